@@ -1,0 +1,29 @@
+"""crm_models: CRM analytics (CLV, churn, CSI, segments) and parameterised HTML reports.
+
+    import crm_models as crm
+    tx = crm.data.load_transactions("orders.csv", customer_id="user", date="day", amount="total")
+    s = crm.data.rfm_summary(tx, observation_end="1997-09-30", time_unit="W")
+"""
+
+from crm_models import data
+from crm_models.errors import (
+    ConvergenceError,
+    CRMDataError,
+    CRMError,
+    ModelSpecificationError,
+    NotFittedError,
+    ReportError,
+)
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "data",
+    "CRMError",
+    "CRMDataError",
+    "ConvergenceError",
+    "ModelSpecificationError",
+    "NotFittedError",
+    "ReportError",
+    "__version__",
+]
