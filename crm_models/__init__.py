@@ -5,7 +5,7 @@
     s = crm.data.rfm_summary(tx, observation_end="1997-09-30", time_unit="W")
 """
 
-from crm_models import data
+from crm_models import churn, clv, csi, data, plotting, segments
 from crm_models.errors import (
     ConvergenceError,
     CRMDataError,
@@ -18,7 +18,12 @@ from crm_models.errors import (
 __version__ = "0.1.0"
 
 __all__ = [
+    "churn",
+    "clv",
+    "csi",
     "data",
+    "plotting",
+    "segments",
     "CRMError",
     "CRMDataError",
     "ConvergenceError",

@@ -48,3 +48,27 @@ def cdnow_summary(cdnow_transactions: pd.DataFrame) -> pd.DataFrame:
 
     return crm.data.rfm_summary(cdnow_transactions, observation_end="1997-09-30",
                                 period="D", time_unit="W")
+
+
+NOTEBOOKS = REPO / "notebooks"
+
+
+@pytest.fixture
+def run_notebook(tmp_path):
+    """Execute ``notebooks/<name>.ipynb`` with papermill and small parameters.
+
+    Returns the executed notebook (nbformat node). A failing cell fails the test with
+    papermill's error naming the cell.
+    """
+    import nbformat
+    import papermill as pm
+
+    def _run(name: str, parameters: dict | None = None):
+        out = tmp_path / f"{name}.out.ipynb"
+        pm.execute_notebook(
+            str(NOTEBOOKS / f"{name}.ipynb"), str(out), parameters=parameters or {},
+            kernel_name="python3", cwd=str(tmp_path), progress_bar=False,
+        )
+        return nbformat.read(str(out), as_version=4)
+
+    return _run

@@ -1,0 +1,1 @@
+"""Customer satisfaction index: PLS path modelling (ACSI, ECSI, retention model), index, IPMA."""

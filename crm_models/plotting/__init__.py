@@ -1,0 +1,1 @@
+"""Figures: seaborn/matplotlib functions ``f(..., ax=None) -> Axes``, one module per area."""

@@ -1,0 +1,1 @@
+"""Report runner: papermill execution, HTML export, the ``crm-report`` CLI."""

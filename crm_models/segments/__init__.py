@@ -1,0 +1,1 @@
+"""Segmentation and loyalty: RFM, value tiers, loyalty matrix, membership tiers, lifecycle."""
