@@ -42,6 +42,20 @@ def _looks_numeric(values: pd.Series) -> tuple[bool, pd.Series]:
     return bool(share >= 0.95), parsed
 
 
+def _refuse_numeric_text(values: pd.Series, column: str) -> None:
+    """A numeric column read as text (e.g. blanks in a CSV) is refused with the offending rows."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        return
+    looks_num, parsed = _looks_numeric(values)
+    if looks_num:
+        bad = (parsed.isna() & values.notna()).to_numpy()
+        where = (f", with non-numeric entries in {describe_rows(values.index[bad], values[bad].tolist())}"
+                 if bad.any() else "")
+        raise CRMDataError(
+            f"looks numeric but is stored as text{where}; convert it with pd.to_numeric and decide "
+            f"explicitly what the blanks mean (drop, impute)", column=column)
+
+
 def _check_missing(values: pd.Series, column: str) -> None:
     missing = values.isna().to_numpy()
     if values.dtype == object or pd.api.types.is_string_dtype(values):
@@ -135,13 +149,6 @@ def _levels_for(values: pd.Series, column: str, reference: Any, max_levels: int)
     else:
         levels = sorted(values.dropna().unique().tolist(), key=lambda v: (str(type(v)), v))
     if len(levels) > max_levels:
-        looks_num, parsed = _looks_numeric(values)
-        if looks_num:
-            bad = parsed.isna() & values.notna()
-            raise CRMDataError(
-                f"looks numeric but is stored as text, with non-numeric entries in "
-                f"{describe_rows(values.index[bad.to_numpy()], values[bad].tolist())}; convert it "
-                f"with pd.to_numeric and decide what the blanks mean", column=column)
         raise CRMDataError(
             f"categorical covariate with {len(levels)} levels (more than max_levels={max_levels}); "
             f"an identifier? leave it out of covariates, or group rare levels", column=column)
@@ -206,6 +213,8 @@ def build_design(
             raise CRMDataError(
                 f"a date/time column cannot be a covariate (dtype {values.dtype}); derive a number from it "
                 f"or leave it out of covariates", column=col)
+        if _is_categorical(values):
+            _refuse_numeric_text(values, col)
         _check_missing(values, col)
         if _is_categorical(values):
             lev = _levels_for(values, col, reference_levels.get(col), max_levels)
