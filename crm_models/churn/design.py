@@ -34,21 +34,55 @@ def _is_categorical(values: pd.Series) -> bool:
     return not pd.api.types.is_numeric_dtype(values)
 
 
-def _looks_numeric(values: pd.Series) -> tuple[bool, pd.Series]:
-    """True if most non-missing entries parse as numbers (a numeric column read as text)."""
-    parsed = pd.to_numeric(values, errors="coerce")
-    nonmissing = values.notna()
-    share = parsed[nonmissing].notna().mean() if nonmissing.any() else 0.0
-    return bool(share >= 0.95), parsed
+class _Text:
+    """One pass over a text/categorical column: integer codes per row and the distinct values.
+
+    Everything else (missing or blank entries, numeric-looking text, the levels, the dummy
+    columns) is worked out on the distinct values, so a million rows cost one hash pass.
+    """
+
+    def __init__(self, values: pd.Series):
+        codes, uniques = pd.factorize(values, use_na_sentinel=True)
+        self.values = values
+        self.codes = codes
+        self.uniques = list(uniques)
+        self.blank = np.array([isinstance(u, str) and u.strip() == "" for u in self.uniques], dtype=bool)
+
+    def missing_rows(self) -> np.ndarray:
+        miss = self.codes < 0
+        if self.blank.any():
+            miss |= self.blank[np.where(miss, 0, self.codes)] & ~miss
+        return miss
+
+    def counts(self) -> np.ndarray:
+        return np.bincount(self.codes[self.codes >= 0], minlength=len(self.uniques))
+
+    def looks_numeric(self) -> tuple[bool, np.ndarray]:
+        """(most rows parse as numbers, per-unique 'does not parse' flags)."""
+        if not self.uniques:
+            return False, np.zeros(0, dtype=bool)
+        parsed = pd.to_numeric(pd.Series(self.uniques, dtype=object), errors="coerce").to_numpy(dtype=float)
+        bad = np.isnan(parsed)
+        counts = self.counts()
+        total = counts.sum()
+        share = counts[~bad].sum() / total if total else 0.0
+        return bool(share >= 0.95), bad
+
+    def rows_where(self, flags: np.ndarray) -> np.ndarray:
+        ok = self.codes >= 0
+        out = np.zeros(len(self.codes), dtype=bool)
+        out[ok] = flags[self.codes[ok]]
+        return out
 
 
-def _refuse_numeric_text(values: pd.Series, column: str) -> None:
+def _refuse_numeric_text(text: _Text, column: str) -> None:
     """A numeric column read as text (e.g. blanks in a CSV) is refused with the offending rows."""
-    if isinstance(values.dtype, pd.CategoricalDtype):
+    if isinstance(text.values.dtype, pd.CategoricalDtype):
         return
-    looks_num, parsed = _looks_numeric(values)
+    looks_num, bad_unique = text.looks_numeric()
     if looks_num:
-        bad = (parsed.isna() & values.notna()).to_numpy()
+        bad = text.rows_where(bad_unique) | (text.codes < 0)
+        values = text.values
         where = (f", with non-numeric entries in {describe_rows(values.index[bad], values[bad].tolist())}"
                  if bad.any() else "")
         raise CRMDataError(
@@ -56,15 +90,20 @@ def _refuse_numeric_text(values: pd.Series, column: str) -> None:
             f"explicitly what the blanks mean (drop, impute)", column=column)
 
 
-def _check_missing(values: pd.Series, column: str) -> None:
-    missing = values.isna().to_numpy()
-    if values.dtype == object or pd.api.types.is_string_dtype(values):
-        missing = missing | (values.astype("string").str.strip() == "").fillna(True).to_numpy()
+def _raise_missing(values: pd.Series, missing: np.ndarray, column: str) -> None:
     if missing.any():
         raise CRMDataError(
             f"missing values in a covariate: "
             f"{describe_rows(values.index[missing], values[missing].tolist())}; "
             f"impute or drop these rows before fitting", column=column)
+
+
+def _check_missing(values: pd.Series, column: str, text: _Text | None = None) -> None:
+    if _is_categorical(values):
+        text = text or _Text(values)
+        _raise_missing(values, text.missing_rows(), column)
+    else:
+        _raise_missing(values, values.isna().to_numpy(), column)
 
 
 @dataclass
@@ -93,24 +132,32 @@ class DesignSpec:
     formula: str | None = None
     _formula_spec: Any = None
 
-    def transform(self, df: pd.DataFrame) -> pd.DataFrame:
-        """The design matrix (float64, index of ``df``) for new data; unseen levels raise."""
+    def transform(self, df: pd.DataFrame, *, index: bool = True) -> pd.DataFrame:
+        """The design matrix (float64) for new data; unseen levels raise.
+
+        ``index=False`` gives it a RangeIndex instead of ``df``'s (no reindexing cost).
+        """
         missing_cols = [c for c in self.covariates if c not in df.columns]
         if missing_cols:
             raise CRMDataError("covariate missing from the data to score", column=missing_cols[0])
-        for col in self.covariates:
-            _check_missing(df[col], col)
         if self._formula_spec is not None:
+            for col in self.covariates:
+                _check_missing(df[col], col)
             data = _categorise(df[self.covariates], self.levels)
             mm = self._formula_spec.get_model_matrix(data)
-            out = pd.DataFrame(np.asarray(mm, dtype=float), columns=list(mm.columns), index=df.index)
+            out = pd.DataFrame(np.asarray(mm, dtype=float), columns=list(mm.columns),
+                               index=df.index if index else None)
             return out[self.columns]
         cols: dict[str, np.ndarray] = {}
         for col in self.covariates:
             values = df[col]
             if col in self.levels:
                 levels = self.levels[col]
-                codes = pd.Categorical(values, categories=levels).codes
+                text = _Text(values)
+                _raise_missing(values, text.missing_rows(), col)
+                known = pd.Index(levels, dtype=object)
+                pos = known.get_indexer(pd.Index(text.uniques, dtype=object))
+                codes = pos[text.codes] if len(pos) else np.full(len(values), -1)
                 unseen = codes < 0
                 if unseen.any():
                     raise CRMDataError(
@@ -122,13 +169,17 @@ class DesignSpec:
             else:
                 if _is_categorical(values):
                     raise CRMDataError(f"expected a numeric covariate, got dtype {values.dtype}", column=col)
+                _raise_missing(values, values.isna().to_numpy(), col)
                 arr = values.to_numpy(dtype=float, na_value=np.nan)
                 bad = ~np.isfinite(arr)
                 if bad.any():
                     raise CRMDataError(f"infinite values in {describe_rows(values.index[bad], arr[bad])}",
                                        column=col)
                 cols[col] = arr
-        return pd.DataFrame(cols, index=df.index, columns=self.columns)
+        X = pd.DataFrame(cols, columns=self.columns)
+        if index:
+            X.index = df.index
+        return X
 
 
 def _dummy_name(column: str, level: Any) -> str:
@@ -142,12 +193,14 @@ def _categorise(data: pd.DataFrame, levels: Mapping[str, list[Any]]) -> pd.DataF
     return data
 
 
-def _levels_for(values: pd.Series, column: str, reference: Any, max_levels: int) -> list[Any]:
+def _levels_for(text: _Text, column: str, reference: Any, max_levels: int) -> list[Any]:
+    values = text.values
     if isinstance(values.dtype, pd.CategoricalDtype):
-        present = set(values.dropna().unique())
+        present = {u for u, b in zip(text.uniques, text.blank, strict=True) if not b}
         levels = [c for c in values.cat.categories if c in present]
     else:
-        levels = sorted(values.dropna().unique().tolist(), key=lambda v: (str(type(v)), v))
+        levels = sorted((u for u, b in zip(text.uniques, text.blank, strict=True) if not b),
+                        key=lambda v: (str(type(v)), v))
     if len(levels) > max_levels:
         raise CRMDataError(
             f"categorical covariate with {len(levels)} levels (more than max_levels={max_levels}); "
@@ -213,11 +266,12 @@ def build_design(
             raise CRMDataError(
                 f"a date/time column cannot be a covariate (dtype {values.dtype}); derive a number from it "
                 f"or leave it out of covariates", column=col)
-        if _is_categorical(values):
-            _refuse_numeric_text(values, col)
-        _check_missing(values, col)
-        if _is_categorical(values):
-            lev = _levels_for(values, col, reference_levels.get(col), max_levels)
+        text = _Text(values) if _is_categorical(values) else None
+        if text is not None:
+            _refuse_numeric_text(text, col)
+        _check_missing(values, col, text)
+        if text is not None:
+            lev = _levels_for(text, col, reference_levels.get(col), max_levels)
             if not drop_first:
                 lev = [None, *lev]  # keep every level: a placeholder reference that never occurs
             levels[col] = lev
@@ -234,7 +288,9 @@ def build_design(
         raise CRMDataError("two design columns get the same name; rename the covariate", column=str(dup[0]))
     terms = pd.DataFrame(term_rows, index=pd.Index(columns, name="term"))
     spec = DesignSpec(covariates=covariates, levels=levels, columns=columns, terms=terms)
-    return spec, spec.transform(df)
+    X = spec.transform(df, index=False)
+    X.index = df.index
+    return spec, X
 
 
 def _build_formula_design(df: pd.DataFrame, formula: str, reference_levels: dict[str, Any],
@@ -249,9 +305,10 @@ def _build_formula_design(df: pd.DataFrame, formula: str, reference_levels: dict
         raise CRMDataError(f"cannot parse the formula {formula!r}: {exc}") from exc
     levels: dict[str, list[Any]] = {}
     for col in variables:
-        _check_missing(df[col], col)
-        if _is_categorical(df[col]) and not pd.api.types.is_datetime64_any_dtype(df[col]):
-            levels[col] = _levels_for(df[col], col, reference_levels.get(col), max_levels)
+        text = _Text(df[col]) if _is_categorical(df[col]) else None
+        _check_missing(df[col], col, text)
+        if text is not None and not pd.api.types.is_datetime64_any_dtype(df[col]):
+            levels[col] = _levels_for(text, col, reference_levels.get(col), max_levels)
     unknown_ref = [c for c in reference_levels if c not in levels]
     if unknown_ref:
         raise CRMDataError("reference level given for a column that is not a categorical covariate in the "
@@ -285,17 +342,22 @@ def check_design(X: pd.DataFrame, *, rel_tol: float = 1e-8) -> None:
     n = A.shape[0]
     if n < 2:
         raise CRMDataError(f"need at least two rows to fit a model, got {n}")
-    mean = A.mean(axis=0)
-    sd = A.std(axis=0)
-    scale = np.maximum(np.abs(mean), 1.0)
-    const = sd <= 1e-12 * scale
+    const = A.max(axis=0) == A.min(axis=0)
     if const.any():
         j = int(np.flatnonzero(const)[0])
         raise CRMDataError(
             f"covariate is constant (every row = {A[0, j]!r}); it carries no information, leave it out "
             f"(for a dummy: no customer, or every customer, has this level)", column=str(X.columns[j]))
-    Z = (A - mean) / sd
-    G = (Z.T @ Z) / n  # correlation matrix
+    # covariance of the centred columns, in row chunks (bounded memory, no cancellation)
+    mean = A.mean(axis=0)
+    C = np.zeros((A.shape[1], A.shape[1]))
+    for a in range(0, n, 262_144):
+        B = A[a:a + 262_144] - mean
+        C += B.T @ B
+    C /= n
+    sd = np.sqrt(np.clip(np.diag(C), 0.0, None))
+    sd = np.where(sd > 0, sd, np.finfo(float).tiny)
+    G = C / np.outer(sd, sd)
     accepted: list[int] = []
     for j in range(G.shape[0]):
         if accepted:

@@ -193,7 +193,8 @@ class ChurnModel:
             raise CRMDataError("a design column has the name of the duration, event or strata column",
                                column=sorted(reserved)[0])
 
-        frame = X.reset_index(drop=True)
+        frame = X
+        frame.index = pd.RangeIndex(len(frame))  # X is ours (built above): relabel, no copy
         frame[duration_col] = T
         frame[event_col] = E
         for s in self.strata or []:
@@ -323,8 +324,14 @@ class ChurnModel:
     # ------------------------------------------------------------------ predictions
     def design_matrix(self, df: pd.DataFrame) -> pd.DataFrame:
         """The design matrix of new data, encoded as at fit time (plus the strata columns)."""
+        X = self._design(df)
+        X.index = df.index
+        return X
+
+    def _design(self, df: pd.DataFrame) -> pd.DataFrame:
+        """Design matrix with a RangeIndex (what is handed to lifelines for prediction)."""
         self._check_fitted()
-        X = self.design_.transform(df)
+        X = self.design_.transform(df, index=False)
         for s in self.strata or []:
             check_columns(df, [s])
             X[s] = df[s].to_numpy()
@@ -346,12 +353,13 @@ class ChurnModel:
 
     def _predict_sf(self, X: pd.DataFrame, times: np.ndarray, s: np.ndarray) -> np.ndarray:
         """Conditional survival, array (len(times), n), columns in the order of X's rows."""
-        Xr = X.reset_index(drop=True)
+        if not isinstance(X.index, pd.RangeIndex) or X.index.start != 0:
+            X = X.reset_index(drop=True)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
-            sf = self.fitter_.predict_survival_function(Xr, times=times, conditional_after=s)
+            sf = self.fitter_.predict_survival_function(X, times=times, conditional_after=s)
         if self.strata:
-            sf = sf.reindex(columns=range(len(Xr)))
+            sf = sf.reindex(columns=range(len(X)))
         return sf.to_numpy()
 
     def _warn_beyond_baseline(self, s: np.ndarray, horizon: float) -> None:
@@ -381,7 +389,7 @@ class ChurnModel:
         times = np.atleast_1d(np.asarray(times, dtype=float))
         if np.any(~np.isfinite(times)) or np.any(times < 0):
             raise CRMDataError("times must be finite and >= 0")
-        X = self.design_matrix(df)
+        X = self._design(df)
         sf = self._predict_sf(X, times, s)
         return pd.DataFrame(sf, index=pd.Index(times, name="time"), columns=df.index)
 
@@ -397,7 +405,7 @@ class ChurnModel:
             raise CRMDataError(f"horizon must be a finite number >= 0, got {horizon!r}")
         s = self._survived(df, survived)
         self._warn_beyond_baseline(s, horizon)
-        X = self.design_matrix(df)
+        X = self._design(df)
         sf = self._predict_sf(X, np.array([horizon]), s)[0]
         p = np.clip(1.0 - sf, 0.0, 1.0)
         return pd.Series(p, index=df.index, name="churn_probability")
@@ -418,7 +426,7 @@ class ChurnModel:
             raise CRMDataError("n_grid must be at least 2")
         s = self._survived(df, survived)
         self._warn_beyond_baseline(s, max_time)
-        X = self.design_matrix(df)
+        X = self._design(df)
         grid = np.linspace(0.0, max_time, n_grid)
         out = np.empty(len(df))
         for a in range(0, len(df), chunk_size):
