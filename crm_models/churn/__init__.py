@@ -16,6 +16,7 @@ from crm_models.churn.descriptive import (
     logrank,
     median_lifetime,
     pairwise_logrank,
+    pick_segment,
     retention_table,
 )
 from crm_models.churn.design import DesignSpec, build_design, check_design
@@ -33,6 +34,8 @@ from crm_models.churn.metrics import (
     train_test_split,
 )
 from crm_models.churn.models import KINDS, ChurnModel, compare_models, fit_models
+from crm_models.churn.report import load_churn_data
+from crm_models.churn.scoring import score_customers, value_by_tier
 from crm_models.churn.value import retention_improvement, survival_value
 
 __all__ = [
@@ -53,11 +56,15 @@ __all__ = [
     "integrated_brier_score",
     "km_fitters",
     "km_table",
+    "load_churn_data",
     "logrank",
     "median_lifetime",
     "pairwise_logrank",
+    "pick_segment",
     "retention_improvement",
     "retention_table",
+    "score_customers",
     "survival_value",
     "train_test_split",
+    "value_by_tier",
 ]

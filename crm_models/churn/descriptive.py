@@ -24,7 +24,8 @@ import pandas as pd
 from crm_models.churn._checks import check_columns, check_durations, check_events
 from crm_models.errors import CRMDataError, describe_rows
 
-__all__ = ["km_fitters", "km_table", "logrank", "median_lifetime", "pairwise_logrank", "retention_table"]
+__all__ = ["km_fitters", "km_table", "logrank", "median_lifetime", "pairwise_logrank", "pick_segment",
+           "retention_table"]
 
 ALL = "all customers"
 
@@ -206,3 +207,24 @@ def retention_table(df: pd.DataFrame, horizons: Sequence[float], duration_col: s
     wide = wide.reindex(list(fitters))
     wide.index.name = segment or "segment"
     return wide
+
+
+def pick_segment(df: pd.DataFrame, candidates: Sequence[str], duration_col: str = "duration",
+                 event_col: str = "event", *, max_levels: int = 8) -> str | None:
+    """The candidate column (2 to ``max_levels`` levels) whose segments' retention differs most.
+
+    "Most" = the largest log-rank chi-square per degree of freedom.  ``None`` when no
+    candidate qualifies.  Meant for a report's default segmentation; state it as such.
+    """
+    best, best_score = None, -np.inf
+    for col in candidates:
+        if col not in df.columns or df[col].isna().any():
+            continue
+        k = df[col].nunique()
+        if not 2 <= k <= max_levels:
+            continue
+        res = logrank(df, duration_col, event_col, segment=col)
+        score = res["test_statistic"] / res["degrees_of_freedom"]
+        if score > best_score:
+            best, best_score = col, score
+    return best

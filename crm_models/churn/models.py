@@ -458,14 +458,26 @@ class ChurnModel:
 
 
 def fit_models(df: pd.DataFrame, duration_col: str | None = None, event_col: str | None = None,
-               kinds: Sequence[str] = tuple(KINDS), **model_kwargs: Any) -> dict[str, ChurnModel]:
-    """Fit one :class:`ChurnModel` per kind with the same covariates; ``{kind: model}``."""
+               kinds: Sequence[str] = tuple(KINDS), *, errors: str = "raise",
+               **model_kwargs: Any) -> dict[str, ChurnModel]:
+    """Fit one :class:`ChurnModel` per kind with the same covariates; ``{kind: model}``.
+
+    ``errors="skip"``: a kind that cannot be fitted (e.g. an AFT kind on zero durations, or
+    no convergence) is left out with a warning saying why, instead of raising.
+    """
+    if errors not in ("raise", "skip"):
+        raise ModelSpecificationError(f"errors must be 'raise' or 'skip', got {errors!r}")
     out = {}
     for kind in kinds:
         kw = dict(model_kwargs)
         if kind != "cox":
             kw.pop("strata", None)
-        out[kind] = ChurnModel(kind, **kw).fit(df, duration_col, event_col)
+        try:
+            out[kind] = ChurnModel(kind, **kw).fit(df, duration_col, event_col)
+        except (CRMDataError, ConvergenceError) as exc:
+            if errors == "raise":
+                raise
+            warnings.warn(f"kind {kind!r} left out: {exc}", UserWarning, stacklevel=2)
     return out
 
 
