@@ -111,3 +111,13 @@ def test_overview_notebook_runs_on_sample_data(run_notebook):
     images = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs
               if "image/png" in o.get("data", {})]
     assert len(images) >= 3
+
+
+def test_html_is_self_contained(nb_dir, tmp_path):
+    import re
+
+    out = tmp_path / "reports"
+    assert cli.main(["--notebooks", str(nb_dir), "run", "tiny", "--out", str(out), "--run-id", "x"]) == 0
+    html = (out / "x" / "tiny.html").read_text()
+    assert "<script src=" not in html
+    assert not re.search(r"""(src|href)=["']https?://""", html)

@@ -26,6 +26,7 @@ def plot_new_vs_repeat(activity: pd.DataFrame, ax: Axes | None = None) -> Axes:
     ax.bar(x, activity["repeat_customers"], width=width, bottom=activity["new_customers"],
            label="repeat", color=sns.color_palette()[1])
     ax.set(title="Active customers per period: new vs repeat", xlabel="period", ylabel="customers")
+    ax.tick_params(axis="x", labelrotation=30)
     ax.legend()
     return ax
 
@@ -36,6 +37,7 @@ def plot_revenue(activity: pd.DataFrame, ax: Axes | None = None, currency: str =
     ax.plot(activity.index, activity["revenue"], marker="o")
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{currency}{v:,.0f}"))
     ax.set(title="Revenue per period", xlabel="period", ylabel=f"revenue {currency}".strip())
+    ax.tick_params(axis="x", labelrotation=30)
     return ax
 
 
@@ -47,6 +49,7 @@ def plot_repeat_rate(activity: pd.DataFrame, ax: Axes | None = None) -> Axes:
             linestyle="--")
     ax.yaxis.set_major_formatter(PercentFormatter(1.0))
     ax.set(title="Repeat-purchase rate", xlabel="period", ylabel="share of customers", ylim=(0, 1))
+    ax.tick_params(axis="x", labelrotation=30)
     ax.legend()
     return ax
 
