@@ -1,1 +1,36 @@
-"""Customer satisfaction index: PLS path modelling (ACSI, ECSI, retention model), index, IPMA."""
+"""Customer satisfaction index: PLS path modelling (ACSI, ECSI, retention model), index, IPMA.
+
+    from crm_models.csi import PLSPM
+    m = PLSPM(paths={"SAT": ["IMAG", "VAL"], "LOY": ["SAT"]},
+              blocks={"IMAG": ["imag1", "imag2"], "VAL": ["val1", "val2"],
+                      "SAT": ["sat1", "sat2"], "LOY": ["loy1", "loy2"]},
+              scaled=False).fit(survey)
+    m.path_coefficients_, m.r2_, m.outer_weights_, m.gof_
+    boot = m.bootstrap(n=5000, seed=0)
+"""
+
+from crm_models.csi.pls import PLSPM, SCHEMES
+from crm_models.csi.quality import (
+    THRESHOLDS,
+    ave,
+    block_eigenvalues,
+    composite_reliability,
+    cronbach_alpha,
+    dillon_goldstein_rho,
+    f_squared,
+    fornell_larcker,
+    htmt,
+    measurement_quality,
+    reliability,
+    rho_a,
+    unidimensionality,
+    vif,
+)
+from crm_models.csi.spec import ModelSpec, build_spec
+
+__all__ = [
+    "PLSPM", "SCHEMES", "ModelSpec", "build_spec",
+    "THRESHOLDS", "ave", "block_eigenvalues", "composite_reliability", "cronbach_alpha",
+    "dillon_goldstein_rho", "f_squared", "fornell_larcker", "htmt", "measurement_quality",
+    "reliability", "rho_a", "unidimensionality", "vif",
+]
