@@ -9,6 +9,7 @@
     boot = m.bootstrap(n=5000, seed=0)
 """
 
+from crm_models.csi.bootstrap import BootstrapResult, bootstrap
 from crm_models.csi.pls import PLSPM, SCHEMES
 from crm_models.csi.quality import (
     THRESHOLDS,
@@ -29,7 +30,7 @@ from crm_models.csi.quality import (
 from crm_models.csi.spec import ModelSpec, build_spec
 
 __all__ = [
-    "PLSPM", "SCHEMES", "ModelSpec", "build_spec",
+    "PLSPM", "SCHEMES", "ModelSpec", "build_spec", "BootstrapResult", "bootstrap",
     "THRESHOLDS", "ave", "block_eigenvalues", "composite_reliability", "cronbach_alpha",
     "dillon_goldstein_rho", "f_squared", "fornell_larcker", "htmt", "measurement_quality",
     "reliability", "rho_a", "unidimensionality", "vif",

@@ -88,7 +88,7 @@ def estimate(C: np.ndarray, spec: ModelSpec, n: int, scheme: str = "centroid",
     slices = spec.slices
     mode_b = [j for j in range(L) if spec.modes[j] == "B"]
     # plspm: W = ODM diag(1 / sd(X ODM)), population sd
-    var0 = np.einsum("pl,bpq,ql->bl", odm, C, odm)
+    var0 = ((C @ odm) * odm).sum(1)
     W = odm[None] / np.sqrt(var0)[:, None, :]
     w_old = W.sum(-1)
     converged = np.zeros(B, dtype=bool)
@@ -115,13 +115,14 @@ def estimate(C: np.ndarray, spec: ModelSpec, n: int, scheme: str = "centroid",
         if converged.all():
             break
     # unit (population) variance scores
-    var = np.einsum("bpl,bpq,bql->bl", W, C, W)
-    W = W / np.sqrt(var)[:, None, :]
     CW = C @ W
+    var = (CW * W).sum(1)
+    W = W / np.sqrt(var)[:, None, :]
+    CW = CW / np.sqrt(var)[:, None, :]
     sd_x = np.sqrt(np.diagonal(C, axis1=1, axis2=2))
     xload = CW / sd_x[:, :, None]
     # sign ambiguity (plspm get_scores): majority of the block's loadings positive
-    block_sign = np.einsum("bpl,pl->bl", np.sign(xload), odm)
+    block_sign = (np.sign(xload) * odm).sum(1)
     flip = np.where(np.sign(block_sign) <= 0, -1.0, 1.0)
     W = W * flip[:, None, :]
     CW = CW * flip[:, None, :]

@@ -137,23 +137,25 @@ def rho_a(items, weights) -> float:
 
 
 def htmt_matrix(R: np.ndarray, slices: list[slice], absolute: bool = True) -> np.ndarray:
-    """HTMT for all block pairs from an item correlation matrix ``R`` (..., p, p)."""
+    """HTMT for all block pairs from an item correlation matrix ``R`` (..., p, p) (NaN diagonal).
+
+    Block sums come from ``odm' R odm``: the heterotrait mean of blocks ``i, j`` is
+    ``S_ij / (k_i k_j)``, the monotrait mean ``(S_ii - k_i) / (k_i (k_i - 1))`` (1 for a
+    single-item block).
+    """
     R = np.abs(R) if absolute else R
     L = len(slices)
-    mono = []
-    for sl in slices:
-        k = sl.stop - sl.start
-        if k == 1:
-            mono.append(np.ones(R.shape[:-2]))
-        else:
-            blk = R[..., sl, sl]
-            mono.append((blk.sum((-1, -2)) - np.trace(blk, axis1=-2, axis2=-1)) / (k * (k - 1)))
-    out = np.full(R.shape[:-2] + (L, L), np.nan)
-    for i in range(L):
-        for j in range(L):
-            if i != j:
-                het = R[..., slices[i], slices[j]].mean((-1, -2))
-                out[..., i, j] = het / np.sqrt(mono[i] * mono[j])
+    k = np.array([sl.stop - sl.start for sl in slices], dtype=float)
+    odm = np.zeros((int(k.sum()), L))
+    for j, sl in enumerate(slices):
+        odm[sl, j] = 1.0
+    S = odm.T @ R @ odm
+    diag = np.diagonal(S, axis1=-2, axis2=-1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mono = np.where(k > 1, (diag - k) / (k * np.maximum(k - 1, 1)), 1.0)
+        out = S / np.outer(k, k) / np.sqrt(mono[..., :, None] * mono[..., None, :])
+    idx = np.arange(L)
+    out[..., idx, idx] = np.nan
     return out
 
 
