@@ -10,7 +10,28 @@
 """
 
 from crm_models.csi.bootstrap import BootstrapResult, bootstrap
+from crm_models.csi.index import csi_index, csi_scores, ipma, rescale_items, unstandardised_weights
+from crm_models.csi.kano import KANO_CATEGORIES, kano_classify, kano_table
+from crm_models.csi.measures import (
+    SATISFACTION_LEVELS,
+    gap_scores,
+    gap_summary,
+    ratio_scores,
+    satisfaction_levels,
+    satisfaction_scale_summary,
+)
 from crm_models.csi.pls import PLSPM, SCHEMES
+from crm_models.csi.presets import (
+    CONSTRUCT_LABELS,
+    PRESETS,
+    RETENTION_HYPOTHESES,
+    acsi,
+    blocks_by_prefix,
+    ecsi,
+    hypothesis_table,
+    preset_model,
+    retention_model,
+)
 from crm_models.csi.quality import (
     THRESHOLDS,
     ave,
@@ -34,4 +55,10 @@ __all__ = [
     "THRESHOLDS", "ave", "block_eigenvalues", "composite_reliability", "cronbach_alpha",
     "dillon_goldstein_rho", "f_squared", "fornell_larcker", "htmt", "measurement_quality",
     "reliability", "rho_a", "unidimensionality", "vif",
+    "csi_index", "csi_scores", "ipma", "rescale_items", "unstandardised_weights",
+    "acsi", "ecsi", "retention_model", "hypothesis_table", "preset_model", "blocks_by_prefix", "PRESETS",
+    "CONSTRUCT_LABELS", "RETENTION_HYPOTHESES",
+    "KANO_CATEGORIES", "kano_classify", "kano_table",
+    "SATISFACTION_LEVELS", "gap_scores", "gap_summary", "ratio_scores", "satisfaction_levels",
+    "satisfaction_scale_summary",
 ]
