@@ -61,27 +61,28 @@ def prepare_items(df: pd.DataFrame, items: Sequence[str], missing: str = "mean",
     dup = [c for c in dup if c in set(items)]
     if dup:
         raise CRMDataError("column name appears more than once in the frame", source=source, column=dup[0])
-    sub = df.loc[:, list(items)]
-    if all(pd.api.types.is_numeric_dtype(t) and not pd.api.types.is_bool_dtype(t) for t in sub.dtypes):
-        frame = sub
+    dtypes = df.dtypes
+    if all(pd.api.types.is_numeric_dtype(dtypes[it]) and not pd.api.types.is_bool_dtype(dtypes[it])
+           for it in items):
+        vals = np.column_stack([df[it].to_numpy(dtype=float) for it in items])
     else:
-        frame = pd.DataFrame({it: _numeric_column(sub[it], it) for it in items}, index=df.index)
-    vals = frame.to_numpy(dtype=float, copy=True)
+        vals = np.column_stack([_numeric_column(df[it], it).to_numpy() for it in items])
+    frame_index = df.index
     inf = np.isinf(vals)
     if inf.any():
         j = int(np.flatnonzero(inf.any(0))[0])
-        rows = frame.index[inf[:, j]]
+        rows = frame_index[inf[:, j]]
         raise CRMDataError("contains infinite values: " + describe_rows(rows, vals[inf[:, j], j].tolist()),
                            source=source, column=items[j])
     nan = np.isnan(vals)
     info = {"method": missing, "cells": int(nan.sum()), "rows_with_missing": int(nan.any(1).sum()),
             "rows_dropped": 0}
-    index = frame.index
+    index = frame_index
     if nan.any():
         if missing == "raise":
             j = int(np.flatnonzero(nan.any(0))[0])
             raise CRMDataError("has missing values (use missing='mean' or 'listwise'): "
-                               + describe_rows(frame.index[nan[:, j]]), source=source, column=items[j])
+                               + describe_rows(frame_index[nan[:, j]]), source=source, column=items[j])
         all_nan = nan.all(0)
         if all_nan.any():
             raise CRMDataError("has no observed values", source=source,

@@ -28,6 +28,7 @@ Computational Statistics & Data Analysis 48; Sanchez (2013), "PLS Path Modeling 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -41,6 +42,8 @@ from crm_models.errors import ConvergenceError, CRMDataError, ModelSpecification
 __all__ = ["PLSPM", "SCHEMES"]
 
 SCHEMES = ("centroid", "factorial", "path")
+_TABLES = ("scores_", "path_coefficients_", "r2_", "r2_adj_", "inner_model_", "outer_weights_",
+           "outer_loadings_", "outer_model_", "crossloadings_", "effects_", "inner_summary_", "unidim_")
 
 
 def _treat(values: np.ndarray, scaled: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -140,6 +143,8 @@ class PLSPM:
                 f"PLS weights did not converge in max_iter={self.max_iter} iterations (tol={self.tol:g}); "
                 "try a larger max_iter, another scheme (e.g. 'path'), or check blocks whose items are "
                 "weakly or negatively correlated")
+        for name in _TABLES:  # drop tables cached by a previous fit
+            self.__dict__.pop(name, None)
         self.data_ = raw
         self.index_ = prep.index
         self.item_mean_ = mean
@@ -147,101 +152,149 @@ class PLSPM:
         self.n_obs_ = n
         self.missing_ = prep.missing
         self.iterations_ = int(res.iterations[0])
-        self._W = res.W[0]
         self._X = X
         self._C = C
-        self._build_results(res)
+        self._W = res.W[0]
+        self._xload = res.xload[0]
+        self._RL = res.RL[0]
+        sdc = np.sqrt(np.diag(C))
+        self._R = C / np.outer(sdc, sdc)
+        P, r2 = _kernel.structural(res.RL, self._spec)
+        self._P, self._r2 = P[0], r2[0]
+        odm = self._spec.odm
+        self._loadings = (self._xload * odm).sum(1)
+        comm = self._loadings ** 2
+        multi = np.bincount(self._spec.block_index)[self._spec.block_index] > 1
+        endo = self._spec.endogenous
+        # GoF (plspm get_gof): mean communality of multi-item blocks x mean R^2
+        self.gof_ = float(np.sqrt(comm[multi].mean() * self._r2[endo].mean())) if multi.any() else np.nan
         self._fitted = True
         return self
 
-    def _build_results(self, res: _kernel.KernelResult) -> None:
-        spec = self._spec
-        lvs = list(spec.lvs)
-        items = spec.items
-        L = spec.n_lvs
+    # ------------------------------------------------------------------ result tables (built on first use)
+    @cached_property
+    def scores_(self) -> pd.DataFrame:
+        """Construct scores (unit population variance, mean 0), one row per respondent used."""
+        self._check_fitted()
+        return pd.DataFrame(self._X @ self._W, index=self.index_, columns=list(self._spec.lvs))
+
+    @cached_property
+    def path_coefficients_(self) -> pd.DataFrame:
+        """Square matrix of path coefficients, rows = target, columns = predictor (0 = no path)."""
+        self._check_fitted()
+        lvs = list(self._spec.lvs)
+        return pd.DataFrame(self._P, index=lvs, columns=lvs)
+
+    @cached_property
+    def r2_(self) -> pd.Series:
+        """R^2 of each endogenous construct."""
+        self._check_fitted()
+        endo = self._spec.endogenous
+        return pd.Series(self._r2[endo], index=[self._spec.lvs[k] for k in endo], name="r2")
+
+    @cached_property
+    def r2_adj_(self) -> pd.Series:
+        """Adjusted R^2: ``1 - (1 - R^2)(n - 1)/(n - k - 1)`` with ``k`` predictors."""
+        self._check_fitted()
+        endo = self._spec.endogenous
+        q = np.array([len(self._spec.predecessors(k)) for k in endo])
         n = self.n_obs_
-        W = res.W[0]
-        odm = spec.odm
-        scores = self._X @ W
-        self.scores_ = pd.DataFrame(scores, index=self.index_, columns=lvs)
-        # ---- inner model: OLS with intercept on the scores (plspm get_paths / lm)
-        P = np.zeros((L, L))
-        r2 = np.zeros(L)
+        adj = 1 - (1 - self._r2[endo]) * (n - 1) / (n - q - 1)
+        return pd.Series(adj, index=self.r2_.index, name="r2_adj")
+
+    @cached_property
+    def inner_model_(self) -> pd.DataFrame:
+        """OLS of each endogenous construct on its predictors (with intercept, as plspm's ``lm``).
+
+        Columns target, predictor, estimate, std_error, t_value, p_value (t with n - k - 1 df).
+        """
+        self._check_fitted()
+        # scores have mean 0 and population variance 1, so X'X of [1, Y_p] is diag(n, n R_pp): the
+        # intercept is 0 and the OLS algebra reduces to the construct correlations R
+        spec, lvs, n = self._spec, list(self._spec.lvs), self.n_obs_
+        R = self._RL
         rows = []
         for k in spec.endogenous:
             preds = spec.predecessors(k)
-            D = np.column_stack([np.ones(n), scores[:, preds]])
-            y = scores[:, k]
-            beta, *_ = np.linalg.lstsq(D, y, rcond=None)
-            resid = y - D @ beta
-            dof = n - D.shape[1]
-            sigma2 = resid @ resid / dof
-            se = np.sqrt(np.diag(np.linalg.inv(D.T @ D)) * sigma2)
+            Rinv = np.linalg.inv(R[np.ix_(preds, preds)])
+            beta = np.concatenate([[0.0], Rinv @ R[preds, k]])
+            dof = n - len(preds) - 1
+            sigma2 = n * (1.0 - self._r2[k]) / dof
+            se = np.sqrt(sigma2 / n * np.concatenate([[1.0], np.diag(Rinv)]))
             t = beta / se
             p = 2 * special.stdtr(dof, -np.abs(t))
-            tss = ((y - y.mean()) ** 2).sum()
-            r2[k] = 1 - resid @ resid / tss
-            P[k, preds] = beta[1:]
-            for name, b, s, tv, pv in zip(["Intercept"] + [lvs[j] for j in preds], beta, se, t, p,
-                                          strict=True):
-                rows.append((lvs[k], name, b, s, tv, pv))
-        self.path_coefficients_ = pd.DataFrame(P, index=lvs, columns=lvs)
-        self.inner_model_ = pd.DataFrame(rows, columns=["target", "predictor", "estimate", "std_error",
-                                                        "t_value", "p_value"])
-        endo = spec.endogenous
-        self.r2_ = pd.Series(r2[endo], index=[lvs[k] for k in endo], name="r2")
-        q = np.array([len(spec.predecessors(k)) for k in endo])
-        self.r2_adj_ = pd.Series(1 - (1 - r2[endo]) * (n - 1) / (n - q - 1), index=self.r2_.index,
-                                 name="r2_adj")
-        # ---- outer model
-        xload = np.corrcoef(self._X, scores, rowvar=False)[: len(items), len(items):]
-        loadings = (xload * odm).sum(1)
-        weights = (W * odm).sum(1)
-        communality = loadings ** 2
-        r2_item = r2[spec.block_index]
-        redundancy = communality * r2_item
-        block_names = [lvs[b] for b in spec.block_index]
-        self.outer_weights_ = pd.Series(weights, index=items, name="weight")
-        self.outer_loadings_ = pd.Series(loadings, index=items, name="loading")
-        self.outer_model_ = pd.DataFrame({"block": block_names, "weight": weights, "loading": loadings,
-                                          "communality": communality, "redundancy": redundancy}, index=items)
-        cl = {"block": block_names}
-        cl.update({lv: xload[:, k] for k, lv in enumerate(lvs)})
-        self.crossloadings_ = pd.DataFrame(cl, index=items)
-        # ---- effects (plspm get_effects ordering: for each source j, targets after it)
-        total = _kernel.total_effects(P[None])[0]
-        eff = []
-        for j in range(L):
-            for i in range(j + 1, L):
-                eff.append((f"{lvs[j]} -> {lvs[i]}", lvs[j], lvs[i], P[i, j], total[i, j] - P[i, j],
-                            total[i, j]))
-        self.effects_ = pd.DataFrame([e[1:] for e in eff],
-                                     columns=["from", "to", "direct", "indirect", "total"],
-                                     index=pd.Index([e[0] for e in eff], name="relationship"))
-        # ---- inner summary and GoF
-        summ = []
-        gof_comm = []
-        for k in range(L):
-            m = spec.block_index == k
-            comm = communality[m]
-            summ.append(("Endogenous" if spec.path[k].any() else "Exogenous", r2[k], comm.mean(),
-                        redundancy[m].mean(), comm.mean() if spec.modes[k] == "A" else np.nan))
-            if m.sum() > 1:
-                gof_comm.extend(comm)
-        self.inner_summary_ = pd.DataFrame(
-            summ, index=lvs, columns=["type", "r_squared", "block_communality", "mean_redundancy", "ave"])
-        self.gof_ = float(np.sqrt(np.mean(gof_comm) * r2[endo].mean())) if gof_comm else float("nan")
-        self._unidim = None
+            names = ["Intercept"] + [lvs[j] for j in preds]
+            rows.extend((lvs[k], *r) for r in zip(names, beta, se, t, p, strict=True))
+        return pd.DataFrame(rows, columns=["target", "predictor", "estimate", "std_error", "t_value",
+                                           "p_value"])
 
-    # ------------------------------------------------------------------ results
-    @property
+    @cached_property
+    def outer_weights_(self) -> pd.Series:
+        """Outer weights (raw item units when ``scaled=False``), scores = centred items x weights."""
+        self._check_fitted()
+        return pd.Series((self._W * self._spec.odm).sum(1), index=self._spec.items, name="weight")
+
+    @cached_property
+    def outer_loadings_(self) -> pd.Series:
+        """Loadings: correlation of each item with its construct."""
+        self._check_fitted()
+        return pd.Series(self._loadings, index=self._spec.items, name="loading")
+
+    @cached_property
+    def outer_model_(self) -> pd.DataFrame:
+        """block, weight, loading, communality (loading^2), redundancy (communality x R^2 of the block)."""
+        self._check_fitted()
+        spec = self._spec
+        comm = self._loadings ** 2
+        return pd.DataFrame({"block": [spec.lvs[b] for b in spec.block_index],
+                             "weight": self.outer_weights_.to_numpy(), "loading": self._loadings,
+                             "communality": comm, "redundancy": comm * self._r2[spec.block_index]},
+                            index=spec.items)
+
+    @cached_property
+    def crossloadings_(self) -> pd.DataFrame:
+        """Correlations of every item with every construct (``block`` = the item's own)."""
+        self._check_fitted()
+        spec = self._spec
+        cl = {"block": [spec.lvs[b] for b in spec.block_index]}
+        cl.update({lv: self._xload[:, k] for k, lv in enumerate(spec.lvs)})
+        return pd.DataFrame(cl, index=spec.items)
+
+    @cached_property
+    def effects_(self) -> pd.DataFrame:
+        """Direct, indirect and total effects for every ordered pair (plspm's order: by source)."""
+        self._check_fitted()
+        lvs, P, L = list(self._spec.lvs), self._P, self._spec.n_lvs
+        total = _kernel.total_effects(P[None])[0]
+        eff = [(f"{lvs[j]} -> {lvs[i]}", lvs[j], lvs[i], P[i, j], total[i, j] - P[i, j], total[i, j])
+               for j in range(L) for i in range(j + 1, L)]
+        return pd.DataFrame([e[1:] for e in eff], columns=["from", "to", "direct", "indirect", "total"],
+                            index=pd.Index([e[0] for e in eff], name="relationship"))
+
+    @cached_property
+    def inner_summary_(self) -> pd.DataFrame:
+        """Per construct: type, r_squared (0 if exogenous), block_communality, mean_redundancy, ave.
+
+        ``ave`` is NaN for mode B blocks."""
+        self._check_fitted()
+        spec = self._spec
+        om = self.outer_model_
+        rows = []
+        for k in range(spec.n_lvs):
+            m = spec.block_index == k
+            comm = om["communality"].to_numpy()[m]
+            kind = "Endogenous" if spec.path[k].any() else "Exogenous"
+            ave = comm.mean() if spec.modes[k] == "A" else np.nan
+            rows.append((kind, self._r2[k], comm.mean(), om["redundancy"].to_numpy()[m].mean(), ave))
+        return pd.DataFrame(rows, index=list(spec.lvs),
+                            columns=["type", "r_squared", "block_communality", "mean_redundancy", "ave"])
+
+    @cached_property
     def unidim_(self) -> pd.DataFrame:
         """plspm's unidimensionality table (see :func:`crm_models.csi.quality.unidimensionality`)."""
         self._check_fitted()
-        if self._unidim is None:
-            from crm_models.csi.quality import unidimensionality
-            self._unidim = unidimensionality(self)
-        return self._unidim
+        from crm_models.csi.quality import unidimensionality
+        return unidimensionality(self)
 
     @property
     def summary(self) -> pd.DataFrame:

@@ -75,6 +75,18 @@ def _cor(x: np.ndarray) -> np.ndarray:
     return z.T @ z / len(z)
 
 
+def _alpha_from_cor(R: np.ndarray) -> float:
+    p = R.shape[0]
+    return 1.0 if p < 2 else float(p / (p - 1) * (1 - p / R.sum()))
+
+
+def _dg_rho_from_cor(R: np.ndarray) -> float:
+    if R.shape[0] < 2:
+        return 1.0
+    vals, vecs = np.linalg.eigh(R)
+    return _reliability_from_loadings(vecs[:, -1] * np.sqrt(vals[-1]))
+
+
 def cronbach_alpha(items, standardized: bool = True) -> float:
     """Cronbach's alpha of one block (standardised by default, as in plspm; not clipped at 0)."""
     x = _matrix(items)
@@ -82,8 +94,7 @@ def cronbach_alpha(items, standardized: bool = True) -> float:
     if p < 2:
         return 1.0
     if standardized:
-        R = _cor(x)
-        return p / (p - 1) * (1 - p / R.sum())
+        return _alpha_from_cor(_cor(x))
     S = np.cov(x, rowvar=False)
     return p / (p - 1) * (1 - np.trace(S) / S.sum())
 
@@ -102,12 +113,7 @@ def _reliability_from_loadings(lam: np.ndarray) -> float:
 
 def dillon_goldstein_rho(items) -> float:
     """Dillon-Goldstein rho from the items' correlations with their first principal component."""
-    R = _cor(_matrix(items))
-    if R.shape[0] < 2:
-        return 1.0
-    vals, vecs = np.linalg.eigh(R)
-    lam = vecs[:, -1] * np.sqrt(vals[-1])
-    return _reliability_from_loadings(lam)
+    return _dg_rho_from_cor(_cor(_matrix(items)))
 
 
 def composite_reliability(loadings) -> float:
@@ -127,9 +133,13 @@ def rho_a(items, weights) -> float:
     w = np.asarray(weights, dtype=float).ravel()
     if w.size != x.shape[1]:
         raise CRMDataError(f"{w.size} weights for {x.shape[1]} items")
+    return _rho_a_from_cor(_cor(x), w)
+
+
+def _rho_a_from_cor(R: np.ndarray, w: np.ndarray) -> float:
+    w = np.asarray(w, dtype=float)
     if w.size == 1:
         return 1.0
-    R = _cor(x)
     w = w / np.sqrt(w @ R @ w)
     S0 = R - np.diag(np.diag(R))
     A0 = np.outer(w, w) - np.diag(w ** 2)
@@ -161,12 +171,13 @@ def htmt_matrix(R: np.ndarray, slices: list[slice], absolute: bool = True) -> np
 
 # ---------------------------------------------------------------- model-level tables
 
-def _block_frames(model: PLSPM):
+def _blocks(model: PLSPM):
+    """(construct, items, mode, slice, item correlation block) for each block of a fitted model."""
     model._check_fitted()
     spec = model.spec
-    data = model.data_
+    R = model._R
     for lv, block, mode, sl in zip(spec.lvs, spec.blocks, spec.modes, spec.slices, strict=True):
-        yield lv, list(block), mode, sl, data[:, sl]
+        yield lv, list(block), mode, sl, R[sl, sl]
 
 
 def unidimensionality(model: PLSPM) -> pd.DataFrame:
@@ -177,14 +188,14 @@ def unidimensionality(model: PLSPM) -> pd.DataFrame:
     unlike plspm, formative (mode B) blocks get NaN (not 0) for alpha and rho.
     """
     rows = {}
-    for lv, block, mode, _sl, x in _block_frames(model):
+    for lv, block, mode, _sl, R in _blocks(model):
         if len(block) == 1:
             rows[lv] = (mode, 1, 1.0, 1.0, 1.0, 0.0)
             continue
-        eig = block_eigenvalues(x)
+        eig = np.sort(np.linalg.eigvalsh(R))[::-1]
         if mode == "A":
-            alpha = max(cronbach_alpha(x), 0.0)
-            rho = dillon_goldstein_rho(x)
+            alpha = max(_alpha_from_cor(R), 0.0)
+            rho = _dg_rho_from_cor(R)
         else:
             alpha = rho = np.nan
         rows[lv] = (mode, len(block), alpha, rho, eig[0], eig[1])
@@ -207,19 +218,19 @@ def reliability(model: PLSPM) -> pd.DataFrame:
     loads = model.outer_loadings_.to_numpy()
     wstd = _standardised_weights(model)
     rows = {}
-    for lv, block, mode, sl, x in _block_frames(model):
+    for lv, block, mode, sl, R in _blocks(model):
         if len(block) == 1:
             rows[lv] = dict(mode=mode, items=1, cronbach_alpha=1.0, rho_a=1.0, rho_c=1.0,
                             dillon_goldstein_rho=1.0, ave=1.0, eig_1st=1.0, eig_2nd=0.0)
             continue
-        eig = block_eigenvalues(x)
+        eig = np.sort(np.linalg.eigvalsh(R))[::-1]
         refl = mode == "A"
         rows[lv] = dict(
             mode=mode, items=len(block),
-            cronbach_alpha=cronbach_alpha(x) if refl else np.nan,
-            rho_a=rho_a(x, wstd[sl]) if refl else np.nan,
+            cronbach_alpha=_alpha_from_cor(R) if refl else np.nan,
+            rho_a=_rho_a_from_cor(R, wstd[sl]) if refl else np.nan,
             rho_c=composite_reliability(loads[sl]) if refl else np.nan,
-            dillon_goldstein_rho=dillon_goldstein_rho(x) if refl else np.nan,
+            dillon_goldstein_rho=_dg_rho_from_cor(R) if refl else np.nan,
             ave=ave(loads[sl]) if refl else np.nan,
             eig_1st=eig[0], eig_2nd=eig[1])
     return pd.DataFrame.from_dict(rows, orient="index")
@@ -242,8 +253,7 @@ def fornell_larcker(model: PLSPM) -> pd.DataFrame:
 def htmt(model: PLSPM, absolute: bool = True) -> pd.DataFrame:
     """Heterotrait-monotrait ratio of correlations for every pair of constructs (symmetric, NaN diagonal)."""
     model._check_fitted()
-    R = _cor(model.data_)
-    H = htmt_matrix(R, model.spec.slices, absolute=absolute)
+    H = htmt_matrix(model._R, model.spec.slices, absolute=absolute)
     return pd.DataFrame(H, index=model.spec.lvs, columns=model.spec.lvs)
 
 
@@ -274,7 +284,7 @@ def vif(model: PLSPM, kind: str = "inner") -> pd.DataFrame:
                 rows.append((spec.lvs[k], spec.lvs[j], 1.0 / (1.0 - _r2_of(RL, j, others))))
         return pd.DataFrame(rows, columns=["target", "predictor", "vif"])
     if kind == "outer":
-        R = _cor(model.data_)
+        R = model._R
         for lv, sl in zip(spec.lvs, spec.slices, strict=True):
             idx = list(range(sl.start, sl.stop))
             for j in idx:
