@@ -34,7 +34,7 @@ bench: $(STAMP)
 
 ## Regenerate the bundled sample data (byte-for-byte, see data/README.md)
 data: $(STAMP)
-	$(BIN)/python -m crm_models.data.datasets --write data
+	$(BIN)/python -m crm_models.data --write data
 
 clean:
 	rm -rf $(VENV) reports/*/ .pytest_cache
