@@ -65,6 +65,8 @@ def test_negative_weights_are_refused(satisfaction):
     assert exc.value.column == "loy2"
     ok = csi.csi_index(m, scale_min=0, constructs=["SAT", "VAL"])
     assert list(ok.index) == ["SAT", "VAL"]
+    skip = csi.csi_index(m, scale_min=0, skip_negative=True)
+    assert "LOY" not in skip.index and skip.attrs["skipped"] == ["LOY"] and len(skip) == 5
 
 
 def test_ipma_unstandardised_total_effects(sat_model):

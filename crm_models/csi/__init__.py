@@ -10,7 +10,14 @@
 """
 
 from crm_models.csi.bootstrap import BootstrapResult, bootstrap
-from crm_models.csi.index import csi_index, csi_scores, ipma, rescale_items, unstandardised_weights
+from crm_models.csi.index import (
+    csi_index,
+    csi_scores,
+    ipma,
+    positive_weight_constructs,
+    rescale_items,
+    unstandardised_weights,
+)
 from crm_models.csi.kano import KANO_CATEGORIES, kano_classify, kano_table
 from crm_models.csi.measures import (
     SATISFACTION_LEVELS,
@@ -49,6 +56,7 @@ from crm_models.csi.quality import (
     vif,
 )
 from crm_models.csi.spec import ModelSpec, build_spec
+from crm_models.csi.survey import build_model, load_survey
 
 __all__ = [
     "PLSPM", "SCHEMES", "ModelSpec", "build_spec", "BootstrapResult", "bootstrap",
@@ -56,6 +64,8 @@ __all__ = [
     "dillon_goldstein_rho", "f_squared", "fornell_larcker", "htmt", "measurement_quality",
     "reliability", "rho_a", "unidimensionality", "vif",
     "csi_index", "csi_scores", "ipma", "rescale_items", "unstandardised_weights",
+    "positive_weight_constructs",
+    "load_survey", "build_model",
     "acsi", "ecsi", "retention_model", "hypothesis_table", "preset_model", "blocks_by_prefix", "PRESETS",
     "CONSTRUCT_LABELS", "RETENTION_HYPOTHESES",
     "KANO_CATEGORIES", "kano_classify", "kano_table",

@@ -34,7 +34,8 @@ from crm_models.errors import CRMDataError, ModelSpecificationError
 if TYPE_CHECKING:  # pragma: no cover
     from crm_models.csi.pls import PLSPM
 
-__all__ = ["unstandardised_weights", "rescale_items", "csi_scores", "csi_index", "ipma"]
+__all__ = ["unstandardised_weights", "rescale_items", "csi_scores", "csi_index", "ipma",
+           "positive_weight_constructs"]
 
 Bound = float | Mapping[str, float]
 
@@ -105,18 +106,37 @@ def csi_scores(model: PLSPM, scale_min: Bound = 1, scale_max: Bound = 10,
                          for lv, w in weights.items()}, index=resc.index)
 
 
+def positive_weight_constructs(model: PLSPM) -> list[str]:
+    """Constructs whose unstandardised outer weights are all non-negative (index defined)."""
+    w = unstandardised_weights(model)
+    return [lv for lv, block in zip(model.spec.lvs, model.spec.blocks, strict=True)
+            if (w[list(block)] >= 0).all()]
+
+
 def csi_index(model: PLSPM, scale_min: Bound = 1, scale_max: Bound = 10,
-              constructs: Sequence[str] | None = None) -> pd.DataFrame:
-    """The 0-100 index per construct: ``index``, ``std_error`` (of the mean), ``n_items``, ``weights``."""
-    scores = csi_scores(model, scale_min, scale_max, constructs)
+              constructs: Sequence[str] | None = None, skip_negative: bool = False) -> pd.DataFrame:
+    """The 0-100 index per construct: ``index``, ``std_error`` (of the mean), ``n_items``, ``weights``.
+
+    With ``skip_negative=True`` constructs with a negative weight are left out (listed in
+    ``attrs["skipped"]``) instead of raising.
+    """
+    chosen = list(model.spec.lvs if constructs is None else constructs)
+    skipped: list[str] = []
+    if skip_negative:
+        ok = set(positive_weight_constructs(model))
+        skipped = [lv for lv in chosen if lv not in ok]
+        chosen = [lv for lv in chosen if lv in ok]
+    scores = csi_scores(model, scale_min, scale_max, chosen)
     weights = _normalised_weights(model, list(scores.columns))
     n = len(scores)
-    return pd.DataFrame({
+    out = pd.DataFrame({
         "index": scores.mean(),
         "std_error": scores.std(ddof=1) / np.sqrt(n),
         "n_items": [len(weights[lv]) for lv in scores.columns],
         "weights": [weights[lv].round(4).to_dict() for lv in scores.columns],
-    })
+    }, index=pd.Index(list(scores.columns)))
+    out.attrs["skipped"] = skipped
+    return out
 
 
 def ipma(model: PLSPM, target: str, scale_min: Bound = 1, scale_max: Bound = 10) -> pd.DataFrame:
