@@ -5,6 +5,13 @@
     tiers = crm.segments.membership_tiers(tx, "1998-06-30")
 """
 
+from crm_models.segments.clustering import KMeansSegmenter
+from crm_models.segments.economics import (
+    acquisition_vs_retention,
+    clv_constant_retention,
+    retention_uplift_by_customer,
+    retention_uplift_value,
+)
 from crm_models.segments.lifecycle import STAGES, lifecycle_stages
 from crm_models.segments.loyalty import (
     LOYALTY_TYPES,
@@ -40,6 +47,11 @@ from crm_models.segments.value_tiers import (
 )
 
 __all__ = [
+    "KMeansSegmenter",
+    "acquisition_vs_retention",
+    "clv_constant_retention",
+    "retention_uplift_by_customer",
+    "retention_uplift_value",
     "DEFAULT_THRESHOLDS",
     "LOYALTY_TYPES",
     "RULE_COLUMNS",
