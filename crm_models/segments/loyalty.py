@@ -37,6 +37,7 @@ import pandas as pd
 from crm_models.data.summary import period_ordinals
 from crm_models.errors import CRMDataError, describe_rows
 from crm_models.segments._checks import (
+    distinct_sorted,
     numeric_series,
     require_columns,
     require_frame,
@@ -149,7 +150,7 @@ def repeat_purchase_rate(tx: pd.DataFrame, observation_end: str | pd.Timestamp,
     p = period_ordinals(dates[keep], period)
     p0 = p.min()
     span = int(p.max() - p0) + 1
-    key = np.unique(codes.astype(np.int64) * span + (p - p0))
+    key = distinct_sorted(codes.astype(np.int64) * span + (p - p0))
     cust = key // span
     n_periods = np.bincount(cust, minlength=len(uniques))
     first = (key % span + p0)[np.cumsum(n_periods) - n_periods]

@@ -48,6 +48,7 @@ import pandas as pd
 from crm_models.data.summary import period_ordinals
 from crm_models.errors import CRMDataError
 from crm_models.segments._checks import (
+    distinct_sorted,
     numeric_column,
     require_columns,
     require_frame,
@@ -197,7 +198,7 @@ def rfm_table(
     amount = tx["amount"].to_numpy(dtype="float64")[keep]
     p0 = p.min()
     span = int(p.max() - p0) + 1
-    key = np.unique(codes.astype(np.int64) * span + (p - p0))  # distinct (customer, period)
+    key = distinct_sorted(codes.astype(np.int64) * span + (p - p0))  # distinct (customer, period)
     cust = key // span
     per = key % span + p0
     n_periods = np.bincount(cust, minlength=n)
