@@ -10,6 +10,7 @@ from crm_models.errors import CRMDataError
 from crm_models.segments import (
     acquisition_vs_retention,
     clv_constant_retention,
+    observed_retention_rate,
     retention_uplift_by_customer,
     retention_uplift_value,
 )
@@ -59,6 +60,25 @@ def test_by_customer_from_margin_or_clv():
     by_clv = retention_uplift_by_customer(r, clv=clv, uplift=0.1)
     np.testing.assert_allclose(by_clv.loc[["a", "b"], "margin"], [10, 10])
     np.testing.assert_allclose(by_clv.loc[["a", "b"], "gain"], by_m.loc[["a", "b"], "gain"])
+
+
+def test_observed_retention_by_hand_and_cdnow(cdnow_transactions):
+    import crm_models as crm
+
+    tx = crm.data.load_transactions(pd.DataFrame({
+        "customer_id": ["a", "a", "b", "c", "c", "d"],
+        "date": ["2023-03-01", "2024-02-01", "2023-06-01", "2023-01-02", "2024-12-31", "2024-05-01"],
+        "amount": 1.0}))
+    r = observed_retention_rate(tx, "2024-12-31")
+    # previous year (2023-01-02 .. 2024-01-01): a, b, c; of them a and c bought in the last year
+    assert r.to_dict() == {"customers_before": 3, "retained": 2, "retention_rate": 2 / 3}
+    c = observed_retention_rate(cdnow_transactions, "1998-06-30", period_days=180)
+    d = cdnow_transactions["date"]
+    prev = set(cdnow_transactions.loc[(d > "1997-07-05") & (d <= "1998-01-01"), "customer_id"])
+    last = set(cdnow_transactions.loc[d > "1998-01-01", "customer_id"])
+    assert c["retention_rate"] == pytest.approx(len(prev & last) / len(prev))
+    with pytest.raises(CRMDataError, match="longer than the data"):
+        observed_retention_rate(tx, "2024-12-31", period_days=400)
 
 
 def test_bad_input():

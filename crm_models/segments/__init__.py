@@ -9,6 +9,7 @@ from crm_models.segments.clustering import KMeansSegmenter
 from crm_models.segments.economics import (
     acquisition_vs_retention,
     clv_constant_retention,
+    observed_retention_rate,
     retention_uplift_by_customer,
     retention_uplift_value,
 )
@@ -65,6 +66,7 @@ __all__ = [
     "membership_history",
     "membership_points",
     "membership_tiers",
+    "observed_retention_rate",
     "pareto_curve",
     "pareto_point",
     "quantile_score",

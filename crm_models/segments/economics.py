@@ -34,6 +34,7 @@ __all__ = [
     "clv_constant_retention",
     "retention_uplift_value",
     "retention_uplift_by_customer",
+    "observed_retention_rate",
 ]
 
 
@@ -175,3 +176,34 @@ def retention_uplift_by_customer(retention: pd.Series, margin: pd.Series | float
     after = clv_constant_retention(m, r_new, i)
     return pd.DataFrame({"retention": rv, "margin": m, "clv_before": before, "clv_after": after,
                          "gain": after - before}, index=r.index)
+
+
+def observed_retention_rate(tx: pd.DataFrame, observation_end: str | pd.Timestamp,
+                            period_days: int = 365) -> pd.Series:
+    """Retention seen in the data: of the customers who bought in the period before last,
+    the share who bought again in the last period.
+
+    Periods are ``period_days`` long and end on ``observation_end``: previous period
+    ``(end - 2p, end - p]``, last period ``(end - p, end]``.  Returns ``customers_before``,
+    ``retained`` and ``retention_rate``; both periods must lie inside the data.
+    """
+    from crm_models.segments._checks import require_transactions
+
+    tx = require_transactions(tx, need_amount=False)
+    if not isinstance(period_days, int | np.integer) or period_days < 1:
+        raise CRMDataError(f"period_days must be a whole number >= 1, got {period_days!r}")
+    end = pd.Timestamp(observation_end)
+    p = pd.Timedelta(days=period_days)
+    first = tx["date"].min()
+    if end - 2 * p + pd.Timedelta(days=1) < first.normalize():
+        raise CRMDataError(f"two periods of {period_days} days before {end.date()} start before the data "
+                           f"(first transaction {first.date()}): the window is longer than the data",
+                           source=tx.attrs.get("source", "transactions"), column="date")
+    d = tx["date"]
+    before = pd.Index(tx.loc[(d > end - 2 * p) & (d <= end - p), "customer_id"].unique())
+    last = pd.Index(tx.loc[(d > end - p) & (d <= end), "customer_id"].unique())
+    if len(before) == 0:
+        raise CRMDataError("nobody bought in the previous period", source="transactions")
+    kept = int(before.isin(last).sum())
+    return pd.Series({"customers_before": len(before), "retained": kept,
+                      "retention_rate": kept / len(before)}, name="observed_retention")
