@@ -66,13 +66,17 @@ def test_tier_migration_and_changes(sample):
     ax = sp.plot_tier_migration(mig)
     texts = [int(t.get_text()) for t in ax.texts]
     assert texts == mig.to_numpy().ravel().tolist()
+    colours = ax.collections[0].get_array().ravel()
+    np.testing.assert_allclose(colours, mig.div(mig.sum(axis=1).replace(0, 1), axis=0).to_numpy().ravel())
     ax = sp.plot_tier_migration(mig, normalize=True)
     assert ax.texts[0].get_text().endswith("%")
     ch = crm.segments.tier_changes(h)
-    ax = sp.plot_tier_changes(ch)
+    ax = sp.plot_tier_changes(ch)  # the first evaluation (everyone joins) is left out
     heights = [p.get_height() for p in ax.patches]
-    assert heights[: len(ch)] == ch["upgraded"].tolist()
-    assert heights[len(ch):] == (-ch["downgraded"]).tolist()
+    n = len(ch) - 1
+    assert heights[:n] == ch["upgraded"].iloc[1:].tolist()
+    assert heights[n:] == (-ch["downgraded"].iloc[1:]).tolist()
+    assert len(sp.plot_tier_changes(ch, skip_first=False).patches) == 2 * len(ch)
 
 
 def test_loyalty_scatter(sample):

@@ -116,18 +116,32 @@ def _annotated_heatmap(mat: pd.DataFrame, ax: Axes, fmt: str, cmap: str, cbar_la
 
 
 def plot_tier_migration(matrix: pd.DataFrame, ax: Axes | None = None, normalize: bool = False) -> Axes:
-    """Heatmap of a :func:`~crm_models.segments.tier_migration` matrix (counts or row shares)."""
+    """Heatmap of a :func:`~crm_models.segments.tier_migration` matrix.
+
+    Colours show the share of each row (the chance of moving from a tier to another), so
+    small tiers are as readable as the big "ordinary" one; cells are labelled with the
+    counts (``normalize=False``) or the row shares (``normalize=True``).
+    """
+    import seaborn as sns
+
     ax = _ax(ax, (6, 4.5))
-    mat = matrix.div(matrix.sum(axis=1).replace(0, 1), axis=0) if normalize else matrix
-    _annotated_heatmap(mat, ax, ".0%" if normalize else "d", "Blues",
-                       "share of the row" if normalize else "customers")
+    counts = matrix.astype(float)
+    shares = counts.div(counts.sum(axis=1).replace(0, 1), axis=0)
+    annot = shares if normalize else counts
+    sns.heatmap(shares, annot=annot, fmt=".0%" if normalize else ".0f", cmap="Blues", vmin=0, vmax=1,
+                ax=ax, linewidths=0.5, cbar_kws={"label": "share of the row"})
     ax.set_title("Tier migration")
     return ax
 
 
-def plot_tier_changes(changes: pd.DataFrame, ax: Axes | None = None) -> Axes:
-    """Upgrades (up) and downgrades (down) per evaluation date (:func:`tier_changes` output)."""
+def plot_tier_changes(changes: pd.DataFrame, ax: Axes | None = None, skip_first: bool = True) -> Axes:
+    """Upgrades (up), downgrades (down) and new members per evaluation (:func:`tier_changes`).
+
+    ``skip_first`` leaves out the first evaluation, where every member counts as joined.
+    """
     ax = _ax(ax)
+    if skip_first and len(changes) > 1:
+        changes = changes.iloc[1:]
     x = np.arange(len(changes))
     ax.bar(x, changes["upgraded"], color="#31a354", label="upgraded")
     ax.bar(x, -changes["downgraded"], color="#de2d26", label="downgraded")
@@ -221,6 +235,7 @@ def plot_silhouette(model: KMeansSegmenter, ax: Axes | None = None) -> Axes:
     ax.plot(s.index, s.to_numpy(), "o-", color="#4c72b0")
     ax.scatter([model.k_], [s[model.k_]], s=120, facecolors="none", edgecolors="#c44e52", zorder=3,
                label=f"chosen k = {model.k_}")
+    ax.set_xticks(list(s.index))
     ax.set_xlabel("number of clusters k")
     ax.set_ylabel("mean silhouette")
     ax.set_title("Choice of k")
