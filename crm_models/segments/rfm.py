@@ -109,7 +109,11 @@ def _ranks(values: np.ndarray, ties: str, tiebreak: np.ndarray | None) -> np.nda
     if ties == "min":
         sorted_values = np.sort(values, kind="stable")
         return np.searchsorted(sorted_values, values, side="left")
-    order = np.lexsort((tiebreak, values)) if tiebreak is not None else np.argsort(values, kind="stable")
+    if tiebreak is None:
+        order = np.argsort(values, kind="stable")
+    else:  # = np.lexsort((tiebreak, values)), but two stable argsorts are several times faster
+        by_id = np.argsort(tiebreak, kind="stable")
+        order = by_id[np.argsort(values[by_id], kind="stable")]
     k = np.empty(n, dtype=np.int64)
     k[order] = np.arange(n)
     return k
@@ -125,8 +129,6 @@ def _id_order(index: pd.Index) -> np.ndarray | None:
 
 
 def _scores(values: np.ndarray, n_bins: int, ties: str, tiebreak: np.ndarray | None) -> np.ndarray:
-    if tiebreak is None and ties == "first":
-        tiebreak = np.arange(len(values))
     k = _ranks(values, ties, tiebreak)
     return (1 + (n_bins * k) // len(values)).astype(np.int8)
 
