@@ -46,10 +46,11 @@ import numpy as np
 import pandas as pd
 
 from crm_models.data.summary import period_ordinals
-from crm_models.errors import CRMDataError
+from crm_models.errors import CRMDataError, describe_rows
 from crm_models.segments._checks import (
     distinct_sorted,
     numeric_column,
+    numeric_series,
     require_columns,
     require_frame,
     require_transactions,
@@ -148,8 +149,6 @@ def quantile_score(values: pd.Series, n_bins: int = 5, ties: Literal["min", "fir
     ``ties``); ``higher_is_better=False`` scores small values high (e.g. days since the
     last purchase).  Returns an int8 Series aligned with ``values``.
     """
-    from crm_models.segments._checks import numeric_series
-
     _check_score_args(n_bins, ties)
     v = numeric_series(values, "quantile_score").to_numpy()
     sc = _scores(v if higher_is_better else -v, n_bins, ties, _id_order(values.index))
@@ -322,8 +321,6 @@ def rfm_segments(
         since_last = T - rec
         bad = since_last < -1e-9
         if bad.any():
-            from crm_models.errors import describe_rows
-
             raise CRMDataError(f"recency larger than T for customers {describe_rows(s.index[bad])}",
                                source=what, column="recency")
         since_last = np.maximum(since_last, 0.0)
@@ -337,8 +334,6 @@ def rfm_segments(
     if len(s) == 0:
         raise CRMDataError("no customers (the table is empty)", source=what)
     if s.index.has_duplicates:
-        from crm_models.errors import describe_rows
-
         raise CRMDataError(f"duplicate customer ids {describe_rows(s.index[s.index.duplicated()])}",
                            source=what)
     freq = numeric_column(s, "frequency", what, nonnegative=True)
@@ -388,8 +383,6 @@ def segment_summary(seg: pd.DataFrame, value: pd.Series | None = None) -> pd.Dat
     else:
         v = value.reindex(seg.index)
         if v.isna().any():
-            from crm_models.errors import describe_rows
-
             raise CRMDataError(f"no value for customers {describe_rows(seg.index[v.isna()])}",
                                source="value")
     means = [c for c in ("time_since_last", "frequency", "monetary") if c in seg.columns]
