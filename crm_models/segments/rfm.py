@@ -193,7 +193,8 @@ def rfm_table(
     if not keep.any():
         raise CRMDataError(f"every transaction is after the observation end {end.date()}",
                            source=source, column="date")
-    codes, uniques = pd.factorize(tx["customer_id"].to_numpy()[keep], sort=True)
+    ids = tx["customer_id"] if keep.all() else tx["customer_id"][keep]
+    codes, uniques = pd.factorize(ids, sort=True)  # on the Series: fast for Arrow strings
     n = len(uniques)
     p = period_ordinals(dates[keep], period)
     amount = tx["amount"].to_numpy(dtype="float64")[keep]
