@@ -72,9 +72,13 @@ def export_html(executed_notebook: Path, title: str | None = None) -> str:
         if cell.cell_type == "code":
             cell.outputs = [o for o in cell.outputs
                             if not (o.get("output_type") == "stream" and o.get("name") == "stderr")]
+    from nbconvert.preprocessors import TagRemovePreprocessor
+
     exporter = HTMLExporter(template_name="crm_report", extra_template_basedirs=[str(TEMPLATES)],
                             exclude_input=True, exclude_input_prompt=True,
                             exclude_output_prompt=True, embed_images=True)
+    # cells tagged remove_cell are for Jupyter readers only (e.g. a static English title)
+    exporter.register_preprocessor(TagRemovePreprocessor(remove_cell_tags={"remove_cell"}), enabled=True)
     resources = {"metadata": {"name": title or Path(executed_notebook).stem}}
     body, _ = exporter.from_notebook_node(nb, resources=resources)
     return body
