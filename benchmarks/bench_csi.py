@@ -75,12 +75,12 @@ def _plspm_config(df: pd.DataFrame):
     return cfg
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def main(argv: list[str] | None = None) -> list[dict]:
+    ap = argparse.ArgumentParser(prog="bench_csi", description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="small sizes (a few seconds)")
     ap.add_argument("--draws", type=int, default=None, help="crm_models bootstrap resamples (default 5000)")
     ap.add_argument("--peer-draws", type=int, default=None, help="plspm bootstrap resamples (default 100)")
-    args = ap.parse_args()
+    args, _ = ap.parse_known_args(argv)  # ``python -m benchmarks`` passes its own argv
     draws = args.draws or (500 if args.quick else 5000)
     peer_draws = args.peer_draws or (10 if args.quick else 100)
     repeats = 10 if args.quick else 50
@@ -148,6 +148,7 @@ def main() -> None:
           f"(medians above; the machine's load is {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
     if peer_note:
         print(peer_note)
+    return [{"task": name, "ours": a, "peer": b, "ratio": (b / a if b else None)} for name, a, b in rows]
 
 
 if __name__ == "__main__":
