@@ -25,6 +25,9 @@ def test_csi_notebook_on_sample_survey_retention_model_in_chinese(run_notebook):
     gof = float(re.search(r"GoF = \*\*([0-9.]+)\*\*", text).group(1))
     assert 0.2 < gof < 0.9
     assert "顾客保持模型假设" in text
+    streams = "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code"
+                      for o in c.get("outputs", []) if o.get("output_type") == "stream")
+    assert "missing from font" not in streams
     for h in ("H1", "H2", "H3", "H4"):
         assert h in text
     assert "感知价值正向影响顾客满意" in text
