@@ -81,7 +81,9 @@ class BetaGeoBetaBinomModel(SummaryModel):
     def _log_parts(params, x, tx, n):
         """log of the 'alive through n' term and of the 'died after t_x' sum."""
         al, be, ga, de = params
-        x, tx, n = (np.asarray(v, dtype=float) for v in (x, tx, n))
+        x, tx, n = np.broadcast_arrays(*(np.asarray(v, dtype=float) for v in (x, tx, n)))
+        shape = x.shape
+        x, tx, n = x.ravel(), tx.ravel(), n.ravel()
         base = _bb(al, be)
         base_t = _bb(ga, de)
         alive = _bb(al + x, be + n - x) - base + _bb(ga, de + n) - base_t
@@ -91,7 +93,7 @@ class BetaGeoBetaBinomModel(SummaryModel):
                  + _bb(ga + 1, de + tx[:, None] + i) - base_t)
         terms = np.where(i < (n - tx)[:, None], terms, -np.inf)
         died = special.logsumexp(terms, axis=1)
-        return alive, died
+        return alive.reshape(shape), died.reshape(shape)
 
     def _loglik(self, params: np.ndarray, d: Compressed) -> np.ndarray:
         alive, died = self._log_parts(params, d.columns["frequency"], d.columns["recency"], d.columns["T"])
