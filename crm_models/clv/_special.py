@@ -18,7 +18,7 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
-from scipy import integrate, special
+from scipy import integrate, linalg, special
 
 __all__ = ["beta_nodes", "log1mexp", "log_hyp2f1", "log_hyp2f1_unit", "log_hyp2f1_unit_grad", "phi"]
 
@@ -129,6 +129,8 @@ def log_hyp2f1(a, b, c, z, rtol: float = 1e-15) -> tuple[np.ndarray, np.ndarray]
     ``FloatingPointError`` if a series does not converge in 2**20 terms.
     """
     a, b, c, z = (np.asarray(v, dtype=float) for v in np.broadcast_arrays(a, b, c, z))
+    shape = a.shape
+    a, b, c, z = (np.atleast_1d(v).ravel() for v in (a, b, c, z))
     acc, done, big = _series_linear(a, b, c, z, rtol, _MAX_TERMS)
     with np.errstate(divide="ignore"):
         log_abs, sign = np.log(np.abs(acc)), np.sign(acc)
@@ -137,7 +139,7 @@ def log_hyp2f1(a, b, c, z, rtol: float = 1e-15) -> tuple[np.ndarray, np.ndarray]
         log_abs[big], sign[big], done[big] = la, sg, dn
     if not np.all(done):
         raise FloatingPointError("hypergeometric series did not converge (argument too close to 1)")
-    return log_abs, sign
+    return log_abs.reshape(shape), sign.reshape(shape)
 
 
 def hyp2f1_shared_ab(a: float, b: float, c, z, rtol: float = 1e-16) -> np.ndarray:
@@ -190,9 +192,13 @@ def _log_hyp2f1_unit_quad(p: float, c: float, w: float) -> float:
     QAWS integrates the algebraic end-point weight t^(p-1) (1-t)^(c-p-1) exactly, so the
     near-singular behaviour at t = 1 when w is close to 1 is handled.
     """
-    val, _ = integrate.quad(lambda t: 1.0 / (1.0 - w * t), 0.0, 1.0, weight="alg",
-                            wvar=(p - 1.0, c - p - 1.0), limit=500, epsabs=0.0, epsrel=1e-12)
-    return float(np.log(val) - special.betaln(p, c - p))
+    w = min(w, 1.0 - 2.0**-52)
+    try:
+        val, _ = integrate.quad(lambda t: 1.0 / (1.0 - w * t), 0.0, 1.0, weight="alg",
+                                wvar=(p - 1.0, c - p - 1.0), limit=500, epsabs=0.0, epsrel=1e-12)
+    except (ZeroDivisionError, OverflowError, ValueError):
+        return float("inf")
+    return float(np.log(val) - special.betaln(p, c - p)) if val > 0 else float("inf")
 
 
 def _unit_series(p: np.ndarray, c: np.ndarray, w: np.ndarray, want_grad: bool, rtol: float):
@@ -289,10 +295,11 @@ def log_hyp2f1_unit_grad(p, c, w, rtol: float = 1e-16) -> tuple[np.ndarray, ...]
             for i in np.nonzero(~done)[0]:
                 pi, ci, wi = float(p[i]), float(c[i]), float(w[i])
                 log_s[i] = f(pi, ci, wi)
-                hp, hw = 1e-6 * max(pi, 1.0), 1e-3 * (1.0 - wi)
-                d_p[i] = (f(pi + hp, ci, wi) - f(pi - hp, ci, wi)) / (2 * hp)
-                d_c[i] = (f(pi, ci + hp, wi) - f(pi, ci - hp, wi)) / (2 * hp)
-                d_w[i] = (f(pi, ci, wi + hw) - f(pi, ci, wi - hw)) / (2 * hw)
+                hp, hw = 1e-6 * max(pi, 1.0), max(1e-3 * (1.0 - wi), 1e-15)
+                with np.errstate(all="ignore"):
+                    d_p[i] = np.float64(f(pi + hp, ci, wi) - f(pi - hp, ci, wi)) / (2 * hp)
+                    d_c[i] = np.float64(f(pi, ci + hp, wi) - f(pi, ci - hp, wi)) / (2 * hp)
+                    d_w[i] = np.float64(f(pi, ci, wi + hw) - f(pi, ci, wi - hw)) / (2 * hw)
     return tuple(v.reshape(shape) for v in (log_s, d_p, d_c, d_w))
 
 
@@ -343,7 +350,27 @@ def beta_nodes(a: float, b: np.ndarray, n: int = 64) -> tuple[np.ndarray, np.nda
     nodes = np.empty((len(uniq), n))
     weights = np.empty((len(uniq), n))
     for k, bk in enumerate(uniq):
-        u, w = special.roots_jacobi(n, bk - 1.0, a - 1.0)  # weight (1-u)^(b-1) (1+u)^(a-1)
+        u, w = _gauss_jacobi(n, bk - 1.0, a - 1.0)  # weight (1-u)^(b-1) (1+u)^(a-1)
         nodes[k] = (1.0 + u) / 2.0
-        weights[k] = w / w.sum()
+        weights[k] = w
     return nodes[inv.ravel()].reshape(*b.shape, n), weights[inv.ravel()].reshape(*b.shape, n)
+
+
+def _gauss_jacobi(n: int, al: float, be: float) -> tuple[np.ndarray, np.ndarray]:
+    """Gauss-Jacobi rule for (1-u)^al (1+u)^be on [-1, 1], weights normalised to sum 1.
+
+    Golub-Welsch on the Jacobi recurrence; unlike ``scipy.special.roots_jacobi`` it never
+    forms the total mass 2^(al+be+1) B(al+1, be+1), which overflows for al in the hundreds
+    (a customer with hundreds of purchases).
+    """
+    k = np.arange(n, dtype=float)
+    s = 2 * k + al + be
+    with np.errstate(divide="ignore", invalid="ignore"):
+        diag = np.where(s == 0, (be - al) / (al + be + 2), (be**2 - al**2) / (s * (s + 2)))
+    diag[0] = (be - al) / (al + be + 2)
+    j = k[:-1] + 1.0
+    sj = 2 * j + al + be
+    off = np.sqrt(4 * j * (j + al) * (j + be) * (j + al + be) / ((sj - 1) * sj**2 * (sj + 1)))
+    u, vec = linalg.eigh_tridiagonal(diag, off)
+    w = vec[0] ** 2
+    return u, w / w.sum()

@@ -219,14 +219,17 @@ class MLEModel:
         self._cov_theta = cov_theta
         self.covariance_ = pd.DataFrame(cov_theta * np.outer(params, params), index=list(self.param_names),
                                         columns=list(self.param_names))
-        flat = [n for n, th in zip(self.param_names, theta, strict=True) if abs(th) > 16]
+        se_log = np.sqrt(np.diag(cov_theta))
+        flat = [n for n, th, se in zip(self.param_names, theta, se_log, strict=True)
+                if abs(th) > 14 or se > 2.35]
         if flat:
             warnings.warn(
-                f"{type(self).__name__}: the estimate of {', '.join(flat)} ran off to "
-                f"{', '.join(f'{params[self.param_names.index(n)]:.3g}' for n in flat)}: the likelihood "
-                "barely changes in that direction (the data cannot identify it). Predictions may still "
-                "be usable; a small penalizer (e.g. penalizer=0.001) keeps the estimate finite",
-                ConvergenceWarning, stacklevel=3)
+                f"{type(self).__name__}: {', '.join(flat)} "
+                f"(estimate {', '.join(f'{params[self.param_names.index(n)]:.3g}' for n in flat)}) "
+                "is not identified by the data: the likelihood barely changes in that direction, so the "
+                "estimate runs off towards 0 or infinity or its 95% interval spans more than a factor "
+                "of 10,000. Predictions may still be usable; a small penalizer (e.g. penalizer=0.001) "
+                "keeps the estimates finite", ConvergenceWarning, stacklevel=3)
         return self
 
     def _set_params(self, params: np.ndarray) -> None:
