@@ -18,6 +18,13 @@ from crm_models.clv.gammagamma import GammaGammaModel, SpendCorrelationWarning
 from crm_models.clv.mbgnbd import ModifiedBetaGeoModel
 from crm_models.clv.paretonbd import ParetoNBDModel
 from crm_models.clv.sbg import ShiftedBetaGeoModel
+from crm_models.clv.validation import (
+    frequency_histogram,
+    holdout_by_frequency,
+    holdout_errors,
+    prob_alive_matrix,
+    tracking,
+)
 from crm_models.clv.value import customer_equity, customer_lifetime_value, discounted_expected_transactions
 
 __all__ = [
@@ -30,6 +37,11 @@ __all__ = [
     "customer_lifetime_value",
     "customer_equity",
     "discounted_expected_transactions",
+    "holdout_by_frequency",
+    "holdout_errors",
+    "frequency_histogram",
+    "prob_alive_matrix",
+    "tracking",
     "ConvergenceWarning",
     "SpendCorrelationWarning",
 ]
