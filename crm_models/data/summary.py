@@ -98,8 +98,12 @@ def _customer_stats(codes: np.ndarray, p: np.ndarray, amount: np.ndarray, n_cust
     """
     span = int(p.max() - p.min()) + 1
     key = codes.astype(np.int64) * span + (p - p.min())
-    order = np.argsort(key, kind="stable")
-    key_sorted = key[order]
+    if len(key) > 1 and (key[1:] >= key[:-1]).all():  # validated input is sorted already
+        order = np.arange(len(key))
+        key_sorted = key
+    else:
+        order = np.argsort(key, kind="stable")
+        key_sorted = key[order]
     new_group = np.empty(len(key_sorted), dtype=bool)
     new_group[0] = True
     np.not_equal(key_sorted[1:], key_sorted[:-1], out=new_group[1:])
@@ -122,6 +126,22 @@ def _customer_stats(codes: np.ndarray, p: np.ndarray, amount: np.ndarray, n_cust
     total_value[present] = np.bincount(group_customer, weights=period_value,
                                        minlength=n_customers)[present]
     return n_periods, first, last, first_value, total_value
+
+
+def _factorize_sorted(ids: pd.Series) -> tuple[np.ndarray, pd.Index]:
+    """Integer codes of ids in sorted order of the ids.
+
+    Hash-factorize first; only the (few) unique ids are sorted, and not even those when
+    they already appear in order (the output of load_transactions is sorted by customer).
+    """
+    codes, uniques = pd.factorize(ids, sort=False)
+    uniques = pd.Index(uniques)
+    if not uniques.is_monotonic_increasing:
+        order = uniques.argsort()
+        rank = np.empty_like(order)
+        rank[order] = np.arange(len(order))
+        codes, uniques = rank[codes], uniques[order]
+    return codes, uniques
 
 
 def rfm_summary(
@@ -196,7 +216,8 @@ def rfm_summary(
         in_cal = np.ones(len(tx), dtype=bool)
         cut = end
 
-    codes, uniques = pd.factorize(tx["customer_id"].to_numpy()[in_cal], sort=True)
+    ids = tx["customer_id"]
+    codes, uniques = _factorize_sorted(ids if in_cal.all() else ids[in_cal])
     n_customers = len(uniques)
     p_all = period_ordinals(dates, period)
     p = p_all[in_cal]
@@ -212,7 +233,7 @@ def rfm_summary(
             "recency": (last - first) * scale,
             "T": (cut_ordinal - first) * scale,
         },
-        index=pd.Index(uniques, name="customer_id"),
+        index=uniques.rename("customer_id"),
     )
     if has_amount:
         with np.errstate(invalid="ignore", divide="ignore"):
@@ -222,7 +243,7 @@ def rfm_summary(
 
     if cal_end is not None:
         hold = ~in_cal
-        hold_codes = pd.Index(uniques).get_indexer(tx["customer_id"].to_numpy()[hold])
+        hold_codes = uniques.get_indexer(ids[hold])
         known = hold_codes >= 0  # customers first seen in the holdout are not in the cohort
         n_h, _, _, _, total_h = _customer_stats(
             hold_codes[known], p_all[hold][known], amount_all[hold][known], n_customers

@@ -1,0 +1,187 @@
+"""Execute report notebooks with papermill and export them to HTML, atomically.
+
+A run writes ``<out>/<run_id>/<name>.html`` (default run id: today's date).  The HTML is
+first written to a temporary file in the same folder and then renamed over the target,
+so a failed or interrupted run never replaces the last good report.  When a notebook
+fails, the executed notebook is kept as ``<name>.failed.ipynb`` beside it for debugging
+and the error of the failing cell is reported.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from crm_models.errors import ReportError
+from crm_models.report.notebooks import NotebookInfo, discover
+
+__all__ = ["ReportResult", "run_report", "run_reports", "export_html", "atomic_write_text",
+           "check_parameters"]
+
+
+@dataclass
+class ReportResult:
+    name: str
+    status: str  # "ok" or "failed"
+    html_path: Path | None
+    parameters: dict[str, object]
+    seconds: float
+    error: str | None = None
+    executed_path: Path | None = None
+    extra: dict[str, object] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "ok"
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` via a temporary file and an atomic rename."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; reports are meant to be shared
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+
+def export_html(executed_notebook: Path, title: str | None = None) -> str:
+    """One self-contained HTML file of an executed notebook: no code cells, no prompts, no
+    stderr streams (warnings), figures embedded, nothing loaded from the network."""
+    import nbformat
+    from nbconvert import HTMLExporter
+
+    nb = nbformat.read(str(executed_notebook), as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.outputs = [o for o in cell.outputs
+                            if not (o.get("output_type") == "stream" and o.get("name") == "stderr")]
+    from nbconvert.preprocessors import TagRemovePreprocessor
+
+    exporter = HTMLExporter(template_name="crm_report", extra_template_basedirs=[str(TEMPLATES)],
+                            exclude_input=True, exclude_input_prompt=True,
+                            exclude_output_prompt=True, embed_images=True)
+    # cells tagged remove_cell are for Jupyter readers only (e.g. a static English title)
+    exporter.register_preprocessor(TagRemovePreprocessor(remove_cell_tags={"remove_cell"}), enabled=True)
+    resources = {"metadata": {"name": title or Path(executed_notebook).stem}}
+    body, _ = exporter.from_notebook_node(nb, resources=resources)
+    return body
+
+
+def check_parameters(info: NotebookInfo, parameters: Mapping[str, object]) -> None:
+    unknown = sorted(set(parameters) - set(info.parameters))
+    if unknown:
+        known = ", ".join(info.parameters) or "none"
+        raise ReportError(f"notebook {info.name!r} has no parameter {', '.join(unknown)} "
+                          f"(its parameters: {known})")
+
+
+def _cell_error(exc: Exception) -> str:
+    ename = getattr(exc, "ename", type(exc).__name__)
+    evalue = getattr(exc, "evalue", str(exc))
+    cell = getattr(exc, "exec_count", None)
+    where = f" in cell [{cell}]" if cell is not None else ""
+    source = getattr(exc, "source", "") or ""
+    snippet = "\n".join("    " + line for line in source.strip().splitlines()[:6])
+    return f"{ename}{where}: {evalue}" + (f"\n  cell source:\n{snippet}" if snippet else "")
+
+
+def run_report(
+    info: NotebookInfo,
+    out_dir: Path,
+    parameters: Mapping[str, object] | None = None,
+    *,
+    kernel_name: str = "python3",
+    progress: bool | None = None,
+    html_name: str | None = None,
+) -> ReportResult:
+    """Execute one notebook and export its HTML to ``out_dir``; never raises on a cell error."""
+    import papermill as pm
+
+    parameters = dict(parameters or {})
+    check_parameters(info, parameters)
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    html_path = out_dir / (html_name or f"{info.name}.html")
+    failed_path = out_dir / f"{info.name}.failed.ipynb"
+    if progress is None:
+        progress = sys.stderr.isatty()
+    start = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="crm-report-") as work:
+        executed = Path(work) / f"{info.name}.ipynb"
+        try:
+            pm.execute_notebook(
+                str(info.path), str(executed), parameters=parameters, kernel_name=kernel_name,
+                cwd=str(info.path.parent), progress_bar=progress, log_output=False,
+            )
+        except Exception as exc:  # papermill wraps cell errors; keep the notebook for debugging
+            if executed.exists():
+                os.replace(executed, failed_path)
+            return ReportResult(info.name, "failed", None, parameters,
+                                time.perf_counter() - start, _cell_error(exc),
+                                failed_path if failed_path.exists() else None)
+        atomic_write_text(html_path, export_html(executed, info.title))
+    failed_path.unlink(missing_ok=True)
+    return ReportResult(info.name, "ok", html_path, parameters, time.perf_counter() - start)
+
+
+def run_reports(
+    names: list[str] | None = None,
+    parameters: Mapping[str, object] | None = None,
+    *,
+    out: Path | str = "reports",
+    run_id: str | None = None,
+    lang: str | None = None,
+    notebook_dir: Path | None = None,
+    kernel_name: str = "python3",
+    progress: bool | None = None,
+    log=None,
+) -> list[ReportResult]:
+    """Run the named notebooks (all when ``names`` is empty) into ``out/<run_id>/``.
+
+    A parameter goes to every notebook that declares it; one that no selected notebook
+    declares is an error (raised before anything runs), as is an unknown notebook name.
+    """
+    available = discover(notebook_dir)
+    names = list(names or available)
+    missing = [n for n in names if n not in available]
+    if missing:
+        raise ReportError(f"unknown notebook {', '.join(missing)} (available: {', '.join(available)})")
+    params = dict(parameters or {})
+    if lang is not None:
+        params["lang"] = lang
+    selected = [available[n] for n in names]
+    declared = set().union(*(info.parameters for info in selected)) if selected else set()
+    unknown = sorted(set(params) - declared)
+    if unknown:
+        raise ReportError(f"unknown parameter {', '.join(unknown)} for notebook(s) {', '.join(names)}")
+    run_dir = Path(out) / (run_id or dt.date.today().isoformat())
+    results = []
+    for info in selected:
+        own = {k: v for k, v in params.items() if k in info.parameters}
+        if log:
+            log(f"running {info.name} ...")
+        result = run_report(info, run_dir, own, kernel_name=kernel_name, progress=progress)
+        if log:
+            if result.ok:
+                log(f"  ok   {info.name}: {result.html_path} ({result.seconds:.1f} s)")
+            else:
+                log(f"  FAIL {info.name}: {result.error}\n  executed notebook kept: {result.executed_path}")
+        results.append(result)
+    return results

@@ -1,0 +1,147 @@
+"""The report runner and CLI on tiny notebooks (fast), plus the overview notebook."""
+
+import json
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from crm_models.report import cli
+from crm_models.report.notebooks import discover, read_parameters
+from crm_models.report.runner import atomic_write_text
+
+
+def _notebook(path: Path, body: str, params: str = 'message = "hello"\nfail = False') -> Path:
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell("# Tiny report"),
+                nbformat.v4.new_code_cell(params),
+                nbformat.v4.new_code_cell(body)]
+    nb.cells[1].metadata["tags"] = ["parameters"]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, str(path))
+    return path
+
+
+@pytest.fixture
+def nb_dir(tmp_path):
+    d = tmp_path / "notebooks"
+    d.mkdir()
+    _notebook(d / "tiny.ipynb",
+              'if fail:\n    raise ValueError("boom in the data")\nprint("MESSAGE:", message)')
+    return d
+
+
+def test_read_parameters_and_list(nb_dir, capsys):
+    assert read_parameters(nb_dir / "tiny.ipynb") == {"message": "hello", "fail": False}
+    assert discover(nb_dir)["tiny"].title == "Tiny report"
+    assert cli.main(["--notebooks", str(nb_dir), "list"]) == 0
+    out = capsys.readouterr().out
+    assert "tiny: Tiny report" in out and "message = 'hello'" in out
+
+
+def test_run_writes_dated_html_without_code(nb_dir, tmp_path):
+    out = tmp_path / "reports"
+    code = cli.main(["--notebooks", str(nb_dir), "run", "tiny", "-p", "message", "salut",
+                     "--out", str(out), "--run-id", "2024-01-31"])
+    assert code == 0
+    html = (out / "2024-01-31" / "tiny.html").read_text()
+    assert "MESSAGE: salut" in html
+    assert "raise ValueError" not in html  # code cells are not exported
+
+
+def test_unknown_parameter_is_a_usage_error(nb_dir, tmp_path, capsys):
+    code = cli.main(["--notebooks", str(nb_dir), "run", "-p", "mesage", "x", "--out", str(tmp_path)])
+    assert code == 2
+    assert "unknown parameter mesage" in capsys.readouterr().err
+
+
+def test_unknown_notebook_is_a_usage_error(nb_dir, tmp_path, capsys):
+    assert cli.main(["--notebooks", str(nb_dir), "run", "nope", "--out", str(tmp_path)]) == 2
+    assert "unknown notebook nope" in capsys.readouterr().err
+
+
+def test_failure_exits_nonzero_keeps_last_good_report_and_executed_notebook(nb_dir, tmp_path, capsys):
+    out = tmp_path / "reports"
+    args = ["--notebooks", str(nb_dir), "run", "tiny", "--out", str(out), "--run-id", "r1"]
+    assert cli.main(args) == 0
+    good = (out / "r1" / "tiny.html").read_text()
+    assert cli.main([*args, "-p", "fail", "true", "-p", "message", "bad"]) == 1
+    err = capsys.readouterr().err
+    assert "ValueError" in err and "boom in the data" in err and "FAIL tiny" in err
+    assert (out / "r1" / "tiny.html").read_text() == good  # untouched
+    kept = out / "r1" / "tiny.failed.ipynb"
+    assert kept.exists() and "boom in the data" in kept.read_text()
+    assert not [p for p in (out / "r1").iterdir() if p.name.endswith(".tmp")]
+
+
+def test_atomic_write_replaces_whole_file(tmp_path):
+    target = tmp_path / "r.html"
+    atomic_write_text(target, "one")
+    atomic_write_text(target, "two")
+    assert target.read_text() == "two"
+    assert target.stat().st_mode & 0o044  # readable by others, not mkstemp's 0600
+
+
+def test_parse_value_types():
+    assert cli.parse_value("3") == 3
+    assert cli.parse_value("0.05") == 0.05
+    assert cli.parse_value("null") is None
+    assert cli.parse_value("2024-06-30") is not None
+    assert cli.parse_value("[a, b]") == ["a", "b"]
+
+
+def test_committed_notebooks_are_clean_and_parameterised():
+    from conftest import NOTEBOOKS
+
+    for path in sorted(NOTEBOOKS.glob("*.ipynb")):
+        nb = json.loads(path.read_text())
+        tagged = [c for c in nb["cells"] if "parameters" in c.get("metadata", {}).get("tags", [])]
+        assert len(tagged) == 1, path.name
+        for cell in nb["cells"]:
+            if cell["cell_type"] == "code":
+                assert cell["outputs"] == [] and cell["execution_count"] is None, path.name
+        assert "lang" in read_parameters(path), f"{path.name} lacks the lang parameter"
+
+
+def test_overview_notebook_runs_on_sample_data(run_notebook):
+    nb = run_notebook("overview", {"activity_freq": "Q"})
+    text = "\n".join(str(o.get("data", {}).get("text/markdown", "")) for c in nb.cells
+                     if c.cell_type == "code" for o in c.outputs)
+    assert "**3,000** customers" in text
+    images = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs
+              if "image/png" in o.get("data", {})]
+    assert len(images) >= 3
+
+
+def test_html_is_self_contained(nb_dir, tmp_path):
+    import re
+
+    out = tmp_path / "reports"
+    assert cli.main(["--notebooks", str(nb_dir), "run", "tiny", "--out", str(out), "--run-id", "x"]) == 0
+    html = (out / "x" / "tiny.html").read_text()
+    assert "<script src=" not in html
+    assert not re.search(r"""(src|href)=["']https?://""", html)
+
+
+def test_overview_in_chinese_renders_without_missing_glyphs(run_notebook):
+    import os
+
+    from crm_models.plotting.style import cjk_font_name
+
+    if cjk_font_name() is None:
+        if os.environ.get("CI"):
+            pytest.fail("no CJK font in CI: .ci/run installs fonts-noto-cjk")
+        pytest.skip("no CJK font installed (apt-get install fonts-noto-cjk)")
+    nb = run_notebook("overview", {"lang": "zh", "activity_freq": "Q"})
+    streams = "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.outputs
+                      if o.get("output_type") == "stream")
+    assert "missing from font" not in streams
+    text = "\n".join(str(o.get("data", {}).get("text/markdown", "")) for c in nb.cells
+                     if c.cell_type == "code" for o in c.outputs)
+    assert "客户群概览" in text and "关键指标" in text
+
+
+def test_every_catalogue_key_has_a_chinese_translation():
+    from crm_models.report.i18n import _CATALOGUE
+
+    assert set(_CATALOGUE["en"]) == set(_CATALOGUE["zh"])
