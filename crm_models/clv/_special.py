@@ -249,6 +249,89 @@ def _unit_series(p: np.ndarray, c: np.ndarray, w: np.ndarray, want_grad: bool, r
     return acc, acc_p, acc_c, acc_w, done
 
 
+def _unit_series_shared(p: np.ndarray, c: np.ndarray, w: np.ndarray, want_grad: bool, rtol: float,
+                        max_terms: int = 20_000):
+    """The sums of :func:`_unit_series` by Horner's rule when few distinct (p, c) pairs exist.
+
+    In the Pareto/NBD likelihood (p, c) depend on the frequency only and w on the time, so
+    thousands of elements share a few dozen coefficient sequences (p)_n/(c)_n: those are
+    built once per pair and every element is evaluated by Horner's rule in w.  Since S >= 1
+    and the coefficients decrease, stopping when g_N w^N / (1 - rho) < rtol bounds the
+    relative error.  Returns None when more than ``max_terms`` terms would be needed.
+    """
+    pc = np.column_stack([p, c])
+    uniq, inv = np.unique(pc, axis=0, return_inverse=True)
+    inv = inv.ravel()
+    up, uc = uniq[:, 0], uniq[:, 1]
+    w_max = np.zeros(len(uniq))
+    np.maximum.at(w_max, inv, w)
+    blocks_g, blocks_dp, blocks_dc = [np.ones((len(uniq), 1))], [np.zeros((len(uniq), 1))], \
+        [np.zeros((len(uniq), 1))]
+    last_g, last_dp, last_dc = np.ones(len(uniq)), np.zeros(len(uniq)), np.zeros(len(uniq))
+    n0, chunk = 0, 64
+    while True:
+        k = n0 + np.arange(chunk, dtype=float)
+        pa, ca = up[:, None] + k, uc[:, None] + k
+        g = last_g[:, None] * np.cumprod(pa / ca, axis=1)
+        blocks_g.append(g)
+        last_g = g[:, -1]
+        if want_grad:
+            dp = last_dp[:, None] + np.cumsum(1.0 / pa, axis=1)
+            dc = last_dc[:, None] + np.cumsum(1.0 / ca, axis=1)
+            blocks_dp.append(dp)
+            blocks_dc.append(dc)
+            last_dp, last_dc = dp[:, -1], dc[:, -1]
+        n0 += chunk
+        rho = (up + n0) / (uc + n0) * w_max
+        with np.errstate(divide="ignore", invalid="ignore", under="ignore"):
+            tail = last_g * w_max**n0 / (1.0 - rho) ** (2 if want_grad else 1) * (n0 + last_dp + 1.0)
+        if np.all((rho < 1.0) & (tail <= rtol)) or np.all(w_max == 0):
+            break
+        if n0 >= max_terms:
+            return None
+        chunk = min(2 * chunk, 4096)
+    G = np.concatenate(blocks_g, axis=1).T  # (terms, pairs)
+    # terms needed per element: t_n <= w^n, so w^n (n + 1)/(1 - w)^2 < rtol is enough
+    with np.errstate(divide="ignore"):
+        need = np.ceil(np.log(rtol * (1.0 - w) ** 2 / (G.shape[0] + 1.0)) / np.log(np.maximum(w, 1e-300)))
+    need = np.clip(np.where(w > 0, need, 1), 1, G.shape[0]).astype(int)
+    N = int(need.max())
+    if want_grad:  # one stacked coefficient array: value, d/dp and d/dc sums
+        H = np.stack([G[:N], G[:N] * np.concatenate(blocks_dp, axis=1).T[:N],
+                      G[:N] * np.concatenate(blocks_dc, axis=1).T[:N]], axis=1)  # (N, 3, pairs)
+    else:
+        H = G[:N, None, :]
+    order = np.argsort(-need, kind="stable")
+    need_sorted, w_s, inv_s = need[order], w[order], inv[order]
+    m = len(w)
+    acc = np.zeros((H.shape[1], m))
+    d_w = np.zeros(m)
+    for n in range(N - 1, -1, -1):
+        k = int(np.searchsorted(-need_sorted, -n, side="left"))  # elements with need > n
+        ws = w_s[:k]
+        if want_grad:
+            d_w[:k] = d_w[:k] * ws + acc[0, :k]
+        acc[:, :k] = acc[:, :k] * ws + H[n][:, inv_s[:k]]
+    back = np.empty(m, dtype=int)
+    back[order] = np.arange(m)
+    acc = acc[:, back]
+    if not want_grad:
+        return acc[0], None, None, None, np.ones(m, dtype=bool)
+    # d_w holds sum n g_n w^(n-1); _unit_series returns sum n t_n (i.e. times w)
+    return acc[0], acc[1], acc[2], d_w[back] * w, np.ones(m, dtype=bool)
+
+
+def _unit_sums(p, c, w, want_grad: bool, rtol: float):
+    """Horner on shared coefficients when (p, c) pairs repeat a lot, else per-element series."""
+    if p.size >= 64 and np.all(w < 0.999):
+        n_pairs = len(np.unique(np.column_stack([p, c]), axis=0))
+        if n_pairs * 8 <= p.size:
+            out = _unit_series_shared(p, c, w, want_grad, rtol)
+            if out is not None:
+                return out
+    return _unit_series(p, c, w, want_grad, rtol)
+
+
 def _prep_unit(p, c, w):
     p, c, w = (np.asarray(v, dtype=float) for v in np.broadcast_arrays(p, c, w))
     return p.shape, p.ravel(), c.ravel(), w.ravel()
@@ -263,7 +346,7 @@ def log_hyp2f1_unit(p, c, w, rtol: float = 1e-16) -> np.ndarray:
     about 1e-4 of 1) use adaptive quadrature of Euler's integral instead.
     """
     shape, p, c, w = _prep_unit(p, c, w)
-    acc, _, _, _, done = _unit_series(p, c, w, False, rtol)
+    acc, _, _, _, done = _unit_sums(p, c, w, False, rtol)
     out = np.log(acc)
     if not np.all(done):
         with warnings.catch_warnings():
@@ -282,7 +365,7 @@ def log_hyp2f1_unit_grad(p, c, w, rtol: float = 1e-16) -> tuple[np.ndarray, ...]
     more than 2**17 terms use central differences of the quadrature value.
     """
     shape, p, c, w = _prep_unit(p, c, w)
-    acc, acc_p, acc_c, acc_w, done = _unit_series(p, c, w, True, rtol)
+    acc, acc_p, acc_c, acc_w, done = _unit_sums(p, c, w, True, rtol)
     log_s = np.log(acc)
     d_p = acc_p / acc
     d_c = -acc_c / acc

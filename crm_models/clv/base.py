@@ -141,7 +141,7 @@ class MLEModel:
         return _num_hessian(lambda th: self._objective(th, d), theta)
 
     # ----------------------------------------------------------------- fitting
-    def _optimise(self, d: Compressed) -> np.ndarray:
+    def _optimise(self, d: Compressed) -> tuple[np.ndarray, np.ndarray | None]:
         name = type(self).__name__
         start = np.log(self._initial_params(d))
         f = lambda th: self._objective(th, d)  # noqa: E731
@@ -170,10 +170,14 @@ class MLEModel:
             raise ConvergenceError(
                 f"{name} did not converge ({best.message}); the log-likelihood became non-finite. "
                 "Try a small penalizer (e.g. penalizer=0.001) or check the summary for outliers")
-        # Newton polish: a few steps with the Hessian from the quasi-Newton optimum
-        for _ in range(6):
-            grad = g(theta)
+        # Newton polish with the Hessian unless the quasi-Newton optimum is already tight
+        H_last = None
+        grad = g(theta)
+        for _ in range(4):
+            if np.max(np.abs(grad)) < 1e-9:
+                break
             H = self._hessian(theta, d)
+            H_last = None
             try:
                 np.linalg.cholesky(H)
                 step = np.linalg.solve(H, grad)
@@ -184,20 +188,21 @@ class MLEModel:
             cand = theta - step
             if f(cand) <= f(theta) + 1e-13 * max(1.0, abs(f(theta))):
                 theta = cand
+                grad = g(theta)
+                if np.max(np.abs(step)) < 1e-7:  # the Hessian barely changes over such a step
+                    H_last = H
+                    break
             else:
                 break
-            if np.max(np.abs(step)) < 1e-10:
-                break
-        grad = g(theta)
         if np.max(np.abs(grad)) > 1e-4:
             raise ConvergenceError(
                 f"{name} did not converge: the gradient at the last iterate is {np.max(np.abs(grad)):.2g} "
                 f"({best.message}). Try a small penalizer (e.g. penalizer=0.001), or check the data")
-        return theta
+        return theta, H_last
 
     def _fit_compressed(self, d: Compressed) -> MLEModel:
         """Fit on validated, compressed data and set every fitted attribute."""
-        theta = self._optimise(d)
+        theta, H_mean = self._optimise(d)
         params = np.exp(theta)
         self._set_params(params)
         self.n_obs_ = d.total_weight
@@ -207,7 +212,7 @@ class MLEModel:
         k = len(params)
         self.aic_ = 2 * k - 2 * self.log_likelihood_
         self.bic_ = k * np.log(self.n_obs_) - 2 * self.log_likelihood_
-        H_total = self._hessian(theta, d) * d.total_weight
+        H_total = (H_mean if H_mean is not None else self._hessian(theta, d)) * d.total_weight
         cov_theta = np.full((k, k), np.nan)
         try:
             np.linalg.cholesky(H_total)
