@@ -34,7 +34,7 @@ def customers(draw, n=8):
 SETTINGS = settings(max_examples=40, deadline=None, derandomize=True)
 
 
-@SETTINGS
+@settings(max_examples=25, deadline=None, derandomize=True)
 @given(s=customers(), kind=st.sampled_from(sorted(DAILY)), other=st.booleans())
 def test_probabilities_and_expectations_are_finite_and_valid(s, kind, other):
     m = (OTHER if other else DAILY)[kind]

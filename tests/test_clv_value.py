@@ -82,11 +82,11 @@ def test_bgbb_infinite_horizon_is_the_limit(shared_data):
 def test_customer_equity_interval(cdnow_summary):
     s = cdnow_summary
     bg, gg = fitted("bgnbd", s), fitted("gg", s)
-    eq = crm.clv.customer_equity(bg, gg, s, horizon=52, discount_rate=0.0019, margin=0.3, n_draws=120, seed=1)
+    eq = crm.clv.customer_equity(bg, gg, s, horizon=52, discount_rate=0.0019, margin=0.3, n_draws=80, seed=1)
     total = crm.clv.customer_lifetime_value(bg, gg, s, 52, 0.0019, margin=0.3).sum()
     assert eq["estimate"] == pytest.approx(total)
     assert eq["lower"] < eq["estimate"] < eq["upper"]
-    again = crm.clv.customer_equity(bg, gg, s, horizon=52, discount_rate=0.0019, margin=0.3, n_draws=120,
+    again = crm.clv.customer_equity(bg, gg, s, horizon=52, discount_rate=0.0019, margin=0.3, n_draws=80,
                                     seed=1)
     pd.testing.assert_series_equal(eq, again)
 
@@ -103,7 +103,7 @@ def test_customer_equity_interval(cdnow_summary):
     g_gg = np.array([(total_at(th_bg, th_gg + h * e) - total_at(th_bg, th_gg - h * e)) / (2 * h)
                      for e in np.eye(3)])
     se = np.sqrt(g_bg @ bg._cov_theta @ g_bg + g_gg @ gg._cov_theta @ g_gg)
-    assert (eq["upper"] - eq["lower"]) / 2 == pytest.approx(1.96 * se, rel=0.25)
+    assert (eq["upper"] - eq["lower"]) / 2 == pytest.approx(1.96 * se, rel=0.3)
 
 
 def test_bad_arguments(cdnow_summary):

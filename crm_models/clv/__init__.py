@@ -17,6 +17,7 @@ from crm_models.clv.bgnbd import BetaGeoModel
 from crm_models.clv.gammagamma import GammaGammaModel, SpendCorrelationWarning
 from crm_models.clv.mbgnbd import ModifiedBetaGeoModel
 from crm_models.clv.paretonbd import ParetoNBDModel
+from crm_models.clv.report import customer_table, load_report_data, make_model, value_concentration
 from crm_models.clv.sbg import ShiftedBetaGeoModel
 from crm_models.clv.validation import (
     frequency_histogram,
@@ -42,6 +43,10 @@ __all__ = [
     "frequency_histogram",
     "prob_alive_matrix",
     "tracking",
+    "make_model",
+    "customer_table",
+    "value_concentration",
+    "load_report_data",
     "ConvergenceWarning",
     "SpendCorrelationWarning",
 ]

@@ -160,9 +160,10 @@ def tracking(
 
     Returns
     -------
-    DataFrame indexed by the end date of each time unit since the first purchase in the
-    cohort, with ``actual_cumulative``, ``predicted_cumulative``, ``actual`` and
-    ``predicted`` (repeat transactions in that time unit).  The model curve is
+    DataFrame indexed by the time (in time units) since the first purchase in the cohort,
+    one row per time unit (the last one may be partial: ``full_period`` False), with
+    ``actual_cumulative``, ``predicted_cumulative``, ``actual`` and ``predicted`` (repeat
+    transactions in that time unit) and the calendar ``date`` at its end.  The model curve is
     sum_i E[X(t - birth_i)] (unconditional expectations from each customer's first purchase).
     """
     model._check_fitted()
@@ -208,6 +209,7 @@ def tracking(
                        index=pd.Index(grid, name=f"t ({time_unit})"))
     out["actual"] = np.diff(np.r_[0.0, actual_cum])
     out["predicted"] = np.diff(np.r_[0.0, predicted_cum])
+    out["full_period"] = np.diff(np.r_[0.0, grid]) >= 1.0 - 1e-9  # False: the last, partial unit
     out["date"] = dates
     out.attrs["time_unit"] = time_unit
     if calibration_end is not None:

@@ -48,6 +48,8 @@ def plot_tracking(table: pd.DataFrame, cumulative: bool = True, ax: Axes | None 
     """Repeat transactions of the cohort over time (cumulative or per time unit), actual vs model."""
     ax = _ax(ax)
     cols = ("actual_cumulative", "predicted_cumulative") if cumulative else ("actual", "predicted")
+    if not cumulative and "full_period" in table.columns:
+        table = table.loc[table["full_period"]]  # a partial last unit would show a false drop
     t = np.asarray(table.index, dtype=float)
     ax.plot(t, table[cols[0]], color=ACTUAL, label="actual")
     ax.plot(t, table[cols[1]], "--", color=MODEL, label="model")
@@ -86,6 +88,7 @@ def plot_prob_alive_matrix(table: pd.DataFrame, ax: Axes | None = None) -> Axes:
     im = ax.imshow(data, origin="lower", aspect="auto", cmap="viridis", vmin=0, vmax=1,
                    extent=(table.columns.min() - 0.5, table.columns.max() + 0.5,
                            float(table.index.min()), float(table.index.max())))
+    ax.grid(False)
     ax.figure.colorbar(im, ax=ax, label="P(alive)")
     ax.set_xlabel("repeat purchases (frequency)")
     ax.set_ylabel("time of the last purchase (recency)")
