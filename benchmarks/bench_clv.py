@@ -142,7 +142,8 @@ def main(argv: list[str] | None = None) -> None:
         (f"Pareto/NBD 1-year predictions for {n:,} customers < 1 s: {t_ppred:.2f} s", t_ppred < 1),
     ]
     for text, ok in checks:
-        print(f"  [{'ok' if ok else 'MISSED'}] {text}")
+        status = "ok" if ok else ("MISSED" if n >= 1_000_000 else "below target at this size")
+        print(f"  [{status}] {text}")
 
 
 if __name__ == "__main__":
