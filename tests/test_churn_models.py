@@ -95,6 +95,11 @@ def test_formula_equals_lifelines_formula(telco):
     alt.fit(telco, "tenure", "Churn")
     assert "Contract[T.Month-to-month]" in alt.effects_.index
     assert alt.log_likelihood_ == pytest.approx(ours.log_likelihood_, abs=1e-6)
+    p = ours.churn_probability(telco.iloc[:5], 3)
+    assert p.between(0, 1).all()
+    with pytest.raises(CRMDataError, match="levels not seen") as err:
+        ours.churn_probability(telco.iloc[:5].assign(Contract="Lifetime"), 3)
+    assert err.value.column == "Contract"
 
 
 def test_ph_test_is_lifelines_as_a_table(telco_models, telco_design):

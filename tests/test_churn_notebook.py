@@ -109,7 +109,9 @@ def test_plots_return_axes_with_content(sample):
     assert np.allclose([p.get_height() for p in ax.patches], tab["gain"])
     cal = crm.churn.calibration_table(m, d, 6)
     assert plots.plot_calibration(cal).get_xlabel() == "predicted churn"
-    assert plots.plot_risk_distribution(m.churn_probability(d, 6), horizon=6) is not None
+    with pytest.warns(UserWarning, match="beyond the longest training duration"):
+        p6 = m.churn_probability(d, 6)
+    assert plots.plot_risk_distribution(p6, horizon=6) is not None
     plt.close("all")
     with pytest.raises(CRMDataError, match="too many curves"):
         plots.plot_km(d.assign(seg=np.arange(len(d)) % 12), segment="seg")

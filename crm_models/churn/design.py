@@ -143,6 +143,13 @@ class DesignSpec:
         if self._formula_spec is not None:
             for col in self.covariates:
                 _check_missing(df[col], col)
+                if col in self.levels:
+                    unseen = (~df[col].isin(self.levels[col])).to_numpy()
+                    if unseen.any():
+                        raise CRMDataError(
+                            f"levels not seen when the model was fitted in "
+                            f"{describe_rows(df.index[unseen], df[col][unseen].tolist())}; "
+                            f"known levels: {self.levels[col]}", column=col)
             data = _categorise(df[self.covariates], self.levels)
             mm = self._formula_spec.get_model_matrix(data)
             out = pd.DataFrame(np.asarray(mm, dtype=float), columns=list(mm.columns),

@@ -91,6 +91,7 @@ def concordance_index(model: Any, df: pd.DataFrame) -> float:
     With strata, pairs are compared within a stratum only (as lifelines does).
     """
     from lifelines.utils import concordance_index as ll_concordance
+    from lifelines.utils.concordance import _concordance_summary_statistics  # as lifelines' own strata code
 
     T, E = _outcome(model, df)
     X = model.design_matrix(df).reset_index(drop=True)
@@ -103,8 +104,6 @@ def concordance_index(model: Any, df: pd.DataFrame) -> float:
                 m = keys == k
                 if m.sum() < 2 or E[m].sum() == 0:
                     continue
-                from lifelines.utils.concordance import _concordance_summary_statistics
-
                 correct, tied, pairs = _concordance_summary_statistics(T[m], score[m], E[m])
                 num += correct + 0.5 * tied
                 den += pairs
