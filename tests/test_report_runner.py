@@ -111,3 +111,37 @@ def test_overview_notebook_runs_on_sample_data(run_notebook):
     images = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs
               if "image/png" in o.get("data", {})]
     assert len(images) >= 3
+
+
+def test_html_is_self_contained(nb_dir, tmp_path):
+    import re
+
+    out = tmp_path / "reports"
+    assert cli.main(["--notebooks", str(nb_dir), "run", "tiny", "--out", str(out), "--run-id", "x"]) == 0
+    html = (out / "x" / "tiny.html").read_text()
+    assert "<script src=" not in html
+    assert not re.search(r"""(src|href)=["']https?://""", html)
+
+
+def test_overview_in_chinese_renders_without_missing_glyphs(run_notebook):
+    import os
+
+    from crm_models.plotting.style import cjk_font_name
+
+    if cjk_font_name() is None:
+        if os.environ.get("CI"):
+            pytest.fail("no CJK font in CI: .ci/run installs fonts-noto-cjk")
+        pytest.skip("no CJK font installed (apt-get install fonts-noto-cjk)")
+    nb = run_notebook("overview", {"lang": "zh", "activity_freq": "Q"})
+    streams = "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.outputs
+                      if o.get("output_type") == "stream")
+    assert "missing from font" not in streams
+    text = "\n".join(str(o.get("data", {}).get("text/markdown", "")) for c in nb.cells
+                     if c.cell_type == "code" for o in c.outputs)
+    assert "客户群概览" in text and "关键指标" in text
+
+
+def test_every_catalogue_key_has_a_chinese_translation():
+    from crm_models.report.i18n import _CATALOGUE
+
+    assert set(_CATALOGUE["en"]) == set(_CATALOGUE["zh"])

@@ -1,1 +1,74 @@
-"""Customer satisfaction index: PLS path modelling (ACSI, ECSI, retention model), index, IPMA."""
+"""Customer satisfaction index: PLS path modelling (ACSI, ECSI, retention model), index, IPMA.
+
+    from crm_models.csi import PLSPM
+    m = PLSPM(paths={"SAT": ["IMAG", "VAL"], "LOY": ["SAT"]},
+              blocks={"IMAG": ["imag1", "imag2"], "VAL": ["val1", "val2"],
+                      "SAT": ["sat1", "sat2"], "LOY": ["loy1", "loy2"]},
+              scaled=False).fit(survey)
+    m.path_coefficients_, m.r2_, m.outer_weights_, m.gof_
+    boot = m.bootstrap(n=5000, seed=0)
+"""
+
+from crm_models.csi.bootstrap import BootstrapResult, bootstrap
+from crm_models.csi.index import (
+    csi_index,
+    csi_scores,
+    ipma,
+    positive_weight_constructs,
+    rescale_items,
+    unstandardised_weights,
+)
+from crm_models.csi.kano import KANO_CATEGORIES, kano_classify, kano_table
+from crm_models.csi.measures import (
+    SATISFACTION_LEVELS,
+    gap_scores,
+    gap_summary,
+    ratio_scores,
+    satisfaction_levels,
+    satisfaction_scale_summary,
+)
+from crm_models.csi.pls import PLSPM, SCHEMES
+from crm_models.csi.presets import (
+    CONSTRUCT_LABELS,
+    PRESETS,
+    RETENTION_HYPOTHESES,
+    acsi,
+    blocks_by_prefix,
+    ecsi,
+    hypothesis_table,
+    preset_model,
+    retention_model,
+)
+from crm_models.csi.quality import (
+    THRESHOLDS,
+    ave,
+    block_eigenvalues,
+    composite_reliability,
+    cronbach_alpha,
+    dillon_goldstein_rho,
+    f_squared,
+    fornell_larcker,
+    htmt,
+    measurement_quality,
+    reliability,
+    rho_a,
+    unidimensionality,
+    vif,
+)
+from crm_models.csi.spec import ModelSpec, build_spec
+from crm_models.csi.survey import build_model, load_survey
+
+__all__ = [
+    "PLSPM", "SCHEMES", "ModelSpec", "build_spec", "BootstrapResult", "bootstrap",
+    "THRESHOLDS", "ave", "block_eigenvalues", "composite_reliability", "cronbach_alpha",
+    "dillon_goldstein_rho", "f_squared", "fornell_larcker", "htmt", "measurement_quality",
+    "reliability", "rho_a", "unidimensionality", "vif",
+    "csi_index", "csi_scores", "ipma", "rescale_items", "unstandardised_weights",
+    "positive_weight_constructs",
+    "load_survey", "build_model",
+    "acsi", "ecsi", "retention_model", "hypothesis_table", "preset_model", "blocks_by_prefix", "PRESETS",
+    "CONSTRUCT_LABELS", "RETENTION_HYPOTHESES",
+    "KANO_CATEGORIES", "kano_classify", "kano_table",
+    "SATISFACTION_LEVELS", "gap_scores", "gap_summary", "ratio_scores", "satisfaction_levels",
+    "satisfaction_scale_summary",
+]

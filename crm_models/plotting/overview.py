@@ -1,4 +1,7 @@
-"""Figures of the customer base over time and of the RFM summary distribution."""
+"""Figures of the customer base over time and of the RFM summary distribution.
+
+Every figure takes ``lang`` ("en" or "zh"); its text comes from the report catalogue.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +10,8 @@ import pandas as pd
 import seaborn as sns
 from matplotlib.axes import Axes
 from matplotlib.ticker import FuncFormatter, PercentFormatter
+
+from crm_models.report.i18n import t
 
 __all__ = ["plot_new_vs_repeat", "plot_revenue", "plot_repeat_rate", "plot_summary_distribution"]
 
@@ -17,47 +22,55 @@ def _ax(ax: Axes | None, figsize=(8, 4)) -> Axes:
     return ax
 
 
-def plot_new_vs_repeat(activity: pd.DataFrame, ax: Axes | None = None) -> Axes:
+def plot_new_vs_repeat(activity: pd.DataFrame, ax: Axes | None = None, lang: str = "en") -> Axes:
     """Stacked bars: new and repeat customers active in each period."""
     ax = _ax(ax)
     x = activity.index
     width = 20 if len(x) > 1 and (x[1] - x[0]).days >= 28 else 5
-    ax.bar(x, activity["new_customers"], width=width, label="new", color=sns.color_palette()[0])
+    ax.bar(x, activity["new_customers"], width=width, label=t("lbl_new", lang),
+           color=sns.color_palette()[0])
     ax.bar(x, activity["repeat_customers"], width=width, bottom=activity["new_customers"],
-           label="repeat", color=sns.color_palette()[1])
-    ax.set(title="Active customers per period: new vs repeat", xlabel="period", ylabel="customers")
+           label=t("lbl_repeat", lang), color=sns.color_palette()[1])
+    ax.set(title=t("fig_new_repeat_title", lang), xlabel=t("lbl_period", lang),
+           ylabel=t("lbl_customers", lang))
+    ax.tick_params(axis="x", labelrotation=30)
     ax.legend()
     return ax
 
 
-def plot_revenue(activity: pd.DataFrame, ax: Axes | None = None, currency: str = "") -> Axes:
+def plot_revenue(activity: pd.DataFrame, ax: Axes | None = None, currency: str = "",
+                 lang: str = "en") -> Axes:
     """Revenue per period as a line with markers."""
     ax = _ax(ax)
     ax.plot(activity.index, activity["revenue"], marker="o")
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{currency}{v:,.0f}"))
-    ax.set(title="Revenue per period", xlabel="period", ylabel=f"revenue {currency}".strip())
+    ax.set(title=t("fig_revenue_title", lang), xlabel=t("lbl_period", lang),
+           ylabel=f"{t('lbl_revenue', lang)} {currency}".strip())
+    ax.tick_params(axis="x", labelrotation=30)
     return ax
 
 
-def plot_repeat_rate(activity: pd.DataFrame, ax: Axes | None = None) -> Axes:
+def plot_repeat_rate(activity: pd.DataFrame, ax: Axes | None = None, lang: str = "en") -> Axes:
     """Share of acquired customers who have bought again, and repeat share of the active."""
     ax = _ax(ax)
-    ax.plot(activity.index, activity["repeat_buyer_rate"], label="repeat buyers among all acquired")
-    ax.plot(activity.index, activity["repeat_share"], label="repeat customers among the active",
+    ax.plot(activity.index, activity["repeat_buyer_rate"], label=t("lbl_repeat_buyer_rate", lang))
+    ax.plot(activity.index, activity["repeat_share"], label=t("lbl_repeat_share", lang),
             linestyle="--")
     ax.yaxis.set_major_formatter(PercentFormatter(1.0))
-    ax.set(title="Repeat-purchase rate", xlabel="period", ylabel="share of customers", ylim=(0, 1))
+    ax.set(title=t("fig_repeat_rate_title", lang), xlabel=t("lbl_period", lang),
+           ylabel=t("lbl_share_customers", lang), ylim=(0, 1))
+    ax.tick_params(axis="x", labelrotation=30)
     ax.legend()
     return ax
 
 
 def plot_summary_distribution(summary: pd.DataFrame, column: str, ax: Axes | None = None,
-                              unit: str = "") -> Axes:
+                              unit: str = "", lang: str = "en") -> Axes:
     """Histogram of one RFM summary column (frequency, recency, T or monetary_value)."""
     ax = _ax(ax, figsize=(5, 3.5))
-    data = summary[column]
     discrete = column == "frequency"
-    sns.histplot(data, ax=ax, discrete=discrete, bins=None if discrete else 30)
-    label = column.replace("_", " ") + (f" ({unit})" if unit else "")
-    ax.set(title=f"Distribution of {column.replace('_', ' ')}", xlabel=label, ylabel="customers")
+    sns.histplot(summary[column], ax=ax, discrete=discrete, bins=None if discrete else 30)
+    name = t(f"var_{column}", lang)
+    ax.set(title=t("fig_distribution_title", lang, what=name),
+           xlabel=name + (f" ({unit})" if unit else ""), ylabel=t("lbl_customers", lang))
     return ax

@@ -2,6 +2,9 @@
 
     crm-report list
     crm-report run [NAMES ...] [-p KEY VALUE]... [--out DIR] [--lang en|zh] [--run-id ID]
+    crm-report run --config reports.yml [--date YYYY-MM-DD] [NAMES ...]
+    crm-report assignment new --student ID [--out DIR] [--lang en|zh]
+    crm-report assignment grade DIR
 
 Exit codes: 0 all reports written; 1 a notebook failed (the others are still written,
 no earlier good report is replaced); 2 a usage or input error.
@@ -10,12 +13,14 @@ no earlier good report is replaced); 2 a usage or input error.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import sys
 from pathlib import Path
 
 import yaml
 
 from crm_models.errors import CRMError
+from crm_models.report.batch import run_batch
 from crm_models.report.notebooks import discover
 from crm_models.report.runner import run_reports
 
@@ -30,6 +35,13 @@ def parse_value(text: str) -> object:
         return text
 
 
+def date_arg(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"expected YYYY-MM-DD, got {text!r}") from exc
+
+
 def _build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="crm-report", description=__doc__.splitlines()[0])
     parser.add_argument("--notebooks", type=Path, default=None, help="folder of report notebooks")
@@ -39,11 +51,39 @@ def _build_parser() -> argparse.ArgumentParser:
     run.add_argument("names", nargs="*", help="notebooks to run (default: all)")
     run.add_argument("-p", "--parameter", nargs=2, action="append", default=[],
                      metavar=("KEY", "VALUE"), help="set a notebook parameter")
-    run.add_argument("--out", type=Path, default=Path("reports"), help="output folder (default: reports)")
+    run.add_argument("--out", type=Path, default=None, help="output folder (default: reports)")
     run.add_argument("--run-id", default=None, help="sub-folder name (default: today's date)")
     run.add_argument("--lang", choices=["en", "zh"], default=None, help="report language")
     run.add_argument("--kernel", default="python3", help="Jupyter kernel name (default: python3)")
+    run.add_argument("--config", type=Path, default=None,
+                     help="YAML batch config: reports, parameters, {date} templating")
+    run.add_argument("--date", type=date_arg, default=None,
+                     help="run date for {date}-style placeholders (default: today)")
+    assignment = sub.add_parser("assignment", help="coursework: make and grade student workbooks")
+    asub = assignment.add_subparsers(dest="action", required=True)
+    new = asub.add_parser("new", help="make a student's workbook with personal data")
+    new.add_argument("--student", action="append", required=True, help="student id (repeatable)")
+    new.add_argument("--out", type=Path, default=Path("assignments"), help="folder (default: assignments)")
+    new.add_argument("--lang", choices=["en", "zh"], default="en")
+    new.add_argument("--solution", action="store_true", help="pre-fill the teacher's answer key")
+    grade = asub.add_parser("grade", help="execute and grade every student folder in DIR")
+    grade.add_argument("directory", type=Path)
+    grade.add_argument("--timeout", type=int, default=300, help="seconds per cell")
     return parser
+
+
+def _assignment(args) -> int:
+    from crm_models import coursework
+
+    if args.action == "new":
+        key = coursework.solution_answers() if args.solution else None
+        for sid in args.student:
+            print(coursework.new_assignment(sid, args.out, lang=args.lang, answers=key))
+        return 0
+    sheet = coursework.grade(args.directory, timeout=args.timeout,
+                             log=lambda m: print(m, file=sys.stderr, flush=True))
+    print(sheet.to_string(index=False))
+    return 0
 
 
 def _list(notebook_dir: Path | None) -> int:
@@ -59,10 +99,20 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "list":
             return _list(args.notebooks)
+        if args.command == "assignment":
+            return _assignment(args)
         params = {key: parse_value(value) for key, value in args.parameter}
-        results = run_reports(args.names, params, out=args.out, run_id=args.run_id, lang=args.lang,
-                              notebook_dir=args.notebooks, kernel_name=args.kernel,
-                              log=lambda msg: print(msg, file=sys.stderr, flush=True))
+        log = lambda msg: print(msg, file=sys.stderr, flush=True)  # noqa: E731
+        if args.config is not None:
+            batch = run_batch(args.config, out=args.out, run_date=args.date, run_id=args.run_id,
+                              lang=args.lang, overrides=params, only=args.names or None,
+                              notebook_dir=args.notebooks, kernel_name=args.kernel, log=log)
+            results = batch.results
+            print(f"index: {batch.run_dir / 'index.html'}", file=sys.stderr)
+        else:
+            results = run_reports(args.names, params, out=args.out or Path("reports"), run_id=args.run_id,
+                                  lang=args.lang, notebook_dir=args.notebooks, kernel_name=args.kernel,
+                                  log=log)
     except CRMError as exc:
         print(f"crm-report: error: {exc}", file=sys.stderr)
         return 2

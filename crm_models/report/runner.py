@@ -58,15 +58,29 @@ def atomic_write_text(path: Path, text: str) -> None:
         raise
 
 
-def export_html(executed_notebook: Path) -> str:
-    """HTML of an executed notebook without code cells or prompts."""
+TEMPLATES = Path(__file__).parent / "templates"
+
+
+def export_html(executed_notebook: Path, title: str | None = None) -> str:
+    """One self-contained HTML file of an executed notebook: no code cells, no prompts, no
+    stderr streams (warnings), figures embedded, nothing loaded from the network."""
     import nbformat
     from nbconvert import HTMLExporter
 
     nb = nbformat.read(str(executed_notebook), as_version=4)
-    exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True,
-                            exclude_output_prompt=True)
-    body, _ = exporter.from_notebook_node(nb)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.outputs = [o for o in cell.outputs
+                            if not (o.get("output_type") == "stream" and o.get("name") == "stderr")]
+    from nbconvert.preprocessors import TagRemovePreprocessor
+
+    exporter = HTMLExporter(template_name="crm_report", extra_template_basedirs=[str(TEMPLATES)],
+                            exclude_input=True, exclude_input_prompt=True,
+                            exclude_output_prompt=True, embed_images=True)
+    # cells tagged remove_cell are for Jupyter readers only (e.g. a static English title)
+    exporter.register_preprocessor(TagRemovePreprocessor(remove_cell_tags={"remove_cell"}), enabled=True)
+    resources = {"metadata": {"name": title or Path(executed_notebook).stem}}
+    body, _ = exporter.from_notebook_node(nb, resources=resources)
     return body
 
 
@@ -122,7 +136,7 @@ def run_report(
             return ReportResult(info.name, "failed", None, parameters,
                                 time.perf_counter() - start, _cell_error(exc),
                                 failed_path if failed_path.exists() else None)
-        atomic_write_text(html_path, export_html(executed))
+        atomic_write_text(html_path, export_html(executed, info.title))
     failed_path.unlink(missing_ok=True)
     return ReportResult(info.name, "ok", html_path, parameters, time.perf_counter() - start)
 

@@ -1,0 +1,186 @@
+"""Figures of PLS path models: path diagram, 0-100 index, IPMA map, bootstrap intervals.
+
+Every figure takes ``lang`` ("en" or "zh"); its text comes from the report catalogue
+(:mod:`crm_models.csi.messages`).
+"""
+
+from __future__ import annotations
+
+import textwrap
+from typing import TYPE_CHECKING
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.patches import FancyBboxPatch
+
+from crm_models.csi.messages import t
+
+if TYPE_CHECKING:  # pragma: no cover
+    from crm_models.csi.bootstrap import BootstrapResult
+    from crm_models.csi.pls import PLSPM
+
+__all__ = ["KNOWN_POSITIONS", "significance_stars", "plot_path_diagram", "plot_csi_index", "plot_ipma",
+           "plot_bootstrap_intervals"]
+
+
+def _ax(ax: Axes | None, figsize=(8, 5)) -> Axes:
+    if ax is None:
+        _, ax = plt.subplots(figsize=figsize)
+    return ax
+
+
+def significance_stars(p: float) -> str:
+    """``***`` p < 0.001, ``**`` p < 0.01, ``*`` p < 0.05, ``ns`` otherwise."""
+    if not np.isfinite(p):
+        return ""
+    return "***" if p < 0.001 else "**" if p < 0.01 else "*" if p < 0.05 else "ns"
+
+
+#: Positions of the usual satisfaction-model constructs (ECSI / ACSI / retention diagrams).
+KNOWN_POSITIONS = {
+    "IMAG": (0.0, 1.6), "EXPE": (0.0, 0.0), "QUAL": (0.0, -1.6), "VAL": (1.9, -1.3),
+    "SWC": (3.4, -1.6), "SAT": (2.6, 0.3), "COMP": (4.4, 1.6), "LOY": (5.0, 0.0),
+}
+
+
+def _layout(model: PLSPM) -> dict[str, tuple[float, float]]:
+    """Known satisfaction-model positions when every construct has one, else layers by depth."""
+    spec = model.spec
+    if all(lv in KNOWN_POSITIONS for lv in spec.lvs):
+        return {lv: KNOWN_POSITIONS[lv] for lv in spec.lvs}
+    depth: dict[str, int] = {}
+    for k, lv in enumerate(spec.lvs):  # topological order: predecessors come first
+        preds = spec.predecessors(k)
+        depth[lv] = 0 if len(preds) == 0 else 1 + max(depth[spec.lvs[j]] for j in preds)
+    layers: dict[int, list[str]] = {}
+    for lv in spec.lvs:
+        layers.setdefault(depth[lv], []).append(lv)
+    pos = {}
+    for d, members in layers.items():
+        m = len(members)
+        # single-construct layers zigzag so that long arrows do not run through boxes
+        shift = 0.0 if m > 1 else (0.6 if d % 2 else -0.6)
+        for i, lv in enumerate(members):
+            pos[lv] = (1.8 * d, 1.5 * ((m - 1) / 2.0 - i) + shift)
+    return pos
+
+
+def plot_path_diagram(model: PLSPM, boot: BootstrapResult | None = None, ax: Axes | None = None,
+                      labels: dict[str, str] | None = None, alpha: float = 0.05, lang: str = "en") -> Axes:
+    """Constructs as boxes (with R^2), paths as arrows labelled with coefficient and stars.
+
+    Stars use the bootstrap p-values when ``boot`` is given, else the OLS ones; paths not
+    significant at ``alpha`` are drawn dashed and grey, line width grows with |coefficient|.
+    """
+    model._check_fitted()
+    ax = _ax(ax, (10, 6))
+    pos = _layout(model)
+    summ = model.summary
+    pvals = boot.paths["p_value"] if boot is not None else summ["p_value"]
+    r2 = model.r2_
+    w, h = 1.25, 0.7
+    for key, row in summ.iterrows():
+        (x0, y0), (x1, y1) = pos[row["source"]], pos[row["target"]]
+        p = float(pvals.get(key, np.nan))
+        sig = np.isfinite(p) and p < alpha
+        dx, dy = x1 - x0, y1 - y0
+        norm = np.hypot(dx, dy) or 1.0
+        # start / end on the box borders (approximately)
+        sx = min(w / 2 / abs(dx / norm) if dx else np.inf, h / 2 / abs(dy / norm) if dy else np.inf)
+        start = (x0 + dx / norm * sx, y0 + dy / norm * sx)
+        end = (x1 - dx / norm * sx, y1 - dy / norm * sx)
+        ax.annotate("", xy=end, xytext=start, arrowprops=dict(
+            arrowstyle="-|>", color="#1f4e79" if sig else "0.6", lw=0.8 + 3 * min(abs(row["estimate"]), 1),
+            linestyle="-" if sig else "--", shrinkA=0, shrinkB=0, connectionstyle="arc3,rad=0.08"))
+        mx, my = (start[0] + end[0]) / 2, (start[1] + end[1]) / 2
+        ax.text(mx, my + 0.05, f"{row['estimate']:.2f}{significance_stars(p)}", ha="center", va="bottom",
+                fontsize=9, color="black" if sig else "0.45",
+                bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none", alpha=0.8))
+    for lv, (x, y) in pos.items():
+        ax.add_patch(FancyBboxPatch((x - w / 2, y - h / 2), w, h,
+                                    boxstyle="round,pad=0.02,rounding_size=0.08",
+                                    fc="#dbe9f6", ec="#1f4e79", lw=1.2, zorder=3))
+        name = "\n".join(textwrap.wrap((labels or {}).get(lv, lv), 16))
+        sub = f"\nR² = {r2[lv]:.2f}" if lv in r2.index else ""
+        ax.text(x, y, name + sub, ha="center", va="center", fontsize=9, zorder=4)
+    xs = [p[0] for p in pos.values()]
+    ys = [p[1] for p in pos.values()]
+    ax.set_xlim(min(xs) - 0.8, max(xs) + 0.8)
+    ax.set_ylim(min(ys) - 0.6, max(ys) + 0.6)
+    ax.set_aspect("equal")
+    ax.set_axis_off()
+    source = t("csi_source_bootstrap" if boot is not None else "csi_source_ols", lang)
+    ax.set_title(t("csi_fig_path_title", lang, gof=model.gof_, source=source))
+    return ax
+
+
+def plot_csi_index(index: pd.DataFrame, ax: Axes | None = None, labels: dict[str, str] | None = None,
+                   lang: str = "en") -> Axes:
+    """Horizontal bars of the 0-100 index per construct with +-1.96 standard errors."""
+    ax = _ax(ax, (8, 0.5 + 0.5 * len(index)))
+    names = [(labels or {}).get(i, i) for i in index.index]
+    y = np.arange(len(index))[::-1]
+    ax.barh(y, index["index"], xerr=1.96 * index["std_error"], color="#4c72b0", alpha=0.85, capsize=3)
+    for yi, v in zip(y, index["index"], strict=True):
+        ax.text(min(v + 2, 96), yi, f"{v:.1f}", va="center", fontsize=9)
+    ax.set_yticks(y, names)
+    ax.set_xlim(0, 100)
+    ax.set(xlabel=t("csi_fig_index_x", lang), title=t("csi_fig_index_title", lang))
+    return ax
+
+
+def plot_ipma(ipma: pd.DataFrame, ax: Axes | None = None, labels: dict[str, str] | None = None,
+              lang: str = "en") -> Axes:
+    """Importance-performance map: importance (x) vs performance (y) with the mean lines."""
+    ax = _ax(ax, (7, 5))
+    ax.scatter(ipma["importance"], ipma["performance"], s=70, color="#c44e52", zorder=3)
+    for name, row in ipma.iterrows():
+        ax.annotate((labels or {}).get(name, name), (row["importance"], row["performance"]),
+                    xytext=(5, 5), textcoords="offset points", fontsize=9)
+    ax.axvline(ipma["importance"].mean(), color="0.5", ls="--", lw=1)
+    ax.axhline(ipma["performance"].mean(), color="0.5", ls="--", lw=1)
+    ax.set_ylim(max(0.0, ipma["performance"].min() - 10), min(100.0, ipma["performance"].max() + 10))
+    xmax = max(ipma["importance"].max(), 0) * 1.25 + 1e-3
+    xmin = min(ipma["importance"].min(), 0) * 1.25
+    ax.set_xlim(xmin, xmax)
+    ax.text(0.98, 0.02, t("csi_fig_ipma_hint", lang), transform=ax.transAxes,
+            ha="right", va="bottom", fontsize=8, color="0.35")
+    target = ipma.attrs.get("target", "target")
+    target = (labels or {}).get(target, target)
+    ax.set(xlabel=t("csi_fig_ipma_x", lang, target=target), ylabel=t("csi_fig_ipma_y", lang),
+           title=t("csi_fig_ipma_title", lang, target=target))
+    return ax
+
+
+def plot_bootstrap_intervals(boot: BootstrapResult, kind: str = "paths", interval: str = "percentile",
+                             ax: Axes | None = None, lang: str = "en") -> Axes:
+    """Estimates with their bootstrap intervals (``interval``: ``"percentile"`` or ``"bca"``).
+
+    A vertical line marks 0 (paths, effects, weights) or the HTMT thresholds 0.85 / 0.90.
+    """
+    table = boot.tables[kind]
+    lo, hi = ("lower", "upper") if interval == "percentile" else ("bca_lower", "bca_upper")
+    if lo not in table:
+        raise ValueError(f"interval {interval!r} not available (bootstrap run with bca=False?)")
+    ax = _ax(ax, (8, 0.6 + 0.38 * len(table)))
+    y = np.arange(len(table))[::-1]
+    est = table["original"].to_numpy()
+    err = np.vstack([est - table[lo].to_numpy(), table[hi].to_numpy() - est])
+    excludes_zero = (table[lo] > 0) | (table[hi] < 0)
+    colors = np.where(excludes_zero, "#1f4e79", "0.6") if kind != "htmt" else np.where(
+        table[hi] < 0.85, "#1f4e79", "#c44e52")
+    for yi, e, el, eh, c in zip(y, est, err[0], err[1], colors, strict=True):
+        ax.errorbar(e, yi, xerr=[[el], [eh]], fmt="o", color=c, capsize=3)
+    ax.set_yticks(y, table.index)
+    if kind == "htmt":
+        for thr in (0.85, 0.90):
+            ax.axvline(thr, color="#c44e52", ls="--", lw=1)
+    else:
+        ax.axvline(0, color="0.4", lw=1)
+    pct = int(round(boot.level * 100))
+    ax.set(xlabel=t("csi_fig_estimate", lang),
+           title=t("csi_fig_boot_title", lang, kind=t(f"csi_kind_{kind}", lang), pct=pct,
+                   interval=t(f"csi_interval_{interval}", lang), used=boot.n - boot.n_failed))
+    return ax
