@@ -5,21 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from spark_fixtures import spark  # noqa: F401  (session fixture)
+from spark_fixtures import read_cdnow_master, spark  # noqa: F401  (session fixture)
 
 import crm_models as crm
 import crm_models.spark  # noqa: F401  (crm.spark)
 from crm_models.errors import CRMDataError
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
-
-
-def read_cdnow_master(shared) -> pd.DataFrame:
-    """The full CDNOW cohort (23,570 customers, 69,659 purchases to 1998-06-30)."""
-    return crm.data.load_transactions(
-        shared / "cdnow" / "CDNOW_master.txt", customer_id="customer_id", date="date",
-        amount="dollars", sep=r"\s+", header=0, names=["customer_id", "date", "cds", "dollars"],
-    )
 
 
 @pytest.fixture(scope="module")
