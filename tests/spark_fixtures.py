@@ -9,6 +9,8 @@ from __future__ import annotations
 import os
 import shutil
 
+import numpy as np
+import pandas as pd
 import pytest
 
 
@@ -86,3 +88,76 @@ def churn_durations_reference():
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module.durations_from_transactions
+
+
+# --- stand-in models: small, closed-form, picklable (shipped to the workers by value) ---------
+
+class BGNBDStandIn:
+    """BG/NBD with fixed parameters (Fader, Hardie & Lee 2005, eqs. 10 and 13)."""
+
+    def __init__(self, r=0.243, alpha=4.414, a=0.793, b=2.426):
+        self.r, self.alpha, self.a, self.b = r, alpha, a, b
+
+    def _odds_dead(self, df):
+        x, tx, T = (df[c].to_numpy(dtype=float) for c in ("frequency", "recency", "T"))
+        odds = self.a / (self.b + x - 1) * ((self.alpha + T) / (self.alpha + tx)) ** (self.r + x)
+        return np.where(x > 0, odds, 0.0)
+
+    def prob_alive(self, df):
+        return pd.Series(1.0 / (1.0 + self._odds_dead(df)), index=df.index)
+
+    def expected_purchases(self, df, t):
+        from scipy.special import hyp2f1
+
+        x, T = df["frequency"].to_numpy(dtype=float), df["T"].to_numpy(dtype=float)
+        r, alpha, a, b = self.r, self.alpha, self.a, self.b
+        z = t / (alpha + T + t)
+        head = (a + b + x - 1) / (a - 1)
+        tail = 1 - ((alpha + T) / (alpha + T + t)) ** (r + x) * hyp2f1(r + x, b + x, a + b + x - 1, z)
+        return pd.Series(head * tail / (1 + self._odds_dead(df)), index=df.index)
+
+
+class GammaGammaStandIn:
+    """Gamma-Gamma conditional mean spend E[M | x, m] = p (v + x m) / (p x + q - 1)."""
+
+    def __init__(self, p=6.25, q=3.74, v=15.44):
+        self.p, self.q, self.v = p, q, v
+
+    def conditional_expected_spend(self, df):
+        x, m = df["frequency"].to_numpy(dtype=float), df["monetary_value"].to_numpy(dtype=float)
+        return pd.Series(self.p * (self.v + x * m) / (self.p * x + self.q - 1), index=df.index)
+
+
+def value_stand_in(model, spend_model, df, horizon, discount_rate, margin=1.0):
+    """Expected purchases over the horizon x expected spend x margin, discounted once."""
+    return (model.expected_purchases(df, horizon) * spend_model.conditional_expected_spend(df)
+            * margin / (1 + discount_rate))
+
+
+class WeibullChurnStandIn:
+    """Weibull AFT churn model: S(t | x) = exp(-(t / lambda(x))^rho), fixed coefficients."""
+
+    def __init__(self, rho=1.3, intercept=3.0, basket=0.05, channel=None, duration_col="duration"):
+        self.rho, self.intercept, self.basket = rho, intercept, basket
+        self.channel = channel or {"web": 0.0, "app": 0.2, "store": -0.3}
+        self.duration_col = duration_col
+
+    def churn_probability(self, df, horizon):
+        lam = np.exp(self.intercept + self.basket * df["basket"].to_numpy(dtype=float)
+                     + df["channel"].map(self.channel).to_numpy(dtype=float))
+        d = df[self.duration_col].to_numpy(dtype=float)
+        return pd.Series(-np.expm1((d / lam) ** self.rho - ((d + horizon) / lam) ** self.rho), index=df.index)
+
+
+def _register_by_value() -> None:
+    """Ship this module's classes by value: the workers cannot import the tests folder."""
+    import sys
+
+    try:
+        from pyspark import cloudpickle
+    except ImportError:
+        return
+    cloudpickle.register_pickle_by_value(sys.modules[__name__])
+
+
+_register_by_value()
