@@ -90,6 +90,18 @@ def churn_durations_reference():
     return module.durations_from_transactions
 
 
+@pytest.fixture(scope="session")
+def cdnow_master(shared_data):
+    return read_cdnow_master(shared_data)
+
+
+@pytest.fixture(scope="session")
+def cdnow_master_sdf(spark, cdnow_master):
+    sdf = spark.createDataFrame(cdnow_master).cache()
+    yield sdf
+    sdf.unpersist()
+
+
 # --- stand-in models: small, closed-form, picklable (shipped to the workers by value) ---------
 
 class BGNBDStandIn:

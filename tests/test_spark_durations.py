@@ -5,7 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from spark_fixtures import churn_durations_reference, read_cdnow_master, spark  # noqa: F401  (session fixture)
+from spark_fixtures import (  # noqa: F401  (fixtures)
+    cdnow_master,
+    cdnow_master_sdf,
+    churn_durations_reference,
+    spark,
+)
 
 import crm_models as crm
 from crm_models.errors import CRMDataError
@@ -56,11 +61,9 @@ def test_window_from_histogram_is_numpys_higher_quantile():
         window_from_gap_counts(np.array([]), np.array([]))
 
 
-def test_cdnow_master_equals_pandas(reference, shared_data, spark):  # noqa: F811
-    tx = read_cdnow_master(shared_data)
-    expected = reference(tx, "1998-06-30", time_unit="W")
-    got = to_pandas_durations(durations_from_transactions(spark.createDataFrame(tx), "1998-06-30",
-                                                          time_unit="W"))
+def test_cdnow_master_equals_pandas(reference, cdnow_master, cdnow_master_sdf):  # noqa: F811
+    expected = reference(cdnow_master, "1998-06-30", time_unit="W")
+    got = to_pandas_durations(durations_from_transactions(cdnow_master_sdf, "1998-06-30", time_unit="W"))
     assert len(got) == 23_570
     pd.testing.assert_frame_equal(got, expected, check_exact=True)
     assert got.attrs == expected.attrs

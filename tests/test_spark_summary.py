@@ -5,25 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from spark_fixtures import read_cdnow_master, spark  # noqa: F401  (session fixture)
+from spark_fixtures import cdnow_master, cdnow_master_sdf, spark  # noqa: F401  (fixtures)
 
 import crm_models as crm
 import crm_models.spark  # noqa: F401  (crm.spark)
 from crm_models.errors import CRMDataError
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
-
-
-@pytest.fixture(scope="module")
-def cdnow_master(shared_data):
-    return read_cdnow_master(shared_data)
-
-
-@pytest.fixture(scope="module")
-def cdnow_master_sdf(spark, cdnow_master):  # noqa: F811
-    sdf = spark.createDataFrame(cdnow_master).cache()
-    yield sdf
-    sdf.unpersist()
 
 
 @pytest.fixture(scope="module")
@@ -46,7 +34,7 @@ def simulated_sdf(spark, simulated):  # noqa: F811
 
 
 @pytest.mark.parametrize("calibration_end", [None, "1997-09-30"])
-def test_cdnow_master_equals_pandas_exactly(cdnow_master, cdnow_master_sdf, calibration_end):
+def test_cdnow_master_equals_pandas_exactly(cdnow_master, cdnow_master_sdf, calibration_end):  # noqa: F811
     expected = crm.data.rfm_summary(cdnow_master, "1998-06-30", period="D", time_unit="W",
                                     calibration_end=calibration_end)
     got = crm.spark.to_pandas_summary(crm.spark.rfm_summary(

@@ -230,8 +230,9 @@ def durations_from_transactions(
         spell_aggs.append(F.min_by("__amount", "__day").alias("first_amount"))
     if features_:
         spell_aggs.append(F.min_by("__features", "__day").alias("__features"))
-    tab = days.groupBy(customer_id, "spell").agg(*spell_aggs)
-    is_last = F.col("spell") == F.max("spell").over(Window.partitionBy(customer_id))
+    tab = days.groupBy(customer_id, "spell").agg(*spell_aggs).withColumn(
+        "__is_last", F.col("spell") == F.max("spell").over(Window.partitionBy(customer_id)))
+    is_last = F.col("__is_last")
 
     first, last, end = F.col("__first"), F.col("__last"), day_literal(obs_end)
     churned = ~is_last | (F.datediff(end, last) > F.lit(w_days))
