@@ -2,7 +2,8 @@
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
+RUN_STAMP := $(VENV)/.installed-run
+DEV_STAMP := $(VENV)/.installed-dev
 
 .PHONY: report test lint bench data clean
 
@@ -10,30 +11,35 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
-	$(BIN)/python -m ipykernel install --sys-prefix --name crm_models --display-name "crm_models"
-	touch $(STAMP)
+# the package and its runtime dependencies (enough for the reports)
+$(RUN_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $(RUN_STAMP)
+
+# plus the dev extra (pytest, ruff, hypothesis, lifetimes) and the spark extra
+$(DEV_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ".[dev,spark]"
+	touch $(DEV_STAMP) $(RUN_STAMP)
 
 ## Run every report notebook on the bundled sample data; HTML under reports/<date>/
-report: $(STAMP)
+report: $(RUN_STAMP)
 	$(BIN)/crm-report run
 
-## Install (with the dev extra) and run the test suite
-test: $(STAMP)
+## Install (with the dev extra) and run the linter and the test suite
+test: $(DEV_STAMP)
 	$(BIN)/ruff check crm_models tests benchmarks
 	$(BIN)/python -m pytest -q
 
-lint: $(STAMP)
+lint: $(DEV_STAMP)
 	$(BIN)/ruff check crm_models tests benchmarks
 
 ## Benchmarks against the peers (on demand; installs the bench extra)
-bench: $(STAMP)
-	$(BIN)/python -m pip install --quiet -e ".[dev,bench]"
+bench: $(DEV_STAMP)
+	$(BIN)/python -m pip install --quiet -e ".[dev,spark,bench]"
 	$(BIN)/python -m benchmarks
 
 ## Regenerate the bundled sample data (byte-for-byte, see data/README.md)
-data: $(STAMP)
+data: $(RUN_STAMP)
 	$(BIN)/python -m crm_models.data --write data
 
 clean:

@@ -5,7 +5,7 @@
     s = crm.data.rfm_summary(tx, observation_end="1997-09-30", time_unit="W")
 """
 
-from crm_models import churn, clv, csi, data, plotting, segments
+from crm_models import churn, clv, coursework, csi, data, plotting, segments
 from crm_models.errors import (
     ConvergenceError,
     CRMDataError,
@@ -20,6 +20,7 @@ __version__ = "0.1.0"
 __all__ = [
     "churn",
     "clv",
+    "coursework",
     "csi",
     "data",
     "plotting",

@@ -107,11 +107,11 @@ def test_bca_matches_scipy_for_a_mean():
 
     rng = np.random.default_rng(0)
     x = rng.exponential(size=60)
-    draws_idx = rng.integers(0, 60, size=(20000, 60))
+    draws_idx = rng.integers(0, 60, size=(10000, 60))
     draws = x[draws_idx].mean(1)[:, None]
     jack = np.array([(x.sum() - xi) / 59 for xi in x])[:, None]
     lo, hi = _bca(draws, np.array([x.mean()]), jack, 0.95)
-    ref = stats.bootstrap((x,), np.mean, n_resamples=20000, method="BCa", random_state=1).confidence_interval
+    ref = stats.bootstrap((x,), np.mean, n_resamples=10000, method="BCa", random_state=1).confidence_interval
     assert lo[0] == pytest.approx(ref.low, abs=0.02)
     assert hi[0] == pytest.approx(ref.high, abs=0.03)
     assert hi[0] - x.mean() > x.mean() - lo[0]  # right-skewed statistic: asymmetric interval
@@ -133,7 +133,7 @@ def test_simulation_paths_recovered_within_bootstrap_intervals(modes):
     Sigma, items, rho = fx.composite_population(SIM_PATHS, SIM_COEFS, {("IMAG", "VAL"): 0.4}, SIM_SIZES)
     blocks = {lv: [f"{lv.lower()}{i + 1}" for i in range(k)] for lv, k in SIM_SIZES.items()}
     covered, total, estimates = 0, 0, []
-    for rep in range(25):
+    for rep in range(16):
         df = fx.simulate_composite_survey(300, seed=100 + rep, Sigma=Sigma, items=items)
         m = PLSPM(SIM_PATHS, blocks, modes=modes).fit(df)
         b = m.bootstrap(n=400, seed=rep, bca=False)

@@ -146,5 +146,6 @@ def test_retention_model_hypotheses():
     assert not h.loc["H4", "supported"]
     assert h.loc["H1", "path"] == "VAL -> SAT"
     assert h.loc["H1", "estimate"] == pytest.approx(0.6, abs=0.08)
+    assert csi.hypothesis_table(m, boot, lang="zh").loc["H1", "statement"] == "感知价值正向影响顾客满意"
     ols = csi.hypothesis_table(m)
     assert ols["lower"].isna().all() and (ols["estimate"] == h["estimate"]).all()

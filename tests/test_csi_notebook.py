@@ -17,22 +17,27 @@ def _outputs(nb) -> tuple[str, int]:
     return "\n".join(texts), images
 
 
-def test_csi_notebook_on_sample_survey_retention_model(run_notebook):
-    nb = run_notebook("csi", {"model": "retention", "n_boot": 200, "target": "LOY"})
+def test_csi_notebook_on_sample_survey_retention_model_in_chinese(run_notebook):
+    nb = run_notebook("csi", {"model": "retention", "n_boot": 200, "target": "LOY", "lang": "zh"})
     text, images = _outputs(nb)
     assert images >= 5  # path diagram, HTMT, index, IPMA, intervals
-    assert "respondents" in text and "GoF = **" in text
+    assert "**600** 位受访者" in text and "拟合优度 GoF = **" in text
     gof = float(re.search(r"GoF = \*\*([0-9.]+)\*\*", text).group(1))
     assert 0.2 < gof < 0.9
+    assert "顾客保持模型假设" in text
+    streams = "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code"
+                      for o in c.get("outputs", []) if o.get("output_type") == "stream")
+    assert "missing from font" not in streams
     for h in ("H1", "H2", "H3", "H4"):
         assert h in text
-    assert "The strongest lever for **Loyalty / repurchase intention**" in text
+    assert "感知价值正向影响顾客满意" in text
+    assert "对 **顾客忠诚 / 重购意向** 影响最大的杠杆是" in text
 
 
 def test_csi_notebook_reproduces_plspm_gof(run_notebook, shared_data):
     nb = run_notebook("csi", {"survey_path": str(shared_data / "ecsi" / "satisfaction.csv"), "model": "ecsi",
                               "n_boot": 200, "scale_min": 0, "scale_max": 10})
     text, _ = _outputs(nb)
-    assert "**250** respondents" in text
+    assert "**250** respondents" in text and "The strongest lever for **Satisfaction**" in text
     assert "GoF = **0.610**" in text  # R plspm: 0.609741624338411
     assert "0.589" in text  # VAL -> SAT path

@@ -80,3 +80,17 @@ def test_load_survey_and_build_model(tmp_path, satisfaction):
         csi.build_model("csi", df)
     sample = csi.load_survey(None)
     assert {"customer_id", "sat1", "swc3"} <= set(sample.columns)
+
+
+def test_messages_complete_in_both_languages(sat_model, boot):
+    from crm_models.csi import messages
+
+    assert set(messages.MESSAGES["en"]) == set(messages.MESSAGES["zh"])
+    assert messages.t("csi_fig_index_title", "zh") == "各潜变量的顾客满意度指数"
+    assert messages.construct_label("SAT", "zh") == "顾客满意"
+    assert messages.construct_label("XYZ", "zh") == "XYZ"
+    ax = plots.plot_bootstrap_intervals(boot, "paths", lang="zh")
+    assert ax.get_xlabel() == "估计值" and "路径系数" in ax.get_title()
+    ax = plots.plot_path_diagram(sat_model, lang="zh")
+    assert "最小二乘" in ax.get_title()
+    plt.close("all")

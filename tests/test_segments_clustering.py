@@ -26,7 +26,7 @@ def blobs() -> tuple[pd.DataFrame, np.ndarray]:
 
 def test_recovers_known_clusters(blobs):
     df, truth = blobs
-    km = KMeansSegmenter(k_range=range(2, 7), seed=1).fit(df)
+    km = KMeansSegmenter(k_range=[2, 3, 4], seed=1).fit(df)
     assert km.k_ == 3
     assert adjusted_rand_score(truth, km.labels_) == 1.0
     # labels by size: the largest true group (300) is cluster 0
@@ -58,8 +58,8 @@ def test_seeded_sampled_silhouette_is_deterministic(blobs):
 
 def test_cdnow_rfm_clusters(cdnow_transactions):
     t = rfm_table(cdnow_transactions, "1998-06-30")[["time_since_last", "frequency", "monetary"]]
-    km = KMeansSegmenter(k_range=range(2, 6), seed=0).fit(t)
-    assert 2 <= km.k_ <= 5
+    km = KMeansSegmenter(k_range=[2, 3, 4], seed=0).fit(t)
+    assert 2 <= km.k_ <= 4
     assert km.summary["customers"].sum() == 2357
     assert km.summary["customers"].is_monotonic_decreasing
     # some cluster holds the frequent buyers: its mean frequency is well above the base's

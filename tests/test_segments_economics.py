@@ -81,6 +81,20 @@ def test_observed_retention_by_hand_and_cdnow(cdnow_transactions):
         observed_retention_rate(tx, "2024-12-31", period_days=400)
 
 
+def test_bundled_sample_retention_value():
+    from crm_models.data.datasets import SAMPLE_OBSERVATION_END, sample_transactions
+
+    tx = sample_transactions()
+    obs = observed_retention_rate(tx, SAMPLE_OBSERVATION_END)
+    d = tx["date"]
+    prev = set(tx.loc[(d > "2023-01-01") & (d <= "2024-01-01"), "customer_id"])
+    last = set(tx.loc[d > "2024-01-01", "customer_id"])
+    assert obs["customers_before"] == len(prev) and obs["retained"] == len(prev & last)
+    res = retention_uplift_value(obs["retention_rate"], 30.0, uplift=0.05)
+    r = obs["retention_rate"]
+    assert res["gain_per_customer"] == pytest.approx(30 * ((r + 0.05) / (1.05 - r) - r / (1.1 - r)))
+
+
 def test_bad_input():
     with pytest.raises(CRMDataError, match="retention_rate"):
         retention_uplift_value(1.2, 100)

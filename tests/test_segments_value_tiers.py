@@ -126,3 +126,17 @@ def test_bad_input(profit):
         value_tiers(profit.to_frame())
     with pytest.raises(CRMDataError, match="by must be"):
         value_tiers(profit, by="revenue")
+
+
+def test_bundled_sample_by_profit_and_customers():
+    from crm_models.data.datasets import SAMPLE_OBSERVATION_END, sample_transactions
+
+    tx = sample_transactions()
+    value = rfm_table(tx, SAMPLE_OBSERVATION_END)["monetary"]
+    abc = value_tier_summary(value_tiers(value, shares=(0.8, 0.95), by="profit"))
+    # ABC: the A tier is the smallest set of top customers reaching 80 % of revenue
+    assert 0.8 <= abc.loc["VIP", "value_share"] < 0.8 + value.max() / value.sum()
+    assert abc["customers"].sum() == value.size == 3000
+    by_cust = value_tier_summary(value_tiers(value))
+    assert by_cust["customers"].tolist() == [600, 900, 1500]
+    assert by_cust.loc["VIP", "value_share"] == pytest.approx(top_share(value, 0.2))

@@ -1,1 +1,70 @@
-"""Survival-based churn on lifelines: durations, Kaplan-Meier, Cox/AFT, churn risk, value."""
+"""Survival-based churn on lifelines: durations, Kaplan-Meier, Cox/AFT, churn risk, value.
+
+    import crm_models as crm
+    d = crm.churn.durations_from_subscriptions(subs, "customer_id", "signup_date", "cancel_date",
+                                               observation_end="2024-12-31", time_unit="M")
+    cm = crm.churn.ChurnModel(kind="cox").fit(d)          # covariates: the feature columns
+    cm.summary, cm.effects_, cm.concordance_
+    active = d[d["event"] == 0]
+    cm.churn_probability(active, horizon=6)                # P(churn in 6 months | survived so far)
+    crm.churn.survival_value(cm, active, margin="monthly_fee", periods=24, discount_rate=0.01)
+"""
+
+from crm_models.churn.descriptive import (
+    km_fitters,
+    km_table,
+    logrank,
+    median_lifetime,
+    pairwise_logrank,
+    pick_segment,
+    retention_table,
+)
+from crm_models.churn.design import DesignSpec, build_design, check_design
+from crm_models.churn.durations import (
+    durations_from_subscriptions,
+    durations_from_transactions,
+    inactivity_window_from_gaps,
+)
+from crm_models.churn.metrics import (
+    brier_score,
+    calibration_table,
+    censoring_survival,
+    concordance_index,
+    integrated_brier_score,
+    train_test_split,
+)
+from crm_models.churn.models import KINDS, ChurnModel, compare_models, fit_models
+from crm_models.churn.report import load_churn_data
+from crm_models.churn.scoring import score_customers, value_by_tier
+from crm_models.churn.value import retention_improvement, survival_value
+
+__all__ = [
+    "KINDS",
+    "ChurnModel",
+    "DesignSpec",
+    "brier_score",
+    "build_design",
+    "calibration_table",
+    "censoring_survival",
+    "check_design",
+    "compare_models",
+    "concordance_index",
+    "durations_from_subscriptions",
+    "durations_from_transactions",
+    "fit_models",
+    "inactivity_window_from_gaps",
+    "integrated_brier_score",
+    "km_fitters",
+    "km_table",
+    "load_churn_data",
+    "logrank",
+    "median_lifetime",
+    "pairwise_logrank",
+    "pick_segment",
+    "retention_improvement",
+    "retention_table",
+    "score_customers",
+    "survival_value",
+    "train_test_split",
+    "value_by_tier",
+]

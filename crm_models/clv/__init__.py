@@ -1,1 +1,52 @@
-"""Customer lifetime value: "buy till you die" models, Gamma-Gamma spend, discounted CLV."""
+"""Customer lifetime value: "buy till you die" models, Gamma-Gamma spend, discounted CLV.
+
+    import crm_models as crm
+    s = crm.data.rfm_summary(tx, observation_end="1997-09-30", time_unit="W")
+    bg = crm.clv.BetaGeoModel().fit(s)
+    gg = crm.clv.GammaGammaModel().fit(s)
+    clv = crm.clv.customer_lifetime_value(bg, gg, s, horizon=52, discount_rate=0.0019)
+
+Every model shares one maximum-likelihood engine (:mod:`crm_models.clv.base`): fits on the
+distinct (frequency, recency, T) rows with weights, Hessian standard errors, a ``summary``
+table, AIC/BIC and an optional L2 ``penalizer``.
+"""
+
+from crm_models.clv.base import ConvergenceWarning
+from crm_models.clv.bgbb import BetaGeoBetaBinomModel
+from crm_models.clv.bgnbd import BetaGeoModel
+from crm_models.clv.gammagamma import GammaGammaModel, SpendCorrelationWarning
+from crm_models.clv.mbgnbd import ModifiedBetaGeoModel
+from crm_models.clv.paretonbd import ParetoNBDModel
+from crm_models.clv.report import customer_table, load_report_data, make_model, value_concentration
+from crm_models.clv.sbg import ShiftedBetaGeoModel
+from crm_models.clv.validation import (
+    frequency_histogram,
+    holdout_by_frequency,
+    holdout_errors,
+    prob_alive_matrix,
+    tracking,
+)
+from crm_models.clv.value import customer_equity, customer_lifetime_value, discounted_expected_transactions
+
+__all__ = [
+    "BetaGeoModel",
+    "ParetoNBDModel",
+    "ModifiedBetaGeoModel",
+    "BetaGeoBetaBinomModel",
+    "ShiftedBetaGeoModel",
+    "GammaGammaModel",
+    "customer_lifetime_value",
+    "customer_equity",
+    "discounted_expected_transactions",
+    "holdout_by_frequency",
+    "holdout_errors",
+    "frequency_histogram",
+    "prob_alive_matrix",
+    "tracking",
+    "make_model",
+    "customer_table",
+    "value_concentration",
+    "load_report_data",
+    "ConvergenceWarning",
+    "SpendCorrelationWarning",
+]

@@ -278,16 +278,15 @@ class PLSPM:
         ``ave`` is NaN for mode B blocks."""
         self._check_fitted()
         spec = self._spec
-        om = self.outer_model_
-        rows = []
-        for k in range(spec.n_lvs):
-            m = spec.block_index == k
-            comm = om["communality"].to_numpy()[m]
-            kind = "Endogenous" if spec.path[k].any() else "Exogenous"
-            ave = comm.mean() if spec.modes[k] == "A" else np.nan
-            rows.append((kind, self._r2[k], comm.mean(), om["redundancy"].to_numpy()[m].mean(), ave))
-        return pd.DataFrame(rows, index=list(spec.lvs),
-                            columns=["type", "r_squared", "block_communality", "mean_redundancy", "ave"])
+        comm = self._loadings ** 2
+        red = comm * self._r2[spec.block_index]
+        sizes = np.bincount(spec.block_index)
+        mean_comm = np.bincount(spec.block_index, comm) / sizes
+        mean_red = np.bincount(spec.block_index, red) / sizes
+        kind = np.where(spec.path.any(1), "Endogenous", "Exogenous")
+        ave = np.where(np.array(spec.modes) == "A", mean_comm, np.nan)
+        return pd.DataFrame({"type": kind, "r_squared": self._r2, "block_communality": mean_comm,
+                             "mean_redundancy": mean_red, "ave": ave}, index=list(spec.lvs))
 
     @cached_property
     def unidim_(self) -> pd.DataFrame:

@@ -65,6 +65,12 @@ RETENTION_HYPOTHESES = [
     ("H3", "SWC", "LOY", 1, "Switching cost raises repurchase intention"),
     ("H4", "VAL", "LOY", 1, "Perceived value raises repurchase intention directly"),
 ]
+_STATEMENTS_ZH = {
+    "H1": "感知价值正向影响顾客满意",
+    "H2": "顾客满意正向影响重购意向",
+    "H3": "转换成本正向影响重购意向",
+    "H4": "感知价值直接正向影响重购意向",
+}
 
 
 def _columns(data) -> list[str]:
@@ -143,12 +149,12 @@ def preset_model(name: str, data, prefixes: Mapping[str, str] | None = None, **k
 
 
 def hypothesis_table(model: PLSPM, boot: BootstrapResult | None = None, alpha: float = 0.05,
-                    hypotheses=None) -> pd.DataFrame:
+                    hypotheses=None, lang: str = "en") -> pd.DataFrame:
     """Test directional path hypotheses (default: the retention model's H1-H4).
 
     With a bootstrap result the standard error, t and p-value and the percentile interval come
     from it; otherwise from the OLS inner model.  A hypothesis is supported when the estimate
-    has the expected sign and ``p < alpha``.
+    has the expected sign and ``p < alpha``.  ``lang="zh"`` gives the H1-H4 statements in Chinese.
     """
     model._check_fitted()
     hyps = RETENTION_HYPOTHESES if hypotheses is None else hypotheses
@@ -166,6 +172,8 @@ def hypothesis_table(model: PLSPM, boot: BootstrapResult | None = None, alpha: f
             se, t, p = summ.loc[key, ["std_error", "t_value", "p_value"]]
             lo, hi = np.nan, np.nan
         supported = bool(np.sign(est) == sign and p < alpha)
+        if lang == "zh" and hypotheses is None:
+            text = _STATEMENTS_ZH[label]
         rows.append((label, text, key, "+" if sign > 0 else "-", est, se, t, p, lo, hi, supported))
     return pd.DataFrame(rows, columns=["hypothesis", "statement", "path", "expected_sign", "estimate",
                                        "std_error", "t_value", "p_value", "lower", "upper",

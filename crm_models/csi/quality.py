@@ -187,19 +187,20 @@ def unidimensionality(model: PLSPM) -> pd.DataFrame:
     principal component, single-item blocks get alpha = rho = eig_1st = 1, eig_2nd = 0;
     unlike plspm, formative (mode B) blocks get NaN (not 0) for alpha and rho.
     """
-    rows = {}
-    for lv, block, mode, _sl, R in _blocks(model):
+    rows = []
+    for _lv, block, mode, _sl, R in _blocks(model):
         if len(block) == 1:
-            rows[lv] = (mode, 1, 1.0, 1.0, 1.0, 0.0)
+            rows.append((mode, 1, 1.0, 1.0, 1.0, 0.0))
             continue
-        eig = np.sort(np.linalg.eigvalsh(R))[::-1]
+        vals, vecs = np.linalg.eigh(R)
         if mode == "A":
-            alpha = max(_alpha_from_cor(R), 0.0)
-            rho = _dg_rho_from_cor(R)
+            p = len(block)
+            alpha = max(p / (p - 1) * (1 - p / R.sum()), 0.0)
+            rho = _reliability_from_loadings(vecs[:, -1] * np.sqrt(vals[-1]))
         else:
             alpha = rho = np.nan
-        rows[lv] = (mode, len(block), alpha, rho, eig[0], eig[1])
-    return pd.DataFrame.from_dict(rows, orient="index", columns=[
+        rows.append((mode, len(block), alpha, rho, vals[-1], vals[-2]))
+    return pd.DataFrame(rows, index=list(model.spec.lvs), columns=[
         "mode", "mvs", "cronbach_alpha", "dillon_goldstein_rho", "eig_1st", "eig_2nd"])
 
 

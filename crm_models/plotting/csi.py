@@ -1,4 +1,8 @@
-"""Figures of PLS path models: path diagram, 0-100 index, IPMA map, bootstrap intervals."""
+"""Figures of PLS path models: path diagram, 0-100 index, IPMA map, bootstrap intervals.
+
+Every figure takes ``lang`` ("en" or "zh"); its text comes from the report catalogue
+(:mod:`crm_models.csi.messages`).
+"""
 
 from __future__ import annotations
 
@@ -10,6 +14,8 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.patches import FancyBboxPatch
+
+from crm_models.csi.messages import t
 
 if TYPE_CHECKING:  # pragma: no cover
     from crm_models.csi.bootstrap import BootstrapResult
@@ -62,7 +68,7 @@ def _layout(model: PLSPM) -> dict[str, tuple[float, float]]:
 
 
 def plot_path_diagram(model: PLSPM, boot: BootstrapResult | None = None, ax: Axes | None = None,
-                      labels: dict[str, str] | None = None, alpha: float = 0.05) -> Axes:
+                      labels: dict[str, str] | None = None, alpha: float = 0.05, lang: str = "en") -> Axes:
     """Constructs as boxes (with R^2), paths as arrows labelled with coefficient and stars.
 
     Stars use the bootstrap p-values when ``boot`` is given, else the OLS ones; paths not
@@ -105,12 +111,13 @@ def plot_path_diagram(model: PLSPM, boot: BootstrapResult | None = None, ax: Axe
     ax.set_ylim(min(ys) - 0.6, max(ys) + 0.6)
     ax.set_aspect("equal")
     ax.set_axis_off()
-    source = "bootstrap" if boot is not None else "OLS"
-    ax.set_title(f"Path model (GoF = {model.gof_:.2f}); *** p<0.001, ** p<0.01, * p<0.05 ({source})")
+    source = t("csi_source_bootstrap" if boot is not None else "csi_source_ols", lang)
+    ax.set_title(t("csi_fig_path_title", lang, gof=model.gof_, source=source))
     return ax
 
 
-def plot_csi_index(index: pd.DataFrame, ax: Axes | None = None, labels: dict[str, str] | None = None) -> Axes:
+def plot_csi_index(index: pd.DataFrame, ax: Axes | None = None, labels: dict[str, str] | None = None,
+                   lang: str = "en") -> Axes:
     """Horizontal bars of the 0-100 index per construct with +-1.96 standard errors."""
     ax = _ax(ax, (8, 0.5 + 0.5 * len(index)))
     names = [(labels or {}).get(i, i) for i in index.index]
@@ -120,11 +127,12 @@ def plot_csi_index(index: pd.DataFrame, ax: Axes | None = None, labels: dict[str
         ax.text(min(v + 2, 96), yi, f"{v:.1f}", va="center", fontsize=9)
     ax.set_yticks(y, names)
     ax.set_xlim(0, 100)
-    ax.set(xlabel="index (0-100)", title="Customer satisfaction index by construct")
+    ax.set(xlabel=t("csi_fig_index_x", lang), title=t("csi_fig_index_title", lang))
     return ax
 
 
-def plot_ipma(ipma: pd.DataFrame, ax: Axes | None = None, labels: dict[str, str] | None = None) -> Axes:
+def plot_ipma(ipma: pd.DataFrame, ax: Axes | None = None, labels: dict[str, str] | None = None,
+              lang: str = "en") -> Axes:
     """Importance-performance map: importance (x) vs performance (y) with the mean lines."""
     ax = _ax(ax, (7, 5))
     ax.scatter(ipma["importance"], ipma["performance"], s=70, color="#c44e52", zorder=3)
@@ -137,16 +145,17 @@ def plot_ipma(ipma: pd.DataFrame, ax: Axes | None = None, labels: dict[str, str]
     xmax = max(ipma["importance"].max(), 0) * 1.25 + 1e-3
     xmin = min(ipma["importance"].min(), 0) * 1.25
     ax.set_xlim(xmin, xmax)
-    ax.text(0.98, 0.02, "concentrate here →\n(important, low performance)", transform=ax.transAxes,
+    ax.text(0.98, 0.02, t("csi_fig_ipma_hint", lang), transform=ax.transAxes,
             ha="right", va="bottom", fontsize=8, color="0.35")
     target = ipma.attrs.get("target", "target")
-    ax.set(xlabel=f"importance (total effect on {target})", ylabel="performance (0-100)",
-           title=f"Importance-performance map for {target}")
+    target = (labels or {}).get(target, target)
+    ax.set(xlabel=t("csi_fig_ipma_x", lang, target=target), ylabel=t("csi_fig_ipma_y", lang),
+           title=t("csi_fig_ipma_title", lang, target=target))
     return ax
 
 
 def plot_bootstrap_intervals(boot: BootstrapResult, kind: str = "paths", interval: str = "percentile",
-                             ax: Axes | None = None) -> Axes:
+                             ax: Axes | None = None, lang: str = "en") -> Axes:
     """Estimates with their bootstrap intervals (``interval``: ``"percentile"`` or ``"bca"``).
 
     A vertical line marks 0 (paths, effects, weights) or the HTMT thresholds 0.85 / 0.90.
@@ -166,11 +175,12 @@ def plot_bootstrap_intervals(boot: BootstrapResult, kind: str = "paths", interva
         ax.errorbar(e, yi, xerr=[[el], [eh]], fmt="o", color=c, capsize=3)
     ax.set_yticks(y, table.index)
     if kind == "htmt":
-        for t in (0.85, 0.90):
-            ax.axvline(t, color="#c44e52", ls="--", lw=1)
+        for thr in (0.85, 0.90):
+            ax.axvline(thr, color="#c44e52", ls="--", lw=1)
     else:
         ax.axvline(0, color="0.4", lw=1)
     pct = int(round(boot.level * 100))
-    ax.set(xlabel="estimate", title=f"{kind.replace('_', ' ')}: {pct}% {interval} intervals "
-                                    f"({boot.n - boot.n_failed} resamples)")
+    ax.set(xlabel=t("csi_fig_estimate", lang),
+           title=t("csi_fig_boot_title", lang, kind=t(f"csi_kind_{kind}", lang), pct=pct,
+                   interval=t(f"csi_interval_{interval}", lang), used=boot.n - boot.n_failed))
     return ax

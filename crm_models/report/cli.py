@@ -3,6 +3,8 @@
     crm-report list
     crm-report run [NAMES ...] [-p KEY VALUE]... [--out DIR] [--lang en|zh] [--run-id ID]
     crm-report run --config reports.yml [--date YYYY-MM-DD] [NAMES ...]
+    crm-report assignment new --student ID [--out DIR] [--lang en|zh]
+    crm-report assignment grade DIR
 
 Exit codes: 0 all reports written; 1 a notebook failed (the others are still written,
 no earlier good report is replaced); 2 a usage or input error.
@@ -57,7 +59,31 @@ def _build_parser() -> argparse.ArgumentParser:
                      help="YAML batch config: reports, parameters, {date} templating")
     run.add_argument("--date", type=date_arg, default=None,
                      help="run date for {date}-style placeholders (default: today)")
+    assignment = sub.add_parser("assignment", help="coursework: make and grade student workbooks")
+    asub = assignment.add_subparsers(dest="action", required=True)
+    new = asub.add_parser("new", help="make a student's workbook with personal data")
+    new.add_argument("--student", action="append", required=True, help="student id (repeatable)")
+    new.add_argument("--out", type=Path, default=Path("assignments"), help="folder (default: assignments)")
+    new.add_argument("--lang", choices=["en", "zh"], default="en")
+    new.add_argument("--solution", action="store_true", help="pre-fill the teacher's answer key")
+    grade = asub.add_parser("grade", help="execute and grade every student folder in DIR")
+    grade.add_argument("directory", type=Path)
+    grade.add_argument("--timeout", type=int, default=300, help="seconds per cell")
     return parser
+
+
+def _assignment(args) -> int:
+    from crm_models import coursework
+
+    if args.action == "new":
+        key = coursework.solution_answers() if args.solution else None
+        for sid in args.student:
+            print(coursework.new_assignment(sid, args.out, lang=args.lang, answers=key))
+        return 0
+    sheet = coursework.grade(args.directory, timeout=args.timeout,
+                             log=lambda m: print(m, file=sys.stderr, flush=True))
+    print(sheet.to_string(index=False))
+    return 0
 
 
 def _list(notebook_dir: Path | None) -> int:
@@ -73,6 +99,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "list":
             return _list(args.notebooks)
+        if args.command == "assignment":
+            return _assignment(args)
         params = {key: parse_value(value) for key, value in args.parameter}
         log = lambda msg: print(msg, file=sys.stderr, flush=True)  # noqa: E731
         if args.config is not None:

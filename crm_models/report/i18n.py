@@ -69,6 +69,22 @@ _CATALOGUE: dict[str, dict[str, str]] = {
         "var_recency": "recency",
         "var_T": "T (customer age)",
         "var_monetary_value": "monetary value",
+        # coursework
+        "cw_title": "CRM assignment: your customer base",
+        "cw_intro": "Student **{student}**. `transactions.csv` holds the purchases of an online "
+                    "shop's customers, observed until **{end}**; your data are yours alone. Answer "
+                    "each question by assigning a number in its answer cell, then run the whole "
+                    "notebook: the last cell saves your answers.",
+        "cw_points": "{points:g} points",
+        "cw_your_answer": "your answer",
+        "cw_feedback_title": "Assignment feedback",
+        "cw_total": "Total",
+        "cw_question": "question",
+        "cw_answer": "your answer",
+        "cw_expected": "expected",
+        "cw_points_col": "points",
+        "cw_correct": "correct",
+        "cw_wrong": "wrong",
     },
     "zh": {
         "index_title": "客户关系管理报告",
@@ -124,6 +140,21 @@ _CATALOGUE: dict[str, dict[str, str]] = {
         "var_recency": "最近购买",
         "var_T": "T（客户年龄）",
         "var_monetary_value": "金额",
+        # coursework
+        "cw_title": "客户关系管理作业：你的客户群",
+        "cw_intro": "学生 **{student}**。`transactions.csv` 记录了一家网店客户的购买，观察至 "
+                    "**{end}**；每位同学的数据都不同。在每个答案单元格中给出数值答案，然后运行整个"
+                    "笔记本：最后一个单元格会保存你的答案。",
+        "cw_points": "{points:g} 分",
+        "cw_your_answer": "你的答案",
+        "cw_feedback_title": "作业反馈",
+        "cw_total": "总分",
+        "cw_question": "题目",
+        "cw_answer": "你的答案",
+        "cw_expected": "参考答案",
+        "cw_points_col": "得分",
+        "cw_correct": "正确",
+        "cw_wrong": "错误",
     },
 }
 

@@ -146,7 +146,8 @@ def repeat_purchase_rate(tx: pd.DataFrame, observation_end: str | pd.Timestamp,
     if not keep.any():
         raise CRMDataError(f"every transaction is after the observation end {end.date()}",
                            source=tx.attrs.get("source", "transactions"), column="date")
-    codes, uniques = pd.factorize(tx["customer_id"].to_numpy()[keep], sort=True)
+    ids = tx["customer_id"] if keep.all() else tx["customer_id"][keep]
+    codes, uniques = pd.factorize(ids, sort=True)  # on the Series: fast for Arrow strings
     p = period_ordinals(dates[keep], period)
     p0 = p.min()
     span = int(p.max() - p0) + 1

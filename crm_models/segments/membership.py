@@ -95,7 +95,7 @@ class _Ledger:
             raise CRMDataError(f"points_per_unit must be a positive number, got {points_per_unit!r}")
         dates = tx["date"].to_numpy(dtype="datetime64[ns]")
         pts = tx["amount"].to_numpy(dtype="float64") * float(points_per_unit)
-        ids = tx["customer_id"].to_numpy()
+        ids = tx["customer_id"].reset_index(drop=True)
         if (pts < 0).any() or not np.isfinite(pts).all():
             bad = ~np.isfinite(pts) | (pts < 0)
             raise CRMDataError(f"negative or missing amounts in {describe_rows(tx.index[bad])}",
@@ -113,10 +113,12 @@ class _Ledger:
                                    f"{describe_rows(pp.index[bad])}", source="promotion_points")
             dates = np.concatenate([dates, pdates.to_numpy(dtype="datetime64[ns]")])
             pts = np.concatenate([pts, ppts])
-            ids = np.concatenate([ids.astype(object), pp["customer_id"].to_numpy().astype(object)])
+            ids = pd.concat([ids.astype(object), pp["customer_id"].astype(object)], ignore_index=True)
         if until is not None:
             keep = dates <= until.to_datetime64()
-            dates, pts, ids = dates[keep], pts[keep], ids[keep]
+            if not keep.all():
+                dates, pts, ids = dates[keep], pts[keep], ids[keep]
+        # factorised on the Series: fast for the Arrow strings of load_transactions
         self.codes, self.customers = pd.factorize(ids, sort=True)
         self.dates, self.points = dates, pts
         self._first_event: np.ndarray | None = None

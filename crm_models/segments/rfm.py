@@ -46,10 +46,11 @@ import numpy as np
 import pandas as pd
 
 from crm_models.data.summary import period_ordinals
-from crm_models.errors import CRMDataError
+from crm_models.errors import CRMDataError, describe_rows
 from crm_models.segments._checks import (
     distinct_sorted,
     numeric_column,
+    numeric_series,
     require_columns,
     require_frame,
     require_transactions,
@@ -109,7 +110,11 @@ def _ranks(values: np.ndarray, ties: str, tiebreak: np.ndarray | None) -> np.nda
     if ties == "min":
         sorted_values = np.sort(values, kind="stable")
         return np.searchsorted(sorted_values, values, side="left")
-    order = np.lexsort((tiebreak, values)) if tiebreak is not None else np.argsort(values, kind="stable")
+    if tiebreak is None:
+        order = np.argsort(values, kind="stable")
+    else:  # = np.lexsort((tiebreak, values)), but two stable argsorts are several times faster
+        by_id = np.argsort(tiebreak, kind="stable")
+        order = by_id[np.argsort(values[by_id], kind="stable")]
     k = np.empty(n, dtype=np.int64)
     k[order] = np.arange(n)
     return k
@@ -125,8 +130,6 @@ def _id_order(index: pd.Index) -> np.ndarray | None:
 
 
 def _scores(values: np.ndarray, n_bins: int, ties: str, tiebreak: np.ndarray | None) -> np.ndarray:
-    if tiebreak is None and ties == "first":
-        tiebreak = np.arange(len(values))
     k = _ranks(values, ties, tiebreak)
     return (1 + (n_bins * k) // len(values)).astype(np.int8)
 
@@ -146,8 +149,6 @@ def quantile_score(values: pd.Series, n_bins: int = 5, ties: Literal["min", "fir
     ``ties``); ``higher_is_better=False`` scores small values high (e.g. days since the
     last purchase).  Returns an int8 Series aligned with ``values``.
     """
-    from crm_models.segments._checks import numeric_series
-
     _check_score_args(n_bins, ties)
     v = numeric_series(values, "quantile_score").to_numpy()
     sc = _scores(v if higher_is_better else -v, n_bins, ties, _id_order(values.index))
@@ -192,7 +193,8 @@ def rfm_table(
     if not keep.any():
         raise CRMDataError(f"every transaction is after the observation end {end.date()}",
                            source=source, column="date")
-    codes, uniques = pd.factorize(tx["customer_id"].to_numpy()[keep], sort=True)
+    ids = tx["customer_id"] if keep.all() else tx["customer_id"][keep]
+    codes, uniques = pd.factorize(ids, sort=True)  # on the Series: fast for Arrow strings
     n = len(uniques)
     p = period_ordinals(dates[keep], period)
     amount = tx["amount"].to_numpy(dtype="float64")[keep]
@@ -320,8 +322,6 @@ def rfm_segments(
         since_last = T - rec
         bad = since_last < -1e-9
         if bad.any():
-            from crm_models.errors import describe_rows
-
             raise CRMDataError(f"recency larger than T for customers {describe_rows(s.index[bad])}",
                                source=what, column="recency")
         since_last = np.maximum(since_last, 0.0)
@@ -335,8 +335,6 @@ def rfm_segments(
     if len(s) == 0:
         raise CRMDataError("no customers (the table is empty)", source=what)
     if s.index.has_duplicates:
-        from crm_models.errors import describe_rows
-
         raise CRMDataError(f"duplicate customer ids {describe_rows(s.index[s.index.duplicated()])}",
                            source=what)
     freq = numeric_column(s, "frequency", what, nonnegative=True)
@@ -386,8 +384,6 @@ def segment_summary(seg: pd.DataFrame, value: pd.Series | None = None) -> pd.Dat
     else:
         v = value.reindex(seg.index)
         if v.isna().any():
-            from crm_models.errors import describe_rows
-
             raise CRMDataError(f"no value for customers {describe_rows(seg.index[v.isna()])}",
                                source="value")
     means = [c for c in ("time_since_last", "frequency", "monetary") if c in seg.columns]

@@ -1,0 +1,150 @@
+"""Benchmark: crm_models.clv against lifetimes, measured in the same run.
+
+    python benchmarks/bench_clv.py            # 1,000,000 customers (several minutes: lifetimes is slow)
+    python benchmarks/bench_clv.py --quick    # 50,000 customers
+
+The customer base is the CDNOW 2,357-customer summary (Fader, Hardie & Lee 2005) resampled
+with replacement to N customers (seeded).  Timed: the BG/NBD fit, the Pareto/NBD fit and
+1-year (52-week) predictions (conditional expected purchases and P(alive)).  lifetimes'
+Pareto/NBD fit takes far too long on a million customers (its likelihood evaluates a
+hypergeometric function per customer inside a Nelder-Mead search), so it is timed on a
+smaller sample and the size is printed.  The "pre-aggregated" row gives lifetimes the
+compressed data (distinct rows with weights) that crm_models builds internally: it shows
+how much of the speed-up comes from compression and how much from the optimiser.
+
+Targets (issue 3): BG/NBD fit >= 30x faster than lifetimes; Pareto/NBD fit on 1M
+customers < 5 s; predictions for 1M customers < 1 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+import crm_models as crm
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = Path(os.environ.get("CRM_SHARED_DATA", REPO.parent / "shared" / "data"))
+
+
+def _machine() -> str:
+    try:
+        from benchmarks.common import machine
+    except ImportError:  # run as a script: benchmarks/ is not a package on sys.path
+        import platform
+
+        return f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    return machine()
+
+
+def cdnow_summary() -> pd.DataFrame:
+    tx = crm.data.load_transactions(SHARED / "cdnow" / "CDNOW_sample.txt", customer_id="sample_id",
+                                    date="date", amount="dollars", sep=r"\s+", header=None,
+                                    names=["master_id", "sample_id", "date", "cds", "dollars"])
+    return crm.data.rfm_summary(tx, observation_end="1997-09-30", period="D", time_unit="W")
+
+
+def resample(s: pd.DataFrame, n: int, seed: int = 2024) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    out = s.iloc[rng.integers(0, len(s), n)].reset_index(drop=True)
+    out.index.name = "customer_id"
+    return out
+
+
+def timed(fn, repeat: int = 1):
+    """Best wall time of ``repeat`` runs and the last result."""
+    best, result = np.inf, None
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        result = fn()
+        best = min(best, time.perf_counter() - t0)
+    return best, result
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="bench_clv", description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="50,000 customers instead of 1,000,000")
+    parser.add_argument("--n", type=int, default=None, help="number of customers (overrides --quick)")
+    parser.add_argument("--pnbd-peer-n", type=int, default=None,
+                        help="customers for lifetimes' Pareto/NBD fit (default 20,000; 5,000 with --quick)")
+    args, _ = parser.parse_known_args(argv)  # ``python -m benchmarks`` passes its own argv
+    import lifetimes
+
+    n = args.n or (50_000 if args.quick else 1_000_000)
+    n_pnbd_peer = args.pnbd_peer_n or (5_000 if args.quick else 20_000)
+    base = cdnow_summary()
+    s = resample(base, n)
+    x, rec, T = s["frequency"].to_numpy(), s["recency"].to_numpy(), s["T"].to_numpy()
+    rows = []
+
+    def row(task, size, ours, peer, peer_size=None, note=""):
+        rows.append({"task": task, "customers": size, "crm_models_s": ours, "lifetimes_s": peer,
+                     "lifetimes_customers": peer_size or size,
+                     "speedup": (peer / ours) if (peer is not None and peer_size in (None, size)) else np.nan,
+                     "note": note})
+
+    warnings.simplefilter("ignore")
+    # ---------------------------------------------------------------- BG/NBD fit
+    t_bg, bg = timed(lambda: crm.clv.BetaGeoModel().fit(s), repeat=3)
+    t_lbg, lbg = timed(lambda: lifetimes.BetaGeoFitter().fit(x, rec, T))
+    row("BG/NBD fit", n, t_bg, t_lbg)
+    agg = s.groupby(["frequency", "recency", "T"]).size().rename("w").reset_index()
+    t_lbg_w, _ = timed(lambda: lifetimes.BetaGeoFitter().fit(agg["frequency"], agg["recency"],
+                                                              agg["T"], weights=agg["w"]))
+    row("BG/NBD fit, lifetimes given pre-aggregated rows", n, t_bg, t_lbg_w,
+        note=f"{len(agg)} distinct rows")
+    max_rel = float(np.max(np.abs(bg.params_.to_numpy() / lbg.params_.to_numpy() - 1)))
+    # ---------------------------------------------------------------- Pareto/NBD fit
+    t_pn, pn = timed(lambda: crm.clv.ParetoNBDModel().fit(s), repeat=2)
+    small = resample(base, n_pnbd_peer, seed=7)
+    t_pn_small, _ = timed(lambda: crm.clv.ParetoNBDModel().fit(small))
+    t_lpn, _ = timed(lambda: lifetimes.ParetoNBDFitter().fit(small["frequency"], small["recency"],
+                                                             small["T"]))
+    row("Pareto/NBD fit", n, t_pn, None)
+    row("Pareto/NBD fit (peer size)", n_pnbd_peer, t_pn_small, t_lpn)
+    # ---------------------------------------------------------------- predictions (1 year = 52 weeks)
+    t_pred, _ = timed(lambda: bg.expected_purchases(s, 52.0), repeat=3)
+    lbg.params_ = bg.params_.copy()
+    t_lpred, _ = timed(lambda: lbg.conditional_expected_number_of_purchases_up_to_time(52.0, x, rec, T))
+    row("BG/NBD expected purchases, 52 weeks", n, t_pred, t_lpred)
+    t_alive, _ = timed(lambda: bg.prob_alive(s), repeat=3)
+    t_lalive, _ = timed(lambda: lbg.conditional_probability_alive(x, rec, T))
+    row("BG/NBD P(alive)", n, t_alive, t_lalive)
+    t_ppred, _ = timed(lambda: pn.expected_purchases(s, 52.0), repeat=3)
+    lpn = lifetimes.ParetoNBDFitter()
+    lpn.params_ = pn.params_.copy()
+    t_lppred, _ = timed(lambda: lpn.conditional_expected_number_of_purchases_up_to_time(52.0, x, rec, T))
+    row("Pareto/NBD expected purchases, 52 weeks", n, t_ppred, t_lppred)
+    gg = crm.clv.GammaGammaModel().fit(s)
+    t_clv, _ = timed(lambda: crm.clv.customer_lifetime_value(bg, gg, s, horizon=52, discount_rate=0.0019))
+    row("CLV, 52 weekly cash flows (BG/NBD + Gamma-Gamma)", n, t_clv, None)
+
+    table = pd.DataFrame(rows)
+    with pd.option_context("display.width", 200, "display.max_columns", 20,
+                           "display.float_format", lambda v: f"{v:,.3f}"):
+        print(f"\ncrm_models.clv vs lifetimes {lifetimes.__version__}: CDNOW summary resampled to {n:,} "
+              f"customers (seed 2024)  ({_machine()})\n")
+        print(table.to_string(index=False))
+    print(f"\nBG/NBD estimates, max relative difference to lifetimes: {max_rel:.1e}")
+    print(f"Pareto/NBD estimates on {n:,}: " + ", ".join(f"{k}={v:.4f}" for k, v in pn.params_.items()))
+    print("\nTargets (set for 1,000,000 customers):")
+    speed = t_lbg / t_bg
+    checks = [
+        (f"BG/NBD fit >= 30x faster than lifetimes: {speed:,.0f}x", speed >= 30),
+        (f"Pareto/NBD fit on {n:,} customers < 5 s: {t_pn:.2f} s", t_pn < 5),
+        (f"BG/NBD 1-year predictions for {n:,} customers < 1 s: {t_pred:.2f} s", t_pred < 1),
+        (f"Pareto/NBD 1-year predictions for {n:,} customers < 1 s: {t_ppred:.2f} s", t_ppred < 1),
+    ]
+    for text, ok in checks:
+        status = "ok" if ok else ("MISSED" if n >= 1_000_000 else "below target at this size")
+        print(f"  [{status}] {text}")
+
+
+if __name__ == "__main__":
+    main()

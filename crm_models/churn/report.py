@@ -1,0 +1,134 @@
+"""Input preparation for the churn report notebook: from a path (or the bundled samples) to survival data.
+
+Kept out of the notebook so that it is unit-tested; the notebook only calls it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from crm_models.churn._checks import check_columns, days_per_unit
+from crm_models.churn.durations import durations_from_subscriptions, durations_from_transactions
+from crm_models.errors import CRMDataError
+
+__all__ = ["load_churn_data"]
+
+
+def load_churn_data(
+    data_path: Any = None,
+    mode: Literal["contractual", "non-contractual"] = "contractual",
+    *,
+    observation_end: Any = None,
+    time_unit: Literal["D", "W", "M", "Y"] = "M",
+    customer_id: str = "customer_id",
+    start: str = "signup_date",
+    end: str = "cancel_date",
+    duration_col: str | None = None,
+    event_col: str | None = None,
+    event_value: Any = None,
+    date: str = "date",
+    amount: str = "amount",
+    inactivity_window: Any = None,
+    covariates: Sequence[str] | None = None,
+) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """Survival data for the report and a description of how it was built.
+
+    * ``data_path=None``: the bundled sample (``sample_subscriptions()`` for contractual,
+      ``sample_transactions()`` for non-contractual; observation end 2024-12-31).
+    * contractual, with ``duration_col`` and ``event_col``: a table already in survival form
+      (e.g. IBM Telco: ``"tenure"``, ``"Churn"``, ``event_value="Yes"``).  ``event_value``:
+      the value that means churned (else the column must be 0/1).  Rows with a missing
+      value in a used covariate are refused (not dropped) by the model.
+    * contractual otherwise: a subscription table (``customer_id``, ``start``, ``end``)
+      through :func:`durations_from_subscriptions`.
+    * non-contractual: a transaction table (``customer_id``, ``date``, ``amount``) through
+      ``load_transactions`` and :func:`durations_from_transactions`; ``spend_per_period``
+      (spend in the spell per ``time_unit``, at least one unit) is added as a margin
+      candidate, not as a covariate.
+
+    Returns ``(d, info)``: ``d`` has ``duration`` / ``event`` (or the given column names)
+    and the covariates; ``info`` has ``duration_col``, ``event_col``, ``setting``,
+    ``observation_end``, ``time_unit``, ``description`` (one sentence for the report),
+    ``margin`` (a sensible default margin: a fee column if there is one, else
+    ``spend_per_period``, else 1.0) and ``id_col``.
+    """
+    from crm_models.data import datasets, load_transactions, read_table
+
+    if mode not in ("contractual", "non-contractual"):
+        raise CRMDataError(f"mode must be 'contractual' or 'non-contractual', got {mode!r}")
+    unit_name = {"D": "days", "W": "weeks", "M": "months", "Y": "years"}[time_unit]
+    days_per_unit(time_unit)
+    if mode == "contractual":
+        if data_path is None:
+            raw = datasets.sample_subscriptions()
+            observation_end = observation_end or datasets.SAMPLE_OBSERVATION_END
+        else:
+            raw = data_path if isinstance(data_path, pd.DataFrame) else read_table(data_path)
+        if duration_col is not None:
+            if event_col is None:
+                raise CRMDataError("duration_col given without event_col")
+            check_columns(raw, [duration_col, event_col])
+            d = raw.copy()
+            if event_value is not None:
+                d[event_col] = (d[event_col] == event_value).astype(np.int8)
+            keep = list(covariates) if covariates is not None else [c for c in d.columns if c != customer_id]
+            cols = [c for c in dict.fromkeys([customer_id, *keep, duration_col, event_col]) if c in d.columns]
+            d = d[cols]
+            d.attrs["crm_churn"] = {"duration_col": duration_col, "event_col": event_col,
+                                    "non_covariates": [customer_id]}
+            desc = (f"{len(d):,} customers, durations as given in '{duration_col}' ({unit_name}), "
+                    f"churn = '{event_col}'" + (f" == {event_value!r}" if event_value is not None else ""))
+            setting = "contractual"
+        else:
+            if observation_end is None:
+                raise CRMDataError("observation_end is needed for a subscription table (the extraction date)")
+            d = durations_from_subscriptions(raw, customer_id, start, end, observation_end,
+                                             time_unit=time_unit)
+            duration_col, event_col = "duration", "event"
+            desc = (f"{len(d):,} subscription spells of {d[customer_id].nunique():,} customers; "
+                    f"still active on {pd.Timestamp(observation_end).date()} = censored; "
+                    f"durations in {unit_name}")
+            setting = "contractual"
+    else:
+        if data_path is None:
+            tx = datasets.sample_transactions()
+            observation_end = observation_end or datasets.SAMPLE_OBSERVATION_END
+        else:
+            tx = load_transactions(data_path, customer_id=customer_id, date=date, amount=amount)
+            observation_end = observation_end or tx["date"].max()
+        d = durations_from_transactions(tx, observation_end, inactivity_window, time_unit=time_unit)
+        spell_spend = _spend_in_first_spell(tx, d)
+        d["spend_per_period"] = spell_spend / np.maximum(d["duration"].to_numpy(), 1.0)
+        d.attrs["crm_churn"]["non_covariates"] = [*d.attrs["crm_churn"]["non_covariates"], "spend_per_period"]
+        meta = d.attrs["crm_churn"]
+        duration_col, event_col = "duration", "event"
+        desc = (f"{len(d):,} customers; churned = no purchase for {meta['inactivity_window_days']:g} days "
+                f"({meta['window_rule']}); customers who bought within that window before "
+                f"{pd.Timestamp(observation_end).date()} are censored; durations in {unit_name}")
+        setting = "non-contractual"
+
+    fee_cols = [c for c in d.columns if any(k in str(c).lower() for k in ("fee", "monthlycharges", "charge"))
+                and pd.api.types.is_numeric_dtype(d[c]) and c not in (duration_col, event_col)]
+    margin: Any = 1.0
+    if fee_cols:
+        margin = fee_cols[0]
+    elif "spend_per_period" in d.columns:
+        margin = "spend_per_period"
+    info = {"duration_col": duration_col, "event_col": event_col, "setting": setting,
+            "observation_end": None if observation_end is None else str(pd.Timestamp(observation_end).date()),
+            "time_unit": time_unit, "unit_name": unit_name, "description": desc, "margin": margin,
+            "id_col": customer_id if customer_id in d.columns else None}
+    return d, info
+
+
+def _spend_in_first_spell(tx: pd.DataFrame, d: pd.DataFrame) -> np.ndarray:
+    """Total spend of each customer between the first purchase and the end of the first spell."""
+    last = d.set_index("customer_id")["last_purchase"]
+    t = tx[["customer_id", "date", "amount"]]
+    within = t["date"].dt.normalize().to_numpy() <= last.reindex(t["customer_id"]).to_numpy()
+    spend = t[within].groupby("customer_id")["amount"].sum()
+    return spend.reindex(d["customer_id"]).fillna(0.0).to_numpy()

@@ -1,0 +1,385 @@
+"""One maximum-likelihood engine shared by every CLV model.
+
+Each model supplies its per-row log-likelihood (and, where practical, its analytic
+gradient); this module does the rest, identically for all of them:
+
+* **log-parameterisation**: all parameters are positive, so the optimiser works on
+  theta = log(params), unconstrained;
+* **compressed data**: the rows handed to the likelihood are the *distinct* sufficient
+  statistics with integer weights (see :mod:`crm_models.clv._data`), so the cost of a
+  likelihood evaluation does not grow with the number of customers;
+* **optimiser**: BFGS on the mean negative log-likelihood per customer (scale-free
+  tolerances), then Newton steps with the Hessian to polish the optimum; a failure raises
+  :class:`~crm_models.errors.ConvergenceError` with advice instead of returning NaN, and an
+  estimate running off to 0 or infinity (a flat likelihood) raises a
+  :class:`ConvergenceWarning`;
+* **standard errors**: the inverse Hessian of the total negative log-likelihood in
+  theta, mapped to the natural scale by the delta method
+  (SE(p) = p * SE(log p)); 95% intervals are Wald intervals on the log scale,
+  exp(log p -/+ 1.96 SE(log p)), so they stay positive;
+* **penalizer**: an optional L2 penalty ``penalizer * sum(params**2)`` added to the mean
+  negative log-likelihood (the convention of the Python ``lifetimes`` package, so the same
+  value gives the same fit);
+* **information criteria**: AIC = 2k - 2 LL, BIC = k log(N) - 2 LL, N = number of customers.
+
+Everything is deterministic: no random starts, no seed needed.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable
+from typing import Any, ClassVar
+
+import numpy as np
+import pandas as pd
+from scipy import optimize, stats
+
+from crm_models.clv._data import Compressed, check_summary, compress
+from crm_models.errors import ConvergenceError, ModelSpecificationError, NotFittedError
+
+__all__ = ["MLEModel", "ConvergenceWarning"]
+
+_Z95 = float(stats.norm.ppf(0.975))
+
+
+class ConvergenceWarning(UserWarning):
+    """The fit finished but something about it deserves attention (flat likelihood, SEs)."""
+
+
+def _num_grad(f: Callable[[np.ndarray], float], theta: np.ndarray, rel_step: float = 1e-6) -> np.ndarray:
+    g = np.empty_like(theta)
+    for i in range(len(theta)):
+        h = rel_step * max(1.0, abs(theta[i]))
+        e = np.zeros_like(theta)
+        e[i] = h
+        g[i] = (f(theta + e) - f(theta - e)) / (2 * h)
+    return g
+
+
+def _num_hessian_from_grad(g: Callable[[np.ndarray], np.ndarray], theta: np.ndarray,
+                           step: float = 1e-5) -> np.ndarray:
+    k = len(theta)
+    H = np.empty((k, k))
+    for j in range(k):
+        e = np.zeros(k)
+        e[j] = step
+        H[:, j] = (g(theta + e) - g(theta - e)) / (2 * step)
+    return (H + H.T) / 2
+
+
+def _num_hessian(f: Callable[[np.ndarray], float], theta: np.ndarray, step: float = 1e-4) -> np.ndarray:
+    k = len(theta)
+    H = np.empty((k, k))
+    f0 = f(theta)
+    eye = np.eye(k) * step
+    fp = [f(theta + eye[i]) for i in range(k)]
+    fm = [f(theta - eye[i]) for i in range(k)]
+    for i in range(k):
+        H[i, i] = (fp[i] - 2 * f0 + fm[i]) / step**2
+        for j in range(i + 1, k):
+            fpp = f(theta + eye[i] + eye[j])
+            fpm = f(theta + eye[i] - eye[j])
+            fmp = f(theta - eye[i] + eye[j])
+            fmm = f(theta - eye[i] - eye[j])
+            H[i, j] = H[j, i] = (fpp - fpm - fmp + fmm) / (4 * step**2)
+    return H
+
+
+class MLEModel:
+    """Base class: log-parameterised maximum likelihood on compressed sufficient statistics.
+
+    Subclasses set ``param_names`` and implement ``_loglik`` (per distinct row) and
+    ``_initial_params``; optionally ``_loglik_grad`` (per-row gradient with respect to the
+    natural parameters), which makes fitting faster and the Hessian more accurate.
+
+    Fitted attributes: ``params_`` (Series), ``log_likelihood_``, ``aic_``, ``bic_``,
+    ``n_obs_`` (customers), ``n_distinct_`` (distinct rows the likelihood was evaluated on),
+    ``covariance_`` (natural scale) and the ``summary`` table.
+    """
+
+    param_names: ClassVar[tuple[str, ...]] = ()
+    analytic_gradient: ClassVar[bool] = False  # True when _loglik_grad is implemented
+
+    def __init__(self, penalizer: float = 0.0) -> None:
+        if not np.isfinite(penalizer) or penalizer < 0:
+            raise ModelSpecificationError(f"penalizer must be a finite number >= 0, got {penalizer!r}")
+        self.penalizer = float(penalizer)
+
+    # ----------------------------------------------------------------- model interface
+    def _loglik(self, params: np.ndarray, d: Compressed) -> np.ndarray:  # pragma: no cover
+        raise NotImplementedError
+
+    def _loglik_grad(self, params: np.ndarray, d: Compressed) -> np.ndarray | None:
+        """Per-row gradient (rows x params) w.r.t. the natural parameters, or None."""
+        return None
+
+    def _initial_params(self, d: Compressed) -> np.ndarray:
+        return np.ones(len(self.param_names))
+
+    # ----------------------------------------------------------------- objective
+    def _objective(self, theta: np.ndarray, d: Compressed) -> float:
+        params = np.exp(theta)
+        with np.errstate(all="ignore"):
+            ll = self._loglik(params, d)
+            value = -float(np.dot(d.weights, ll)) / d.total_weight + self.penalizer * float(np.sum(params**2))
+        return value if np.isfinite(value) else np.inf
+
+    def _gradient(self, theta: np.ndarray, d: Compressed) -> np.ndarray:
+        params = np.exp(theta)
+        with np.errstate(all="ignore"):
+            rows = self._loglik_grad(params, d)
+        if rows is None:
+            return _num_grad(lambda th: self._objective(th, d), theta)
+        g = -(d.weights @ rows) / d.total_weight * params + 2 * self.penalizer * params**2
+        return np.where(np.isfinite(g), g, 0.0)
+
+    def _hessian(self, theta: np.ndarray, d: Compressed) -> np.ndarray:
+        """Hessian of the mean penalised objective with respect to theta."""
+        if self.analytic_gradient:
+            return _num_hessian_from_grad(lambda th: self._gradient(th, d), theta)
+        return _num_hessian(lambda th: self._objective(th, d), theta)
+
+    # ----------------------------------------------------------------- fitting
+    def _optimise(self, d: Compressed) -> tuple[np.ndarray, np.ndarray | None]:
+        name = type(self).__name__
+        start = np.log(self._initial_params(d))
+        f = lambda th: self._objective(th, d)  # noqa: E731
+        g = lambda th: self._gradient(th, d)  # noqa: E731
+        if not np.isfinite(f(start)):
+            start = np.zeros(len(self.param_names))
+        if not np.isfinite(f(start)):
+            raise ConvergenceError(f"{name}: the log-likelihood is not finite at the starting values; "
+                                   "check the data (e.g. times in a sensible unit such as weeks)")
+        best = None
+        for method in ("BFGS", "Nelder-Mead", "BFGS"):
+            x0 = start if best is None else best.x
+            opts = {"gtol": 1e-9, "maxiter": 2000} if method == "BFGS" else \
+                {"xatol": 1e-10, "fatol": 1e-14, "maxiter": 20000, "maxfev": 40000}
+            with warnings.catch_warnings(), np.errstate(all="ignore"):
+                warnings.simplefilter("ignore", RuntimeWarning)
+                res = optimize.minimize(f, x0, jac=g if method == "BFGS" else None, method=method,
+                                        options=opts)
+            if best is None or (np.isfinite(res.fun) and res.fun <= best.fun):
+                best = res
+            if np.all(np.isfinite(best.x)) and np.isfinite(best.fun) and \
+                    np.max(np.abs(g(best.x))) < 1e-6:
+                break
+        theta = best.x
+        if not (np.all(np.isfinite(theta)) and np.isfinite(best.fun)):
+            raise ConvergenceError(
+                f"{name} did not converge ({best.message}); the log-likelihood became non-finite. "
+                "Try a small penalizer (e.g. penalizer=0.001) or check the summary for outliers")
+        # Newton polish with the Hessian unless the quasi-Newton optimum is already tight
+        H_last = None
+        grad = g(theta)
+        for _ in range(4):
+            if np.max(np.abs(grad)) < 1e-9:
+                break
+            H = self._hessian(theta, d)
+            H_last = None
+            try:
+                np.linalg.cholesky(H)
+                step = np.linalg.solve(H, grad)
+            except np.linalg.LinAlgError:
+                break
+            if not np.all(np.isfinite(step)):
+                break
+            cand = theta - step
+            if f(cand) <= f(theta) + 1e-13 * max(1.0, abs(f(theta))):
+                theta = cand
+                grad = g(theta)
+                if np.max(np.abs(step)) < 1e-7:  # the Hessian barely changes over such a step
+                    H_last = H
+                    break
+            else:
+                break
+        if np.max(np.abs(grad)) > 1e-4:
+            raise ConvergenceError(
+                f"{name} did not converge: the gradient at the last iterate is {np.max(np.abs(grad)):.2g} "
+                f"({best.message}). Try a small penalizer (e.g. penalizer=0.001), or check the data")
+        return theta, H_last
+
+    def _fit_compressed(self, d: Compressed) -> MLEModel:
+        """Fit on validated, compressed data and set every fitted attribute."""
+        theta, H_mean = self._optimise(d)
+        params = np.exp(theta)
+        self._set_params(params)
+        self.n_obs_ = d.total_weight
+        self.n_distinct_ = d.n_rows
+        with np.errstate(all="ignore"):
+            self.log_likelihood_ = float(np.dot(d.weights, self._loglik(params, d)))
+        k = len(params)
+        self.aic_ = 2 * k - 2 * self.log_likelihood_
+        self.bic_ = k * np.log(self.n_obs_) - 2 * self.log_likelihood_
+        H_total = (H_mean if H_mean is not None else self._hessian(theta, d)) * d.total_weight
+        cov_theta = np.full((k, k), np.nan)
+        try:
+            np.linalg.cholesky(H_total)
+            cov_theta = np.linalg.inv(H_total)
+        except np.linalg.LinAlgError:
+            warnings.warn(f"{type(self).__name__}: the Hessian at the optimum is not positive definite, "
+                          "so standard errors are not available (NaN); the likelihood is flat in some "
+                          "direction - consider a small penalizer", ConvergenceWarning, stacklevel=3)
+        self._cov_theta = cov_theta
+        self.covariance_ = pd.DataFrame(cov_theta * np.outer(params, params), index=list(self.param_names),
+                                        columns=list(self.param_names))
+        se_log = np.sqrt(np.diag(cov_theta))
+        flat = [n for n, th, se in zip(self.param_names, theta, se_log, strict=True)
+                if abs(th) > 14 or se > 2.35]
+        if flat:
+            warnings.warn(
+                f"{type(self).__name__}: {', '.join(flat)} "
+                f"(estimate {', '.join(f'{params[self.param_names.index(n)]:.3g}' for n in flat)}) "
+                "is not identified by the data: the likelihood barely changes in that direction, so the "
+                "estimate runs off towards 0 or infinity or its 95% interval spans more than a factor "
+                "of 10,000. Predictions may still be usable; a small penalizer (e.g. penalizer=0.001) "
+                "keeps the estimates finite", ConvergenceWarning, stacklevel=3)
+        return self
+
+    def _set_params(self, params: np.ndarray) -> None:
+        self.params_ = pd.Series(np.asarray(params, dtype=float), index=list(self.param_names),
+                                 name="estimate")
+
+    @classmethod
+    def from_params(cls, **params: float) -> MLEModel:
+        """A model with given parameter values (no fit): for scenarios, simulation and checks."""
+        missing = [p for p in cls.param_names if p not in params]
+        extra = [p for p in params if p not in cls.param_names]
+        if missing or extra:
+            raise ModelSpecificationError(
+                f"{cls.__name__} takes parameters {', '.join(cls.param_names)}"
+                + (f"; missing {', '.join(missing)}" if missing else "")
+                + (f"; unknown {', '.join(extra)}" if extra else ""))
+        values = np.array([float(params[p]) for p in cls.param_names])
+        if not np.all(np.isfinite(values)) or np.any(values <= 0):
+            raise ModelSpecificationError(
+                f"{cls.__name__} parameters must be positive and finite, got {params}")
+        model = cls()
+        model._set_params(values)
+        k = len(values)
+        model._cov_theta = np.full((k, k), np.nan)
+        model.covariance_ = pd.DataFrame(model._cov_theta, index=list(cls.param_names),
+                                         columns=list(cls.param_names))
+        model.log_likelihood_ = np.nan
+        model.n_obs_ = np.nan
+        model.aic_ = model.bic_ = np.nan
+        return model
+
+    # ----------------------------------------------------------------- results
+    def _check_fitted(self) -> np.ndarray:
+        if not hasattr(self, "params_"):
+            raise NotFittedError(f"{type(self).__name__} is not fitted yet: call fit() first")
+        return self.params_.to_numpy()
+
+    @property
+    def summary(self) -> pd.DataFrame:
+        """Estimates with standard errors and 95% intervals (log-scale Wald, back-transformed)."""
+        params = self._check_fitted()
+        se_log = np.sqrt(np.diag(self._cov_theta))
+        return pd.DataFrame(
+            {
+                "estimate": params,
+                "std_error": params * se_log,
+                "lower_95": params * np.exp(-_Z95 * se_log),
+                "upper_95": params * np.exp(_Z95 * se_log),
+            },
+            index=pd.Index(list(self.param_names), name="parameter"),
+        )
+
+    def sample_params(self, n: int, seed: int | None = 0) -> pd.DataFrame:
+        """Draws from the asymptotic distribution of the estimates (normal on the log scale).
+
+        Used for parametric-bootstrap intervals of derived quantities (e.g. customer equity).
+        """
+        params = self._check_fitted()
+        if not np.all(np.isfinite(self._cov_theta)):
+            raise ConvergenceError(f"{type(self).__name__}: no covariance matrix (fit the model on data, "
+                                   "with a positive-definite Hessian) to sample parameters from")
+        rng = np.random.default_rng(seed)
+        draws = rng.multivariate_normal(np.log(params), self._cov_theta, size=n, method="cholesky")
+        return pd.DataFrame(np.exp(draws), columns=list(self.param_names))
+
+    def _with_params(self, params: np.ndarray) -> MLEModel:
+        clone = type(self).__new__(type(self))
+        clone.__dict__.update(self.__dict__)
+        clone._set_params(params)
+        return clone
+
+    def __repr__(self) -> str:
+        if not hasattr(self, "params_"):
+            return f"{type(self).__name__}(penalizer={self.penalizer})"
+        inner = ", ".join(f"{k}={v:.4g}" for k, v in self.params_.items())
+        return f"{type(self).__name__}({inner})"
+
+
+class SummaryModel(MLEModel):
+    """A model fitted on an RFM summary (frequency, recency, T) with per-customer predictions."""
+
+    summary_columns: ClassVar[tuple[str, ...]] = ("frequency", "recency", "T")
+
+    def _compress_summary(self, data: pd.DataFrame, what: str, require_repeat: bool,
+                          weights: np.ndarray | None = None, **extra: Any) -> Compressed:
+        cols = check_summary(data, what, columns=self.summary_columns, require_repeat=require_repeat)
+        cols.update(extra)
+        return compress(cols, weights)
+
+    discrete_time: ClassVar[bool] = False
+
+    def expected_purchases_path(self, summary: pd.DataFrame, times: Any) -> pd.DataFrame:
+        """Conditional expected purchases in (T, T+t] for several horizons t at once.
+
+        Returns a DataFrame with one row per customer and one column per horizon (vectorised:
+        the model is evaluated once on the distinct rows for all horizons).
+        """
+        self._check_fitted()
+        times = check_time(np.atleast_1d(np.asarray(times, dtype=float)), "times")
+        if self.discrete_time and np.any(times != np.round(times)):
+            raise ModelSpecificationError(
+                "this model counts whole transaction opportunities; use integer times")
+        c = self._compress_summary(summary, "summary", require_repeat=False)
+        broad = {k: v[:, None] for k, v in c.columns.items()}
+        with np.errstate(all="ignore"):
+            vals = self._cond_expected(**broad, t=times[None, :])
+        return pd.DataFrame(c.expand(np.broadcast_to(vals, (c.n_rows, len(times)))), index=summary.index,
+                            columns=pd.Index(times, name="t"))
+
+    def _per_customer(self, data: pd.DataFrame, func: Callable[..., np.ndarray], name: str,
+                      **extra: Any) -> pd.Series:
+        """Evaluate ``func(**distinct_columns)`` once per distinct row; a Series on data.index."""
+        self._check_fitted()
+        n = len(data) if isinstance(data, pd.DataFrame) else 0
+        arrays = {k: _per_row(v, n, k) for k, v in extra.items()}
+        c = self._compress_summary(data, "summary", require_repeat=False, **arrays)
+        with np.errstate(all="ignore"):
+            values = np.asarray(func(**c.columns), dtype=float)
+        return pd.Series(c.expand(values), index=data.index, name=name)
+
+
+def _per_row(value: Any, n: int, name: str) -> np.ndarray:
+    """A scalar or per-customer argument (e.g. the horizon t) as an array of length n."""
+    arr = np.asarray(value, dtype=float)
+    if arr.ndim == 0:
+        arr = np.full(n, float(arr))
+    if arr.shape != (n,):
+        raise ModelSpecificationError(f"{name} must be a number or one value per customer ({n}), "
+                                      f"got shape {arr.shape}")
+    if not np.all(np.isfinite(arr)) or np.any(arr < 0):
+        raise ModelSpecificationError(f"{name} must be finite and >= 0")
+    return arr
+
+
+def check_time(t: Any, name: str = "t") -> np.ndarray:
+    """A non-negative time (or array of times)."""
+    arr = np.asarray(t, dtype=float)
+    if not np.all(np.isfinite(arr)) or np.any(arr < 0):
+        raise ModelSpecificationError(f"{name} must be finite and >= 0, got {t!r}")
+    return arr
+
+
+def discount_to_continuous(discount_rate: float) -> float:
+    """Per-period discount rate d -> continuous rate delta = log(1 + d)."""
+    if not np.isfinite(discount_rate) or discount_rate <= 0:
+        raise ModelSpecificationError(
+            f"discount_rate must be a positive number per period, got {discount_rate!r}")
+    return float(np.log1p(discount_rate))

@@ -1,0 +1,231 @@
+"""Calibration / holdout diagnostics for the purchase models, as DataFrames.
+
+The classic checks of Fader, Hardie & Lee (2005): fit the model on a calibration period,
+then compare with what the customers actually did in the holdout period
+(``crm.data.rfm_summary(tx, observation_end, calibration_end=...)`` adds the columns
+``frequency_holdout`` and ``duration_holdout``).
+
+* :func:`holdout_by_frequency` - mean actual vs predicted holdout purchases, grouped by the
+  number of calibration repeat purchases (FHL 2005, Figure 4);
+* :func:`tracking` - cumulative and weekly (per time unit) repeat transactions of the whole
+  cohort over calendar time, actual vs model (FHL 2005, Figures 2-3);
+* :func:`frequency_histogram` - how many customers made 0, 1, ..., 7+ repeat purchases in
+  the calibration period, actual vs model (FHL 2005, Figure 1);
+* :func:`prob_alive_matrix` - P(alive) by frequency and recency for a given age T;
+* :func:`holdout_errors` - MAE, RMSE and bias per customer and for the total.
+
+Figures for each table are in :mod:`crm_models.plotting.clv`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from crm_models.clv._data import check_summary, compress
+from crm_models.clv.base import SummaryModel
+from crm_models.data.summary import period_length_in, period_ordinals
+from crm_models.errors import CRMDataError, ModelSpecificationError
+
+__all__ = ["holdout_by_frequency", "tracking", "frequency_histogram", "prob_alive_matrix", "holdout_errors"]
+
+
+def _holdout_columns(summary: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    for col in ("frequency_holdout", "duration_holdout"):
+        if not isinstance(summary, pd.DataFrame) or col not in summary.columns:
+            raise CRMDataError(
+                "missing column; build the summary with crm.data.rfm_summary(tx, observation_end, "
+                "calibration_end=...) so that it has a holdout period", source="summary", column=col)
+    cols = check_summary(summary, "summary", columns=("frequency_holdout", "duration_holdout"),
+                         integer_columns=("frequency_holdout",))
+    return cols["frequency_holdout"], cols["duration_holdout"]
+
+
+def _predicted_holdout(model: SummaryModel, summary: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    actual, duration = _holdout_columns(summary)
+    predicted = model.expected_purchases(summary, duration).to_numpy()
+    return actual, predicted
+
+
+def holdout_by_frequency(model: SummaryModel, summary: pd.DataFrame, max_frequency: int = 7) -> pd.DataFrame:
+    """Mean actual and predicted holdout purchases by calibration frequency (last group: max+).
+
+    Returns a DataFrame indexed by ``frequency`` (labels "0", "1", ..., "7+") with
+    ``customers``, ``actual`` and ``predicted`` (means per customer in the group).
+    """
+    actual, predicted = _predicted_holdout(model, summary)
+    freq = summary["frequency"].to_numpy()
+    group = np.minimum(freq, max_frequency).astype(int)
+    df = pd.DataFrame({"group": group, "actual": actual, "predicted": predicted})
+    out = df.groupby("group").agg(customers=("actual", "size"), actual=("actual", "mean"),
+                                  predicted=("predicted", "mean"))
+    out = out.reindex(range(max_frequency + 1))
+    out["customers"] = out["customers"].fillna(0).astype(int)
+    out.index = pd.Index([str(i) if i < max_frequency else f"{i}+" for i in out.index], name="frequency")
+    return out
+
+
+def holdout_errors(model: SummaryModel, summary: pd.DataFrame) -> pd.DataFrame:
+    """Prediction errors of holdout purchases: per customer and for the customer base in total.
+
+    Row ``customer``: mean absolute error, root mean squared error and mean error (bias,
+    predicted - actual) over customers; ``actual``/``predicted`` are means per customer.
+    Row ``total``: the same for the total number of holdout purchases of all customers (one
+    number, so MAE = RMSE = |bias|).  ``relative_bias`` = bias / actual.
+    """
+    actual, predicted = _predicted_holdout(model, summary)
+    err = predicted - actual
+    tot_a, tot_p = actual.sum(), predicted.sum()
+    rows = {
+        "customer": {"n": len(actual), "actual": actual.mean(), "predicted": predicted.mean(),
+                     "mae": np.abs(err).mean(), "rmse": np.sqrt((err**2).mean()), "bias": err.mean()},
+        "total": {"n": 1, "actual": tot_a, "predicted": tot_p, "mae": abs(tot_p - tot_a),
+                  "rmse": abs(tot_p - tot_a), "bias": tot_p - tot_a},
+    }
+    out = pd.DataFrame(rows).T
+    out["n"] = out["n"].astype(int)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out["relative_bias"] = out["bias"] / out["actual"]
+    out.index.name = "level"
+    return out
+
+
+def frequency_histogram(model: SummaryModel, summary: pd.DataFrame, max_frequency: int = 7) -> pd.DataFrame:
+    """Number of customers with 0, 1, ..., max+ calibration repeat purchases: actual vs model.
+
+    The model count for x is sum_i P(X(T_i) = x): each customer is observed for her own T_i
+    (Fader, Hardie & Lee 2007, "Creating a fit histogram for the BG/NBD model").
+    """
+    model._check_fitted()
+    cols = check_summary(summary, "summary")
+    freq = cols["frequency"]
+    c = compress({"T": cols["T"]})
+    x = np.arange(max_frequency)
+    with np.errstate(all="ignore"):
+        pmf = np.asarray(model.probability_of_n_purchases(c.columns["T"][:, None], x[None, :]))
+    expected = (c.weights[:, None] * pmf).sum(axis=0)
+    n = len(freq)
+    expected = np.append(expected, n - expected.sum())
+    actual = np.bincount(np.minimum(freq, max_frequency).astype(int), minlength=max_frequency + 1)
+    labels = [str(i) for i in x] + [f"{max_frequency}+"]
+    return pd.DataFrame({"actual": actual[: max_frequency + 1], "model": expected},
+                        index=pd.Index(labels, name="frequency"))
+
+
+def prob_alive_matrix(model: SummaryModel, T: float, max_frequency: int = 20,
+                      recency: np.ndarray | None = None) -> pd.DataFrame:
+    """P(alive) for customers of age ``T`` by frequency (columns) and recency (rows).
+
+    ``recency`` defaults to 0, 1, ..., floor(T) time units.  Cells that cannot occur
+    (no repeat purchase but recency > 0) are NaN.
+    """
+    model._check_fitted()
+    if not (T > 0) or not np.isfinite(T):
+        raise ModelSpecificationError(f"T must be a positive age, got {T!r}")
+    rec = np.arange(0, np.floor(T) + 1, dtype=float) if recency is None else np.asarray(recency, float)
+    if np.any(rec < 0) or np.any(rec > T):
+        raise ModelSpecificationError("recency values must lie between 0 and T")
+    f = np.arange(0, max_frequency + 1, dtype=float)
+    R, F = np.meshgrid(rec, f, indexing="ij")
+    with np.errstate(all="ignore"):
+        p = model._p_alive(F.ravel(), R.ravel(), np.full(F.size, float(T))).reshape(R.shape)
+    p = np.where((F == 0) & (R > 0), np.nan, p)
+    return pd.DataFrame(p, index=pd.Index(rec, name="recency"),
+                        columns=pd.Index(f.astype(int), name="frequency"))
+
+
+def tracking(
+    model: SummaryModel,
+    transactions: pd.DataFrame,
+    summary: pd.DataFrame,
+    observation_end: str | pd.Timestamp,
+    period: str = "D",
+    time_unit: str | None = None,
+    calibration_end: str | pd.Timestamp | None = None,
+) -> pd.DataFrame:
+    """Cumulative and incremental repeat transactions of the calibration cohort, actual vs model.
+
+    Parameters
+    ----------
+    model:
+        Fitted on ``summary`` (the calibration summary).
+    transactions:
+        The validated transactions (``crm.data.load_transactions``) of the whole period.
+    summary:
+        The calibration summary; its customers form the cohort.
+    observation_end, period, time_unit:
+        As given to ``crm.data.rfm_summary``.
+    calibration_end:
+        Optional; recorded in ``attrs`` (the figure marks it with a vertical line).
+
+    Returns
+    -------
+    DataFrame indexed by the time (in time units) since the first purchase in the cohort,
+    one row per time unit (the last one may be partial: ``full_period`` False), with
+    ``actual_cumulative``, ``predicted_cumulative``, ``actual`` and ``predicted`` (repeat
+    transactions in that time unit) and the calendar ``date`` at its end.  The model curve is
+    sum_i E[X(t - birth_i)] (unconditional expectations from each customer's first purchase).
+    """
+    model._check_fitted()
+    if model.discrete_time:
+        raise ModelSpecificationError("tracking over calendar time needs a continuous-time model")
+    for col in ("customer_id", "date"):
+        if col not in transactions.columns:
+            raise CRMDataError("missing column; pass the table through crm.data.load_transactions",
+                               source="transactions", column=col)
+    time_unit = time_unit or period
+    scale = period_length_in(period, time_unit)
+    end = pd.Timestamp(observation_end)
+    tx = transactions.loc[transactions["date"] <= end]
+    tx = tx.loc[tx["customer_id"].isin(summary.index)]
+    if len(tx) == 0:
+        raise CRMDataError("no transactions of the summary's customers before observation_end",
+                           source="transactions")
+    p = period_ordinals(tx["date"], period)
+    codes, _ = pd.factorize(tx["customer_id"].to_numpy())
+    # distinct (customer, period) purchases; the first one of each customer is the trial
+    key = np.unique(np.column_stack([codes, p]), axis=0)
+    first = np.full(codes.max() + 1, np.iinfo(np.int64).max)
+    np.minimum.at(first, key[:, 0], key[:, 1])
+    origin = first.min()
+    repeat_times = (key[:, 1] - origin)[key[:, 1] > first[key[:, 0]]] * scale
+    birth = (first - origin) * scale
+    end_ordinal = period_ordinals(np.array([end.to_datetime64()]), period)[0]
+    horizon = (end_ordinal - origin) * scale
+    grid = np.arange(1.0, np.floor(horizon) + 1.0)
+    if grid.size == 0 or grid[-1] < horizon:
+        grid = np.append(grid, horizon)
+    # repeat purchases made within time unit k: time in (k-1, k]; a purchase on the first
+    # period of a unit counts in that unit
+    actual_cum = np.searchsorted(np.sort(repeat_times), grid, side="right").astype(float)
+    births = compress({"b": birth})
+    ages = np.maximum(grid[None, :] - births.columns["b"][:, None], 0.0)
+    uniq, inv = np.unique(ages, return_inverse=True)
+    with np.errstate(all="ignore"):
+        e = np.asarray(model.expected_purchases_new_customer(uniq), dtype=float)
+    predicted_cum = (births.weights[:, None] * e[inv.reshape(ages.shape)]).sum(axis=0)
+    dates = _grid_dates(pd.Timestamp(tx["date"].min()), grid, time_unit)
+    out = pd.DataFrame({"actual_cumulative": actual_cum, "predicted_cumulative": predicted_cum},
+                       index=pd.Index(grid, name=f"t ({time_unit})"))
+    out["actual"] = np.diff(np.r_[0.0, actual_cum])
+    out["predicted"] = np.diff(np.r_[0.0, predicted_cum])
+    out["full_period"] = np.diff(np.r_[0.0, grid]) >= 1.0 - 1e-9  # False: the last, partial unit
+    out["date"] = dates
+    out.attrs["time_unit"] = time_unit
+    if calibration_end is not None:
+        cal = pd.Timestamp(calibration_end)
+        out.attrs["calibration_end"] = str(cal.date())
+        out.attrs["calibration_t"] = float((period_ordinals(np.array([cal.to_datetime64()]), period)[0]
+                                            - origin) * scale)
+    return out
+
+
+def _grid_dates(start: pd.Timestamp, grid: np.ndarray, time_unit: str) -> pd.DatetimeIndex:
+    """Calendar dates of the grid (time units after the cohort's first purchase day)."""
+    start = start.normalize()
+    try:
+        days = period_length_in(time_unit, "D")
+    except CRMDataError:  # calendar units (months, quarters): step the period itself
+        first = pd.Period(start, freq=time_unit)
+        return pd.DatetimeIndex([(first + int(np.ceil(g)) - 1).end_time.normalize() for g in grid])
+    return pd.DatetimeIndex(start + pd.to_timedelta(grid * days, unit="D")).round("s")

@@ -1,0 +1,15 @@
+"""Coursework: personalised CRM assignments with seeded data and automatic grading."""
+
+from crm_models.coursework.assignment import (
+    GradeResult,
+    grade,
+    new_assignment,
+    save_answers,
+    solution_answers,
+    student_data,
+    student_seed,
+)
+from crm_models.coursework.questions import QUESTIONS, reference_answers
+
+__all__ = ["GradeResult", "QUESTIONS", "grade", "new_assignment", "reference_answers", "save_answers",
+           "solution_answers", "student_data", "student_seed"]

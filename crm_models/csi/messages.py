@@ -1,0 +1,191 @@
+"""English and Chinese text of the CSI report and figures, added to the report catalogue.
+
+Importing this module registers the ``csi_*`` keys with :mod:`crm_models.report.i18n`;
+:func:`t` looks one up (``lang`` = ``"en"`` or ``"zh"``), :func:`construct_label` names a
+construct in the report language.
+"""
+
+from __future__ import annotations
+
+from crm_models.report.i18n import register, translate
+
+__all__ = ["MESSAGES", "CONSTRUCT_LABELS_ZH", "t", "construct_label", "construct_labels"]
+
+CONSTRUCT_LABELS_ZH = {
+    "IMAG": "企业形象", "EXPE": "顾客期望", "QUAL": "感知质量", "VAL": "感知价值", "SAT": "顾客满意",
+    "COMP": "顾客抱怨", "LOY": "顾客忠诚 / 重购意向", "SWC": "转换成本",
+}
+
+MESSAGES = {
+    "en": {
+        "csi_title": "Customer satisfaction index (CSI) report",
+        "csi_intro": "How satisfied are customers, what drives their satisfaction and loyalty, and "
+                     "which driver should be improved first? The survey's questions (items) measure a "
+                     "few *constructs* - image, expectations, perceived quality, perceived value, "
+                     "satisfaction, complaints, loyalty - that cannot be observed directly. A **PLS "
+                     "path model** (partial least squares, as in the ACSI and ECSI national "
+                     "satisfaction indices) turns each construct into a weighted score of its items "
+                     "and estimates how strongly each construct drives the next.",
+        "csi_numbers": "The model in numbers",
+        "csi_n_line": "**{n}** respondents, **{items}** items measuring **{k}** constructs ({names}).",
+        "csi_missing_line": "Missing answers: {cells} (handled by *{method}*; {dropped} respondents "
+                            "dropped).",
+        "csi_converged_line": "The PLS algorithm converged in {iterations} iterations ({scheme} "
+                              "scheme).",
+        "csi_gof_line": "Goodness of fit GoF = **{gof:.3f}**; explained variance R² of the constructs: "
+                        "{r2}.",
+        "csi_diagram": "Path diagram",
+        "csi_diagram_text": "Each box is a construct; each arrow a driver. The number on an arrow is "
+                            "the *standardised path coefficient*: by how many standard deviations the "
+                            "target moves when the driver rises by one standard deviation, the other "
+                            "drivers held fixed. Stars give the bootstrap significance (\\*\\*\\* p < "
+                            "0.001, \\*\\* p < 0.01, \\* p < 0.05); grey dashed arrows are not "
+                            "significant. R² is the share of a construct's variation its drivers "
+                            "explain.",
+        "csi_quality": "Measurement quality",
+        "csi_quality_text": "Before trusting the paths, check that the items measure their construct "
+                            "well (rules of thumb, Hair et al. 2019): *reliability* - Cronbach's "
+                            "alpha, rho_A and composite reliability rho_c at least 0.70; *convergent "
+                            "validity* - average variance extracted (AVE) at least 0.50 and one "
+                            "dominant eigenvalue; *discriminant validity* - the HTMT ratio between two "
+                            "constructs below 0.85 (Henseler et al. 2015) and the square root of the "
+                            "AVE above the construct's correlations with the others (Fornell-Larcker). "
+                            "Cells in red fail their rule; the figure shows the HTMT ratios with "
+                            "bootstrap intervals.",
+        "csi_weak_items": "Items loading below 0.708 on their construct: {items}.",
+        "csi_none": "none",
+        "csi_paths": "Structural paths",
+        "csi_paths_text": "The estimate of each path with its bootstrap standard error, t-value, "
+                          "p-value and 95% confidence intervals (percentile and bias-corrected BCa), "
+                          "and Cohen's f² effect size (0.02 small, 0.15 medium, 0.35 large).",
+        "csi_hypotheses": "**Customer-retention hypotheses** (supported when the path has the expected "
+                          "sign and p < 0.05):",
+        "csi_index": "Satisfaction index (0-100)",
+        "csi_index_text": "The ACSI/ECSI index of each construct (Fornell et al. 1996): answers "
+                          "rescaled to 0-100, combined with the model's item weights (normalised to "
+                          "sum to one) and averaged over respondents. Error bars are 95% intervals of "
+                          "the mean.",
+        "csi_index_skipped": "Left out (an item has a negative weight, so the 0-100 index is "
+                             "undefined): {names}.",
+        "csi_ipma": "Which driver to improve first: importance-performance map",
+        "csi_ipma_text": "For the target construct, each driver's *importance* is its total effect "
+                         "(direct plus through other constructs): how many index points the target "
+                         "gains when the driver's index rises by one point. *Performance* is the "
+                         "driver's 0-100 index. Drivers on the right and low (important but performing "
+                         "poorly) are the first candidates for improvement (Ringle & Sarstedt 2016).",
+        "csi_lever": "The strongest lever for **{target}** is **{driver}**: one more index point "
+                     "raises {target} by {importance:.2f} points (current index {performance:.1f}).",
+        "csi_boot": "Bootstrap confidence intervals",
+        "csi_boot_text": "Each path with its 95% bias-corrected (BCa) bootstrap interval from the "
+                         "resampled respondents; an interval that does not cross zero (dark) marks a "
+                         "path that is reliably different from zero.",
+        "csi_boot_used": "{used} of {n} resamples used (seed {seed}, sign changes: {rule}).",
+        "csi_fig_path_title": "Path model (GoF = {gof:.2f}); *** p<0.001, ** p<0.01, * p<0.05 "
+                              "({source})",
+        "csi_fig_index_title": "Customer satisfaction index by construct",
+        "csi_fig_index_x": "index (0-100)",
+        "csi_fig_ipma_title": "Importance-performance map for {target}",
+        "csi_fig_ipma_x": "importance (total effect on {target})",
+        "csi_fig_ipma_y": "performance (0-100)",
+        "csi_fig_ipma_hint": "concentrate here →\n(important, low performance)",
+        "csi_fig_boot_title": "{kind}: {pct}% {interval} intervals ({used} resamples)",
+        "csi_fig_estimate": "estimate",
+        "csi_kind_paths": "paths",
+        "csi_kind_total_effects": "total effects",
+        "csi_kind_loadings": "loadings",
+        "csi_kind_weights": "weights",
+        "csi_kind_r2": "R²",
+        "csi_kind_htmt": "HTMT",
+        "csi_interval_percentile": "percentile",
+        "csi_interval_bca": "BCa",
+        "csi_source_bootstrap": "bootstrap",
+        "csi_source_ols": "OLS",
+    },
+    "zh": {
+        "csi_title": "顾客满意度指数（CSI）报告",
+        "csi_intro": "顾客有多满意？是什么驱动了他们的满意和忠诚？应当优先改进哪个因素？问卷中的题项测"
+                     "量若干无法直接观测的*潜变量*——企业形象、顾客期望、感知质量、感知价值、顾客满意、"
+                     "顾客抱怨、顾客忠诚。**PLS 路径模型**（偏最小二乘，ACSI 与 ECSI 国家满意度指数所用"
+                     "的方法）把每个潜变量表示为其题项的加权得分，并估计各潜变量之间的影响强度。",
+        "csi_numbers": "模型概况",
+        "csi_n_line": "**{n}** 位受访者，**{items}** 个题项，测量 **{k}** 个潜变量（{names}）。",
+        "csi_missing_line": "缺失回答：{cells} 个（处理方式：*{method}*；删除 {dropped} 位受访者）。",
+        "csi_converged_line": "PLS 算法经 {iterations} 次迭代收敛（{scheme} 内部权重方案）。",
+        "csi_gof_line": "拟合优度 GoF = **{gof:.3f}**；各潜变量的解释方差 R²：{r2}。",
+        "csi_diagram": "路径图",
+        "csi_diagram_text": "每个方框是一个潜变量，每个箭头是一个驱动因素。箭头上的数字是*标准化路径系"
+                            "数*：在其他驱动因素不变时，驱动因素提高一个标准差，目标变量变化多少个标准"
+                            "差。星号表示自助法（bootstrap）显著性（\\*\\*\\* p < 0.001，\\*\\* p < "
+                            "0.01，\\* p < 0.05）；灰色虚线箭头不显著。R² 是驱动因素所解释的目标变量变"
+                            "异比例。",
+        "csi_quality": "测量质量",
+        "csi_quality_text": "在解读路径之前，先检查题项是否很好地测量了各自的潜变量（经验标准，Hair 等 "
+                            "2019）：*信度*——Cronbach's alpha、rho_A 与组合信度 rho_c 不低于 0.70；*收"
+                            "敛效度*——平均方差提取量（AVE）不低于 0.50，且只有一个主要特征值；*区分效度"
+                            "*——两个潜变量之间的 HTMT 比率低于 0.85（Henseler 等 2015），且 AVE 的平方"
+                            "根大于该潜变量与其他潜变量的相关系数（Fornell-Larcker 准则）。红色单元格未"
+                            "达到标准；图中为 HTMT 比率及其自助法置信区间。",
+        "csi_weak_items": "在所属潜变量上载荷低于 0.708 的题项：{items}。",
+        "csi_none": "无",
+        "csi_paths": "结构路径",
+        "csi_paths_text": "各路径的估计值及其自助法标准误、t 值、p 值和 95% 置信区间（百分位法与偏差校"
+                          "正加速 BCa 法），以及 Cohen's f² 效应量（0.02 小，0.15 中，0.35 大）。",
+        "csi_hypotheses": "**顾客保持模型假设**（路径符号符合预期且 p < 0.05 时得到支持）：",
+        "csi_index": "满意度指数（0-100）",
+        "csi_index_text": "各潜变量的 ACSI/ECSI 指数（Fornell 等 1996）：把回答换算到 0-100，用模型的题"
+                          "项权重（归一化为和为 1）加权，再对受访者求平均。误差线为均值的 95% 置信区间"
+                          "。",
+        "csi_index_skipped": "未计算（有题项权重为负，0-100 指数没有定义）：{names}。",
+        "csi_ipma": "优先改进哪个因素：重要性-绩效矩阵",
+        "csi_ipma_text": "对目标潜变量而言，每个驱动因素的*重要性*是其总效应（直接效应加上经由其他潜变"
+                         "量的间接效应）：驱动因素指数提高 1 分，目标指数提高多少分。*绩效*是驱动因素的"
+                         " 0-100 指数。位于右下方（重要但绩效低）的因素应优先改进（Ringle & Sarstedt "
+                         "2016）。",
+        "csi_lever": "对 **{target}** 影响最大的杠杆是 **{driver}**：其指数每提高 1 分，{target} 提高 "
+                     "{importance:.2f} 分（当前指数 {performance:.1f}）。",
+        "csi_boot": "自助法置信区间",
+        "csi_boot_text": "各路径及其基于重抽样受访者的 95% 偏差校正（BCa）自助法置信区间；不跨越 0 的区"
+                         "间（深色）表示该路径可靠地不为 0。",
+        "csi_boot_used": "使用了 {n} 次重抽样中的 {used} 次（随机种子 {seed}，符号调整：{rule}）。",
+        "csi_fig_path_title": "路径模型（GoF = {gof:.2f}）；*** p<0.001，** p<0.01，* p<0.05（"
+                              "{source}）",
+        "csi_fig_index_title": "各潜变量的顾客满意度指数",
+        "csi_fig_index_x": "指数（0-100）",
+        "csi_fig_ipma_title": "{target}的重要性-绩效矩阵",
+        "csi_fig_ipma_x": "重要性（对{target}的总效应）",
+        "csi_fig_ipma_y": "绩效（0-100）",
+        "csi_fig_ipma_hint": "优先改进 →\n（重要但绩效低）",
+        "csi_fig_boot_title": "{kind}：{pct}% {interval} 置信区间（{used} 次重抽样）",
+        "csi_fig_estimate": "估计值",
+        "csi_kind_paths": "路径系数",
+        "csi_kind_total_effects": "总效应",
+        "csi_kind_loadings": "载荷",
+        "csi_kind_weights": "权重",
+        "csi_kind_r2": "R²",
+        "csi_kind_htmt": "HTMT",
+        "csi_interval_percentile": "百分位",
+        "csi_interval_bca": "BCa",
+        "csi_source_bootstrap": "自助法",
+        "csi_source_ols": "最小二乘",
+    },
+}
+
+register(MESSAGES)
+
+
+def t(key: str, lang: str = "en", **values: object) -> str:
+    """A CSI phrase in ``lang`` (see :func:`crm_models.report.i18n.translate`)."""
+    return translate(key, lang, **values)
+
+
+def construct_label(lv: str, lang: str = "en") -> str:
+    """Readable name of a construct code (``SAT`` -> Satisfaction / 顾客满意); unknown codes unchanged."""
+    from crm_models.csi.presets import CONSTRUCT_LABELS
+
+    table = CONSTRUCT_LABELS_ZH if lang == "zh" else CONSTRUCT_LABELS
+    return table.get(lv, lv)
+
+
+def construct_labels(lvs, lang: str = "en") -> dict[str, str]:
+    """``{code: label}`` for the constructs ``lvs``."""
+    return {lv: construct_label(lv, lang) for lv in lvs}

@@ -1,0 +1,140 @@
+"""Churn figures: Kaplan-Meier by segment, hazard-ratio forest plot, retention value, calibration."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator, PercentFormatter
+
+from crm_models.errors import CRMDataError
+
+__all__ = ["plot_calibration", "plot_effects", "plot_km", "plot_retention_value", "plot_risk_distribution"]
+
+
+def _ax(ax: Axes | None, figsize: tuple[float, float] = (8, 4.5)) -> Axes:
+    if ax is None:
+        _, ax = plt.subplots(figsize=figsize)
+    return ax
+
+
+def plot_km(df: pd.DataFrame, duration_col: str = "duration", event_col: str = "event",
+            segment: str | None = None, *, ax: Axes | None = None, ci: bool = True, at_risk: bool = True,
+            alpha: float = 0.05, time_unit: str = "", max_segments: int = 8) -> Axes:
+    """Kaplan-Meier retention curves per segment with confidence bands and at-risk counts below.
+
+    The at-risk table (lifelines' ``add_at_risk_counts``) shows how many customers each
+    curve still rests on: where it is small, the curve is uncertain.
+    """
+    from lifelines.plotting import add_at_risk_counts
+
+    from crm_models.churn.descriptive import km_fitters
+
+    ax = _ax(ax)
+    fitters = km_fitters(df, duration_col, event_col, segment, alpha=alpha)
+    if len(fitters) > max_segments:
+        raise CRMDataError(f"{len(fitters)} segments: too many curves to read; group them first "
+                           f"(max_segments={max_segments})", column=segment)
+    for kmf in fitters.values():
+        kmf.plot_survival_function(ax=ax, ci_show=ci, show_censors=False)
+    ax.yaxis.set_major_formatter(PercentFormatter(1.0))
+    unit = f" ({time_unit})" if time_unit else ""
+    ax.set(ylim=(0, 1.02), xlabel=f"time as a customer{unit}", ylabel="still a customer",
+           title="Retention by " + (segment if segment else "customer base") + " (Kaplan-Meier)")
+    ax.legend(title=segment, loc="lower left")
+    if at_risk:
+        add_at_risk_counts(*fitters.values(), ax=ax, rows_to_show=["At risk"])
+    return ax
+
+
+def plot_effects(model: Any, ax: Axes | None = None, *, max_terms: int = 30) -> Axes:
+    """Forest plot of the model's effects: hazard ratios (Cox) or time ratios (AFT) with CIs.
+
+    Log scale, a reference line at 1.  For a hazard ratio, right of the line = churns
+    sooner; for a time ratio, right of the line = stays longer.  Dummies read "level (vs
+    reference)".
+    """
+    eff = model.effects_.copy()
+    if len(eff) > max_terms:
+        eff = eff.reindex(eff["p"].sort_values().index[:max_terms])
+    labels = []
+    for term, row in eff.iterrows():
+        if row.get("level") is not None and not pd.isna(row.get("level")):
+            labels.append(f"{row['variable']}: {row['level']} (vs {row['reference']})")
+        else:
+            labels.append(str(term))
+    ax = _ax(ax, figsize=(8, 0.4 * len(eff) + 1.5))
+    y = np.arange(len(eff))[::-1]
+    ratio, lo, hi = eff["ratio"].to_numpy(), eff["lower"].to_numpy(), eff["upper"].to_numpy()
+    kind = eff["effect"].iloc[0] if len(eff) else "ratio"
+    harmful = ratio > 1 if kind == "hazard ratio" else ratio < 1
+    colors = np.where(harmful, "#c0392b", "#2471a3")
+    ax.hlines(y, lo, hi, color=colors, lw=2)
+    ax.scatter(ratio, y, color=colors, zorder=3)
+    ax.axvline(1.0, color="grey", ls="--", lw=1)
+    ax.set_xscale("log")
+    finite = np.concatenate([lo, hi, [1.0]])
+    finite = finite[np.isfinite(finite) & (finite > 0)]
+    lo_lim, hi_lim = finite.min() / 1.15, finite.max() * 1.15
+    nice = np.array([0.01, 0.02, 0.05, 0.1, 0.2, 0.25, 0.5, 1, 2, 4, 5, 10, 20, 50, 100])
+    ticks = nice[(nice >= lo_lim) & (nice <= hi_lim)]
+    ax.set_xlim(lo_lim, hi_lim)
+    ax.xaxis.set_major_locator(FixedLocator(ticks))
+    ax.xaxis.set_minor_locator(NullLocator())
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+    ax.set_yticks(y, labels)
+    ci = f"{100 * (1 - model.alpha):g}%"
+    meaning = "> 1: churns sooner" if kind == "hazard ratio" else "> 1: stays longer"
+    ax.set(xlabel=f"{kind} ({ci} CI, log scale; {meaning})",
+           title=f"What drives churn: {kind}s ({model.kind})")
+    return ax
+
+
+def plot_retention_value(table: pd.DataFrame, ax: Axes | None = None, *, currency: str = "") -> Axes:
+    """Bars: value gained by lowering the churn hazard by each improvement (a retention_improvement table).
+
+    Labels give the gain per targeted customer: the most a retention action may cost per
+    customer and still pay for itself.
+    """
+    ax = _ax(ax, figsize=(7, 4))
+    x = [f"-{v:.0%}" for v in table["improvement"]]
+    bars = ax.bar(x, table["gain"], color="#27ae60")
+    for bar, per in zip(bars, table["gain_per_targeted"], strict=True):
+        ax.annotate(f"{currency}{per:,.2f} / customer", (bar.get_x() + bar.get_width() / 2, bar.get_height()),
+                    ha="center", va="bottom", fontsize=9)
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{currency}{v:,.0f}"))
+    ax.set(xlabel="churn hazard lowered by", ylabel=f"value gained {currency}".strip(),
+           title="What better retention is worth")
+    return ax
+
+
+def plot_calibration(table: pd.DataFrame, ax: Axes | None = None) -> Axes:
+    """Predicted vs observed churn by risk group (a calibration_table) around the diagonal."""
+    ax = _ax(ax, figsize=(5, 5))
+    err = np.vstack([table["observed"] - table["observed_lower"],
+                     table["observed_upper"] - table["observed"]])
+    ax.errorbar(table["predicted"], table["observed"], yerr=err, fmt="o", capsize=3)
+    top = float(np.nanmax([table["predicted"].max(), table["observed_upper"].max(), 0.05])) * 1.05
+    ax.plot([0, top], [0, top], color="grey", ls="--", lw=1)
+    ax.xaxis.set_major_formatter(PercentFormatter(1.0))
+    ax.yaxis.set_major_formatter(PercentFormatter(1.0))
+    ax.set(xlim=(0, top), ylim=(0, top), xlabel="predicted churn", ylabel="observed churn (Kaplan-Meier)",
+           title="Calibration by risk group")
+    return ax
+
+
+def plot_risk_distribution(probabilities: pd.Series, ax: Axes | None = None, *,
+                           thresholds: tuple[float, ...] = (0.2, 0.5), horizon: float | None = None) -> Axes:
+    """Histogram of churn probabilities with the risk-tier thresholds marked."""
+    ax = _ax(ax, figsize=(7, 4))
+    ax.hist(probabilities, bins=40, range=(0, 1), color="#7f8c8d")
+    for t in thresholds:
+        ax.axvline(t, color="#c0392b", ls="--", lw=1)
+    ax.xaxis.set_major_formatter(PercentFormatter(1.0))
+    within = f" within {horizon:g}" if horizon is not None else ""
+    ax.set(xlabel=f"probability of churning{within}", ylabel="customers",
+           title="Churn risk of current customers")
+    return ax
