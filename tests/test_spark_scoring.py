@@ -79,15 +79,18 @@ def test_real_bgnbd_fitted_on_compressed_summary(summaries):
         pytest.skip("crm_models.clv.BetaGeoModel is not on this branch yet (CLV area not merged)")
     s, s_sdf = summaries
     compressed = compress_summary(s_sdf)
+    m = clv.BetaGeoModel().fit(compressed, weights="weight")
     m_full = clv.BetaGeoModel().fit(s)
-    try:
-        m = clv.BetaGeoModel().fit(compressed, weights="weight")
-    except TypeError:  # a fit without weights: expand the compressed rows
-        m = clv.BetaGeoModel().fit(compressed.loc[compressed.index.repeat(compressed["weight"])])
     np.testing.assert_allclose(m.params_, m_full.params_, rtol=1e-6)
-    got = collect_sorted(score_clv(s_sdf, m, t=26))
+    np.testing.assert_allclose(m.log_likelihood_, m_full.log_likelihood_, rtol=1e-9)
+    gg = clv.GammaGammaModel().fit(s)
+    got = collect_sorted(score_clv(s_sdf, m, t=26, spend_model=gg, horizon=52, discount_rate=0.002,
+                                   margin=0.3))
     np.testing.assert_allclose(got["prob_alive"], m.prob_alive(s), rtol=1e-9, atol=1e-12)
     np.testing.assert_allclose(got["expected_purchases"], m.expected_purchases(s, 26), rtol=1e-9, atol=1e-12)
+    expected_clv = clv.customer_lifetime_value(m, gg, s, 52, 0.002, margin=0.3)
+    np.testing.assert_allclose(got["clv"], expected_clv, rtol=1e-9, atol=1e-9)
+    assert got["clv"].sum() > 0
 
 
 @pytest.fixture(scope="module")
