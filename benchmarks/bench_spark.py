@@ -11,9 +11,10 @@ local mode on the machine's cores (``local[2]`` here), reading the parquet files
 1. ``crm.spark.rfm_summary`` (daily purchases, weeks, calibration/holdout split), written
    to parquet;
 2. ``compress_summary`` to distinct (frequency, recency, T) rows on the driver;
-3. a BG/NBD fit on the driver on those weighted rows (``crm.clv.BetaGeoModel`` when the
-   CLV area is installed, else ``lifetimes.BetaGeoFitter`` with weights);
-4. ``score_clv`` (P(alive), expected purchases in 52 weeks) written back to parquet;
+3. a BG/NBD fit on the driver on those weighted rows (``crm.clv.BetaGeoModel``; without
+   the CLV area, ``lifetimes.BetaGeoFitter`` with weights) and a Gamma-Gamma fit on the
+   repeat buyers' (frequency, monetary value), collected;
+4. ``score_clv`` (P(alive), expected purchases and CLV over 52 weeks) written to parquet;
 5. ``durations_from_transactions`` (churn survival data), run without collecting.
 
 The peer, measured in the same run in a separate process, is the pandas implementation
@@ -173,17 +174,17 @@ class LifetimesBGNBD:
         self.params_ = self.fitter.params_
 
 
-def fit_bgnbd(compressed: pd.DataFrame):
+def fit_models(compressed: pd.DataFrame, spend: pd.DataFrame):
+    """(name, BG/NBD on the weighted distinct rows, Gamma-Gamma on the repeat buyers or None)."""
     try:
-        from crm_models.clv import BetaGeoModel
+        from crm_models.clv import BetaGeoModel, GammaGammaModel
     except ImportError:
-        BetaGeoModel = None  # noqa: N806
-    if BetaGeoModel is not None:
-        return "crm.clv.BetaGeoModel", BetaGeoModel().fit(compressed, weights="weight")
-    from pyspark import cloudpickle
+        from pyspark import cloudpickle
 
-    cloudpickle.register_pickle_by_value(sys.modules[__name__])  # workers cannot import benchmarks/
-    return "lifetimes BetaGeoFitter (weights)", LifetimesBGNBD().fit(compressed)
+        cloudpickle.register_pickle_by_value(sys.modules[__name__])  # workers cannot import benchmarks/
+        return "lifetimes BetaGeoFitter (weights)", LifetimesBGNBD().fit(compressed), None
+    return ("crm.clv.BetaGeoModel (weights) + GammaGammaModel",
+            BetaGeoModel().fit(compressed, weights="weight"), GammaGammaModel().fit(spend))
 
 
 # --- the pandas peer, in its own process -----------------------------------------------------
@@ -262,13 +263,18 @@ def main(argv: list[str] | None = None) -> list[dict]:
         tx, END, period="D", time_unit="W", calibration_end=CAL).write.parquet(str(out_dir / "summary")))
     summary = spark.read.parquet(str(out_dir / "summary"))
     compressed = timed("compress_summary -> driver", lambda: crs.compress_summary(summary))
-    model_name, model = timed("BG/NBD fit on the driver", lambda: fit_bgnbd(compressed))
-    timed("score_clv (P(alive), E[purchases]) -> parquet",
-          lambda: crs.score_clv(summary, model, t=52).write.parquet(str(out_dir / "scores")))
+    spend = timed("repeat buyers' (frequency, monetary_value) -> driver", lambda: summary.where(
+        "frequency > 0").select("frequency", "monetary_value").toPandas())
+    model_name, model, gg = timed("BG/NBD + Gamma-Gamma fit on the driver",
+                                  lambda: fit_models(compressed, spend))
+    clv_args = {} if gg is None else {"spend_model": gg, "horizon": 52, "discount_rate": 0.0019}
+    timed("score_clv (P(alive), E[purchases], CLV) -> parquet",
+          lambda: crs.score_clv(summary, model, t=52, **clv_args).write.parquet(str(out_dir / "scores")))
     timed("durations_from_transactions (no collect)", lambda: crs.durations_from_transactions(
         tx, END, time_unit="W").write.format("noop").mode("overwrite").save())
     scored = spark.read.parquet(str(out_dir / "scores")).selectExpr(
-        "count(*) AS n", "avg(prob_alive) AS pa", "sum(expected_purchases) AS ep").first()
+        "count(*) AS n", "avg(prob_alive) AS pa", "sum(expected_purchases) AS ep",
+        *(["sum(clv) AS clv"] if gg is not None else [])).first()
     sampler.stop()
     driver_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
     java_peak = _java_hwm(os.getpid()) or sampler.peak_java
@@ -284,16 +290,17 @@ def main(argv: list[str] | None = None) -> list[dict]:
     print(f"compressed summary: {len(compressed):,} distinct (frequency, recency, T) rows for "
           f"{int(compressed['weight'].sum()):,} customers")
     print(f"scored {scored['n']:,} customers: mean P(alive) {scored['pa']:.4f}, "
-          f"expected purchases in 52 weeks {scored['ep']:,.0f}")
-    print(f"\n{'step':<48} {'Spark':>9} {'pandas peer':>12} {'ratio':>7}")
+          f"expected purchases in 52 weeks {scored['ep']:,.0f}"
+          + (f", total 52-week CLV {scored['clv']:,.0f}" if gg is not None else ""))
+    print(f"\n{'step':<54} {'Spark':>9} {'pandas peer':>12} {'ratio':>7}")
     rows = []
     for name, sec in timings.items():
         peer_s = peer["summary_s"] if (peer and name.startswith("rfm_summary")) else None
         ratio = f"{peer_s / sec:.2f}x" if peer_s else "-"
-        print(f"{name:<48} {sec:>8.1f}s {f'{peer_s:.1f}s' if peer_s else '-':>12} {ratio:>7}")
+        print(f"{name:<54} {sec:>8.1f}s {f'{peer_s:.1f}s' if peer_s else '-':>12} {ratio:>7}")
         rows.append({"task": name, "ours_s": sec, "peer": "pandas crm.data" if peer_s else None,
                      "peer_s": peer_s})
-    print(f"{'total (summary + compress + fit + score + durations)':<48} {spark_total:>8.1f}s")
+    print(f"{'total':<54} {spark_total:>8.1f}s")
     print("\nmemory peaks: Python driver " + _gb(driver_peak) + ", JVM " + _gb(java_peak)
           + ", driver + JVM + Python workers (sampled) " + _gb(sampler.peak_total))
     if peer:
