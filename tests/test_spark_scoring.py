@@ -1,0 +1,144 @@
+"""Scoring on Spark (mapInPandas) equals calling the same model on the pandas frame, to 1e-9."""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+import pandas as pd
+import pytest
+from spark_fixtures import (  # noqa: F401  (spark: session fixture)
+    BGNBDStandIn,
+    GammaGammaStandIn,
+    WeibullChurnStandIn,
+    spark,
+    value_stand_in,
+)
+
+import crm_models as crm
+import crm_models.spark.scoring as scoring
+from crm_models.errors import CRMDataError, ModelSpecificationError
+from crm_models.spark import (
+    compress_summary,
+    durations_from_transactions,
+    rfm_summary,
+    score_churn,
+    score_clv,
+    to_pandas_durations,
+    to_pandas_summary,
+)
+
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+END, CAL = "2024-12-31", "2024-06-30"
+
+
+@pytest.fixture(scope="module")
+def transactions():
+    tx, _ = crm.data.simulate.transactions(3000, seed=11)
+    rng = np.random.default_rng(11)
+    tx["channel"] = rng.choice(["web", "app", "store"], len(tx))
+    tx["basket"] = rng.integers(1, 9, len(tx))
+    return crm.data.load_transactions(tx, extra_columns=["channel", "basket"])
+
+
+@pytest.fixture(scope="module")
+def tx_sdf(spark, transactions):  # noqa: F811
+    sdf = spark.createDataFrame(transactions).cache()
+    yield sdf
+    sdf.unpersist()
+
+
+@pytest.fixture(scope="module")
+def summaries(transactions, tx_sdf):
+    """(pandas summary, Spark summary computed and cached once)."""
+    s_sdf = rfm_summary(tx_sdf, END, time_unit="W", calibration_end=CAL).cache()
+    return crm.data.rfm_summary(transactions, END, time_unit="W", calibration_end=CAL), s_sdf
+
+
+def collect_sorted(sdf) -> pd.DataFrame:
+    return to_pandas_summary(sdf)
+
+
+def test_score_clv_equals_pandas(summaries, monkeypatch):
+    s, s_sdf = summaries
+    bg, gg = BGNBDStandIn(), GammaGammaStandIn()
+    # ship as a broadcast variable (as a large model would be) to cover that path too
+    monkeypatch.setattr(scoring, "BROADCAST_ABOVE_BYTES", 0)
+    got = collect_sorted(score_clv(s_sdf, bg, t=26, spend_model=gg, horizon=52, discount_rate=0.01,
+                                   margin=0.3, value_function=value_stand_in))
+    pd.testing.assert_frame_equal(got[s.columns], s, check_exact=True)  # the summary is untouched
+    np.testing.assert_allclose(got["prob_alive"], bg.prob_alive(s), rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(got["expected_purchases"], bg.expected_purchases(s, 26), rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(got["clv"], value_stand_in(bg, gg, s, 52, 0.01, 0.3), rtol=1e-9, atol=1e-12)
+    assert got["prob_alive"].between(0, 1).all() and got["prob_alive"].std() > 0.05
+
+
+def test_real_bgnbd_fitted_on_compressed_summary(summaries):
+    clv = pytest.importorskip("crm_models.clv")
+    if not hasattr(clv, "BetaGeoModel"):
+        pytest.skip("crm_models.clv.BetaGeoModel is not on this branch yet (CLV area not merged)")
+    s, s_sdf = summaries
+    compressed = compress_summary(s_sdf)
+    m = clv.BetaGeoModel().fit(compressed, weights="weight")
+    m_full = clv.BetaGeoModel().fit(s)
+    np.testing.assert_allclose(m.params_, m_full.params_, rtol=1e-6)
+    np.testing.assert_allclose(m.log_likelihood_, m_full.log_likelihood_, rtol=1e-9)
+    gg = clv.GammaGammaModel().fit(s)
+    got = collect_sorted(score_clv(s_sdf, m, t=26, spend_model=gg, horizon=52, discount_rate=0.002,
+                                   margin=0.3))
+    np.testing.assert_allclose(got["prob_alive"], m.prob_alive(s), rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(got["expected_purchases"], m.expected_purchases(s, 26), rtol=1e-9, atol=1e-12)
+    expected_clv = clv.customer_lifetime_value(m, gg, s, 52, 0.002, margin=0.3)
+    np.testing.assert_allclose(got["clv"], expected_clv, rtol=1e-9, atol=1e-9)
+    assert got["clv"].sum() > 0
+
+
+@pytest.fixture(scope="module")
+def durations(tx_sdf):
+    d_sdf = durations_from_transactions(tx_sdf, END, time_unit="W", features=["channel", "basket"]).cache()
+    return to_pandas_durations(d_sdf), d_sdf
+
+
+def test_score_churn_equals_pandas(durations):
+    d, d_sdf = durations
+    model = WeibullChurnStandIn()
+    got = to_pandas_durations(score_churn(d_sdf, model, horizon=13))
+    expected = model.churn_probability(d.set_index("customer_id"), 13)
+    np.testing.assert_allclose(got["churn_probability"], expected, rtol=1e-9, atol=1e-12)
+    assert got["churn_probability"].between(0, 1).all() and got["churn_probability"].std() > 0.01
+
+
+def test_real_churn_model(durations):
+    churn = pytest.importorskip("crm_models.churn")
+    if not hasattr(churn, "ChurnModel"):
+        pytest.skip("crm_models.churn.ChurnModel is not on this branch yet (churn area not merged)")
+    d, d_sdf = durations
+    model = churn.ChurnModel(kind="weibull").fit(d)
+    censored = d_sdf.where("event = 0")
+    got = to_pandas_durations(score_churn(censored, model, horizon=13))
+    expected = model.churn_probability(d[d["event"] == 0].set_index("customer_id"), 13)
+    np.testing.assert_allclose(got["churn_probability"], expected, rtol=1e-9, atol=1e-12)
+
+
+class Unpicklable(BGNBDStandIn):
+    def __init__(self):
+        super().__init__()
+        self.lock = threading.Lock()
+
+
+def test_bad_models_and_frames_are_named(summaries, tx_sdf):
+    _, s_sdf = summaries
+    with pytest.raises(ModelSpecificationError, match="cannot be pickled"):
+        score_clv(s_sdf, Unpicklable())
+    with pytest.raises(ModelSpecificationError, match="no method prob_alive"):
+        score_clv(s_sdf, GammaGammaStandIn(), t=4)
+    with pytest.raises(ModelSpecificationError, match="horizon= and discount_rate="):
+        score_clv(s_sdf, BGNBDStandIn(), spend_model=GammaGammaStandIn(), value_function=value_stand_in)
+    with pytest.raises(CRMDataError, match="'prob_alive'.*already exists"):
+        score_clv(s_sdf.withColumn("prob_alive", s_sdf["T"]), BGNBDStandIn())
+    with pytest.raises(CRMDataError, match="'frequency'.*missing column"):
+        score_clv(tx_sdf, BGNBDStandIn())
+    with pytest.raises(ModelSpecificationError, match="no method churn_probability"):
+        score_churn(s_sdf, BGNBDStandIn(), horizon=4)
+    with pytest.raises(ModelSpecificationError, match="horizon"):
+        score_churn(s_sdf, WeibullChurnStandIn(), horizon=-1)
