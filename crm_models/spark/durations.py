@@ -241,7 +241,8 @@ def durations_from_transactions(
     if churn_date == "window_end":
         span_ns = F.when(churned, F.datediff(last, first).cast("long") * NS_PER_DAY + F.lit(w_ns)) \
             .otherwise(F.datediff(end, first).cast("long") * NS_PER_DAY)
-        churn_ts = F.timestamp_add("MICROSECOND", F.lit(w_ns // 1000), last_ts)
+        # SQL timestampadd (Spark >= 3.3; F.timestamp_add only exists from pyspark 4.0)
+        churn_ts = F.expr(f"timestampadd(MICROSECOND, {w_ns // 1000}L, CAST(__last AS TIMESTAMP_NTZ))")
     else:
         span_ns = F.datediff(last, first).cast("long") * NS_PER_DAY
         churn_ts = last_ts

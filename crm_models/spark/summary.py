@@ -208,8 +208,11 @@ def rfm_summary(
     n_rows = _validate(spark_df, customer_id, date, amount, kind, end, cal_end, source)
     spark = spark_df.sparkSession
     if n_buckets is None:
-        n_buckets = max(int(spark.conf.get("spark.sql.shuffle.partitions")),
-                        math.ceil(n_rows / ROWS_PER_BUCKET))
+        try:
+            partitions = int(spark.conf.get("spark.sql.shuffle.partitions"))
+        except (TypeError, ValueError):  # e.g. "auto" on Databricks
+            partitions = 200
+        n_buckets = max(partitions, math.ceil(n_rows / ROWS_PER_BUCKET))
 
     d = F.col(date).cast("timestamp") if kind == "date" else F.col(date)
     cols = [F.col(customer_id), d.alias(date)] + ([F.col(amount).cast("double").alias(amount)]
