@@ -5,7 +5,7 @@
     s = crm.data.rfm_summary(tx, observation_end="1997-09-30", time_unit="W")
 """
 
-from crm_models import churn, clv, coursework, csi, data, plotting, segments
+from crm_models import churn, clv, coursework, csi, data, plotting, segments, spark
 from crm_models.errors import (
     ConvergenceError,
     CRMDataError,
@@ -25,6 +25,7 @@ __all__ = [
     "data",
     "plotting",
     "segments",
+    "spark",
     "CRMError",
     "CRMDataError",
     "ConvergenceError",

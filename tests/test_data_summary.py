@@ -122,3 +122,9 @@ def test_calendar_period_in_fixed_unit_is_an_error():
     tx = _tx([("a", "2020-01-01", 1.0)])
     with pytest.raises(crm.CRMDataError, match="calendar periods"):
         crm.data.rfm_summary(tx, observation_end="2020-03-31", period="Q", time_unit="D")
+
+
+def test_unknown_period_is_a_data_error():
+    tx = _tx([("a", "2020-01-01", 1.0)])
+    with pytest.raises(crm.CRMDataError, match="unknown period 'fortnight'"):
+        crm.data.rfm_summary(tx, observation_end="2020-03-31", period="fortnight")

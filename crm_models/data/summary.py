@@ -69,6 +69,7 @@ def period_ordinals(dates: pd.Series | pd.DatetimeIndex | np.ndarray, period: st
     unit = _FIXED_UNITS.get(period)
     if unit is not None:
         return values.astype(f"datetime64[{unit}]").view("int64")
+    _offset(period)  # a clear CRMDataError for an unknown period
     return pd.PeriodIndex(pd.DatetimeIndex(values), freq=period).asi8.astype("int64")
 
 
