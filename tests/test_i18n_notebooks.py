@@ -64,3 +64,22 @@ def test_clv_in_chinese(run_notebook):
     equity = crm.clv.customer_lifetime_value(m, gg, data.full, 52, 0.0018, 0.3).sum()
     assert f"**客户资产：{money(equity)}**" in markdown(nb)
     assert "**3,000** 位客户" in markdown(nb)
+
+
+def test_churn_in_chinese(run_notebook):
+    from lifelines import KaplanMeierFitter
+
+    import crm_models as crm
+
+    nb = run_notebook("churn", {"lang": "zh", "top_n": 5, "periods": 12})
+    check_clean(nb)
+    heads = headings(nb)
+    assert heads[:2] == ["客户流失：谁会离开、何时离开、为什么离开，以及留住他们值多少", "关键指标"]
+    assert {"客户为什么离开？流失的驱动因素", "风险价值", "提高留存值多少钱？"} <= set(heads)
+    text = markdown(nb)
+    assert "**2,000** 位客户，其中 **1,265** 位（63.2%）已流失，**735** 位仍是客户。" in text
+    # the median lifetime in the key figures is lifelines' Kaplan-Meier median
+    d, _ = crm.churn.load_churn_data(None, "contractual")
+    median = KaplanMeierFitter().fit(d["duration"], d["event"]).median_survival_time_
+    assert f"一半的客户在 **{median:.1f} 个月**内离开" in text
+    assert "contract：monthly（相对于 annual）" in text  # the strongest driver, named for readers
