@@ -21,7 +21,7 @@ def _fields(text: str) -> set[str]:
 
 def test_every_area_key_is_translated(catalogue):
     assert set(catalogue["en"]) == set(catalogue["zh"])
-    for prefix in ("clv_", "churn_", "csi_", "ov_"):
+    for prefix in ("clv_", "churn_", "seg_", "csi_", "ov_"):
         assert any(k.startswith(prefix) for k in catalogue["en"]), prefix
 
 

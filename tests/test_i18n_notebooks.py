@@ -83,3 +83,27 @@ def test_churn_in_chinese(run_notebook):
     median = KaplanMeierFitter().fit(d["duration"], d["event"]).median_survival_time_
     assert f"一半的客户在 **{median:.1f} 个月**内离开" in text
     assert "contract：monthly（相对于 annual）" in text  # the strongest driver, named for readers
+
+
+def test_segments_in_chinese(run_notebook):
+    import pandas as pd
+
+    from crm_models.data.datasets import sample_transactions
+
+    nb = run_notebook("segments", {"lang": "zh", "k_range": [2, 3]})
+    check_clean(nb)
+    heads = headings(nb)
+    assert heads[:2] == ["客户细分、忠诚度与会员等级", "关键指标"]
+    assert {"RFM 细分", "价值分层与 80/20 法则", "忠诚矩阵：态度 × 行为", "会员等级", "聚类"} <= set(heads)
+    text = markdown(nb)
+    # retention in the key figures: last year's buyers who bought again this year, counted directly
+    tx = sample_transactions()
+    end, year = pd.Timestamp("2024-12-31"), pd.Timedelta(days=365)
+    before = set(tx.loc[(tx["date"] > end - 2 * year) & (tx["date"] <= end - year), "customer_id"])
+    after = set(tx.loc[tx["date"] > end - year, "customer_id"])
+    assert f"有 **{len(before & after) / len(before):.1%}** 在下一个周期再次购买" in text
+    assert "钻石会员 0、铂金会员 4、黄金会员 265、普通会员 2,731" in text
+    # segment names in the tables are Chinese
+    html = "".join(o.get("data", {}).get("text/html", "") for c in nb.cells if c.cell_type == "code"
+                   for o in c.outputs)
+    assert "冠军客户" in html and "champions" not in html

@@ -13,7 +13,8 @@ __all__ = ["LANGUAGES", "AREA_MESSAGE_MODULES", "translate", "t", "register", "c
            "load_area_messages", "has_key", "unit_name", "money", "number", "percent"]
 
 #: Modules that register each area's phrases when imported.
-AREA_MESSAGE_MODULES = ("crm_models.clv.messages", "crm_models.churn.messages", "crm_models.csi.messages")
+AREA_MESSAGE_MODULES = ("crm_models.clv.messages", "crm_models.churn.messages", "crm_models.csi.messages",
+                        "crm_models.segments.messages")
 
 LANGUAGES = ("en", "zh")
 
