@@ -92,8 +92,16 @@ _CATALOGUE: dict[str, dict[str, str]] = {
         "ov_areas": "The reports at a glance",
         "ov_areas_text": "One or two key numbers from each detailed report, computed on the same data "
                          "with the same default settings.",
-        "ov_open_report": "Open the {name} report",
-        "ov_not_in_run": "(no {file} in this run's folder)",
+        "ov_open_report": "Details: [{file}]({file})",
+        "ov_not_in_run": "(no {file} in this run's folder yet)",
+        "stat_count": "count",
+        "stat_mean": "mean",
+        "stat_std": "standard deviation",
+        "stat_min": "minimum",
+        "stat_25": "25th percentile",
+        "stat_50": "median",
+        "stat_75": "75th percentile",
+        "stat_max": "maximum",
         "ov_clv": "Customer lifetime value",
         "ov_clv_line": "Over the next **{horizon:g} {unit}** the current customers are expected to make "
                        "**{purchases:,.0f}** purchases, worth **{equity}** in profit today (margin "
@@ -204,8 +212,16 @@ _CATALOGUE: dict[str, dict[str, str]] = {
         "ov_meaning_repeat_high": "大多数客户会再次购买，因此让他们保持活跃最为重要。",
         "ov_areas": "各报告要点",
         "ov_areas_text": "每份详细报告的一两个关键数字，基于相同的数据和相同的默认设置计算。",
-        "ov_open_report": "打开{name}报告",
-        "ov_not_in_run": "（本次运行的文件夹中没有 {file}）",
+        "ov_open_report": "详细报告：[{file}]({file})",
+        "ov_not_in_run": "（本次运行的文件夹中尚无 {file}）",
+        "stat_count": "数量",
+        "stat_mean": "平均值",
+        "stat_std": "标准差",
+        "stat_min": "最小值",
+        "stat_25": "25% 分位数",
+        "stat_50": "中位数",
+        "stat_75": "75% 分位数",
+        "stat_max": "最大值",
         "ov_clv": "客户终身价值",
         "ov_clv_line": "未来 **{horizon:g} {unit}**内，现有客户预计将购买 **{purchases:,.0f}** 次，"
                        "按利润率 {margin:.0%} 折现到今天价值 **{equity}**，即*客户资产*（customer "
