@@ -108,6 +108,8 @@ def test_overview_notebook_runs_on_sample_data(run_notebook):
     text = "\n".join(str(o.get("data", {}).get("text/markdown", "")) for c in nb.cells
                      if c.cell_type == "code" for o in c.outputs)
     assert "**3,000** customers" in text
+    # the management summary without a report folder: key numbers, no links
+    assert "## The reports at a glance" in text and "Details:" not in text and "this run's folder" not in text
     images = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs
               if "image/png" in o.get("data", {})]
     assert len(images) >= 3
@@ -139,6 +141,7 @@ def test_overview_in_chinese_renders_without_missing_glyphs(run_notebook):
     text = "\n".join(str(o.get("data", {}).get("text/markdown", "")) for c in nb.cells
                      if c.cell_type == "code" for o in c.outputs)
     assert "客户群概览" in text and "关键指标" in text
+    assert "## 各报告要点" in text and "### 客户终身价值" in text and "### 顾客满意度" in text
 
 
 def test_every_catalogue_key_has_a_chinese_translation():

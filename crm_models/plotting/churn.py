@@ -1,4 +1,8 @@
-"""Churn figures: Kaplan-Meier by segment, hazard-ratio forest plot, retention value, calibration."""
+"""Churn figures: Kaplan-Meier by segment, hazard-ratio forest plot, retention value, calibration.
+
+Every figure takes ``lang`` ("en" or "zh"); its text comes from the report catalogue
+(:mod:`crm_models.churn.messages`).
+"""
 
 from __future__ import annotations
 
@@ -10,7 +14,9 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator, PercentFormatter
 
+from crm_models.churn.messages import effect_name, t, term_label
 from crm_models.errors import CRMDataError
+from crm_models.report.i18n import money
 
 __all__ = ["plot_calibration", "plot_effects", "plot_km", "plot_retention_value", "plot_risk_distribution"]
 
@@ -23,7 +29,7 @@ def _ax(ax: Axes | None, figsize: tuple[float, float] = (8, 4.5)) -> Axes:
 
 def plot_km(df: pd.DataFrame, duration_col: str = "duration", event_col: str = "event",
             segment: str | None = None, *, ax: Axes | None = None, ci: bool = True, at_risk: bool = True,
-            alpha: float = 0.05, time_unit: str = "", max_segments: int = 8) -> Axes:
+            alpha: float = 0.05, time_unit: str = "", max_segments: int = 8, lang: str = "en") -> Axes:
     """Kaplan-Meier retention curves per segment with confidence bands and at-risk counts below.
 
     The at-risk table (lifelines' ``add_at_risk_counts``) shows how many customers each
@@ -38,19 +44,29 @@ def plot_km(df: pd.DataFrame, duration_col: str = "duration", event_col: str = "
     if len(fitters) > max_segments:
         raise CRMDataError(f"{len(fitters)} segments: too many curves to read; group them first "
                            f"(max_segments={max_segments})", column=segment)
-    for kmf in fitters.values():
-        kmf.plot_survival_function(ax=ax, ci_show=ci, show_censors=False)
+    # curve names: the segment levels, or "all customers" in the report language
+    names = [t("churn_all_customers", lang) if segment is None else str(kmf._label)
+             for kmf in fitters.values()]
+    for kmf, name in zip(fitters.values(), names, strict=True):
+        kmf.plot_survival_function(ax=ax, ci_show=ci, show_censors=False, label=name)
     ax.yaxis.set_major_formatter(PercentFormatter(1.0))
-    unit = f" ({time_unit})" if time_unit else ""
-    ax.set(ylim=(0, 1.02), xlabel=f"time as a customer{unit}", ylabel="still a customer",
-           title="Retention by " + (segment if segment else "customer base") + " (Kaplan-Meier)")
+    xlabel = (t("churn_fig_time_as_customer_unit", lang, unit=time_unit) if time_unit
+              else t("churn_fig_time_as_customer", lang))
+    title = t("churn_fig_km_title", lang, segment=segment) if segment else t("churn_fig_km_title_all", lang)
+    ax.set(ylim=(0, 1.02), xlabel=xlabel, ylabel=t("churn_fig_still_customer", lang), title=title)
     ax.legend(title=segment, loc="lower left")
     if at_risk:
-        add_at_risk_counts(*fitters.values(), ax=ax, rows_to_show=["At risk"])
+        add_at_risk_counts(*fitters.values(), ax=ax, rows_to_show=["At risk"], labels=names)
+        if lang != "en":  # lifelines writes "At risk" above the first column of counts
+            for other in ax.figure.axes:
+                labels = [tick.get_text() for tick in other.get_xticklabels()]
+                if labels and labels[0].startswith("At risk\n"):
+                    labels[0] = t("churn_fig_at_risk", lang) + labels[0][len("At risk"):]
+                    other.set_xticks(other.get_xticks(), labels, ha="right")
     return ax
 
 
-def plot_effects(model: Any, ax: Axes | None = None, *, max_terms: int = 30) -> Axes:
+def plot_effects(model: Any, ax: Axes | None = None, *, max_terms: int = 30, lang: str = "en") -> Axes:
     """Forest plot of the model's effects: hazard ratios (Cox) or time ratios (AFT) with CIs.
 
     Log scale, a reference line at 1.  For a hazard ratio, right of the line = churns
@@ -60,12 +76,7 @@ def plot_effects(model: Any, ax: Axes | None = None, *, max_terms: int = 30) -> 
     eff = model.effects_.copy()
     if len(eff) > max_terms:
         eff = eff.reindex(eff["p"].sort_values().index[:max_terms])
-    labels = []
-    for term, row in eff.iterrows():
-        if row.get("level") is not None and not pd.isna(row.get("level")):
-            labels.append(f"{row['variable']}: {row['level']} (vs {row['reference']})")
-        else:
-            labels.append(str(term))
+    labels = [term_label(term, row, lang) for term, row in eff.iterrows()]
     ax = _ax(ax, figsize=(8, 0.4 * len(eff) + 1.5))
     y = np.arange(len(eff))[::-1]
     ratio, lo, hi = eff["ratio"].to_numpy(), eff["lower"].to_numpy(), eff["upper"].to_numpy()
@@ -87,13 +98,14 @@ def plot_effects(model: Any, ax: Axes | None = None, *, max_terms: int = 30) -> 
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
     ax.set_yticks(y, labels)
     ci = f"{100 * (1 - model.alpha):g}%"
-    meaning = "> 1: churns sooner" if kind == "hazard ratio" else "> 1: stays longer"
-    ax.set(xlabel=f"{kind} ({ci} CI, log scale; {meaning})",
-           title=f"What drives churn: {kind}s ({model.kind})")
+    meaning = t("churn_fig_sooner" if kind == "hazard ratio" else "churn_fig_longer", lang)
+    ax.set(xlabel=t("churn_fig_effects_x", lang, kind=effect_name(kind, lang), ci=ci, meaning=meaning),
+           title=t("churn_fig_effects_title", lang, kind=effect_name(kind, lang), model=model.kind))
     return ax
 
 
-def plot_retention_value(table: pd.DataFrame, ax: Axes | None = None, *, currency: str = "") -> Axes:
+def plot_retention_value(table: pd.DataFrame, ax: Axes | None = None, *, currency: str = "",
+                         lang: str = "en") -> Axes:
     """Bars: value gained by lowering the churn hazard by each improvement (a retention_improvement table).
 
     Labels give the gain per targeted customer: the most a retention action may cost per
@@ -103,15 +115,16 @@ def plot_retention_value(table: pd.DataFrame, ax: Axes | None = None, *, currenc
     x = [f"-{v:.0%}" for v in table["improvement"]]
     bars = ax.bar(x, table["gain"], color="#27ae60")
     for bar, per in zip(bars, table["gain_per_targeted"], strict=True):
-        ax.annotate(f"{currency}{per:,.2f} / customer", (bar.get_x() + bar.get_width() / 2, bar.get_height()),
-                    ha="center", va="bottom", fontsize=9)
+        ax.annotate(t("churn_fig_per_customer", lang, amount=money(per, currency)),
+                    (bar.get_x() + bar.get_width() / 2, bar.get_height()), ha="center", va="bottom",
+                    fontsize=9)
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{currency}{v:,.0f}"))
-    ax.set(xlabel="churn hazard lowered by", ylabel=f"value gained {currency}".strip(),
-           title="What better retention is worth")
+    ylabel = f"{t('churn_fig_value_gained', lang)} {currency}".strip()
+    ax.set(xlabel=t("churn_fig_lowered_by", lang), ylabel=ylabel, title=t("churn_fig_retention_title", lang))
     return ax
 
 
-def plot_calibration(table: pd.DataFrame, ax: Axes | None = None) -> Axes:
+def plot_calibration(table: pd.DataFrame, ax: Axes | None = None, *, lang: str = "en") -> Axes:
     """Predicted vs observed churn by risk group (a calibration_table) around the diagonal."""
     ax = _ax(ax, figsize=(5, 5))
     err = np.vstack([table["observed"] - table["observed_lower"],
@@ -121,20 +134,25 @@ def plot_calibration(table: pd.DataFrame, ax: Axes | None = None) -> Axes:
     ax.plot([0, top], [0, top], color="grey", ls="--", lw=1)
     ax.xaxis.set_major_formatter(PercentFormatter(1.0))
     ax.yaxis.set_major_formatter(PercentFormatter(1.0))
-    ax.set(xlim=(0, top), ylim=(0, top), xlabel="predicted churn", ylabel="observed churn (Kaplan-Meier)",
-           title="Calibration by risk group")
+    ax.set(xlim=(0, top), ylim=(0, top), xlabel=t("churn_fig_predicted", lang),
+           ylabel=t("churn_fig_observed", lang), title=t("churn_fig_calibration_title", lang))
     return ax
 
 
 def plot_risk_distribution(probabilities: pd.Series, ax: Axes | None = None, *,
-                           thresholds: tuple[float, ...] = (0.2, 0.5), horizon: float | None = None) -> Axes:
+                           thresholds: tuple[float, ...] = (0.2, 0.5), horizon: float | None = None,
+                           time_unit: str = "", lang: str = "en") -> Axes:
     """Histogram of churn probabilities with the risk-tier thresholds marked."""
     ax = _ax(ax, figsize=(7, 4))
     ax.hist(probabilities, bins=40, range=(0, 1), color="#7f8c8d")
-    for t in thresholds:
-        ax.axvline(t, color="#c0392b", ls="--", lw=1)
+    for threshold in thresholds:
+        ax.axvline(threshold, color="#c0392b", ls="--", lw=1)
     ax.xaxis.set_major_formatter(PercentFormatter(1.0))
-    within = f" within {horizon:g}" if horizon is not None else ""
-    ax.set(xlabel=f"probability of churning{within}", ylabel="customers",
-           title="Churn risk of current customers")
+    if horizon is None:
+        xlabel = t("churn_fig_probability", lang)
+    elif time_unit:
+        xlabel = t("churn_fig_probability_within_unit", lang, horizon=horizon, unit=time_unit)
+    else:
+        xlabel = t("churn_fig_probability_within", lang, horizon=horizon)
+    ax.set(xlabel=xlabel, ylabel=t("churn_fig_customers", lang), title=t("churn_fig_risk_title", lang))
     return ax

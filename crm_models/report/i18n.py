@@ -9,7 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-__all__ = ["LANGUAGES", "translate", "t", "register", "catalogue"]
+__all__ = ["LANGUAGES", "AREA_MESSAGE_MODULES", "translate", "t", "register", "catalogue",
+           "load_area_messages", "has_key", "unit_name", "money", "number", "percent"]
+
+#: Modules that register each area's phrases when imported.
+AREA_MESSAGE_MODULES = ("crm_models.clv.messages", "crm_models.churn.messages", "crm_models.csi.messages",
+                        "crm_models.segments.messages")
 
 LANGUAGES = ("en", "zh")
 
@@ -69,6 +74,57 @@ _CATALOGUE: dict[str, dict[str, str]] = {
         "var_recency": "recency",
         "var_T": "T (customer age)",
         "var_monetary_value": "monetary value",
+        # units of time (plural, and "per ..." singular)
+        "unit_D": "days",
+        "unit_W": "weeks",
+        "unit_M": "months",
+        "unit_Y": "years",
+        "unit1_D": "day",
+        "unit1_W": "week",
+        "unit1_M": "month",
+        "unit1_Y": "year",
+        # overview: management summary of the other reports
+        "ov_kf_top20": "The top 20 % of customers (by spend) bring **{share:.0%}** of the revenue.",
+        "ov_kf_meaning": "In plain words: {meaning}",
+        "ov_meaning_repeat_low": "most customers buy only once, so winning a second purchase is the "
+                                 "biggest lever.",
+        "ov_meaning_repeat_high": "most customers come back, so keeping them active matters most.",
+        "ov_areas": "The reports at a glance",
+        "ov_areas_text": "One or two key numbers from each detailed report, computed on the same data "
+                         "with the same default settings.",
+        "ov_open_report": "Details: [{file}]({file})",
+        "ov_not_in_run": "(no {file} in this run's folder yet)",
+        "stat_count": "count",
+        "stat_mean": "mean",
+        "stat_std": "standard deviation",
+        "stat_min": "minimum",
+        "stat_25": "25th percentile",
+        "stat_50": "median",
+        "stat_75": "75th percentile",
+        "stat_max": "maximum",
+        "ov_clv": "Customer lifetime value",
+        "ov_clv_line": "Over the next **{horizon:g} {unit}** the current customers are expected to make "
+                       "**{purchases:,.0f}** purchases, worth **{equity}** in profit today (margin "
+                       "{margin:.0%}, discounted): the *customer equity*, **{per_customer}** per customer.",
+        "ov_clv_alive": "About **{alive:,.0f}** customers (**{share:.0%}**) are probably still active "
+                        "buyers.",
+        "ov_churn": "Churn and retention",
+        "ov_churn_line": "Half of all subscribers leave within **{median}** (median lifetime); "
+                         "**{churned:.0%}** of the {customers:,} subscriptions have ended.",
+        "ov_churn_risk": "Of the **{active:,}** current subscribers, about **{expected:,.0f}** "
+                         "(**{share:.0%}**) are expected to cancel within the next {horizon:g} {unit}.",
+        "ov_median_never": "more than {max:.0f} {unit} (fewer than half have left)",
+        "ov_csi": "Customer satisfaction",
+        "ov_csi_line": "Satisfaction index **{index:.1f}** out of 100 ({n:,} survey respondents, "
+                       "{model} model).",
+        "ov_csi_lever": "The strongest lever for satisfaction is **{driver}**: one more index point there "
+                        "raises satisfaction by {importance:.2f} points.",
+        "ov_segments": "Segments and loyalty",
+        "ov_segments_line": "**{champions:,}** customers (**{share:.0%}**) are *champions* (recent, "
+                            "frequent, big spenders) and bring **{value:.0%}** of the revenue; "
+                            "**{lapsing:,}** (**{lapsing_share:.0%}**) have not bought for over "
+                            "{days} days.",
+        "ov_segments_tiers": "Membership: {tiers}.",
         # coursework
         "cw_title": "CRM assignment: your customer base",
         "cw_intro": "Student **{student}**. `transactions.csv` holds the purchases of an online "
@@ -140,6 +196,52 @@ _CATALOGUE: dict[str, dict[str, str]] = {
         "var_recency": "最近购买",
         "var_T": "T（客户年龄）",
         "var_monetary_value": "金额",
+        # units of time
+        "unit_D": "天",
+        "unit_W": "周",
+        "unit_M": "个月",
+        "unit_Y": "年",
+        "unit1_D": "天",
+        "unit1_W": "周",
+        "unit1_M": "月",
+        "unit1_Y": "年",
+        # overview: management summary of the other reports
+        "ov_kf_top20": "消费最多的前 20% 客户贡献了 **{share:.0%}** 的收入。",
+        "ov_kf_meaning": "通俗地说：{meaning}",
+        "ov_meaning_repeat_low": "大多数客户只购买一次，因此促成第二次购买是最大的增长杠杆。",
+        "ov_meaning_repeat_high": "大多数客户会再次购买，因此让他们保持活跃最为重要。",
+        "ov_areas": "各报告要点",
+        "ov_areas_text": "每份详细报告的一两个关键数字，基于相同的数据和相同的默认设置计算。",
+        "ov_open_report": "详细报告：[{file}]({file})",
+        "ov_not_in_run": "（本次运行的文件夹中尚无 {file}）",
+        "stat_count": "数量",
+        "stat_mean": "平均值",
+        "stat_std": "标准差",
+        "stat_min": "最小值",
+        "stat_25": "25% 分位数",
+        "stat_50": "中位数",
+        "stat_75": "75% 分位数",
+        "stat_max": "最大值",
+        "ov_clv": "客户终身价值",
+        "ov_clv_line": "未来 **{horizon:g} {unit}**内，现有客户预计将购买 **{purchases:,.0f}** 次，"
+                       "按利润率 {margin:.0%} 折现到今天价值 **{equity}**，即*客户资产*（customer "
+                       "equity），平均每位客户 **{per_customer}**。",
+        "ov_clv_alive": "约 **{alive:,.0f}** 位客户（**{share:.0%}**）很可能仍是活跃客户。",
+        "ov_churn": "流失与留存",
+        "ov_churn_line": "一半的订阅客户在 **{median}** 内流失（中位生存时间）；"
+                         "{customers:,} 个订阅中已有 **{churned:.0%}** 终止。",
+        "ov_churn_risk": "在 **{active:,}** 位现有订阅客户中，预计约 **{expected:,.0f}** 位"
+                         "（**{share:.0%}**）将在未来 {horizon:g} {unit}内取消订阅。",
+        "ov_median_never": "超过 {max:.0f} {unit}（流失的客户尚不到一半）",
+        "ov_csi": "顾客满意度",
+        "ov_csi_line": "顾客满意度指数 **{index:.1f}**（满分 100；{n:,} 位受访者，{model} 模型）。",
+        "ov_csi_lever": "提升满意度最有效的杠杆是 **{driver}**：其指数每提高 1 分，满意度提高 "
+                        "{importance:.2f} 分。",
+        "ov_segments": "客户细分与忠诚度",
+        "ov_segments_line": "**{champions:,}** 位客户（**{share:.0%}**）是*冠军客户*（最近购买、购买频繁、"
+                            "消费高），贡献了 **{value:.0%}** 的收入；**{lapsing:,}** 位（"
+                            "**{lapsing_share:.0%}**）已超过 {days} 天没有购买。",
+        "ov_segments_tiers": "会员等级：{tiers}。",
         # coursework
         "cw_title": "客户关系管理作业：你的客户群",
         "cw_intro": "学生 **{student}**。`transactions.csv` 记录了一家网店客户的购买，观察至 "
@@ -183,3 +285,38 @@ t = translate
 def catalogue(lang: str) -> dict[str, str]:
     """A copy of every phrase in ``lang`` (English where no translation exists)."""
     return {**_CATALOGUE["en"], **_CATALOGUE[lang]}
+
+
+def load_area_messages() -> None:
+    """Import every area's message module, so that the catalogue holds all phrases."""
+    import importlib
+
+    for name in AREA_MESSAGE_MODULES:
+        importlib.import_module(name)
+
+
+def unit_name(code: str, lang: str = "en", singular: bool = False) -> str:
+    """Name of a time unit code (``"D"``, ``"W"``, ``"M"``, ``"Y"``): weeks / 周; other text unchanged."""
+    key = f"unit1_{code}" if singular else f"unit_{code}"
+    return translate(key, lang) if key in _CATALOGUE["en"] else str(code)
+
+
+def number(value: float, decimals: int = 0) -> str:
+    """``1234567.8`` -> ``"1,234,568"`` (thousands separators; ``decimals`` places)."""
+    return f"{value:,.{decimals}f}"
+
+
+def money(value: float, currency: str = "", decimals: int = 2) -> str:
+    """Money with thousands separators and 2 decimals: ``money(1234.5, "€")`` -> ``€1,234.50``."""
+    sign = "-" if value < 0 else ""
+    return f"{sign}{currency}{abs(value):,.{decimals}f}"
+
+
+def percent(value: float, decimals: int = 1) -> str:
+    """A share as a percentage: ``0.1234`` -> ``"12.3%"``."""
+    return f"{value:.{decimals}%}"
+
+
+def has_key(key: str) -> bool:
+    """Whether the catalogue has a phrase ``key`` (in English, hence in every language)."""
+    return key in _CATALOGUE["en"]
