@@ -4,6 +4,7 @@ same numbers as the models give, and nothing but the report in what the HTML sho
 from __future__ import annotations
 
 import os
+import re
 
 import pytest
 
@@ -47,6 +48,9 @@ def check_clean(nb) -> None:
     displayed = [o for o in shown if o.get("output_type") in ("display_data", "execute_result")]
     bare = [o["data"]["text/plain"] for o in displayed if set(o.get("data", {})) == {"text/plain"}]
     assert bare == []
+    # every table number formatted on purpose: no pandas default of six decimals (49.980000)
+    html = "".join(o.get("data", {}).get("text/html", "") for o in displayed)
+    assert re.findall(r">\s*-?[\d,]*\.\d{3}000\s*</td>", html) == []
 
 
 def test_clv_in_chinese(run_notebook):

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import re
 
+from test_i18n_notebooks import check_clean
+
 import crm_models as crm
 
 
@@ -22,6 +24,7 @@ def test_overview_summarises_and_links_the_reports_of_the_run(run_notebook, tmp_
     for name in ("clv", "churn"):
         (run / f"{name}.html").write_text("<html></html>")
     nb = run_notebook("overview", {"activity_freq": "Q", "report_dir": "run"})
+    check_clean(nb)
     text = _markdown(nb)
     heads = [line for line in text.splitlines() if line.startswith("#")]
     assert heads[:3] == ["# Customer base overview", "## Key figures", "## The reports at a glance"]
