@@ -148,3 +148,17 @@ def test_every_catalogue_key_has_a_chinese_translation():
     from crm_models.report.i18n import _CATALOGUE
 
     assert set(_CATALOGUE["en"]) == set(_CATALOGUE["zh"])
+
+
+def test_html_title_is_the_heading_the_report_printed(tmp_path):
+    d = tmp_path / "nbs"
+    d.mkdir()
+    _notebook(d / "overview.ipynb", 'from IPython.display import Markdown, display\n'
+                                   'display(Markdown("# 客户群概览\\n\\ntext"))')
+    _notebook(d / "zeta.ipynb", 'print("z")')
+    from crm_models.report.runner import run_reports
+
+    results = run_reports(out=tmp_path / "out", run_id="t", notebook_dir=d)
+    assert [r.name for r in results] == ["zeta", "overview"]  # overview last: it links the others
+    html = (tmp_path / "out" / "t" / "overview.html").read_text()
+    assert "<title>客户群概览</title>" in html

@@ -61,6 +61,18 @@ def atomic_write_text(path: Path, text: str) -> None:
 TEMPLATES = Path(__file__).parent / "templates"
 
 
+def _rendered_title(nb) -> str | None:
+    """The first top-level heading the notebook *printed* (in the report's language)."""
+    for cell in nb.cells:
+        for out in cell.get("outputs", []) if cell.cell_type == "code" else []:
+            text = out.get("data", {}).get("text/markdown", "")
+            text = "".join(text) if isinstance(text, list) else text
+            for line in text.splitlines():
+                if line.startswith("# "):
+                    return line[2:].strip()
+    return None
+
+
 def export_html(executed_notebook: Path, title: str | None = None) -> str:
     """One self-contained HTML file of an executed notebook: no code cells, no prompts, no
     stderr streams (warnings), figures embedded, nothing loaded from the network."""
@@ -79,7 +91,7 @@ def export_html(executed_notebook: Path, title: str | None = None) -> str:
                             exclude_output_prompt=True, embed_images=True)
     # cells tagged remove_cell are for Jupyter readers only (e.g. a static English title)
     exporter.register_preprocessor(TagRemovePreprocessor(remove_cell_tags={"remove_cell"}), enabled=True)
-    resources = {"metadata": {"name": title or Path(executed_notebook).stem}}
+    resources = {"metadata": {"name": _rendered_title(nb) or title or Path(executed_notebook).stem}}
     body, _ = exporter.from_notebook_node(nb, resources=resources)
     return body
 
@@ -159,7 +171,8 @@ def run_reports(
     declares is an error (raised before anything runs), as is an unknown notebook name.
     """
     available = discover(notebook_dir)
-    names = list(names or available)
+    # the overview links the other reports of the run, so it runs last
+    names = list(names or sorted(available, key=lambda n: (n == "overview", n)))
     missing = [n for n in names if n not in available]
     if missing:
         raise ReportError(f"unknown notebook {', '.join(missing)} (available: {', '.join(available)})")
