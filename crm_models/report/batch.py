@@ -165,6 +165,12 @@ def run_batch(
         params = {k: v for k, v in defaults.items() if k in info.parameters}
         params.update(own)
         plan.append((name, info, params))
+    plan.sort(key=lambda item: item[1].name == "overview")  # it links the others: run it last
+    run_folder = run_id or render(config.get("run_id", "{date}"), context)
+    run_dir = Path(out or config.get("out", "reports")) / run_folder
+    for _, info, params in plan:
+        if "report_dir" in info.parameters and "report_dir" not in params:
+            params["report_dir"] = str(run_dir.resolve())  # the overview links this run's reports
     if only:
         missing = sorted(set(only) - {name for name, _, _ in plan})
         if missing:
@@ -173,8 +179,6 @@ def run_batch(
     if unused:
         raise ReportError(f"unknown parameter {', '.join(unused)} for the reports of this config")
 
-    run_folder = run_id or render(config.get("run_id", "{date}"), context)
-    run_dir = Path(out or config.get("out", "reports")) / run_folder
     started = dt.datetime.now().isoformat(timespec="seconds")
     results = []
     for i, (name, info, params) in enumerate(plan, 1):

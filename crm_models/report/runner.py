@@ -188,6 +188,8 @@ def run_reports(
     results = []
     for info in selected:
         own = {k: v for k, v in params.items() if k in info.parameters}
+        if "report_dir" in info.parameters and "report_dir" not in own:
+            own["report_dir"] = str(run_dir.resolve())  # lets the overview link this run's reports
         if log:
             log(f"running {info.name} ...")
         result = run_report(info, run_dir, own, kernel_name=kernel_name, progress=progress)
