@@ -64,3 +64,24 @@ def test_mbgnbd_agrees_with_lifetimes_on_many_distinct_rows(realistic_summary):
     ours = crm.clv.ModifiedBetaGeoModel().fit(s)
     lf = lifetimes.ModifiedBetaGeoFitter().fit(s["frequency"], s["recency"], s["T"])
     np.testing.assert_allclose(ours.params_.to_numpy(), lf.params_.to_numpy(), rtol=1e-4)
+
+
+PNBD_POINTS = ([0.9, 11.0, 1.27, 66.0], [0.55, 12.5, 0.6, 3.6], [2.0, 1.0, 0.2, 100.0], [0.5, 50.0, 3.0, 5.0])
+
+
+@pytest.mark.parametrize("params", PNBD_POINTS)
+def test_paretonbd_pairwise_likelihood_equals_the_per_row_formula(params, realistic_summary):
+    """Series per distinct (frequency, time) pair == the per-row evaluation (both branches of
+    alpha < beta, customers who bought on their last day t_x = T included)."""
+    s = pd.concat([realistic_summary,
+                   pd.DataFrame({"frequency": [3, 40], "recency": [30.0, 60.0], "T": [30.0, 60.0]})])
+    m = crm.clv.ParetoNBDModel()
+    d = m._compress_summary(s.reset_index(drop=True), "summary", require_repeat=True)
+    p = np.array(params)
+    total, grad = m._loglik_total(p, d, True)
+    per_row_total, per_row_grad = crm.clv.base.MLEModel._loglik_total(m, p, d, True)
+    assert total == pytest.approx(per_row_total, rel=1e-13)
+    np.testing.assert_allclose(grad, per_row_grad, rtol=1e-9, atol=1e-9 * abs(per_row_total) / len(s))
+    theta = np.log(p)  # step 1e-5: the objective is a sum of large terms of both signs (noise ~1e-14)
+    np.testing.assert_allclose(m._gradient(theta, d), _num_grad(lambda th: m._objective(th, d), theta, 1e-5),
+                               rtol=1e-6, atol=1e-8)
