@@ -178,8 +178,7 @@ def bg_loglik_total(params: np.ndarray, g: BGData, m: int,
     xu, wu = g.x_u, g.w_u
     W = float(wu.sum())
     # ---- terms of the frequency only: once per distinct value
-    a_u = gl(r + xu) + gl(b + xu + m) - gl(a + b + xu + m)
-    total = float(np.dot(wu, a_u)) + W * (gl(a + b) - gl(b) - gl(r) + r * np.log(alpha))
+    const = gl(a + b) - gl(b) - gl(r) + r * np.log(alpha)
     # ---- two-branch rows
     lT = np.log(alpha + g.T_u).take(g.T_i)
     gap = lT - np.log(alpha + g.tx_u).take(g.tx_i)  # log((alpha+T)/(alpha+t_x)) >= 0
@@ -188,17 +187,22 @@ def bg_loglik_total(params: np.ndarray, g: BGData, m: int,
     D += np.repeat(np.log(a) - np.log(b + g.xm_u + m - 1), g.xm_count)
     p4 = special.expit(D)                            # share of the "dropped out after t_x" branch
     s = np.where(D >= 0, p4, 1.0 - p4)               # expit(|D|), in [1/2, 1]
-    softplus = np.maximum(D, 0.0)
-    softplus -= np.log(s)
-    w_lT = wsum(g.w, lT)
-    wx_lT = wsum(g.wx, lT)
-    total += -r * w_lT - wx_lT + wsum(g.w, softplus)
-    # ---- BG/NBD rows without repeat purchases: A3 only
+    # the per-row log-likelihood itself, summed pairwise (np.sum): splitting the total into
+    # large sums of opposite signs, or summing sequentially, makes the value noisy at the
+    # 1e-14 level, and BFGS's line search then stalls near the optimum
+    ll = np.maximum(D, 0.0)                          # softplus(D) = max(D, 0) - log(expit(|D|))
+    ll -= np.log(s)
+    ll -= rx * lT                                    # + A3
+    ll += np.repeat(gl(r + g.xm_u) + gl(b + g.xm_u + m) - gl(a + b + g.xm_u + m) + const, g.xm_count)
+    ll *= g.w
+    total = float(np.sum(ll))
+    # ---- BG/NBD rows without repeat purchases: A(0) + A3 only
     lT0 = np.log(alpha + g.T0)
-    w0_lT0 = float(np.dot(g.w0, lT0))
-    total -= r * w0_lT0
+    total += float(np.sum(g.w0 * (gl(r) + gl(b + m) - gl(a + b + m) + const - r * lT0)))
     if not need_grad:
         return total, None
+    w_lT = wsum(g.w, lT)
+    w0_lT0 = float(np.dot(g.w0, lT0))
     wp4 = g.w * p4
     inv_T_u = 1.0 / (alpha + g.T_u)
     inv_T = inv_T_u.take(g.T_i)

@@ -142,16 +142,20 @@ def _pnbd_loglik_total(params: np.ndarray, g: PNBDData, need_grad: bool) -> tupl
     log_g, d_log_g = _log_g(r, alpha, s, beta, px, py, need_grad, groups=(g.pair_x, len(xu)))
     log_ay, log_by = np.log(alpha + py), np.log(beta + py)
     a2_pair = -(r + px) * log_ay - s * log_by
-    total = (float(np.dot(wu, gl(r + xu))) + W * (-gl(r) + r * np.log(alpha) + s * np.log(beta)))
+    # A1 is added inside each row's log-likelihood, which is then summed pairwise (np.sum):
+    # large sums of opposite signs would make the value noisy at the 1e-14 level, and BFGS's
+    # line search then stalls near the optimum
+    a1_pair = (gl(r + xu) - gl(r) + r * np.log(alpha) + s * np.log(beta))[g.pair_x]
     lg_tx = log_g.take(g.row_tx)
     lg_T = log_g.take(g.row_T)
     a2 = a2_pair.take(g.row_T)
     em1 = np.expm1(np.minimum(lg_T - lg_tx, 0.0))    # G(T)/G(t_x) - 1, in [-1, 0]
     log_s = np.log(s)
-    a3 = np.log(-em1)                                # log(1 - G(T)/G(t_x)); absolute error ~1e-16
+    with np.errstate(divide="ignore"):               # t_x = T: no integral branch (-inf)
+        a3 = np.log(-em1)                            # log(1 - G(T)/G(t_x)); absolute error ~1e-16
     a3 += lg_tx + log_s
     lse = np.logaddexp(a2, a3)
-    total += wsum(g.w, lse)
+    total = float(np.sum(g.w * (lse + a1_pair.take(g.row_T))))
     if not need_grad:
         return total, None
     n_pairs = len(py)
