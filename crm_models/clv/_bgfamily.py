@@ -8,6 +8,7 @@ With ``m = 0`` (BG/NBD) the customer may drop out after each repeat purchase; wi
 from __future__ import annotations
 
 import warnings
+from dataclasses import dataclass
 
 import numpy as np
 from scipy import integrate, special
@@ -98,3 +99,123 @@ def dert_alive(r: float, alpha: float, a: float, b: float, x, T, delta: float, m
     nodes, weights = beta_nodes(a, b + x + m, n_nodes)
     h = (k / (bp * delta))[..., None] * phi((k + 1)[..., None], (delta * bp)[..., None] / nodes)
     return (weights * h).sum(axis=-1)
+
+
+# ---------------------------------------------------------------------------- likelihood
+def wsum(w: np.ndarray, v: np.ndarray) -> float:
+    """sum(w * v) without a temporary and without BLAS: OpenBLAS's threaded ddot can be 50x
+    slower than this single-threaded loop on a busy machine."""
+    return float(np.einsum("i,i->", w, v))
+
+
+def distinct_index(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct values and, per element, the position of its value among them."""
+    u, inv = np.unique(values, return_inverse=True)
+    return u, inv.astype(np.intp)
+
+
+@dataclass(frozen=True)
+class BGData:
+    """The compressed rows of a BG/NBD or MBG/NBD fit, arranged for fast evaluation.
+
+    The special functions of the likelihood depend on a row only through its (integer)
+    frequency, which takes at most a few hundred distinct values even on millions of
+    customers, so they are evaluated on ``x_u`` and summed with the weights ``w_u`` of each
+    value.  Only the two-branch part needs the rows: the "mixed" rows (every row for the
+    MBG/NBD; those with x > 0 for the BG/NBD, since a customer without repeat purchases
+    cannot have dropped out), sorted by frequency so that per-frequency sums are
+    ``np.add.reduceat`` over contiguous blocks.  Their logs of alpha + T and alpha + t_x are
+    also taken on the distinct values of T and t_x (a few hundred or thousand: whole
+    periods) and gathered by index.  The BG/NBD's x = 0 rows contribute -r log(alpha + T)
+    only (``T0``, ``w0``).
+    """
+
+    x_u: np.ndarray       # distinct frequencies (all rows)
+    w_u: np.ndarray       # total weight of each
+    x: np.ndarray         # mixed rows, sorted by frequency
+    w: np.ndarray
+    wx: np.ndarray        # w * x
+    T_u: np.ndarray       # distinct T of the mixed rows, and each row's position among them
+    T_i: np.ndarray
+    tx_u: np.ndarray
+    tx_i: np.ndarray
+    xm_u: np.ndarray      # distinct frequencies of the mixed rows
+    xm_start: np.ndarray  # first mixed row of each
+    xm_count: np.ndarray
+    T0: np.ndarray        # BG/NBD rows with x = 0
+    w0: np.ndarray
+
+    @classmethod
+    def build(cls, d, m: int) -> BGData:
+        x, tx, T, w = d.columns["frequency"], d.columns["recency"], d.columns["T"], d.weights
+        x_u, inv = np.unique(x, return_inverse=True)
+        w_u = np.bincount(inv, weights=w, minlength=len(x_u))
+        mixed = np.ones(len(x), dtype=bool) if m == 1 else x > 0
+        order = np.flatnonzero(mixed)
+        order = order[np.argsort(x[order], kind="stable")]
+        xs, ws = x[order], w[order]
+        xm_u, xm_start, xm_count = np.unique(xs, return_index=True, return_counts=True)
+        T_u, T_i = distinct_index(T[order])
+        tx_u, tx_i = distinct_index(tx[order])
+        return cls(x_u=x_u, w_u=w_u, x=xs, w=ws, wx=ws * xs, T_u=T_u, T_i=T_i, tx_u=tx_u, tx_i=tx_i,
+                   xm_u=xm_u, xm_start=xm_start, xm_count=xm_count, T0=T[~mixed], w0=w[~mixed])
+
+
+def bg_loglik_total(params: np.ndarray, g: BGData, m: int,
+                    need_grad: bool) -> tuple[float, np.ndarray | None]:
+    """Total weighted log-likelihood of the BG/NBD (m = 0) or MBG/NBD (m = 1) and its gradient
+    with respect to (r, alpha, a, b), in one pass.
+
+    Per row  ll = A(x) + log(e^A3 + e^A4) with
+    A(x) = log Gamma(r+x) - log Gamma(r) + r log alpha + log B(a, b+x+m) - log B(a, b),
+    A3 = -(r+x) log(alpha+T), A4 = log a - log(b+x+m-1) - (r+x) log(alpha+t_x);
+    log(e^A3 + e^A4) = A3 + softplus(D), D = A4 - A3, and the share of the A4 branch is
+    p4 = expit(D); softplus(D) = max(D, 0) - log(expit(|D|)), so one expit and one log per
+    row give both.
+    """
+    r, alpha, a, b = (float(v) for v in params)
+    gl, dg = special.gammaln, special.digamma
+    xu, wu = g.x_u, g.w_u
+    W = float(wu.sum())
+    # ---- terms of the frequency only: once per distinct value
+    const = gl(a + b) - gl(b) - gl(r) + r * np.log(alpha)
+    # ---- two-branch rows
+    lT = np.log(alpha + g.T_u).take(g.T_i)
+    gap = lT - np.log(alpha + g.tx_u).take(g.tx_i)  # log((alpha+T)/(alpha+t_x)) >= 0
+    rx = g.x + r
+    D = rx * gap
+    D += np.repeat(np.log(a) - np.log(b + g.xm_u + m - 1), g.xm_count)
+    p4 = special.expit(D)                            # share of the "dropped out after t_x" branch
+    s = np.where(D >= 0, p4, 1.0 - p4)               # expit(|D|), in [1/2, 1]
+    # the per-row log-likelihood itself, summed pairwise (np.sum): splitting the total into
+    # large sums of opposite signs, or summing sequentially, makes the value noisy at the
+    # 1e-14 level, and BFGS's line search then stalls near the optimum
+    ll = np.maximum(D, 0.0)                          # softplus(D) = max(D, 0) - log(expit(|D|))
+    ll -= np.log(s)
+    ll -= rx * lT                                    # + A3
+    ll += np.repeat(gl(r + g.xm_u) + gl(b + g.xm_u + m) - gl(a + b + g.xm_u + m) + const, g.xm_count)
+    ll *= g.w
+    total = float(np.sum(ll))
+    # ---- BG/NBD rows without repeat purchases: A(0) + A3 only
+    lT0 = np.log(alpha + g.T0)
+    total += float(np.sum(g.w0 * (gl(r) + gl(b + m) - gl(a + b + m) + const - r * lT0)))
+    if not need_grad:
+        return total, None
+    w_lT = wsum(g.w, lT)
+    w0_lT0 = float(np.dot(g.w0, lT0))
+    wp4 = g.w * p4
+    inv_T_u = 1.0 / (alpha + g.T_u)
+    inv_T = inv_T_u.take(g.T_i)
+    d_inv = (1.0 / (alpha + g.tx_u)).take(g.tx_i)
+    d_inv -= inv_T                                   # 1/(alpha+t_x) - 1/(alpha+T)
+    d_inv *= rx
+    d_r = (float(np.dot(wu, dg(r + xu))) + W * (np.log(alpha) - dg(r))
+           - w_lT - w0_lT0 + wsum(wp4, gap))
+    d_alpha = (W * r / alpha - r * wsum(g.w, inv_T) - wsum(g.wx, inv_T) - wsum(wp4, d_inv)
+               - r * float(np.dot(g.w0, 1.0 / (alpha + g.T0))))
+    dg_abx = dg(a + b + xu + m)
+    p4_u = np.add.reduceat(wp4, g.xm_start) if len(wp4) else np.zeros(0)
+    d_a = W * dg(a + b) - float(np.dot(wu, dg_abx)) + float(p4_u.sum()) / a
+    d_b = (W * (dg(a + b) - dg(b)) + float(np.dot(wu, dg(b + xu + m) - dg_abx))
+           - float(np.dot(p4_u, 1.0 / (b + g.xm_u + m - 1))))
+    return total, np.array([d_r, d_alpha, d_a, d_b])

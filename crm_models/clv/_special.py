@@ -250,7 +250,7 @@ def _unit_series(p: np.ndarray, c: np.ndarray, w: np.ndarray, want_grad: bool, r
 
 
 def _unit_series_shared(p: np.ndarray, c: np.ndarray, w: np.ndarray, want_grad: bool, rtol: float,
-                        max_terms: int = 20_000):
+                        max_terms: int = 20_000, groups: tuple[np.ndarray, int] | None = None):
     """The sums of :func:`_unit_series` by Horner's rule when few distinct (p, c) pairs exist.
 
     In the Pareto/NBD likelihood (p, c) depend on the frequency only and w on the time, so
@@ -258,11 +258,18 @@ def _unit_series_shared(p: np.ndarray, c: np.ndarray, w: np.ndarray, want_grad: 
     built once per pair and every element is evaluated by Horner's rule in w.  Since S >= 1
     and the coefficients decrease, stopping when g_N w^N / (1 - rho) < rtol bounds the
     relative error.  Returns None when more than ``max_terms`` terms would be needed.
+    ``groups`` = (index of each element's (p, c) pair, number of pairs) when the caller knows
+    them (e.g. the distinct frequencies), which saves sorting the pairs on every call.
     """
-    pc = np.column_stack([p, c])
-    uniq, inv = np.unique(pc, axis=0, return_inverse=True)
-    inv = inv.ravel()
-    up, uc = uniq[:, 0], uniq[:, 1]
+    if groups is None:
+        uniq, inv = np.unique(np.column_stack([p, c]), axis=0, return_inverse=True)
+        inv = inv.ravel()
+        up, uc = uniq[:, 0], uniq[:, 1]
+    else:
+        inv, n_groups = groups
+        up, uc = np.zeros(n_groups), np.ones(n_groups)
+        up[inv], uc[inv] = p, c
+    uniq = up
     w_max = np.zeros(len(uniq))
     np.maximum.at(w_max, inv, w)
     blocks_g, blocks_dp, blocks_dc = [np.ones((len(uniq), 1))], [np.zeros((len(uniq), 1))], \
@@ -321,12 +328,14 @@ def _unit_series_shared(p: np.ndarray, c: np.ndarray, w: np.ndarray, want_grad: 
     return acc[0], acc[1], acc[2], d_w[back] * w, np.ones(m, dtype=bool)
 
 
-def _unit_sums(p, c, w, want_grad: bool, rtol: float):
+def _unit_sums(p, c, w, want_grad: bool, rtol: float, groups: tuple[np.ndarray, int] | None = None):
     """Horner on shared coefficients when (p, c) pairs repeat a lot, else per-element series."""
     if p.size >= 64 and np.all(w < 0.999):
-        n_pairs = len(np.unique(np.column_stack([p, c]), axis=0))
-        if n_pairs * 8 <= p.size:
-            out = _unit_series_shared(p, c, w, want_grad, rtol)
+        if groups is None:
+            uniq, inv = np.unique(np.column_stack([p, c]), axis=0, return_inverse=True)
+            groups = (inv.ravel(), len(uniq))
+        if groups[1] * 8 <= p.size:
+            out = _unit_series_shared(p, c, w, want_grad, rtol, groups=groups)
             if out is not None:
                 return out
     return _unit_series(p, c, w, want_grad, rtol)
@@ -337,7 +346,7 @@ def _prep_unit(p, c, w):
     return p.shape, p.ravel(), c.ravel(), w.ravel()
 
 
-def log_hyp2f1_unit(p, c, w, rtol: float = 1e-16) -> np.ndarray:
+def log_hyp2f1_unit(p, c, w, rtol: float = 1e-16, groups: tuple[np.ndarray, int] | None = None) -> np.ndarray:
     """log 2F1(1, p; c; w) for c > p > 0 and 0 <= w < 1 (vectorised; always finite).
 
     The series terms (p)_n / (c)_n w^n are positive and decrease at least geometrically with
@@ -346,7 +355,7 @@ def log_hyp2f1_unit(p, c, w, rtol: float = 1e-16) -> np.ndarray:
     about 1e-4 of 1) use adaptive quadrature of Euler's integral instead.
     """
     shape, p, c, w = _prep_unit(p, c, w)
-    acc, _, _, _, done = _unit_sums(p, c, w, False, rtol)
+    acc, _, _, _, done = _unit_sums(p, c, w, False, rtol, groups)
     out = np.log(acc)
     if not np.all(done):
         with warnings.catch_warnings():
@@ -356,16 +365,18 @@ def log_hyp2f1_unit(p, c, w, rtol: float = 1e-16) -> np.ndarray:
     return out.reshape(shape)
 
 
-def log_hyp2f1_unit_grad(p, c, w, rtol: float = 1e-16) -> tuple[np.ndarray, ...]:
+def log_hyp2f1_unit_grad(p, c, w, rtol: float = 1e-16,
+                         groups: tuple[np.ndarray, int] | None = None) -> tuple[np.ndarray, ...]:
     """log S and its partial derivatives, S = 2F1(1, p; c; w) (c > p > 0, 0 <= w < 1).
 
     Returns ``(log S, dlogS/dp, dlogS/dc, dlogS/dw)`` from the term-wise derivatives of the
     series: with t_n = (p)_n/(c)_n w^n, d log t_n/dp = sum_{k<n} 1/(p+k),
     d log t_n/dc = -sum_{k<n} 1/(c+k) and d log t_n/dw = n/w.  The rare elements that need
-    more than 2**17 terms use central differences of the quadrature value.
+    more than 2**17 terms use central differences of the quadrature value.  ``groups``: see
+    :func:`_unit_series_shared` (flat arrays only).
     """
     shape, p, c, w = _prep_unit(p, c, w)
-    acc, acc_p, acc_c, acc_w, done = _unit_sums(p, c, w, True, rtol)
+    acc, acc_p, acc_c, acc_w, done = _unit_sums(p, c, w, True, rtol, groups)
     log_s = np.log(acc)
     d_p = acc_p / acc
     d_c = -acc_c / acc

@@ -117,22 +117,64 @@ class MLEModel:
     def _initial_params(self, d: Compressed) -> np.ndarray:
         return np.ones(len(self.param_names))
 
+    def _loglik_total(self, params: np.ndarray, d: Compressed,
+                      need_grad: bool) -> tuple[float, np.ndarray | None]:
+        """Weighted total log-likelihood and, with ``need_grad``, its gradient with respect to
+        the natural parameters (None when there is no analytic gradient).
+
+        The default sums the per-row ``_loglik`` / ``_loglik_grad``; models whose special
+        functions depend on few distinct values override it to evaluate them once per value
+        and to share the work between the value and the gradient.
+        """
+        total = float(np.dot(d.weights, self._loglik(params, d)))
+        if not need_grad:
+            return total, None
+        rows = self._loglik_grad(params, d)
+        return total, (None if rows is None else d.weights @ rows)
+
+    def _prepared(self, d: Compressed, build: Callable[[Compressed], Any]) -> Any:
+        """Per-data precomputation (sort orders, distinct values), built once per fit."""
+        cache = self.__dict__.get("_prep_cache")
+        if cache is None or cache[0] is not d:
+            cache = (d, build(d))
+            self._prep_cache = cache
+        return cache[1]
+
     # ----------------------------------------------------------------- objective
-    def _objective(self, theta: np.ndarray, d: Compressed) -> float:
+    def _evaluate(self, theta: np.ndarray, d: Compressed, need_grad: bool) -> tuple[float, np.ndarray | None]:
+        """Mean penalised negative log-likelihood at theta = log(params), and its gradient in
+        theta when asked for (and analytic).  The last evaluation is cached, so an optimiser
+        asking for the value and then the gradient at the same point pays once."""
+        theta = np.asarray(theta, dtype=float)
+        cache = self.__dict__.get("_eval_cache")
+        if (cache is not None and cache[0] is d and np.array_equal(cache[1], theta)
+                and (cache[3] is not None or not need_grad)):
+            return cache[2], cache[3]
         params = np.exp(theta)
         with np.errstate(all="ignore"):
-            ll = self._loglik(params, d)
-            value = -float(np.dot(d.weights, ll)) / d.total_weight + self.penalizer * float(np.sum(params**2))
-        return value if np.isfinite(value) else np.inf
+            total, g = self._loglik_total(params, d, need_grad and self.analytic_gradient)
+            penalty = self.penalizer * float(np.sum(params**2))
+            value = -total / d.total_weight + penalty
+            grad = None
+            if g is not None:
+                grad = -g / d.total_weight * params + 2 * self.penalizer * params**2
+                grad = np.where(np.isfinite(grad), grad, 0.0)
+        value = value if np.isfinite(value) else np.inf
+        self._eval_cache = (d, theta.copy(), value, grad)
+        return value, grad
+
+    def _objective(self, theta: np.ndarray, d: Compressed) -> float:
+        return self._evaluate(theta, d, False)[0]
 
     def _gradient(self, theta: np.ndarray, d: Compressed) -> np.ndarray:
-        params = np.exp(theta)
-        with np.errstate(all="ignore"):
-            rows = self._loglik_grad(params, d)
-        if rows is None:
+        if not self.analytic_gradient:
             return _num_grad(lambda th: self._objective(th, d), theta)
-        g = -(d.weights @ rows) / d.total_weight * params + 2 * self.penalizer * params**2
-        return np.where(np.isfinite(g), g, 0.0)
+        return self._evaluate(theta, d, True)[1]
+
+    def _value_and_gradient(self, theta: np.ndarray, d: Compressed) -> tuple[float, np.ndarray]:
+        if not self.analytic_gradient:
+            return self._objective(theta, d), self._gradient(theta, d)
+        return self._evaluate(theta, d, True)
 
     def _hessian(self, theta: np.ndarray, d: Compressed) -> np.ndarray:
         """Hessian of the mean penalised objective with respect to theta."""
@@ -154,12 +196,18 @@ class MLEModel:
         best = None
         for method in ("BFGS", "Nelder-Mead", "BFGS"):
             x0 = start if best is None else best.x
-            opts = {"gtol": 1e-9, "maxiter": 2000} if method == "BFGS" else \
+            # BFGS to |grad| < 1e-7 only: below that its value-based line search cannot tell
+            # points apart (the objective changes by ~1e-16 relative) and it can spend dozens
+            # of evaluations without progress; the Newton polish below takes it to 1e-9
+            opts = {"gtol": 1e-7, "maxiter": 2000} if method == "BFGS" else \
                 {"xatol": 1e-10, "fatol": 1e-14, "maxiter": 20000, "maxfev": 40000}
             with warnings.catch_warnings(), np.errstate(all="ignore"):
                 warnings.simplefilter("ignore", RuntimeWarning)
-                res = optimize.minimize(f, x0, jac=g if method == "BFGS" else None, method=method,
-                                        options=opts)
+                if method == "BFGS":  # value and gradient in one pass
+                    res = optimize.minimize(lambda th: self._value_and_gradient(th, d), x0, jac=True,
+                                            method=method, options=opts)
+                else:
+                    res = optimize.minimize(f, x0, method=method, options=opts)
             if best is None or (np.isfinite(res.fun) and res.fun <= best.fun):
                 best = res
             if np.all(np.isfinite(best.x)) and np.isfinite(best.fun) and \
@@ -189,7 +237,7 @@ class MLEModel:
             if f(cand) <= f(theta) + 1e-13 * max(1.0, abs(f(theta))):
                 theta = cand
                 grad = g(theta)
-                if np.max(np.abs(step)) < 1e-7:  # the Hessian barely changes over such a step
+                if np.max(np.abs(step)) < 1e-5:  # the Hessian barely changes over such a step
                     H_last = H
                     break
             else:
@@ -202,17 +250,22 @@ class MLEModel:
 
     def _fit_compressed(self, d: Compressed) -> MLEModel:
         """Fit on validated, compressed data and set every fitted attribute."""
-        theta, H_mean = self._optimise(d)
-        params = np.exp(theta)
+        try:
+            theta, H_mean = self._optimise(d)
+            params = np.exp(theta)
+            with np.errstate(all="ignore"):
+                log_likelihood = self._loglik_total(params, d, False)[0]
+            H_total = (H_mean if H_mean is not None else self._hessian(theta, d)) * d.total_weight
+        finally:  # the caches hold references to the data: do not keep them on the model
+            self.__dict__.pop("_eval_cache", None)
+            self.__dict__.pop("_prep_cache", None)
         self._set_params(params)
         self.n_obs_ = d.total_weight
         self.n_distinct_ = d.n_rows
-        with np.errstate(all="ignore"):
-            self.log_likelihood_ = float(np.dot(d.weights, self._loglik(params, d)))
+        self.log_likelihood_ = float(log_likelihood)
         k = len(params)
         self.aic_ = 2 * k - 2 * self.log_likelihood_
         self.bic_ = k * np.log(self.n_obs_) - 2 * self.log_likelihood_
-        H_total = (H_mean if H_mean is not None else self._hessian(theta, d)) * d.total_weight
         cov_theta = np.full((k, k), np.nan)
         try:
             np.linalg.cholesky(H_total)

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
-from crm_models.clv._bgfamily import dert_alive, guard_a, hyp_bracket
+from crm_models.clv._bgfamily import BGData, bg_loglik_total, dert_alive, guard_a, hyp_bracket
 from crm_models.clv._data import Compressed, resolve_weights
 from crm_models.clv.base import SummaryModel, check_time, discount_to_continuous
 
@@ -80,20 +80,10 @@ class BetaGeoModel(SummaryModel):
         A1, A2, A3, A4 = self._terms(params, x, tx, T)
         return A1 + A2 + np.logaddexp(A3, A4)
 
-    def _loglik_grad(self, params: np.ndarray, d: Compressed) -> np.ndarray:
-        r, alpha, a, b = params
-        x, tx, T = d.columns["frequency"], d.columns["recency"], d.columns["T"]
-        _, _, A3, A4 = self._terms(params, x, tx, T)
-        w4 = np.exp(A4 - np.logaddexp(A3, A4))  # share of the "dropped out after t_x" branch
-        w3 = 1.0 - w4
-        dg = special.digamma
-        xm1 = np.maximum(x, 1) - 1
-        return np.column_stack([
-            dg(r + x) - dg(r) + np.log(alpha) - w3 * np.log(alpha + T) - w4 * np.log(alpha + tx),
-            r / alpha - (r + x) * (w3 / (alpha + T) + w4 / (alpha + tx)),
-            dg(a + b) - dg(a + b + x) + w4 / a,
-            dg(a + b) + dg(b + x) - dg(b) - dg(a + b + x) - w4 / (b + xm1),
-        ])
+    def _loglik_total(self, params: np.ndarray, d: Compressed,
+                      need_grad: bool) -> tuple[float, np.ndarray | None]:
+        # special functions once per distinct frequency, value and gradient in one pass
+        return bg_loglik_total(params, self._prepared(d, lambda c: BGData.build(c, m=0)), 0, need_grad)
 
     # -------------------------------------------------------------- predictions
     def _p_alive(self, frequency, recency, T):

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
-from crm_models.clv._bgfamily import dert_alive, guard_a, hyp_bracket
+from crm_models.clv._bgfamily import BGData, bg_loglik_total, dert_alive, guard_a, hyp_bracket
 from crm_models.clv._data import Compressed, resolve_weights
 from crm_models.clv.base import SummaryModel, check_time, discount_to_continuous
 
@@ -60,19 +60,10 @@ class ModifiedBetaGeoModel(SummaryModel):
         A1, A2, A3, A4 = self._terms(params, d.columns["frequency"], d.columns["recency"], d.columns["T"])
         return A1 + A2 + np.logaddexp(A3, A4)
 
-    def _loglik_grad(self, params: np.ndarray, d: Compressed) -> np.ndarray:
-        r, alpha, a, b = params
-        x, tx, T = d.columns["frequency"], d.columns["recency"], d.columns["T"]
-        _, _, A3, A4 = self._terms(params, x, tx, T)
-        w4 = np.exp(A4 - np.logaddexp(A3, A4))
-        w3 = 1.0 - w4
-        dg = special.digamma
-        return np.column_stack([
-            dg(r + x) - dg(r) + np.log(alpha) - w3 * np.log(alpha + T) - w4 * np.log(alpha + tx),
-            r / alpha - (r + x) * (w3 / (alpha + T) + w4 / (alpha + tx)),
-            dg(a + b) - dg(a + b + x + 1) + w4 / a,
-            dg(a + b) + dg(b + x + 1) - dg(b) - dg(a + b + x + 1) - w4 / (b + x),
-        ])
+    def _loglik_total(self, params: np.ndarray, d: Compressed,
+                      need_grad: bool) -> tuple[float, np.ndarray | None]:
+        # special functions once per distinct frequency, value and gradient in one pass
+        return bg_loglik_total(params, self._prepared(d, lambda c: BGData.build(c, m=1)), 1, need_grad)
 
     def _p_alive(self, frequency, recency, T):
         _, _, A3, A4 = self._terms(self._check_fitted(), frequency, recency, T)

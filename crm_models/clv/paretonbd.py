@@ -26,16 +26,49 @@ overflow for any frequency, and log I = log G(t_x) + log(1 - exp(log G(T) - log 
 from __future__ import annotations
 
 import warnings
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 from scipy import integrate, special
 
+from crm_models.clv._bgfamily import wsum
 from crm_models.clv._data import Compressed, resolve_weights
 from crm_models.clv._special import log1mexp, log_hyp2f1_unit, log_hyp2f1_unit_grad, phi
 from crm_models.clv.base import SummaryModel, check_time, discount_to_continuous
 
 __all__ = ["ParetoNBDModel"]
+
+
+def _log_g(r: float, alpha: float, s: float, beta: float, x: np.ndarray, y: np.ndarray, grad: bool = False,
+           groups: tuple[np.ndarray, int] | None = None) -> tuple[np.ndarray, np.ndarray | None]:
+    """log G(y) = log int_y^inf (alpha+tau)^-(r+x) (beta+tau)^-(s+1) dtau for flat arrays x, y.
+
+    With ``grad`` also its derivatives with respect to (r, alpha, s, beta), shape (n, 4).
+    ``groups``: the index of each element's frequency among the distinct ones, and their
+    number (the series coefficients depend on the frequency only).
+    """
+    swap = alpha < beta
+    if not swap:
+        A, B, p, q = alpha, beta, r + x, np.full(x.shape, s + 1.0)
+    else:
+        A, B, p, q = beta, alpha, np.full(x.shape, s + 1.0), r + x
+    w = (A - B) / (A + y)
+    if grad:
+        log_s, s_p, s_c, s_w = log_hyp2f1_unit_grad(p, p + q, w, groups=groups)
+    else:
+        log_s = log_hyp2f1_unit(p, p + q, w, groups=groups)
+    log_ay, log_by = np.log(A + y), np.log(B + y)
+    log_g = -p * log_ay + (1.0 - q) * log_by - np.log(p + q - 1.0) + log_s
+    if not grad:
+        return log_g, None
+    # derivatives of log G(y) with respect to A, B, p, q
+    d_A = -p / (A + y) + s_w * (B + y) / (A + y) ** 2
+    d_B = (1.0 - q) / (B + y) - s_w / (A + y)
+    d_p = -log_ay - 1.0 / (p + q - 1.0) + s_p + s_c
+    d_q = -log_by - 1.0 / (p + q - 1.0) + s_c
+    # map to (r, alpha, s, beta)
+    return log_g, np.column_stack([d_q, d_B, d_p, d_A] if swap else [d_p, d_A, d_q, d_B])
 
 
 def _log_integral(r: float, alpha: float, s: float, beta: float, x, tx, T,
@@ -45,38 +78,99 @@ def _log_integral(r: float, alpha: float, s: float, beta: float, x, tx, T,
     With ``grad`` also its derivatives with respect to (r, alpha, s, beta), shape (n, 4).
     """
     x, tx, T = np.broadcast_arrays(*(np.asarray(v, dtype=float) for v in (x, tx, T)))
-    swap = alpha < beta
-    if not swap:
-        A, B, p, q = alpha, beta, r + x, np.full(x.shape, s + 1.0)
-    else:
-        A, B, p, q = beta, alpha, np.full(x.shape, s + 1.0), r + x
     n = tx.size
-    y = np.concatenate([tx.ravel(), T.ravel()])
-    pp, qq = np.concatenate([p.ravel(), p.ravel()]), np.concatenate([q.ravel(), q.ravel()])
-    w = (A - B) / (A + y)
-    if grad:
-        log_s, s_p, s_c, s_w = log_hyp2f1_unit_grad(pp, pp + qq, w)
-    else:
-        log_s = log_hyp2f1_unit(pp, pp + qq, w)
-    log_g = -pp * np.log(A + y) + (1.0 - qq) * np.log(B + y) - np.log(pp + qq - 1.0) + log_s
+    xx = np.concatenate([x.ravel(), x.ravel()])
+    log_g, dg = _log_g(r, alpha, s, beta, xx, np.concatenate([tx.ravel(), T.ravel()]), grad)
     lg_tx, lg_T = log_g[:n].reshape(x.shape), log_g[n:].reshape(x.shape)
     u = np.minimum(lg_T - lg_tx, 0.0)
     log_i = lg_tx + log1mexp(u)
     if not grad:
         return log_i
-    # derivatives of log G(y) with respect to A, B, p, q
-    d_A = -pp / (A + y) + s_w * (B + y) / (A + y) ** 2
-    d_B = (1.0 - qq) / (B + y) - s_w / (A + y)
-    d_p = -np.log(A + y) - 1.0 / (pp + qq - 1.0) + s_p + s_c
-    d_q = -np.log(B + y) - 1.0 / (pp + qq - 1.0) + s_c
-    # map to (r, alpha, s, beta)
-    cols = [d_q, d_B, d_p, d_A] if swap else [d_p, d_A, d_q, d_B]
-    dg = np.column_stack(cols)
     ratio = np.exp(u).ravel()[:, None]
     with np.errstate(divide="ignore", invalid="ignore"):
         d_log_i = (dg[:n] - ratio * dg[n:]) / (1.0 - ratio)
     d_log_i = np.where(np.isfinite(d_log_i), d_log_i, 0.0)
     return log_i, d_log_i
+
+
+@dataclass(frozen=True)
+class PNBDData:
+    """Compressed Pareto/NBD rows arranged for fast likelihood evaluation.
+
+    G(y) (and the alive term) depend on a row only through (x, y) with y = t_x or T, and on
+    real data the distinct (frequency, time) pairs are far fewer than the rows (times are
+    whole periods: a few hundred distinct values, frequencies a few hundred): the
+    hypergeometric series are evaluated once per pair and gathered by index.
+    """
+
+    x_u: np.ndarray        # distinct frequencies and their total weights (gamma terms)
+    w_u: np.ndarray
+    pair_x: np.ndarray     # distinct (x, y) pairs: frequency index into x_u, and y
+    pair_y: np.ndarray
+    row_tx: np.ndarray     # per row: pair of (x, t_x) and of (x, T)
+    row_T: np.ndarray
+    w: np.ndarray
+
+    @classmethod
+    def build(cls, d: Compressed) -> PNBDData:
+        x, tx, T, w = d.columns["frequency"], d.columns["recency"], d.columns["T"], d.weights
+        x_u, x_i = np.unique(x, return_inverse=True)
+        w_u = np.bincount(x_i, weights=w, minlength=len(x_u))
+        y_u, y_i = np.unique(np.concatenate([tx, T]), return_inverse=True)
+        key = np.concatenate([x_i, x_i]).astype(np.int64) * len(y_u) + y_i
+        keys, pair = np.unique(key, return_inverse=True)
+        n = len(x)
+        return cls(x_u=x_u, w_u=w_u, pair_x=(keys // len(y_u)).astype(np.intp), pair_y=y_u[keys % len(y_u)],
+                   row_tx=pair[:n].astype(np.intp), row_T=pair[n:].astype(np.intp), w=w)
+
+
+def _pnbd_loglik_total(params: np.ndarray, g: PNBDData, need_grad: bool) -> tuple[float, np.ndarray | None]:
+    """Total weighted Pareto/NBD log-likelihood and its gradient w.r.t. (r, alpha, s, beta).
+
+    Per row  ll = A1(x) + log(e^A2 + e^A3), A2 = -(r+x) log(alpha+T) - s log(beta+T),
+    A3 = log s + log(G(t_x) - G(T)).  Since s G(y) e^A1 / L is the weight of each end of the
+    integral, the gradient of the A3 branch is
+    [s G(t_x) dlog G(t_x) - s G(T) dlog G(T)] / (e^A2 + e^A3) (+ its share / s for s): per row
+    only weights, summed per (x, y) pair and dotted with the per-pair derivatives.
+    """
+    r, alpha, s, beta = (float(v) for v in params)
+    gl, dg = special.gammaln, special.digamma
+    xu, wu = g.x_u, g.w_u
+    W = float(wu.sum())
+    px = xu[g.pair_x]
+    py = g.pair_y
+    log_g, d_log_g = _log_g(r, alpha, s, beta, px, py, need_grad, groups=(g.pair_x, len(xu)))
+    log_ay, log_by = np.log(alpha + py), np.log(beta + py)
+    a2_pair = -(r + px) * log_ay - s * log_by
+    # A1 is added inside each row's log-likelihood, which is then summed pairwise (np.sum):
+    # large sums of opposite signs would make the value noisy at the 1e-14 level, and BFGS's
+    # line search then stalls near the optimum
+    a1_pair = (gl(r + xu) - gl(r) + r * np.log(alpha) + s * np.log(beta))[g.pair_x]
+    lg_tx = log_g.take(g.row_tx)
+    lg_T = log_g.take(g.row_T)
+    a2 = a2_pair.take(g.row_T)
+    em1 = np.expm1(np.minimum(lg_T - lg_tx, 0.0))    # G(T)/G(t_x) - 1, in [-1, 0]
+    log_s = np.log(s)
+    with np.errstate(divide="ignore"):               # t_x = T: no integral branch (-inf)
+        a3 = np.log(-em1)                            # log(1 - G(T)/G(t_x)); absolute error ~1e-16
+    a3 += lg_tx + log_s
+    lse = np.logaddexp(a2, a3)
+    total = float(np.sum(g.w * (lse + a1_pair.take(g.row_T))))
+    if not need_grad:
+        return total, None
+    n_pairs = len(py)
+    w2 = np.exp(a2 - lse)                            # P(alive)
+    q_tx = np.exp(lg_tx + log_s - lse)               # s G(t_x) / (e^A2 + e^A3)
+    q_T = q_tx * (1.0 + em1)                         # s G(T) / (e^A2 + e^A3)
+    c_alive = np.bincount(g.row_T, weights=g.w * w2, minlength=n_pairs)
+    c_end = (np.bincount(g.row_tx, weights=g.w * q_tx, minlength=n_pairs)
+             - np.bincount(g.row_T, weights=g.w * q_T, minlength=n_pairs))
+    d_a2 = np.column_stack([-log_ay, -(r + px) / (alpha + py), -log_by, -s / (beta + py)])
+    grad = c_alive @ d_a2 + c_end @ d_log_g
+    grad += [float(np.dot(wu, dg(r + xu))) + W * (np.log(alpha) - dg(r)), W * r / alpha, W * np.log(beta),
+             W * s / beta]
+    grad[2] += (W - wsum(g.w, w2)) / s
+    return total, grad
 
 
 def _growth(s: float, u: np.ndarray) -> np.ndarray:
@@ -123,6 +217,11 @@ class ParetoNBDModel(SummaryModel):
     def _loglik(self, params: np.ndarray, d: Compressed) -> np.ndarray:
         A1, A2, A3 = self._parts(params, d.columns["frequency"], d.columns["recency"], d.columns["T"])
         return A1 + np.logaddexp(A2, A3)
+
+    def _loglik_total(self, params: np.ndarray, d: Compressed,
+                      need_grad: bool) -> tuple[float, np.ndarray | None]:
+        # series once per distinct (frequency, time) pair, value and gradient in one pass
+        return _pnbd_loglik_total(params, self._prepared(d, PNBDData.build), need_grad)
 
     def _loglik_grad(self, params: np.ndarray, d: Compressed) -> np.ndarray:
         r, alpha, s, beta = params
