@@ -12,6 +12,7 @@ from typing import Any
 
 import pandas as pd
 
+from crm_models.churn._checks import to_timestamp  # noqa: F401  (re-exported)
 from crm_models.errors import CRMDataError
 
 __all__ = [
@@ -71,19 +72,6 @@ def date_kind(sdf: Any, column: str) -> str:
     if isinstance(dtype, T.TimestampType):
         return "timestamp"
     return "date"
-
-
-def to_timestamp(value: Any, name: str) -> pd.Timestamp:
-    """Parse a date argument, or raise :class:`CRMDataError` naming the argument."""
-    try:
-        ts = pd.Timestamp(value)
-    except (TypeError, ValueError) as exc:
-        raise CRMDataError(f"{name}={value!r} is not a date") from exc
-    if pd.isna(ts):
-        raise CRMDataError(f"{name} is missing (NaT)")
-    if ts.tzinfo is not None:
-        ts = ts.tz_localize(None)
-    return ts
 
 
 def timestamp_literal(ts: pd.Timestamp, kind: str):

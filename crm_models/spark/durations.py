@@ -27,6 +27,8 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from crm_models.churn._checks import TIME_UNITS  # days in one time unit (a month is 365.25/12 days)
+from crm_models.churn.durations import _window_days
 from crm_models.errors import CRMDataError
 from crm_models.spark._checks import (
     ROW,
@@ -41,30 +43,9 @@ __all__ = ["durations_from_transactions", "to_pandas_durations", "window_from_ga
 
 #: Key of the column metadata (on ``duration``) holding what pandas keeps in ``attrs["crm_churn"]``.
 CHURN_METADATA_KEY = "crm_churn"
-#: Days in one time unit, as in crm_models.churn (a month is 365.25 / 12 days).
-TIME_UNITS: dict[str, float] = {"D": 1.0, "W": 7.0, "M": 365.25 / 12.0, "Y": 365.25}
 NS_PER_DAY = 86_400_000_000_000
 OUTPUT = ["spell", "first_purchase", "last_purchase", "n_purchase_days", "churn_date", "duration", "event",
           "inactivity_window", "first_amount"]
-
-
-def _window_days(inactivity_window: Any) -> float:
-    if isinstance(inactivity_window, str):
-        try:
-            inactivity_window = pd.Timedelta(inactivity_window)
-        except ValueError as exc:
-            raise CRMDataError(f"inactivity_window={inactivity_window!r} is not a duration "
-                               f"(use days, e.g. 90, or a string such as '90D')") from exc
-    if isinstance(inactivity_window, pd.Timedelta | np.timedelta64):
-        days = pd.Timedelta(inactivity_window).total_seconds() / 86400.0
-    else:
-        try:
-            days = float(inactivity_window)
-        except (TypeError, ValueError) as exc:
-            raise CRMDataError(f"inactivity_window={inactivity_window!r} is not a number of days") from exc
-    if not np.isfinite(days) or days <= 0:
-        raise CRMDataError(f"inactivity_window must be a positive number of days, got {inactivity_window!r}")
-    return days
 
 
 def window_from_gap_counts(gaps: np.ndarray, counts: np.ndarray, quantile: float = 0.9) -> float:
