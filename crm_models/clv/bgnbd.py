@@ -20,17 +20,16 @@ last at t_x, observed for T since the first purchase:
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 from scipy import special
 
-from crm_models.clv._bgfamily import BGData, bg_loglik_total, dert_alive, guard_a, hyp_bracket
-from crm_models.clv._data import Compressed, resolve_weights
-from crm_models.clv.base import SummaryModel, check_time, discount_to_continuous
+from crm_models.clv._bgbase import BetaGeoFamilyModel
+from crm_models.clv._bgfamily import guard_a, hyp_bracket
+from crm_models.clv.base import check_time
 
 __all__ = ["BetaGeoModel"]
 
 
-class BetaGeoModel(SummaryModel):
+class BetaGeoModel(BetaGeoFamilyModel):
     """BG/NBD model (Fader, Hardie & Lee 2005) fitted by maximum likelihood.
 
     Parameters
@@ -46,23 +45,7 @@ class BetaGeoModel(SummaryModel):
     >>> m.expected_purchases(summary, t=52)          # next 52 time units, per customer
     """
 
-    param_names = ("r", "alpha", "a", "b")
-    analytic_gradient = True
-
-    def fit(self, summary: pd.DataFrame, weights: str | np.ndarray | None = None) -> BetaGeoModel:
-        """Fit on a summary with columns frequency, recency, T (one row per customer).
-
-        ``weights`` (optional column name or array): number of customers each row stands
-        for, for data that are already aggregated.
-        """
-        w = resolve_weights(summary, weights)
-        d = self._compress_summary(summary, "summary", require_repeat=True, weights=w)
-        return self._fit_compressed(d)
-
-    def _initial_params(self, d: Compressed) -> np.ndarray:
-        x, T = d.columns["frequency"], d.columns["T"]
-        rate = np.average(x, weights=d.weights) / max(np.average(T, weights=d.weights), 1e-12)
-        return np.array([1.0, 1.0 / max(rate, 1e-6), 1.0, 1.0])
+    dropout_shift = 0
 
     # -------------------------------------------------------------- likelihood
     @staticmethod
@@ -75,36 +58,10 @@ class BetaGeoModel(SummaryModel):
                       -np.inf)
         return A1, A2, A3, A4
 
-    def _loglik(self, params: np.ndarray, d: Compressed) -> np.ndarray:
-        x, tx, T = d.columns["frequency"], d.columns["recency"], d.columns["T"]
-        A1, A2, A3, A4 = self._terms(params, x, tx, T)
-        return A1 + A2 + np.logaddexp(A3, A4)
-
-    def _loglik_total(self, params: np.ndarray, d: Compressed,
-                      need_grad: bool) -> tuple[float, np.ndarray | None]:
-        # special functions once per distinct frequency, value and gradient in one pass
-        return bg_loglik_total(params, self._prepared(d, lambda c: BGData.build(c, m=0)), 0, need_grad)
-
-    # -------------------------------------------------------------- predictions
-    def _p_alive(self, frequency, recency, T):
-        A1, A2, A3, A4 = self._terms(self._check_fitted(), frequency, recency, T)
-        return np.exp(A3 - np.logaddexp(A3, A4))
-
-    def prob_alive(self, summary: pd.DataFrame) -> pd.Series:
-        """P(customer still alive at T | frequency, recency, T); 1 for customers with x = 0."""
-        return self._per_customer(summary, self._p_alive, "prob_alive")
-
     def _expected_if_alive(self, frequency, T, t):
         r, alpha, a, b = self._check_fitted()
         a = guard_a(a)
         return (a + b + frequency - 1) / (a - 1) * hyp_bracket(r, alpha, a, b, frequency, T, t, m=0)
-
-    def _cond_expected(self, frequency, recency, T, t):
-        return self._expected_if_alive(frequency, T, t) * self._p_alive(frequency, recency, T)
-
-    def expected_purchases(self, summary: pd.DataFrame, t: float | np.ndarray) -> pd.Series:
-        """Expected repeat purchases in (T, T+t] given each customer's history (FHL 2005, eq. 10)."""
-        return self._per_customer(summary, self._cond_expected, "expected_purchases", t=t)
 
     def expected_purchases_new_customer(self, t: float | np.ndarray) -> float | np.ndarray:
         """E[X(t)]: expected repeat purchases in (0, t] of a new customer (FHL 2005, eq. 9)."""
@@ -132,20 +89,3 @@ class BetaGeoModel(SummaryModel):
                           * special.betainc(nn, r, q), 0.0)
         out = first + second
         return float(out) if np.ndim(out) == 0 else out
-
-    def _dert(self, frequency, recency, T, delta):
-        r, alpha, a, b = self._check_fitted()
-        return self._p_alive(frequency, recency, T) * dert_alive(r, alpha, a, b, frequency, T, delta, m=0)
-
-    def dert(self, summary: pd.DataFrame, discount_rate: float) -> pd.Series:
-        """Discounted expected residual transactions, continuous discounting at log(1 + d).
-
-        The literature gives no closed form for the BG/NBD; this is the exact expectation of
-        lambda / (delta + p lambda) (the discounted purchases of an alive customer) over the
-        posterior of (lambda, p), with the lambda-integral in closed form (Tricomi's U) and
-        the p-integral by 64-point Gauss-Jacobi quadrature. ``discount_rate`` is per time unit
-        of the summary.
-        """
-        delta = discount_to_continuous(discount_rate)
-        return self._per_customer(summary, lambda **c: self._dert(**c, delta=delta), "dert")
-
