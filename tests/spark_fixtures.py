@@ -173,3 +173,22 @@ def _register_by_value() -> None:
 
 
 _register_by_value()
+
+
+def messy_transactions(n_customers: int, seed: int, n_repeated: int,
+                       features: bool = False) -> pd.DataFrame:
+    """Simulated purchases with times of day and extra same-day orders (which the summaries
+    merge), optionally with two feature columns carried through."""
+    import crm_models as crm
+
+    tx, _ = crm.data.simulate.transactions(n_customers, seed=seed)
+    rng = np.random.default_rng(seed)
+    extra = tx.iloc[rng.choice(len(tx), n_repeated, replace=False)]
+    tx = pd.concat([tx, extra.assign(amount=np.round(extra["amount"] * 0.37, 2)),
+                    extra.assign(amount=extra["amount"] + 0.11)], ignore_index=True)
+    tx["date"] = tx["date"] + pd.to_timedelta(rng.integers(0, 86_400, len(tx)), unit="s")
+    if not features:
+        return crm.data.load_transactions(tx)
+    tx["channel"] = rng.choice(["web", "app", "store"], len(tx))
+    tx["basket"] = rng.integers(1, 9, len(tx))
+    return crm.data.load_transactions(tx, extra_columns=["channel", "basket"])

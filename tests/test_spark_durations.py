@@ -9,10 +9,10 @@ from spark_fixtures import (  # noqa: F401  (fixtures)
     cdnow_master,
     cdnow_master_sdf,
     churn_durations_reference,
+    messy_transactions,
     spark,
 )
 
-import crm_models as crm
 from crm_models.errors import CRMDataError
 from crm_models.spark import durations_from_transactions, to_pandas_durations
 from crm_models.spark.durations import window_from_gap_counts
@@ -32,15 +32,7 @@ def reference():
 @pytest.fixture(scope="module")
 def orders():
     """Simulated purchases with times of day, same-day repeat orders and two features."""
-    tx, _ = crm.data.simulate.transactions(1500, seed=7)
-    rng = np.random.default_rng(7)
-    extra = tx.iloc[rng.choice(len(tx), 400, replace=False)]
-    tx = pd.concat([tx, extra.assign(amount=np.round(extra["amount"] * 0.37, 2)),
-                    extra.assign(amount=extra["amount"] + 0.11)], ignore_index=True)
-    tx["date"] = tx["date"] + pd.to_timedelta(rng.integers(0, 86_400, len(tx)), unit="s")
-    tx["channel"] = rng.choice(["web", "app", "store"], len(tx))
-    tx["basket"] = rng.integers(1, 9, len(tx))
-    return crm.data.load_transactions(tx, extra_columns=["channel", "basket"])
+    return messy_transactions(1500, seed=7, n_repeated=400, features=True)
 
 
 @pytest.fixture(scope="module")

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 import pytest
-from spark_fixtures import cdnow_master, cdnow_master_sdf, spark  # noqa: F401  (fixtures)
+from spark_fixtures import cdnow_master, cdnow_master_sdf, messy_transactions, spark  # noqa: F401
 
 import crm_models as crm
 import crm_models.spark  # noqa: F401  (crm.spark)
@@ -17,13 +16,7 @@ pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 @pytest.fixture(scope="module")
 def simulated():
     """Simulated purchases with times of day and extra same-day orders (merged by the summary)."""
-    tx, _ = crm.data.simulate.transactions(2000, seed=3)
-    rng = np.random.default_rng(3)
-    extra = tx.iloc[rng.choice(len(tx), 500, replace=False)]
-    tx = pd.concat([tx, extra.assign(amount=np.round(extra["amount"] * 0.37, 2)),
-                    extra.assign(amount=extra["amount"] + 0.11)], ignore_index=True)
-    tx["date"] = tx["date"] + pd.to_timedelta(rng.integers(0, 86_400, len(tx)), unit="s")
-    return crm.data.load_transactions(tx)
+    return messy_transactions(2000, seed=3, n_repeated=500)
 
 
 @pytest.fixture(scope="module")
