@@ -63,11 +63,14 @@ def run_notebook(tmp_path):
     import nbformat
     import papermill as pm
 
+    import crm_models.report.execution  # noqa: F401  (registers the "crm_models" engine)
+
     def _run(name: str, parameters: dict | None = None):
         out = tmp_path / f"{name}.out.ipynb"
         pm.execute_notebook(
             str(NOTEBOOKS / f"{name}.ipynb"), str(out), parameters=parameters or {},
             kernel_name="python3", cwd=str(tmp_path), progress_bar=False,
+            engine_name="crm_models",  # the package's engine: kernel on local sockets
         )
         return nbformat.read(str(out), as_version=4)
 

@@ -67,7 +67,7 @@ def test_failure_exits_nonzero_keeps_last_good_report_and_executed_notebook(nb_d
     good = (out / "r1" / "tiny.html").read_text()
     assert cli.main([*args, "-p", "fail", "true", "-p", "message", "bad"]) == 1
     err = capsys.readouterr().err
-    assert "ValueError" in err and "boom in the data" in err and "FAIL tiny" in err
+    assert "ValueError" in err and "boom in the data" in err and "tiny: FAILED" in err
     assert (out / "r1" / "tiny.html").read_text() == good  # untouched
     kept = out / "r1" / "tiny.failed.ipynb"
     assert kept.exists() and "boom in the data" in kept.read_text()

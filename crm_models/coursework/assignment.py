@@ -145,8 +145,11 @@ def _execute(folder: Path, timeout: int) -> str:
     import nbformat
     from nbclient import NotebookClient
 
+    from crm_models.report.execution import LocalKernelManager
+
     nb = nbformat.read(str(folder / "exercise.ipynb"), as_version=4)
     client = NotebookClient(nb, timeout=timeout, kernel_name="python3", allow_errors=True,
+                            kernel_manager_class=LocalKernelManager,
                             resources={"metadata": {"path": str(folder)}})
     try:
         client.execute()

@@ -24,7 +24,6 @@ from __future__ import annotations
 import datetime as dt
 import html
 import json
-import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,6 +35,7 @@ import yaml
 from crm_models.errors import ReportError
 from crm_models.report.i18n import translate
 from crm_models.report.notebooks import discover
+from crm_models.report.progress import RunProgress, make_progress
 from crm_models.report.runner import ReportResult, atomic_write_text, check_parameters, run_report
 
 __all__ = ["BatchResult", "load_config", "template_context", "render", "run_batch"]
@@ -136,8 +136,7 @@ def run_batch(
     only: list[str] | None = None,
     notebook_dir: Path | None = None,
     kernel_name: str = "python3",
-    progress: bool | None = None,
-    log=None,
+    progress: str | RunProgress = "auto",
 ) -> BatchResult:
     """Run every report of a config into ``out/<run_id>/`` with ``index.html`` and ``run.json``."""
     if not isinstance(config, Mapping):
@@ -180,20 +179,16 @@ def run_batch(
         raise ReportError(f"unknown parameter {', '.join(unused)} for the reports of this config")
 
     started = dt.datetime.now().isoformat(timespec="seconds")
+    display = make_progress(progress)
     results = []
     for i, (name, info, params) in enumerate(plan, 1):
-        if log:
-            log(f"[{i}/{len(plan)}] {name} ({info.name}) ...")
-        t0 = time.perf_counter()
-        result = run_report(info, run_dir, params, kernel_name=kernel_name, progress=progress,
+        display.notebook_start(i, len(plan), name)
+        result = run_report(info, run_dir, params, kernel_name=kernel_name, on_cell=display.cell,
                             html_name=f"{name}.html")
         result.name = name
         result.extra["notebook"] = info.name
         result.extra["title"] = info.title
-        if log:
-            state = "ok" if result.ok else "FAILED"
-            log(f"[{i}/{len(plan)}] {name}: {state} in {time.perf_counter() - t0:.1f} s"
-                + ("" if result.ok else f"\n{result.error}"))
+        display.notebook_end(result)
         results.append(result)
     batch = BatchResult(run_dir, results, started, dt.datetime.now().isoformat(timespec="seconds"))
     write_run_json(batch, lang)

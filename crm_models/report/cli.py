@@ -2,6 +2,7 @@
 
     crm-report list
     crm-report run [NAMES ...] [-p KEY VALUE]... [--out DIR] [--lang en|zh] [--run-id ID]
+                   [--progress auto|bar|log|off]
     crm-report run --config reports.yml [--date YYYY-MM-DD] [NAMES ...]
     crm-report assignment new --student ID [--out DIR] [--lang en|zh]
     crm-report assignment grade DIR
@@ -22,6 +23,7 @@ import yaml
 from crm_models.errors import CRMError
 from crm_models.report.batch import run_batch
 from crm_models.report.notebooks import discover
+from crm_models.report.progress import MODES
 from crm_models.report.runner import run_reports
 
 __all__ = ["main", "parse_value"]
@@ -57,6 +59,9 @@ def _build_parser() -> argparse.ArgumentParser:
     run.add_argument("--kernel", default="python3", help="Jupyter kernel name (default: python3)")
     run.add_argument("--config", type=Path, default=None,
                      help="YAML batch config: reports, parameters, {date} templating")
+    run.add_argument("--progress", choices=list(MODES), default="auto",
+                     help="per-notebook and per-cell progress: a bar on a terminal, timestamped log "
+                          "lines otherwise (default: auto)")
     run.add_argument("--date", type=date_arg, default=None,
                      help="run date for {date}-style placeholders (default: today)")
     assignment = sub.add_parser("assignment", help="coursework: make and grade student workbooks")
@@ -102,17 +107,17 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "assignment":
             return _assignment(args)
         params = {key: parse_value(value) for key, value in args.parameter}
-        log = lambda msg: print(msg, file=sys.stderr, flush=True)  # noqa: E731
         if args.config is not None:
             batch = run_batch(args.config, out=args.out, run_date=args.date, run_id=args.run_id,
                               lang=args.lang, overrides=params, only=args.names or None,
-                              notebook_dir=args.notebooks, kernel_name=args.kernel, log=log)
+                              notebook_dir=args.notebooks, kernel_name=args.kernel,
+                              progress=args.progress)
             results = batch.results
             print(f"index: {batch.run_dir / 'index.html'}", file=sys.stderr)
         else:
             results = run_reports(args.names, params, out=args.out or Path("reports"), run_id=args.run_id,
                                   lang=args.lang, notebook_dir=args.notebooks, kernel_name=args.kernel,
-                                  log=log)
+                                  progress=args.progress)
     except CRMError as exc:
         print(f"crm-report: error: {exc}", file=sys.stderr)
         return 2

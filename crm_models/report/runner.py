@@ -11,15 +11,19 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import sys
 import tempfile
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from crm_models.errors import ReportError
 from crm_models.report.notebooks import NotebookInfo, discover
+from crm_models.report.progress import RunProgress, make_progress
+
+if TYPE_CHECKING:
+    from crm_models.report.execution import CellCallback
 
 __all__ = ["ReportResult", "run_report", "run_reports", "export_html", "atomic_write_text",
            "check_parameters"]
@@ -120,11 +124,17 @@ def run_report(
     parameters: Mapping[str, object] | None = None,
     *,
     kernel_name: str = "python3",
-    progress: bool | None = None,
+    on_cell: CellCallback | None = None,
     html_name: str | None = None,
 ) -> ReportResult:
-    """Execute one notebook and export its HTML to ``out_dir``; never raises on a cell error."""
+    """Execute one notebook and export its HTML to ``out_dir``; never raises on a cell error.
+
+    ``on_cell(event, index, total, seconds)`` is called before and after each code cell
+    (see :mod:`crm_models.report.execution`); the kernel runs on local IPC sockets.
+    """
     import papermill as pm
+
+    from crm_models.report.execution import ENGINE_NAME  # imports papermill: only when running
 
     parameters = dict(parameters or {})
     check_parameters(info, parameters)
@@ -132,15 +142,14 @@ def run_report(
     out_dir.mkdir(parents=True, exist_ok=True)
     html_path = out_dir / (html_name or f"{info.name}.html")
     failed_path = out_dir / f"{info.name}.failed.ipynb"
-    if progress is None:
-        progress = sys.stderr.isatty()
     start = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="crm-report-") as work:
         executed = Path(work) / f"{info.name}.ipynb"
         try:
             pm.execute_notebook(
                 str(info.path), str(executed), parameters=parameters, kernel_name=kernel_name,
-                cwd=str(info.path.parent), progress_bar=progress, log_output=False,
+                cwd=str(info.path.parent), progress_bar=False, log_output=False,
+                engine_name=ENGINE_NAME, on_cell=on_cell,
             )
         except Exception as exc:  # papermill wraps cell errors; keep the notebook for debugging
             if executed.exists():
@@ -162,10 +171,13 @@ def run_reports(
     lang: str | None = None,
     notebook_dir: Path | None = None,
     kernel_name: str = "python3",
-    progress: bool | None = None,
-    log=None,
+    progress: str | RunProgress = "auto",
 ) -> list[ReportResult]:
     """Run the named notebooks (all when ``names`` is empty) into ``out/<run_id>/``.
+
+    ``progress``: "auto" (a bar per notebook on a terminal or in Jupyter, plain timestamped
+    log lines per cell otherwise), "bar", "log", "off", or a
+    :class:`~crm_models.report.progress.RunProgress` of your own.
 
     A parameter goes to every notebook that declares it; one that no selected notebook
     declares is an error (raised before anything runs), as is an unknown notebook name.
@@ -185,18 +197,14 @@ def run_reports(
     if unknown:
         raise ReportError(f"unknown parameter {', '.join(unknown)} for notebook(s) {', '.join(names)}")
     run_dir = Path(out) / (run_id or dt.date.today().isoformat())
+    display = make_progress(progress)
     results = []
-    for info in selected:
+    for position, info in enumerate(selected, 1):
         own = {k: v for k, v in params.items() if k in info.parameters}
         if "report_dir" in info.parameters and "report_dir" not in own:
             own["report_dir"] = str(run_dir.resolve())  # lets the overview link this run's reports
-        if log:
-            log(f"running {info.name} ...")
-        result = run_report(info, run_dir, own, kernel_name=kernel_name, progress=progress)
-        if log:
-            if result.ok:
-                log(f"  ok   {info.name}: {result.html_path} ({result.seconds:.1f} s)")
-            else:
-                log(f"  FAIL {info.name}: {result.error}\n  executed notebook kept: {result.executed_path}")
+        display.notebook_start(position, len(selected), info.name)
+        result = run_report(info, run_dir, own, kernel_name=kernel_name, on_cell=display.cell)
+        display.notebook_end(result)
         results.append(result)
     return results
