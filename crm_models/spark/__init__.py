@@ -20,13 +20,18 @@ Importing this package does not import pyspark; the functions do.
 from crm_models.spark.durations import durations_from_transactions, to_pandas_durations
 from crm_models.spark.scoring import score_churn, score_clv
 from crm_models.spark.session import LOCAL_DEFAULTS, local_session
+from crm_models.spark.source import describe_source, get_session, read_source, read_transactions
 from crm_models.spark.summary import compress_summary, rfm_summary, to_pandas_summary
 
 __all__ = [
     "LOCAL_DEFAULTS",
     "compress_summary",
+    "describe_source",
     "durations_from_transactions",
+    "get_session",
     "local_session",
+    "read_source",
+    "read_transactions",
     "rfm_summary",
     "score_churn",
     "score_clv",
