@@ -84,6 +84,53 @@ def timed(fn, repeat: int = 1):
     return best, result
 
 
+def pymc_peer(s: pd.DataFrame) -> None:
+    """PyMC-Marketing's MAP fits (where it is installed) on the same customers, same run.
+
+    PyMC-Marketing fits by building a PyMC model and maximising the posterior (``fit(method="map")``,
+    flat priors unless given): with its default priors the estimates are MAP, not maximum
+    likelihood, so parameters are compared loosely (printed, not asserted).
+    """
+    try:
+        import pymc_marketing
+        from pymc_marketing import clv as pclv
+    except ImportError:
+        print("\nPyMC-Marketing is not installed: its section is skipped (pip install pymc-marketing)")
+        return
+    data = pd.DataFrame({"customer_id": np.arange(len(s)), "frequency": s["frequency"].to_numpy(),
+                         "recency": s["recency"].to_numpy(), "T": s["T"].to_numpy(),
+                         "monetary_value": s["monetary_value"].to_numpy()})
+    rep = data[data["frequency"] > 0]
+    rows = []
+    pairs = [("BG/NBD fit", crm.clv.BetaGeoModel, pclv.BetaGeoModel, data),
+             ("Pareto/NBD fit", crm.clv.ParetoNBDModel, pclv.ParetoNBDModel, data),
+             ("Gamma-Gamma fit", crm.clv.GammaGammaModel, pclv.GammaGammaModel, rep)]
+    for name, ours, peer_class, frame in pairs:
+        t_ours, model = timed(lambda cls=ours: cls().fit(s), repeat=2)
+
+        def fit_theirs(cls=peer_class, frame=frame):
+            m = cls(data=frame)
+            m.fit(method="map")
+            return m
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            t_theirs, peer = timed(fit_theirs)
+        try:
+            peer_params = peer.fit_summary()
+            peer_text = ", ".join(f"{k}={float(v):.4f}" for k, v in peer_params.items())
+        except Exception as exc:  # summary layout differs between versions
+            peer_text = f"(parameters not read: {type(exc).__name__})"
+        rows.append({"task": name, "customers": len(frame), "crm_models_s": t_ours,
+                     "pymc_marketing_map_s": t_theirs, "speedup": t_theirs / t_ours,
+                     "crm_models": ", ".join(f"{k}={v:.4f}" for k, v in model.params_.items()),
+                     "pymc_marketing": peer_text})
+    print(f"\ncrm_models.clv vs PyMC-Marketing {pymc_marketing.__version__} MAP (same customers, same run)")
+    with pd.option_context("display.width", 250, "display.max_colwidth", 80,
+                           "display.float_format", lambda v: f"{v:,.3f}"):
+        print(pd.DataFrame(rows).to_string(index=False))
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="bench_clv", description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="50,000 customers instead of 1,000,000")
@@ -95,6 +142,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--realistic-pnbd-peer-n", type=int, default=None,
                         help="customers for lifetimes' Pareto/NBD fit on simulated data (default 20,000; "
                              "5,000 with --quick)")
+    parser.add_argument("--pymc-n", type=int, default=None,
+                        help="customers for the PyMC-Marketing section (default: same as --n)")
     args, _ = parser.parse_known_args(argv)  # ``python -m benchmarks`` passes its own argv
     import lifetimes
 
@@ -143,7 +192,16 @@ def main(argv: list[str] | None = None) -> None:
     lpn.params_ = pn.params_.copy()
     t_lppred, _ = timed(lambda: lpn.conditional_expected_number_of_purchases_up_to_time(52.0, x, rec, T))
     row("Pareto/NBD expected purchases, 52 weeks", n, t_ppred, t_lppred)
-    gg = crm.clv.GammaGammaModel().fit(s)
+    # ---------------------------------------------------------------- Gamma-Gamma spend model
+    t_gg, gg = timed(lambda: crm.clv.GammaGammaModel().fit(s), repeat=3)
+    rep = s[s["frequency"] > 0]
+    t_lgg, lgg = timed(lambda: lifetimes.GammaGammaFitter().fit(rep["frequency"], rep["monetary_value"]))
+    row("Gamma-Gamma fit", n, t_gg, t_lgg, note=f"{len(rep):,} repeat buyers")
+    max_rel_gg = float(np.max(np.abs(gg.params_.to_numpy() / lgg.params_[["p", "q", "v"]].to_numpy() - 1)))
+    t_spend, _ = timed(lambda: gg.expected_spend(s), repeat=3)
+    lgg.params_ = gg.params_.copy()
+    t_lspend, _ = timed(lambda: lgg.conditional_expected_average_profit(s["frequency"], s["monetary_value"]))
+    row("Gamma-Gamma expected spend", n, t_spend, t_lspend)
     t_clv, _ = timed(lambda: crm.clv.customer_lifetime_value(bg, gg, s, horizon=52, discount_rate=0.0019))
     row("CLV, 52 weekly cash flows (BG/NBD + Gamma-Gamma)", n, t_clv, None)
 
@@ -179,6 +237,8 @@ def main(argv: list[str] | None = None) -> None:
     print(f"\nBG/NBD estimates, max relative difference to lifetimes: {max_rel:.1e}")
     print(f"Pareto/NBD estimates on {n:,}: " + ", ".join(f"{k}={v:.4f}" for k, v in pn.params_.items()))
     print(f"Simulated data, BG/NBD estimates, max relative difference to lifetimes: {max_rel_real:.1e}")
+    print(f"Gamma-Gamma estimates, max relative difference to lifetimes: {max_rel_gg:.1e}")
+    pymc_peer(s if args.pymc_n is None else resample(base, args.pymc_n, seed=11))
     print("\nTargets (set for 1,000,000 customers):")
     speed = t_lbg / t_bg
     checks = [
