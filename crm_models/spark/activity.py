@@ -278,9 +278,9 @@ def tracking_counts(sdf: Any, summary: Any, observation_end: str | pd.Timestamp,
     _check_input(sdf, amount=False)
     end = to_timestamp(observation_end, "observation_end")
     _check_freq(period, "period")
+    n = _n_buckets(sdf, n_buckets)  # counted on the input, not on the join (which would run the summary)
     tx = (sdf.where(F.col("date") <= timestamp_literal(end, date_kind(sdf, "date")))
           .join(_cohort(sdf, summary), "customer_id", "left_semi"))
-    n = _n_buckets(tx, n_buckets)
 
     def parts(pdf: pd.DataFrame) -> pd.DataFrame:
         if len(pdf) == 0:
