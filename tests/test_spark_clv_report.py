@@ -67,7 +67,8 @@ def test_bad_engine_and_bad_spark_input_are_named(spark, folder):  # noqa: F811
                                            "'pandas', 'spark'"):
         crm.clv.load_report_data(engine="dask")
     no_amount = folder / "no_amount.parquet"
-    crm.data.datasets.sample_transactions().drop(columns="amount").to_parquet(no_amount, coerce_timestamps="us")
+    sample = crm.data.datasets.sample_transactions()
+    sample.drop(columns="amount").to_parquet(no_amount, coerce_timestamps="us")
     with pytest.raises(CRMDataError, match="column 'amount': missing column") as err:
         crm.clv.load_report_data(str(no_amount), engine="spark", spark=spark)
     assert err.value.source == str(no_amount) and err.value.column == "amount"
