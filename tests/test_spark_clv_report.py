@@ -52,12 +52,18 @@ def test_spark_report_data_equals_pandas_on_a_parquet_file(spark, sample_parquet
     assert got.calibration_end == pd.Timestamp("2024-05-01")
 
 
-def test_spark_report_data_from_a_table_with_pseudonyms(spark):  # noqa: F811
+@pytest.mark.parametrize("source", ["table", "csv"])
+def test_spark_report_data_from_a_table_or_csv_with_pseudonyms(spark, folder, source):  # noqa: F811
     tx = crm.data.datasets.sample_transactions().rename(columns={"customer_id": "user", "amount": "total"})
-    spark.createDataFrame(tx).createOrReplaceTempView("crm_clv_orders")
+    if source == "table":  # timestamps
+        spark.createDataFrame(tx).createOrReplaceTempView("crm_clv_orders")
+        path = "crm_clv_orders"
+    else:  # text dates, read as dates
+        path = str(folder / "orders.csv")
+        tx.assign(date=tx["date"].dt.strftime("%Y-%m-%d")).to_csv(path, index=False)
     window = dict(observation_end="2024-11-30", calibration_end="2024-05-31", anonymize=True)
     expected = crm.clv.load_report_data(tx, "user", "date", "total", **window)
-    got = crm.clv.load_report_data("crm_clv_orders", "user", "date", "total", engine="spark", **window)
+    got = crm.clv.load_report_data(path, "user", "date", "total", engine="spark", **window)
     assert_report_data_equal(got, expected)
     assert got.full.index[0].startswith("cust-")
 
