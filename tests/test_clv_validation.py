@@ -137,3 +137,30 @@ def test_figures_draw_the_tables(cdnow_transactions, cal, bg):
                                            fitted_periods=7)
     np.testing.assert_allclose(ax.get_lines()[0].get_ydata(), sbg.project(8, cohort_size=100.0))
     plt.close("all")
+
+
+@pytest.mark.parametrize("period, time_unit", [("D", "W"), ("W", "W"), ("M", "M")])
+def test_tracking_from_per_period_counts_is_exactly_tracking_from_transactions(cdnow_transactions, period,
+                                                                             time_unit):
+    cal = crm.data.rfm_summary(cdnow_transactions, "1998-06-30", period=period, time_unit=time_unit,
+                               calibration_end="1997-09-30")
+    model = crm.clv.BetaGeoModel(penalizer=0.001).fit(cal)  # monthly: a flat likelihood otherwise
+    args = (cal, "1998-06-30", period, time_unit, "1997-09-30")
+    counts = crm.clv.tracking_counts(cdnow_transactions, cal, "1998-06-30", period)
+    pd.testing.assert_frame_equal(crm.clv.tracking(model, counts, *args),
+                                  crm.clv.tracking(model, cdnow_transactions, *args), check_exact=True)
+    # the counts: one trial per cohort customer; the repeat purchases are the summaries' periods
+    assert counts["first_purchases"].sum() == len(cal)
+    assert counts["repeat_purchases"].sum() == cal["frequency"].sum() + cal["frequency_holdout"].sum()
+    # customer-disjoint parts add up (what the Spark version sums over buckets)
+    ids = cdnow_transactions["customer_id"]
+    parts = [crm.clv.tracking_counts(cdnow_transactions.loc[mask], cal, "1998-06-30", period)
+             for mask in (ids % 3 == 0, ids % 3 != 0)]
+    summed = parts[0].add(parts[1], fill_value=0).astype("int64")
+    pd.testing.assert_frame_equal(summed, counts, check_exact=True)
+
+
+def test_tracking_refuses_counts_of_another_period(cdnow_transactions, cal, bg):
+    counts = crm.clv.tracking_counts(cdnow_transactions, cal, "1998-06-30", "W")
+    with pytest.raises(crm.CRMDataError, match="made for period 'W', not 'D'"):
+        crm.clv.tracking(bg, counts, cal, "1998-06-30", "D", "W")

@@ -25,6 +25,7 @@ from crm_models.clv.validation import (
     holdout_errors,
     prob_alive_matrix,
     tracking,
+    tracking_counts,
 )
 from crm_models.clv.value import customer_equity, customer_lifetime_value, discounted_expected_transactions
 
@@ -43,6 +44,7 @@ __all__ = [
     "frequency_histogram",
     "prob_alive_matrix",
     "tracking",
+    "tracking_counts",
     "make_model",
     "customer_table",
     "value_concentration",

@@ -4,6 +4,7 @@ value concentration.  The notebook ``notebooks/clv.ipynb`` only calls these."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -13,6 +14,7 @@ from crm_models.clv.bgnbd import BetaGeoModel
 from crm_models.clv.gammagamma import GammaGammaModel
 from crm_models.clv.mbgnbd import ModifiedBetaGeoModel
 from crm_models.clv.paretonbd import ParetoNBDModel
+from crm_models.clv.validation import tracking_counts
 from crm_models.clv.value import customer_lifetime_value
 from crm_models.errors import CRMDataError, ModelSpecificationError
 
@@ -72,16 +74,39 @@ def value_concentration(clv: pd.Series, groups: int = 10) -> pd.DataFrame:
                         index=pd.Index(np.arange(1, groups + 1), name="group"))
 
 
+ENGINES = ("pandas", "spark")
+
+
 @dataclass
 class ReportData:
-    """Transactions and the two summaries the CLV report needs."""
+    """The two summaries the CLV report needs, and the few aggregates it takes from the transactions.
 
-    transactions: pd.DataFrame
+    ``transactions`` is the pandas frame of ``crm.data.load_transactions`` with
+    ``engine="pandas"``, and the (lazy, never collected) Spark DataFrame of
+    ``crm_models.spark.read_transactions`` with ``engine="spark"``; the report itself only
+    uses ``n_transactions``, ``first_purchase`` and ``tracking_counts``.
+    """
+
+    transactions: Any
     calibration: pd.DataFrame  # summary to calibration_end, with the holdout columns
     full: pd.DataFrame  # summary of the whole observation window
     observation_end: pd.Timestamp
     calibration_end: pd.Timestamp
     time_unit: str
+    n_transactions: int = 0  # rows of the transaction table (all of them, as read)
+    first_purchase: pd.Timestamp | None = None  # day of the first purchase in the table
+    tracking_counts: pd.DataFrame | None = None  # crm.clv.tracking_counts of the calibration cohort
+    period: str = "D"
+    engine: str = "pandas"
+
+
+def _default_window(first: pd.Timestamp, last: pd.Timestamp, observation_end: str | None,
+                    calibration_end: str | None) -> tuple[pd.Timestamp, pd.Timestamp]:
+    end = pd.Timestamp(observation_end) if observation_end else last.normalize()
+    first = first.normalize()
+    if calibration_end:
+        return end, pd.Timestamp(calibration_end)
+    return end, (first + (end - first) * 2 / 3).normalize()
 
 
 def load_report_data(
@@ -94,13 +119,29 @@ def load_report_data(
     period: str = "D",
     time_unit: str | None = "W",
     anonymize: bool = False,
+    engine: str = "pandas",
+    spark: Any = None,
 ) -> ReportData:
     """Load the transactions (None: the bundled sample shop) and summarise them.
 
     Defaults: the observation ends on the sample's end date (2024-12-31) or on the day of
     the last purchase; the calibration period ends on the sample's 2024-06-30, or after the
     first two thirds of the data's time span (the last third is the holdout period).
+
+    ``engine="spark"``: ``transactions_path`` is a Spark table name or a Parquet/CSV path
+    (None: the sample, made a Spark DataFrame), read with
+    :func:`crm_models.spark.read_transactions` on ``spark`` (default: the active session or a
+    local one).  The summaries are computed by :func:`crm_models.spark.rfm_summary` and
+    collected (one row per customer), the number of purchases, the first purchase and the
+    tracking counts by Spark aggregations; the transactions are never collected.  The result
+    equals the pandas engine's (customer ids are text on Spark).
     """
+    if engine not in ENGINES:
+        raise CRMDataError(f"unknown engine {engine!r}; use one of {', '.join(map(repr, ENGINES))}",
+                           source="parameters", column="engine")
+    if engine == "spark":
+        return _load_report_data_spark(transactions_path, customer_id, date, amount, observation_end,
+                                       calibration_end, period, time_unit, anonymize, spark)
     from crm_models.data import datasets, load_transactions, rfm_summary
 
     if transactions_path is None:
@@ -109,10 +150,7 @@ def load_report_data(
         cal_end = pd.Timestamp(calibration_end or datasets.SAMPLE_CALIBRATION_END)
     else:
         tx = load_transactions(transactions_path, customer_id=customer_id, date=date, amount=amount)
-        end = pd.Timestamp(observation_end) if observation_end else tx["date"].max().normalize()
-        first = tx["date"].min().normalize()
-        cal_end = (pd.Timestamp(calibration_end) if calibration_end
-                   else (first + (end - first) * 2 / 3).normalize())
+        end, cal_end = _default_window(tx["date"].min(), tx["date"].max(), observation_end, calibration_end)
     if cal_end >= end:
         raise CRMDataError(f"calibration_end {cal_end.date()} must be before observation_end {end.date()}")
     if anonymize:
@@ -121,4 +159,60 @@ def load_report_data(
         tx = anonymize_frame(tx)
     cal = rfm_summary(tx, end, period=period, time_unit=time_unit, calibration_end=cal_end)
     full = rfm_summary(tx, end, period=period, time_unit=time_unit)
-    return ReportData(tx, cal, full, end, cal_end, full.attrs.get("time_unit", time_unit or period))
+    counts = tracking_counts(tx, cal, end, period)
+    return ReportData(tx, cal, full, end, cal_end, full.attrs.get("time_unit", time_unit or period),
+                      n_transactions=len(tx), first_purchase=tx["date"].min().normalize(),
+                      tracking_counts=counts, period=period, engine="pandas")
+
+
+def _load_report_data_spark(transactions_path: str | None, customer_id: str, date: str, amount: str,
+                            observation_end: str | None, calibration_end: str | None, period: str,
+                            time_unit: str | None, anonymize: bool, spark: Any) -> ReportData:
+    """``load_report_data(..., engine="spark")``: aggregate on Spark, collect per customer."""
+    from pyspark.sql import functions as F
+
+    from crm_models import spark as crs
+    from crm_models.data import datasets
+    from crm_models.spark.activity import tracking_counts as spark_tracking_counts
+
+    spark = spark or crs.get_session()
+    if transactions_path is None:
+        sample = datasets.sample_transactions()
+        source = spark.createDataFrame(sample.assign(customer_id=sample["customer_id"].astype(str)))
+        sdf = crs.read_transactions(source, spark=spark)
+    else:
+        sdf = crs.read_transactions(transactions_path, customer_id, date, amount, spark=spark)
+    row = sdf.agg(F.count(F.lit(1)).alias("n"), F.date_format(F.min("date"), "yyyy-MM-dd").alias("first"),
+                  F.date_format(F.max("date"), "yyyy-MM-dd").alias("last")).first()
+    first, last = pd.Timestamp(row["first"]), pd.Timestamp(row["last"])
+    if transactions_path is None:
+        end = pd.Timestamp(observation_end or datasets.SAMPLE_OBSERVATION_END)
+        cal_end = pd.Timestamp(calibration_end or datasets.SAMPLE_CALIBRATION_END)
+    else:
+        end, cal_end = _default_window(first, last, observation_end, calibration_end)
+    if cal_end >= end:
+        raise CRMDataError(f"calibration_end {cal_end.date()} must be before observation_end {end.date()}")
+    n_buckets = max(_shuffle_partitions(spark), -(-int(row["n"]) // 1_000_000))
+    cal_sdf = crs.rfm_summary(sdf, end, period=period, time_unit=time_unit, calibration_end=cal_end,
+                              n_buckets=n_buckets).cache()
+    try:
+        cal = crs.to_pandas_summary(cal_sdf)
+        counts = spark_tracking_counts(sdf, cal_sdf, end, period, n_buckets=n_buckets)
+    finally:
+        cal_sdf.unpersist()
+    full = crs.to_pandas_summary(crs.rfm_summary(sdf, end, period=period, time_unit=time_unit,
+                                                 n_buckets=n_buckets))
+    if anonymize:
+        from crm_models.report.privacy import anonymize_frame
+
+        cal, full = (anonymize_frame(s).sort_index() for s in (cal, full))
+    return ReportData(sdf, cal, full, end, cal_end, full.attrs.get("time_unit", time_unit or period),
+                      n_transactions=int(row["n"]), first_purchase=first, tracking_counts=counts,
+                      period=period, engine="spark")
+
+
+def _shuffle_partitions(spark: Any) -> int:
+    try:
+        return int(spark.conf.get("spark.sql.shuffle.partitions"))
+    except (TypeError, ValueError):  # e.g. "auto" on Databricks
+        return 200

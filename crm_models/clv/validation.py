@@ -8,7 +8,8 @@ then compare with what the customers actually did in the holdout period
 * :func:`holdout_by_frequency` - mean actual vs predicted holdout purchases, grouped by the
   number of calibration repeat purchases (FHL 2005, Figure 4);
 * :func:`tracking` - cumulative and weekly (per time unit) repeat transactions of the whole
-  cohort over calendar time, actual vs model (FHL 2005, Figures 2-3);
+  cohort over calendar time, actual vs model (FHL 2005, Figures 2-3); from the transactions
+  or from their per-period counts (:func:`tracking_counts`, also computed on Spark);
 * :func:`frequency_histogram` - how many customers made 0, 1, ..., 7+ repeat purchases in
   the calibration period, actual vs model (FHL 2005, Figure 1);
 * :func:`prob_alive_matrix` - P(alive) by frequency and recency for a given age T;
@@ -27,7 +28,8 @@ from crm_models.clv.base import SummaryModel
 from crm_models.data.summary import period_length_in, period_ordinals
 from crm_models.errors import CRMDataError, ModelSpecificationError
 
-__all__ = ["holdout_by_frequency", "tracking", "frequency_histogram", "prob_alive_matrix", "holdout_errors"]
+__all__ = ["holdout_by_frequency", "tracking", "tracking_counts", "cohort_period_counts",
+           "frequency_histogram", "prob_alive_matrix", "holdout_errors"]
 
 
 def _holdout_columns(summary: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
@@ -134,6 +136,78 @@ def prob_alive_matrix(model: SummaryModel, T: float, max_frequency: int = 20,
                         columns=pd.Index(f.astype(int), name="frequency"))
 
 
+#: Columns of the per-period purchase counts that :func:`tracking` accepts instead of transactions.
+COUNT_COLUMNS = ("first_purchases", "repeat_purchases")
+
+
+def cohort_period_counts(customer_ids: np.ndarray, dates: pd.Series | np.ndarray,
+                         period: str) -> pd.DataFrame:
+    """Per-period purchase counts of a set of customers' transactions (no filtering).
+
+    Rows: the ordinals of ``period`` (:func:`crm_models.data.summary.period_ordinals`) in
+    which something happened, sorted; ``first_purchases`` = customers whose first purchase
+    period it is, ``repeat_purchases`` = customers buying in it after their first period
+    (distinct customer-periods: several purchases of one customer in one period count once).
+    ``attrs``: ``period`` and ``first_date`` (the day of the earliest purchase).  Counts of
+    customer-disjoint sets of transactions add up (the Spark version relies on it).
+    """
+    dates = pd.DatetimeIndex(np.asarray(dates, dtype="datetime64[ns]"))
+    p = period_ordinals(dates, period)
+    codes, _ = pd.factorize(np.asarray(customer_ids))
+    # distinct (customer, period) purchases; the first one of each customer is the trial
+    key = np.unique(np.column_stack([codes, p]), axis=0)
+    first = np.full(codes.max() + 1, np.iinfo(np.int64).max)
+    np.minimum.at(first, key[:, 0], key[:, 1])
+    births, n_births = np.unique(first, return_counts=True)
+    repeats, n_repeats = np.unique(key[:, 1][key[:, 1] > first[key[:, 0]]], return_counts=True)
+    index = np.union1d(births, repeats)
+    out = pd.DataFrame({"first_purchases": np.zeros(index.size, dtype=np.int64),
+                        "repeat_purchases": np.zeros(index.size, dtype=np.int64)},
+                       index=pd.Index(index.astype(np.int64), name="period"))
+    out.iloc[np.searchsorted(index, births), 0] = n_births
+    out.iloc[np.searchsorted(index, repeats), 1] = n_repeats
+    out.attrs.update({"period": period, "first_date": str(dates.min().date())})
+    return out
+
+
+def tracking_counts(
+    transactions: pd.DataFrame,
+    summary: pd.DataFrame,
+    observation_end: str | pd.Timestamp,
+    period: str = "D",
+) -> pd.DataFrame:
+    """What :func:`tracking` needs from the transactions: per-period counts of the cohort.
+
+    The cohort is the summary's customers; purchases after ``observation_end`` are left out.
+    Returns the frame of :func:`cohort_period_counts` (columns ``first_purchases`` and
+    ``repeat_purchases`` by ``period`` ordinal); ``tracking(model, counts, summary, ...)``
+    gives exactly what ``tracking(model, transactions, summary, ...)`` gives.  On Spark:
+    :func:`crm_models.spark.activity.tracking_counts` (only these counts leave the cluster).
+    """
+    for col in ("customer_id", "date"):
+        if not isinstance(transactions, pd.DataFrame) or col not in transactions.columns:
+            raise CRMDataError("missing column; pass the table through crm.data.load_transactions",
+                               source="transactions", column=col)
+    end = pd.Timestamp(observation_end)
+    tx = transactions.loc[transactions["date"] <= end]
+    tx = tx.loc[tx["customer_id"].isin(summary.index)]
+    if len(tx) == 0:
+        raise CRMDataError("no transactions of the summary's customers before observation_end",
+                           source="transactions")
+    return cohort_period_counts(tx["customer_id"].to_numpy(), tx["date"], period)
+
+
+def _check_counts(counts: pd.DataFrame, period: str) -> None:
+    if counts.attrs.get("period") != period or "first_date" not in counts.attrs:
+        raise CRMDataError(f"the counts were made for period {counts.attrs.get('period')!r}, not {period!r} "
+                           "(or lost their attrs); make them with tracking_counts(..., period=...)",
+                           source="counts")
+    values = counts[list(COUNT_COLUMNS)].to_numpy()
+    if not counts.index.is_monotonic_increasing or (values < 0).any() or counts["first_purchases"].sum() == 0:
+        raise CRMDataError("expected sorted periods, non-negative counts and at least one first purchase "
+                           "(the output of tracking_counts)", source="counts")
+
+
 def tracking(
     model: SummaryModel,
     transactions: pd.DataFrame,
@@ -150,7 +224,9 @@ def tracking(
     model:
         Fitted on ``summary`` (the calibration summary).
     transactions:
-        The validated transactions (``crm.data.load_transactions``) of the whole period.
+        The validated transactions (``crm.data.load_transactions``) of the whole period, or
+        their per-period counts from :func:`tracking_counts` (same ``summary``,
+        ``observation_end`` and ``period``; e.g. computed on Spark): same result, exactly.
     summary:
         The calibration summary; its customers form the cohort.
     observation_end, period, time_unit:
@@ -169,27 +245,19 @@ def tracking(
     model._check_fitted()
     if model.discrete_time:
         raise ModelSpecificationError("tracking over calendar time needs a continuous-time model")
-    for col in ("customer_id", "date"):
-        if col not in transactions.columns:
-            raise CRMDataError("missing column; pass the table through crm.data.load_transactions",
-                               source="transactions", column=col)
+    if isinstance(transactions, pd.DataFrame) and all(c in transactions.columns for c in COUNT_COLUMNS):
+        counts = transactions
+        _check_counts(counts, period)
+    else:
+        counts = tracking_counts(transactions, summary, observation_end, period)
     time_unit = time_unit or period
     scale = period_length_in(period, time_unit)
     end = pd.Timestamp(observation_end)
-    tx = transactions.loc[transactions["date"] <= end]
-    tx = tx.loc[tx["customer_id"].isin(summary.index)]
-    if len(tx) == 0:
-        raise CRMDataError("no transactions of the summary's customers before observation_end",
-                           source="transactions")
-    p = period_ordinals(tx["date"], period)
-    codes, _ = pd.factorize(tx["customer_id"].to_numpy())
-    # distinct (customer, period) purchases; the first one of each customer is the trial
-    key = np.unique(np.column_stack([codes, p]), axis=0)
-    first = np.full(codes.max() + 1, np.iinfo(np.int64).max)
-    np.minimum.at(first, key[:, 0], key[:, 1])
-    origin = first.min()
-    repeat_times = (key[:, 1] - origin)[key[:, 1] > first[key[:, 0]]] * scale
-    birth = (first - origin) * scale
+    periods = counts.index.to_numpy(dtype=np.int64)
+    n_first = counts["first_purchases"].to_numpy(dtype=np.int64)
+    n_repeat = counts["repeat_purchases"].to_numpy(dtype=np.int64)
+    born = n_first > 0
+    origin = periods[born][0]
     end_ordinal = period_ordinals(np.array([end.to_datetime64()]), period)[0]
     horizon = (end_ordinal - origin) * scale
     grid = np.arange(1.0, np.floor(horizon) + 1.0)
@@ -197,14 +265,18 @@ def tracking(
         grid = np.append(grid, horizon)
     # repeat purchases made within time unit k: time in (k-1, k]; a purchase on the first
     # period of a unit counts in that unit
-    actual_cum = np.searchsorted(np.sort(repeat_times), grid, side="right").astype(float)
-    births = compress({"b": birth})
-    ages = np.maximum(grid[None, :] - births.columns["b"][:, None], 0.0)
+    bought = n_repeat > 0
+    repeat_times = (periods[bought] - origin) * scale  # increasing
+    cumulative = np.r_[0, np.cumsum(n_repeat[bought])]
+    actual_cum = cumulative[np.searchsorted(repeat_times, grid, side="right")].astype(float)
+    birth = (periods[born] - origin) * scale
+    weights = n_first[born].astype(float)
+    ages = np.maximum(grid[None, :] - birth[:, None], 0.0)
     uniq, inv = np.unique(ages, return_inverse=True)
     with np.errstate(all="ignore"):
         e = np.asarray(model.expected_purchases_new_customer(uniq), dtype=float)
-    predicted_cum = (births.weights[:, None] * e[inv.reshape(ages.shape)]).sum(axis=0)
-    dates = _grid_dates(pd.Timestamp(tx["date"].min()), grid, time_unit)
+    predicted_cum = (weights[:, None] * e[inv.reshape(ages.shape)]).sum(axis=0)
+    dates = _grid_dates(pd.Timestamp(counts.attrs["first_date"]), grid, time_unit)
     out = pd.DataFrame({"actual_cumulative": actual_cum, "predicted_cumulative": predicted_cum},
                        index=pd.Index(grid, name=f"t ({time_unit})"))
     out["actual"] = np.diff(np.r_[0.0, actual_cum])
