@@ -30,12 +30,14 @@ def test_parquet_csv_and_table_give_the_same_canonical_frame(spark, orders, tmp_
 
 @pytest.mark.parametrize("change, message, column", [
     (lambda d: d.drop(columns="value"), "missing column", "value"),
-    (lambda d: d.assign(user=[None, "a", "b", "c"]), "1 rows have no customer id", "user"),
+    (lambda d: d.assign(user=[None, "a", "b", "c"]), "1 row has no customer id", "user"),
     (lambda d: d.assign(day=["2024-01-02", "2024-13-45", "2024-01-05", "2024-03-01"]),
      r"dates that do not parse: 1 row \(e.g. 'a': 2024-13-45\)", "day"),
-    (lambda d: d.assign(value=["10", "ten", "7", "3"]), r"amounts that are not numbers: 1 row \(e.g. 'a': ten",
+    (lambda d: d.assign(value=["10", "ten", "7", "3"]),
+     r"amounts that are not numbers: 1 row \(e.g. 'a': ten",
      "value"),
-    (lambda d: d.assign(value=[10.0, -5.0, 7.0, 3.0]), r"negative amounts.*1 row \(e.g. 'a': -5.0", "value"),
+    (lambda d: d.assign(value=[10.0, -5.0, 7.0, 3.0]), r"negative amounts.*1 row \(e.g. 'a': -5.0",
+     "value"),
     (lambda d: d.iloc[:0], "the table is empty", None),
 ])
 def test_bad_input_names_source_column_and_problem(spark, orders, tmp_path, change, message, column):  # noqa: F811
@@ -56,3 +58,12 @@ def test_dates_after_the_observation_end_and_unknown_sources(spark, orders, tmp_
     with pytest.raises(CRMDataError, match="file or folder not found"):
         crs.read_transactions(str(tmp_path / "missing.parquet"), spark=spark)
     assert crs.get_session() is spark  # the active session is reused, not a second JVM
+
+
+def test_pandas_nanosecond_parquet_gets_the_fix_in_the_message(spark, tmp_path):  # noqa: F811
+    path = tmp_path / "ns.parquet"
+    pd.DataFrame({"customer_id": ["a"], "date": pd.to_datetime(["2024-01-01 10:00:00.123456789"]),
+                  "amount": [1.0]}).to_parquet(path)
+    with pytest.raises(CRMDataError, match="coerce_timestamps='us'") as err:
+        crs.read_transactions(str(path), spark=spark)
+    assert err.value.source == str(path)

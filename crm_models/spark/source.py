@@ -96,7 +96,11 @@ def read_source(source: Any, spark: Any = None, *, fmt: str | None = None, **opt
         return spark.read.format(fmt).options(**options).load(source)
     except Exception as exc:  # AnalysisException: not Parquet, empty folder, ...
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise CRMDataError(f"Spark cannot read it as {fmt}: {first}", source=source) from exc
+        hint = ""
+        if "NANOS" in str(exc) or "PARQUET_TYPE_ILLEGAL" in str(exc):
+            hint = ("; the file has nanosecond timestamps (pandas' default), which Spark does not read: "
+                    "write it with df.to_parquet(path, coerce_timestamps='us')")
+        raise CRMDataError(f"Spark cannot read it as {fmt}: {first}{hint}", source=source) from exc
 
 
 def read_transactions(source: Any, customer_id: str = "customer_id", date: str = "date",
@@ -163,7 +167,8 @@ def read_transactions(source: Any, customer_id: str = "customer_id", date: str =
     if row["n"] == 0:
         raise CRMDataError("no transactions (the table is empty)", source=what)
     if row["null_id"]:
-        raise CRMDataError(f"{row['null_id']:,} rows have no customer id", source=what, column=customer_id)
+        noun = "row has" if row["null_id"] == 1 else "rows have"
+        raise CRMDataError(f"{row['null_id']:,} {noun} no customer id", source=what, column=customer_id)
     fail("null_date", date, "missing dates", F.col(date).isNull())
     fail("bad_date", date, f"dates that do not parse{f' as {date_format}' if date_format else ''}",
          F.col(date).isNotNull() & date_col.isNull())
