@@ -44,9 +44,9 @@ def sample_sdf(spark, sample):  # noqa: F811
     sdf.unpersist()
 
 
-def test_report_inputs_equal_pandas_on_the_sample(sample, sample_sdf):
-    expected = crm.segments.segment_inputs(sample, "2024-12-31")
-    got = seg_spark.segment_inputs(sample_sdf, "2024-12-31")
+def test_report_inputs_equal_pandas_on_the_sample(spark, sample):  # noqa: F811
+    expected = crm.segments.load_segment_inputs()  # the bundled sample, end 2024-12-31
+    got = crm.segments.load_segment_inputs(engine="spark", spark=spark)
     assert_same_inputs(got, expected)
     assert got.customers == 3000 and got.transactions == len(sample)
     # real content, not empty frames: four stages and three tiers occur, 7 evaluations, a retention rate

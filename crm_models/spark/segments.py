@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
@@ -95,7 +95,6 @@ class _Part:
     compute: Callable[[pd.DataFrame], pd.DataFrame | pd.Series]
     columns: list[tuple[str, str]]  # output names (prefixed) and Spark types
     fill: Any = None  # value for the bucket's customers the part does not cover (None: null)
-    names: list[str] = field(default_factory=list)
 
 
 def _columns(sdf: Any, customer_id: str, date: str, amount: str | None, source: str | None) -> _Columns:
@@ -144,10 +143,7 @@ def _profile(sdf: Any, cols: _Columns, end: pd.Timestamp | None, require_upto_en
 def _bucket_frame(pdf: pd.DataFrame, cols: _Columns) -> pd.DataFrame:
     """A bucket's rows as ``load_transactions`` gives them: per customer by date, then input order."""
     pdf = pdf.sort_values([cols.date, ROW], kind="stable")
-    ids = pdf[cols.customer_id]
-    if ids.dtype == object or pd.api.types.is_string_dtype(ids):
-        ids = ids.astype("string[pyarrow]")
-    tx = pd.DataFrame({"customer_id": ids.to_numpy(),
+    tx = pd.DataFrame({"customer_id": pdf[cols.customer_id].to_numpy(),
                        "date": pd.to_datetime(pdf[cols.date]).to_numpy(dtype="datetime64[ns]")})
     tx["amount"] = (pdf[cols.amount].to_numpy(dtype="float64") if cols.amount is not None
                     else np.zeros(len(pdf)))
