@@ -3,6 +3,7 @@
     import crm_models as crm
     seg = crm.segments.rfm_segments(crm.segments.rfm_table(tx, "1997-09-30"))
     tiers = crm.segments.membership_tiers(tx, "1998-06-30")
+    data = crm.segments.load_segment_inputs("orders.parquet", engine="spark")  # the report's inputs
 """
 
 from crm_models.segments.clustering import KMeansSegmenter
@@ -10,9 +11,11 @@ from crm_models.segments.economics import (
     acquisition_vs_retention,
     clv_constant_retention,
     observed_retention_rate,
+    recent_spend,
     retention_uplift_by_customer,
     retention_uplift_value,
 )
+from crm_models.segments.inputs import ENGINES, SegmentInputs, load_segment_inputs, segment_inputs
 from crm_models.segments.lifecycle import STAGES, lifecycle_stages
 from crm_models.segments.loyalty import (
     LOYALTY_TYPES,
@@ -54,12 +57,15 @@ __all__ = [
     "retention_uplift_by_customer",
     "retention_uplift_value",
     "DEFAULT_THRESHOLDS",
+    "ENGINES",
+    "SegmentInputs",
     "LOYALTY_TYPES",
     "RULE_COLUMNS",
     "STAGES",
     "default_rfm_rules",
     "gini",
     "lifecycle_stages",
+    "load_segment_inputs",
     "lorenz_curve",
     "loyalty_indicators",
     "loyalty_matrix",
@@ -70,9 +76,11 @@ __all__ = [
     "pareto_curve",
     "pareto_point",
     "quantile_score",
+    "recent_spend",
     "repeat_purchase_rate",
     "rfm_segments",
     "rfm_table",
+    "segment_inputs",
     "segment_summary",
     "tier_changes",
     "tier_migration",

@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from crm_models.errors import CRMDataError, describe_rows
-from crm_models.segments._checks import numeric_series
+from crm_models.segments._checks import numeric_series, require_transactions
 
 __all__ = [
     "acquisition_vs_retention",
@@ -35,6 +35,10 @@ __all__ = [
     "retention_uplift_value",
     "retention_uplift_by_customer",
     "observed_retention_rate",
+    "check_retention_periods",
+    "recent_spend",
+    "retention_flags",
+    "retention_from_flags",
 ]
 
 
@@ -187,23 +191,66 @@ def observed_retention_rate(tx: pd.DataFrame, observation_end: str | pd.Timestam
     ``(end - 2p, end - p]``, last period ``(end - p, end]``.  Returns ``customers_before``,
     ``retained`` and ``retention_rate``; both periods must lie inside the data.
     """
-    from crm_models.segments._checks import require_transactions
-
     tx = require_transactions(tx, need_amount=False)
+    check_retention_periods(tx["date"].min(), observation_end, period_days,
+                            source=tx.attrs.get("source", "transactions"))
+    return retention_from_flags(retention_flags(tx, observation_end, period_days))
+
+
+def check_retention_periods(first_date: pd.Timestamp, observation_end: str | pd.Timestamp,
+                            period_days: int = 365, source: str = "transactions") -> None:
+    """The whole-table check of :func:`observed_retention_rate`: ``period_days`` a whole
+    number and both periods after the first transaction of the table (``first_date``)."""
     if not isinstance(period_days, int | np.integer) or period_days < 1:
         raise CRMDataError(f"period_days must be a whole number >= 1, got {period_days!r}")
     end = pd.Timestamp(observation_end)
     p = pd.Timedelta(days=period_days)
-    first = tx["date"].min()
+    first = pd.Timestamp(first_date)
     if end - 2 * p + pd.Timedelta(days=1) < first.normalize():
         raise CRMDataError(f"two periods of {period_days} days before {end.date()} start before the data "
                            f"(first transaction {first.date()}): the window is longer than the data",
-                           source=tx.attrs.get("source", "transactions"), column="date")
+                           source=source, column="date")
+
+
+def retention_flags(tx: pd.DataFrame, observation_end: str | pd.Timestamp,
+                    period_days: int = 365) -> pd.DataFrame:
+    """Per customer who bought in either period of :func:`observed_retention_rate`: ``previous``
+    (bought in ``(end - 2p, end - p]``) and ``last`` (bought in ``(end - p, end]``), booleans.
+
+    The per-customer part of :func:`observed_retention_rate` (no whole-table checks).
+    """
+    end = pd.Timestamp(observation_end)
+    p = pd.Timedelta(days=period_days)
     d = tx["date"]
-    before = pd.Index(tx.loc[(d > end - 2 * p) & (d <= end - p), "customer_id"].unique())
-    last = pd.Index(tx.loc[(d > end - p) & (d <= end), "customer_id"].unique())
-    if len(before) == 0:
+    previous = ((d > end - 2 * p) & (d <= end - p)).to_numpy()
+    last = ((d > end - p) & (d <= end)).to_numpy()
+    either = previous | last
+    ids = tx["customer_id"][either]
+    flags = pd.DataFrame({"previous": previous[either], "last": last[either]}, index=ids.index)
+    out = flags.groupby(ids, sort=True).any()
+    out.index.name = "customer_id"
+    return out
+
+
+def retention_from_flags(flags: pd.DataFrame) -> pd.Series:
+    """:func:`observed_retention_rate` from :func:`retention_flags` (customers x previous, last)."""
+    before = flags["previous"].to_numpy(dtype=bool)
+    if not before.any():
         raise CRMDataError("nobody bought in the previous period", source="transactions")
-    kept = int(before.isin(last).sum())
-    return pd.Series({"customers_before": len(before), "retained": kept,
-                      "retention_rate": kept / len(before)}, name="observed_retention")
+    kept = int((before & flags["last"].to_numpy(dtype=bool)).sum())
+    n_before = int(before.sum())
+    return pd.Series({"customers_before": n_before, "retained": kept,
+                      "retention_rate": kept / n_before}, name="observed_retention")
+
+
+def recent_spend(tx: pd.DataFrame, observation_end: str | pd.Timestamp, period_days: int = 365) -> pd.Series:
+    """Spend per customer in the last ``period_days`` days up to ``observation_end``
+    (``(end - p, end]``), for the customers who bought then; its mean is the margin base of
+    the report's retention economics."""
+    tx = require_transactions(tx)
+    if not isinstance(period_days, int | np.integer) or period_days < 1:
+        raise CRMDataError(f"period_days must be a whole number >= 1, got {period_days!r}")
+    end = pd.Timestamp(observation_end)
+    d = tx["date"]
+    last = tx[(d > end - pd.Timedelta(days=period_days)) & (d <= end)]
+    return last.groupby("customer_id")["amount"].sum().rename("spend")

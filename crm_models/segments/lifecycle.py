@@ -33,7 +33,7 @@ from crm_models.errors import CRMDataError, describe_rows
 from crm_models.segments._checks import numeric_series, require_transactions
 from crm_models.segments.rfm import rfm_table
 
-__all__ = ["STAGES", "lifecycle_stages"]
+__all__ = ["STAGES", "check_lifecycle_arguments", "lifecycle_stages", "stages_from_rfm_table"]
 
 STAGES = ["potential", "new", "repeat", "loyal", "at risk", "lost"]
 
@@ -94,7 +94,31 @@ def lifecycle_stages(
     ``p_alive`` when given, and ``stage`` (categorical with categories :data:`STAGES`).
     """
     tx = require_transactions(tx, need_amount=False)
-    source = tx.attrs.get("source", "transactions")
+    end = pd.Timestamp(observation_end)
+    check_lifecycle_arguments(tx["date"].min(), end, at_risk_after=at_risk_after, lost_after=lost_after,
+                              loyal_purchases=loyal_purchases, p_alive=p_alive,
+                              p_alive_thresholds=p_alive_thresholds,
+                              source=tx.attrs.get("source", "transactions"))
+    tmp = tx if "amount" in tx.columns else tx.assign(amount=0.0)
+    return stages_from_rfm_table(rfm_table(tmp, end, period="D"), end, customers,
+                                 at_risk_after=at_risk_after, lost_after=lost_after,
+                                 loyal_purchases=loyal_purchases, p_alive=p_alive,
+                                 p_alive_thresholds=p_alive_thresholds)
+
+
+def check_lifecycle_arguments(
+    first_date: pd.Timestamp,
+    observation_end: pd.Timestamp,
+    *,
+    at_risk_after: int,
+    lost_after: int,
+    loyal_purchases: int,
+    p_alive: pd.Series | None,
+    p_alive_thresholds: tuple[float, float],
+    source: str = "transactions",
+) -> None:
+    """The whole-table checks of :func:`lifecycle_stages` (parameters, and ``lost_after``
+    against the span from the first purchase of the whole table to ``observation_end``)."""
     if not (isinstance(loyal_purchases, int | np.integer) and loyal_purchases >= 3):
         raise CRMDataError(f"loyal_purchases must be an integer >= 3 (2 purchases = repeat), "
                            f"got {loyal_purchases!r}")
@@ -103,7 +127,7 @@ def lifecycle_stages(
         if not (0 < at_risk_after < lost_after):
             raise CRMDataError(f"inactivity windows out of order: need 0 < at_risk_after "
                                f"({at_risk_after}) < lost_after ({lost_after}) days")
-        first_date = tx["date"].min()
+        first_date = pd.Timestamp(first_date)
         span = (end - first_date).days
         if lost_after > span:
             raise CRMDataError(
@@ -116,8 +140,26 @@ def lifecycle_stages(
             raise CRMDataError(f"p_alive_thresholds must be (at risk, lost) with 1 > at risk > lost > 0, "
                                f"got {p_alive_thresholds}")
 
-    tmp = tx if "amount" in tx.columns else tx.assign(amount=0.0)
-    t = rfm_table(tmp, end, period="D")
+
+def stages_from_rfm_table(
+    t: pd.DataFrame,
+    observation_end: str | pd.Timestamp,
+    customers: Iterable | pd.DataFrame | None = None,
+    *,
+    at_risk_after: int = 180,
+    lost_after: int = 365,
+    loyal_purchases: int = 4,
+    p_alive: pd.Series | None = None,
+    p_alive_thresholds: tuple[float, float] = (0.5, 0.2),
+) -> pd.DataFrame:
+    """The stages of :func:`lifecycle_stages` from the daily :func:`rfm_table` of the buyers.
+
+    Each buyer's stage depends only on their own ``time_since_last`` and ``frequency``
+    (purchase days), so the table may come from anywhere that computes it per customer
+    (e.g. :func:`crm_models.spark.rfm_table` on Spark).  Call
+    :func:`check_lifecycle_arguments` first: the parameters are not checked again here.
+    """
+    end = pd.Timestamp(observation_end)
     since = t["time_since_last"].to_numpy()
     n_buy = t["frequency"].to_numpy()
     stage = np.where(n_buy >= loyal_purchases, 3, np.where(n_buy >= 2, 2, 1))
@@ -125,6 +167,7 @@ def lifecycle_stages(
         stage = np.where(since > at_risk_after, 4, stage)
         stage = np.where(since > lost_after, 5, stage)
     else:
+        hi, lo = p_alive_thresholds
         pa = numeric_series(p_alive, "p_alive")
         missing = t.index.difference(pa.index)
         if len(missing):

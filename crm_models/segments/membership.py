@@ -39,6 +39,11 @@ __all__ = [
     "tier_changes",
     "tier_migration",
     "tier_on",
+    "check_evaluation_window",
+    "evaluation_dates",
+    "history_from_points",
+    "points_history",
+    "tiers_from_points",
 ]
 
 DEFAULT_THRESHOLDS: dict[str, float] = {"diamond": 10000, "platinum": 3000, "gold": 300}
@@ -82,6 +87,25 @@ def _window_start(as_of: pd.Timestamp, window_days: int) -> pd.Timestamp:
 def _check_window(window_days: int) -> None:
     if not isinstance(window_days, int | np.integer) or window_days < 1:
         raise CRMDataError(f"window_days must be a whole number of days >= 1, got {window_days!r}")
+
+
+def check_evaluation_window(as_of: pd.Timestamp, first_date: pd.Timestamp, window_days: int,
+                            allow_partial_window: bool = False, source: str = "transactions") -> None:
+    """An evaluation on ``as_of`` needs data on that date and, unless ``allow_partial_window``,
+    a whole points window after the first transaction of the table (``first_date``)."""
+    as_of, first_date = pd.Timestamp(as_of), pd.Timestamp(first_date)
+    start = _window_start(as_of, window_days) + pd.Timedelta(days=1)
+    if as_of < first_date:
+        raise CRMDataError(f"evaluation date {as_of.date()} is before the first transaction "
+                           f"{first_date.date()}", source=source, column="date")
+    if start.normalize() < first_date.normalize() and not allow_partial_window:
+        raise CRMDataError(
+            f"the {window_days}-day points window ending {as_of.date()} starts on {start.date()}, "
+            f"before the data (first transaction {first_date.date()}): the window is longer "
+            f"than the data, so points would be understated. Evaluate from "
+            f"{(first_date.normalize() + pd.Timedelta(days=window_days - 1)).date()} on, "
+            "use a shorter window_days, or pass allow_partial_window=True",
+            source=source, column="date")
 
 
 class _Ledger:
@@ -133,18 +157,7 @@ class _Ledger:
         return self._first_event
 
     def check_window(self, as_of: pd.Timestamp, window_days: int, allow_partial_window: bool) -> None:
-        start = _window_start(as_of, window_days) + pd.Timedelta(days=1)
-        if as_of < self.first_date:
-            raise CRMDataError(f"evaluation date {as_of.date()} is before the first transaction "
-                               f"{self.first_date.date()}", source=self.source, column="date")
-        if start.normalize() < self.first_date.normalize() and not allow_partial_window:
-            raise CRMDataError(
-                f"the {window_days}-day points window ending {as_of.date()} starts on {start.date()}, "
-                f"before the data (first transaction {self.first_date.date()}): the window is longer "
-                f"than the data, so points would be understated. Evaluate from "
-                f"{(self.first_date.normalize() + pd.Timedelta(days=window_days - 1)).date()} on, "
-                "use a shorter window_days, or pass allow_partial_window=True",
-                source=self.source, column="date")
+        check_evaluation_window(as_of, self.first_date, window_days, allow_partial_window, self.source)
 
     def points_at(self, as_of: pd.Timestamp, window_days: int) -> np.ndarray:
         lo = _window_start(as_of, window_days).to_datetime64()
@@ -246,13 +259,31 @@ def membership_tiers(
     as_of = pd.Timestamp(as_of)
     led = _Ledger(tx, points_per_unit, promotion_points, until=as_of)
     led.check_window(as_of, window_days, allow_partial_window)
-    points = led.points_at(as_of, window_days)
-    idx = pd.Index(led.customers, name="customer_id")
+    points = pd.Series(led.points_at(as_of, window_days), index=pd.Index(led.customers, name="customer_id"))
+    return tiers_from_points(points, as_of, window_days, thresholds, credit=credit, base_tier=base_tier)
+
+
+def tiers_from_points(
+    points: pd.Series,
+    as_of: str | pd.Timestamp,
+    window_days: int = 365,
+    thresholds: Mapping[str, float] | None = None,
+    *,
+    credit: pd.Series | None = None,
+    base_tier: str = "ordinary",
+) -> pd.DataFrame:
+    """The :func:`membership_tiers` frame from each customer's window points (a Series by
+    customer id, e.g. :func:`membership_points`, or its Spark counterpart): the tier is a
+    function of the customer's own points, thresholds and credit flag."""
+    labels, asc = _check_thresholds(thresholds, base_tier)
+    as_of = pd.Timestamp(as_of)
+    idx = points.index.rename("customer_id")
+    values = points.to_numpy(dtype="float64")
     good = _good_credit(credit, idx)
     out = pd.DataFrame({
-        "points": points,
+        "points": values,
         "good_credit": good,
-        "tier": pd.Categorical.from_codes(_tier_codes(points, asc, good), categories=labels, ordered=True),
+        "tier": pd.Categorical.from_codes(_tier_codes(values, asc, good), categories=labels, ordered=True),
     }, index=idx)
     out.attrs.update(as_of=str(as_of.date()), window_days=window_days,
                      thresholds=dict(zip(labels[1:][::-1], asc[::-1].tolist(), strict=True)))
@@ -292,27 +323,95 @@ def membership_history(
         raise CRMDataError(f"every_days must be a whole number of days >= 1, got {every_days!r}")
     if values not in ("tier", "points"):
         raise CRMDataError(f"values must be 'tier' or 'points', not {values!r}")
-    labels, asc = _check_thresholds(thresholds, base_tier)
+    _check_thresholds(thresholds, base_tier)  # before reading the data
     end_ts = pd.Timestamp(end) if end is not None else None
     led = _Ledger(tx, points_per_unit, promotion_points, until=end_ts)
     if len(led.customers) == 0:
         raise CRMDataError(f"no transactions on or before {end_ts.date()}", source=led.source)
-    end_ts = end_ts if end_ts is not None else led.last_date.normalize()
+    dates = evaluation_dates(led.first_date, led.last_date, start, end_ts, every_days, window_days,
+                             allow_partial_window, source=led.source)
+    points = pd.DataFrame(_points_matrix(led, dates, window_days),
+                          index=pd.Index(led.customers, name="customer_id"), columns=dates)
+    return history_from_points(points, every_days, window_days, thresholds, credit=credit,
+                               base_tier=base_tier, values=values)
+
+
+def evaluation_dates(
+    first_date: pd.Timestamp,
+    last_date: pd.Timestamp,
+    start: str | pd.Timestamp | None = None,
+    end: str | pd.Timestamp | None = None,
+    every_days: int = 60,
+    window_days: int = 365,
+    allow_partial_window: bool = False,
+    source: str = "transactions",
+) -> pd.DatetimeIndex:
+    """The schedule of :func:`membership_history` from the first and last transaction dates
+    of the whole table: from ``start`` (default ``first_date`` + ``window_days`` - 1 day)
+    every ``every_days`` days to ``end`` (default the last transaction day); checked."""
+    end_ts = pd.Timestamp(end) if end is not None else pd.Timestamp(last_date).normalize()
     start_ts = (pd.Timestamp(start) if start is not None
-                else led.first_date.normalize() + pd.Timedelta(days=window_days - 1))
+                else pd.Timestamp(first_date).normalize() + pd.Timedelta(days=window_days - 1))
     if start_ts > end_ts:
         raise CRMDataError(
             f"the {window_days}-day window is longer than the data: the first evaluation with a full "
             f"window is {start_ts.date()}, after the end {end_ts.date()}; use a shorter window_days "
-            "or pass start= with allow_partial_window=True", source=led.source, column="date")
+            "or pass start= with allow_partial_window=True", source=source, column="date")
     dates = pd.date_range(start_ts, end_ts, freq=f"{every_days}D")
-    led.check_window(dates[0], window_days, allow_partial_window)
-    idx = pd.Index(led.customers, name="customer_id")
+    check_evaluation_window(dates[0], first_date, window_days, allow_partial_window, source)
+    return dates
+
+
+def _points_matrix(led: _Ledger, dates: pd.DatetimeIndex, window_days: int) -> np.ndarray:
+    """Points of every customer of the ledger at each date (columns); NaN = not a member yet."""
+    out = np.empty((len(led.customers), len(dates)), dtype="float64")
+    for j, d in enumerate(dates):
+        out[:, j] = np.where(led.members_at(d), led.points_at(d, window_days), np.nan)
+    return out
+
+
+def points_history(
+    tx: pd.DataFrame,
+    dates: pd.DatetimeIndex,
+    window_days: int = 365,
+    *,
+    until: str | pd.Timestamp | None = None,
+    points_per_unit: float = 1.0,
+) -> pd.DataFrame:
+    """Window points of every customer who bought by ``until`` at each of ``dates``
+    (NaN = first purchase after that date): :func:`membership_history`'s per-customer part.
+
+    A customer's row depends only on their own purchases, so this may run on any
+    customer-disjoint part of the transactions (the Spark version runs it per bucket).
+    No whole-table checks: see :func:`evaluation_dates`.
+    """
+    _check_window(window_days)
+    led = _Ledger(tx, points_per_unit, None, until=None if until is None else pd.Timestamp(until))
+    dates = pd.DatetimeIndex(dates, name="evaluation_date")
+    return pd.DataFrame(_points_matrix(led, dates, window_days),
+                        index=pd.Index(led.customers, name="customer_id"), columns=dates)
+
+
+def history_from_points(
+    points: pd.DataFrame,
+    every_days: int = 60,
+    window_days: int = 365,
+    thresholds: Mapping[str, float] | None = None,
+    *,
+    credit: pd.Series | None = None,
+    base_tier: str = "ordinary",
+    values: Literal["tier", "points"] = "tier",
+) -> pd.DataFrame:
+    """The :func:`membership_history` frame from :func:`points_history` (customers x
+    evaluation dates, NaN = not a member yet)."""
+    labels, asc = _check_thresholds(thresholds, base_tier)
+    idx = points.index.rename("customer_id")
     good = _good_credit(credit, idx)
     cols = {}
-    for d in dates:
-        pts = led.points_at(d, window_days)
-        member = led.members_at(d)
+    for d in points.columns:
+        raw = points[d].to_numpy(dtype="float64")
+        member = ~np.isnan(raw)
+        pts = np.where(member, raw, 0.0)
         if values == "points":
             cols[d] = np.where(member, pts, np.nan)
         else:
