@@ -19,7 +19,7 @@ call these.  What runs where:
 * **small tables** (a survey): :func:`collect_table`.
 
 Collected frames look like pandas' own reading of the same file: rows in file order, and from a
-CSV file integer columns as int64 (as ``pandas.read_csv`` gives them).
+CSV file ``NA`` as missing and integer columns as int64 (as ``pandas.read_csv`` gives them).
 """
 
 from __future__ import annotations
@@ -37,6 +37,7 @@ from crm_models.spark.source import describe_source, get_session, read_source, r
 
 __all__ = [
     "collect_table",
+    "read_like_pandas",
     "spend_in_first_spell",
     "subscription_durations",
     "survival_table",
@@ -46,6 +47,14 @@ __all__ = [
 
 def _is_text_file(source: Any) -> bool:
     return isinstance(source, str) and os.path.splitext(source.rstrip("/"))[1].lower() == ".csv"
+
+
+def read_like_pandas(source: Any, spark: Any = None) -> Any:
+    """:func:`read_source`, reading ``NA`` in a CSV file as missing (R's ``write.csv``), as pandas does.
+
+    (pandas knows more missing-value spellings; Spark reads one, plus empty fields.)
+    """
+    return read_source(source, spark, **({"nullValue": "NA"} if _is_text_file(source) else {}))
 
 
 def _available(sdf: Any) -> str:
@@ -72,7 +81,7 @@ def collect_table(source: Any, spark: Any = None, columns: Sequence[str] | None 
     from pyspark.sql import functions as F
 
     what = describe_source(source)
-    sdf = read_source(source, spark) if sdf is None else sdf
+    sdf = read_like_pandas(source, spark) if sdf is None else sdf
     if columns is not None:
         _check_columns(sdf, columns, what)
         sdf = sdf.select(*[F.col(f"`{c}`") for c in columns])
@@ -133,7 +142,7 @@ def subscription_durations(source: Any, customer_id: str, start: str, end: str, 
     from crm_models.churn.durations import durations_from_subscriptions
 
     what = describe_source(source)
-    sdf = read_source(source, spark)
+    sdf = read_like_pandas(source, spark)
     _check_columns(sdf, [customer_id, start, end], what)
     _check_columns(sdf, list(features or []), what)
     days_per_unit(time_unit)
@@ -197,7 +206,7 @@ def survival_table(source: Any, duration_col: str, event_col: str, *, event_valu
     from pyspark.sql import types as T
 
     what = describe_source(source)
-    sdf = read_source(source, spark)
+    sdf = read_like_pandas(source, spark)
     _check_columns(sdf, [duration_col, event_col], what)
     if covariates is not None:
         _check_columns(sdf, list(covariates), what)
