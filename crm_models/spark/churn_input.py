@@ -57,6 +57,10 @@ def read_like_pandas(source: Any, spark: Any = None) -> Any:
     return read_source(source, spark, **({"nullValue": "NA"} if _is_text_file(source) else {}))
 
 
+def _quoted(column: str) -> str:
+    return "`" + column.replace("`", "``") + "`"
+
+
 def _available(sdf: Any) -> str:
     return ", ".join(list(sdf.columns)[:20])
 
@@ -84,7 +88,7 @@ def collect_table(source: Any, spark: Any = None, columns: Sequence[str] | None 
     sdf = read_like_pandas(source, spark) if sdf is None else sdf
     if columns is not None:
         _check_columns(sdf, columns, what)
-        sdf = sdf.select(*[F.col(f"`{c}`") for c in columns])
+        sdf = sdf.select(*[F.col(_quoted(c)) for c in columns])
     names = list(sdf.columns)
     if ROW in names:
         raise CRMDataError(f"column name {ROW!r} is reserved", source=what, column=ROW)
@@ -110,7 +114,7 @@ def _parsed_date(sdf: Any, column: str, what: str):
     from pyspark.sql import types as T
 
     dtype = sdf.schema[column].dataType
-    quoted = "`" + column.replace("`", "``") + "`"
+    quoted = _quoted(column)
     if isinstance(dtype, T.DateType | T.TimestampType | T.TimestampNTZType):
         return F.col(quoted).cast("timestamp_ntz"), F.col(quoted).isNull()
     if isinstance(dtype, T.StringType):
@@ -149,7 +153,7 @@ def subscription_durations(source: Any, customer_id: str, start: str, end: str, 
     obs_end = to_timestamp(observation_end, "observation_end")
     start_col, start_missing = _parsed_date(sdf, start, what)
     end_col, end_missing = _parsed_date(sdf, end, what)
-    cid = F.col(f"`{customer_id}`")
+    cid = F.col(_quoted(customer_id))
     conditions = {
         "null_id": cid.isNull(),
         "bad_start": ~start_missing & start_col.isNull(),
@@ -161,10 +165,10 @@ def subscription_durations(source: Any, customer_id: str, start: str, end: str, 
     row = sdf.agg(F.count(F.lit(1)).alias("n"),
                   *[F.count_if(c).alias(k) for k, c in conditions.items()]).first().asDict()
 
-    def fail(key: str, column: str, problem: str, shown_col: str) -> None:
+    def fail(key: str, column: str, problem: str, shown_col: str, note: str = "") -> None:
         if row[key]:
             shown = describe_examples(sdf, conditions[key], [customer_id, shown_col], row[key])
-            raise CRMDataError(f"{problem} in {shown}", source=what, column=column)
+            raise CRMDataError(f"{problem} in {shown}{note}", source=what, column=column)
 
     if row["n"] == 0:
         raise CRMDataError("no subscriptions (the table is empty)", source=what)
@@ -174,7 +178,7 @@ def subscription_durations(source: Any, customer_id: str, start: str, end: str, 
     fail("bad_start", start, "unparseable dates", start)
     fail("missing_start", start, "missing dates", start)
     fail("bad_end", end, "unparseable dates", end)
-    fail("negative", end, "end before start (a negative duration) (shown: customer id: end)", end)
+    fail("negative", end, "end before start (a negative duration)", end, " (shown: customer id: end)")
     fail("late", start, f"start after the observation end {obs_end.date()}", start)
 
     keep = list(sdf.columns) if features is None else [*dict.fromkeys([customer_id, start, end, *features])]
@@ -210,9 +214,14 @@ def survival_table(source: Any, duration_col: str, event_col: str, *, event_valu
     _check_columns(sdf, [duration_col, event_col], what)
     if covariates is not None:
         _check_columns(sdf, list(covariates), what)
-    q = {c: "`" + c.replace("`", "``") + "`" for c in (duration_col, event_col)}
+    q = {c: _quoted(c) for c in (duration_col, event_col)}
     if event_value is not None:
-        hit = F.coalesce(F.col(q[event_col]) == F.lit(event_value), F.lit(False))
+        # pandas' ==: a value of another kind (text vs number) is never equal, and no cast is tried
+        is_text = isinstance(sdf.schema[event_col].dataType, T.StringType)
+        if is_text == isinstance(event_value, str):
+            hit = F.coalesce(F.col(q[event_col]) == F.lit(event_value), F.lit(False))
+        else:
+            hit = F.lit(False)
         sdf = sdf.withColumn(event_col, hit.cast("byte"))
     fields = {f.name: f.dataType for f in sdf.schema.fields}
     dtype = fields[duration_col]
@@ -310,7 +319,8 @@ def transaction_durations(source: Any, observation_end: Any = None, inactivity_w
     tx = read_transactions(source, customer_id, date, amount, spark=spark)
     id_type = read_source(source, spark).schema[customer_id].dataType
     if observation_end is None:
-        observation_end = pd.Timestamp(tx.agg(F.max("date")).first()[0])
+        # as timestamp_ntz: the wall-clock time of the session time zone, not the driver's
+        observation_end = pd.Timestamp(tx.agg(F.max(F.col("date").cast("timestamp_ntz"))).first()[0])
     durations = durations_from_transactions(tx, observation_end, inactivity_window, time_unit=time_unit)
     spend = spend_in_first_spell(tx, durations)
     d = to_pandas_durations(durations.join(spend, "customer_id", "left"))
