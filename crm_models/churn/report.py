@@ -15,7 +15,10 @@ from crm_models.churn._checks import check_columns, days_per_unit
 from crm_models.churn.durations import durations_from_subscriptions, durations_from_transactions
 from crm_models.errors import CRMDataError
 
-__all__ = ["load_churn_data"]
+__all__ = ["ENGINES", "load_churn_data"]
+
+#: Where ``load_churn_data`` reads and prepares the data.
+ENGINES = ("pandas", "spark")
 
 
 def load_churn_data(
@@ -34,6 +37,8 @@ def load_churn_data(
     amount: str = "amount",
     inactivity_window: Any = None,
     covariates: Sequence[str] | None = None,
+    engine: Literal["pandas", "spark"] = "pandas",
+    spark: Any = None,
 ) -> tuple[pd.DataFrame, dict[str, Any]]:
     """Survival data for the report and a description of how it was built.
 
@@ -50,6 +55,13 @@ def load_churn_data(
       (spend in the spell per ``time_unit``, at least one unit) is added as a margin
       candidate, not as a covariate.
 
+    ``engine="spark"``: ``data_path`` is a Spark table name, a Parquet/CSV path or a Spark
+    DataFrame (``None``: the bundled sample, handed to Spark), read with ``spark`` (default: the
+    active session, else a local one); the result is the same frame.  Transactions stay in
+    Spark: the survival data are built there (one row per customer is collected).  Subscription
+    and survival-form tables are checked and converted per row in Spark, then collected (one row
+    per customer or spell).  See :mod:`crm_models.spark.churn_input`.
+
     Returns ``(d, info)``: ``d`` has ``duration`` / ``event`` (or the given column names)
     and the covariates; ``info`` has ``duration_col``, ``event_col``, ``setting``,
     ``observation_end``, ``time_unit``, ``description`` (one sentence for the report),
@@ -60,34 +72,44 @@ def load_churn_data(
 
     if mode not in ("contractual", "non-contractual"):
         raise CRMDataError(f"mode must be 'contractual' or 'non-contractual', got {mode!r}")
-    unit_name = {"D": "days", "W": "weeks", "M": "months", "Y": "years"}[time_unit]
+    if engine not in ENGINES:
+        raise CRMDataError(f"engine must be one of {', '.join(map(repr, ENGINES))}, got {engine!r}")
     days_per_unit(time_unit)
+    unit_name = {"D": "days", "W": "weeks", "M": "months", "Y": "years"}[time_unit]
+    if engine == "spark":
+        from crm_models.spark import churn_input, get_session
+
+        spark = spark or get_session()
     if mode == "contractual":
         if data_path is None:
             raw = datasets.sample_subscriptions()
             observation_end = observation_end or datasets.SAMPLE_OBSERVATION_END
+        elif isinstance(data_path, pd.DataFrame) or engine == "spark":
+            raw = data_path
         else:
-            raw = data_path if isinstance(data_path, pd.DataFrame) else read_table(data_path)
+            raw = read_table(data_path)
+        if engine == "spark" and isinstance(raw, pd.DataFrame):
+            raw = spark.createDataFrame(raw)
         if duration_col is not None:
             if event_col is None:
                 raise CRMDataError("duration_col given without event_col")
-            check_columns(raw, [duration_col, event_col])
-            d = raw.copy()
-            if event_value is not None:
-                d[event_col] = (d[event_col] == event_value).astype(np.int8)
-            keep = list(covariates) if covariates is not None else [c for c in d.columns if c != customer_id]
-            cols = [c for c in dict.fromkeys([customer_id, *keep, duration_col, event_col]) if c in d.columns]
-            d = d[cols]
-            d.attrs["crm_churn"] = {"duration_col": duration_col, "event_col": event_col,
-                                    "non_covariates": [customer_id]}
+            if engine == "spark":
+                d = churn_input.survival_table(raw, duration_col, event_col, event_value=event_value,
+                                               customer_id=customer_id, covariates=covariates, spark=spark)
+            else:
+                d = _survival_form(raw, customer_id, duration_col, event_col, event_value, covariates)
             desc = (f"{len(d):,} customers, durations as given in '{duration_col}' ({unit_name}), "
                     f"churn = '{event_col}'" + (f" == {event_value!r}" if event_value is not None else ""))
             setting = "contractual"
         else:
             if observation_end is None:
                 raise CRMDataError("observation_end is needed for a subscription table (the extraction date)")
-            d = durations_from_subscriptions(raw, customer_id, start, end, observation_end,
-                                             time_unit=time_unit)
+            if engine == "spark":
+                d = churn_input.subscription_durations(raw, customer_id, start, end, observation_end,
+                                                       time_unit=time_unit, spark=spark)
+            else:
+                d = durations_from_subscriptions(raw, customer_id, start, end, observation_end,
+                                                 time_unit=time_unit)
             duration_col, event_col = "duration", "event"
             desc = (f"{len(d):,} subscription spells of {d[customer_id].nunique():,} customers; "
                     f"still active on {pd.Timestamp(observation_end).date()} = censored; "
@@ -95,15 +117,29 @@ def load_churn_data(
             setting = "contractual"
     else:
         if data_path is None:
-            tx = datasets.sample_transactions()
+            source: Any = datasets.sample_transactions()
             observation_end = observation_end or datasets.SAMPLE_OBSERVATION_END
         else:
-            tx = load_transactions(data_path, customer_id=customer_id, date=date, amount=amount)
-            observation_end = observation_end or tx["date"].max()
-        d = durations_from_transactions(tx, observation_end, inactivity_window, time_unit=time_unit)
-        spell_spend = _spend_in_first_spell(tx, d)
-        d["spend_per_period"] = spell_spend / np.maximum(d["duration"].to_numpy(), 1.0)
-        d.attrs["crm_churn"]["non_covariates"] = [*d.attrs["crm_churn"]["non_covariates"], "spend_per_period"]
+            source = data_path
+        if engine == "spark":
+            if isinstance(source, pd.DataFrame):
+                source = spark.createDataFrame(source)
+            d, observation_end = churn_input.transaction_durations(
+                source, observation_end, inactivity_window, time_unit=time_unit,
+                customer_id=customer_id if data_path is not None else "customer_id",
+                date=date if data_path is not None else "date",
+                amount=amount if data_path is not None else "amount", spark=spark)
+        else:
+            if data_path is None:
+                tx = source
+            else:
+                tx = load_transactions(data_path, customer_id=customer_id, date=date, amount=amount)
+                observation_end = observation_end or tx["date"].max()
+            d = durations_from_transactions(tx, observation_end, inactivity_window, time_unit=time_unit)
+            spell_spend = _spend_in_first_spell(tx, d)
+            d["spend_per_period"] = spell_spend / np.maximum(d["duration"].to_numpy(), 1.0)
+            d.attrs["crm_churn"]["non_covariates"] = [*d.attrs["crm_churn"]["non_covariates"],
+                                                      "spend_per_period"]
         meta = d.attrs["crm_churn"]
         duration_col, event_col = "duration", "event"
         desc = (f"{len(d):,} customers; churned = no purchase for {meta['inactivity_window_days']:g} days "
@@ -123,6 +159,21 @@ def load_churn_data(
             "time_unit": time_unit, "unit_name": unit_name, "description": desc, "margin": margin,
             "id_col": customer_id if customer_id in d.columns else None}
     return d, info
+
+
+def _survival_form(raw: pd.DataFrame, customer_id: str, duration_col: str, event_col: str, event_value: Any,
+                   covariates: Sequence[str] | None) -> pd.DataFrame:
+    """A table already in survival form: the id, the covariates, duration and event (mapped to 0/1)."""
+    check_columns(raw, [duration_col, event_col])
+    d = raw.copy()
+    if event_value is not None:
+        d[event_col] = (d[event_col] == event_value).astype(np.int8)
+    keep = list(covariates) if covariates is not None else [c for c in d.columns if c != customer_id]
+    cols = [c for c in dict.fromkeys([customer_id, *keep, duration_col, event_col]) if c in d.columns]
+    d = d[cols]
+    d.attrs["crm_churn"] = {"duration_col": duration_col, "event_col": event_col,
+                            "non_covariates": [customer_id]}
+    return d
 
 
 def _spend_in_first_spell(tx: pd.DataFrame, d: pd.DataFrame) -> np.ndarray:

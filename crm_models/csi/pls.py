@@ -124,7 +124,9 @@ class PLSPM:
         """Estimate the model on the survey frame ``df`` (one row per respondent)."""
         spec = self._spec
         n_min = max(spec.n_lvs + 2, 10)
-        prep = prepare_items(df, spec.items, missing=self.missing, min_rows=n_min)
+        source = df.attrs.get("source") if isinstance(df, pd.DataFrame) else None  # set by load_survey
+        prep = prepare_items(df, spec.items, missing=self.missing, min_rows=n_min,
+                             source=source if isinstance(source, str) else "DataFrame")
         raw = prep.values
         n = raw.shape[0]
         X, mean, sd = _treat(raw, self.scaled)

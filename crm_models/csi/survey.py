@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from typing import Any
 
 import pandas as pd
 
@@ -18,11 +19,26 @@ from crm_models.csi.pls import PLSPM
 from crm_models.csi.presets import PRESETS, blocks_by_prefix, preset_model
 from crm_models.errors import CRMDataError, ModelSpecificationError
 
-__all__ = ["load_survey", "build_model"]
+__all__ = ["ENGINES", "load_survey", "build_model"]
+
+#: Where ``load_survey`` reads the survey.
+ENGINES = ("pandas", "spark")
 
 
-def load_survey(path: str | os.PathLike | None = None) -> pd.DataFrame:
-    """The survey at ``path`` (CSV or Parquet), or the bundled sample survey when ``None``."""
+def load_survey(path: str | os.PathLike | None = None, *, engine: str = "pandas", spark: Any = None
+                ) -> pd.DataFrame:
+    """The survey at ``path`` (CSV or Parquet), or the bundled sample survey when ``None``.
+
+    ``engine="spark"``: ``path`` may also be a table name of the Spark catalog (or a Spark
+    DataFrame); Spark reads it (session ``spark``, default: the active one, else a local one)
+    and the whole survey is collected to the driver, one row per respondent: surveys are small
+    (thousands of rows), and the PLS fit and its bootstrap need every row in memory anyway.  The
+    frame is the one pandas reads from the same file (file order, CSV integers as int64).
+    """
+    if engine not in ENGINES:
+        raise CRMDataError(f"engine must be one of {', '.join(map(repr, ENGINES))}, got {engine!r}")
+    if engine == "spark":
+        return _load_survey_spark(path, spark)
     if path is None:
         from crm_models.data import datasets
 
@@ -31,7 +47,29 @@ def load_survey(path: str | os.PathLike | None = None) -> pd.DataFrame:
 
     df = read_table(path)
     unnamed = [c for c in df.columns if str(c).startswith("Unnamed: ")]
-    return df.drop(columns=unnamed)  # a written-out row index (R's write.csv)
+    df = df.drop(columns=unnamed)  # a written-out row index (R's write.csv)
+    df.attrs["source"] = str(path)  # errors of the fit name the file
+    return df
+
+
+def _load_survey_spark(path: Any, spark: Any) -> pd.DataFrame:
+    from crm_models.spark import describe_source, get_session
+    from crm_models.spark.churn_input import collect_table
+
+    spark = spark or get_session()
+    if path is None:
+        from crm_models.data import datasets
+
+        source: Any = spark.createDataFrame(datasets.sample_survey())
+    else:
+        source = os.fspath(path) if isinstance(path, os.PathLike) else path
+    df = collect_table(source, spark)
+    # an empty header (R's write.csv row index) is "_c<position>" in Spark, "Unnamed: <position>" in pandas
+    unnamed = [c for i, c in enumerate(df.columns) if c == f"_c{i}"]
+    df = df.drop(columns=unnamed)
+    if path is not None:
+        df.attrs["source"] = describe_source(source)  # errors of the fit name the table or file
+    return df
 
 
 def build_model(model: str | Mapping, survey: pd.DataFrame, **kwargs) -> PLSPM:
