@@ -59,3 +59,26 @@ def test_bad_engine_and_missing_column_are_named(spark, sample_parquet):  # noqa
     with pytest.raises(CRMDataError, match="missing column") as err:
         crm.report.load_overview_data(sample_parquet, amount="revenue", engine="spark", spark=spark)
     assert err.value.source == sample_parquet and err.value.column == "revenue"
+
+
+def _markdown(nb) -> list[str]:
+    return ["".join(out["data"]["text/markdown"]) for cell in nb.cells if cell.cell_type == "code"
+            for out in cell.get("outputs", []) if "text/markdown" in out.get("data", {})]
+
+
+def test_overview_notebook_reads_the_same_on_spark(spark, sample_parquet, run_notebook, tmp_path):  # noqa: F811
+    subscriptions, survey = tmp_path / "subscriptions.parquet", tmp_path / "survey.parquet"
+    datasets.sample_subscriptions().to_parquet(subscriptions, coerce_timestamps="us")
+    datasets.sample_survey().to_parquet(survey)
+    params = {"transactions_path": sample_parquet, "observation_end": "2024-12-31",
+              "subscriptions_path": str(subscriptions), "survey_path": str(survey)}
+    on_pandas = _markdown(run_notebook("overview", params))
+    on_spark = _markdown(run_notebook("overview", {**params, "engine": "spark"}))
+    # every heading, key figure and sentence of the report, including the CLV, churn, CSI and segment
+    # summaries (subscriptions and survey are read through Spark too)
+    assert len(on_spark) == len(on_pandas) >= 5
+    assert on_spark == on_pandas
+    text = "\n".join(on_spark)
+    assert "3,000" in text and "### " in text
+    for area in ("ov_churn", "ov_csi"):  # the churn and satisfaction sections are there
+        assert crm.report.i18n.t(area, "en") in text
