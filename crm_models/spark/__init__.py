@@ -13,10 +13,16 @@ the data are; the analyst's code keeps the pandas API's names::
     m = crm.clv.BetaGeoModel().fit(c, weights="weight")
     scored = crs.score_clv(s, m, t=52)                # + prob_alive, expected_purchases
     d = crs.durations_from_transactions(tx, "2024-12-31", time_unit="W")
+    seg = crs.segments.rfm_table(tx, "2024-12-31")     # segments: pandas frame, one row per customer
+
+The report notebooks take ``engine="spark"`` (a table name or Parquet/CSV path, read by
+``read_transactions`` / ``read_source``); see docs/spark.md.
 
 Importing this package does not import pyspark; the functions do.
 """
 
+from crm_models.spark import segments
+from crm_models.spark.activity import customer_activity, key_figures, tracking_counts
 from crm_models.spark.durations import durations_from_transactions, to_pandas_durations
 from crm_models.spark.scoring import score_churn, score_clv
 from crm_models.spark.session import LOCAL_DEFAULTS, local_session
@@ -26,15 +32,19 @@ from crm_models.spark.summary import compress_summary, rfm_summary, to_pandas_su
 __all__ = [
     "LOCAL_DEFAULTS",
     "compress_summary",
+    "customer_activity",
     "describe_source",
     "durations_from_transactions",
     "get_session",
+    "key_figures",
     "local_session",
     "read_source",
     "read_transactions",
     "rfm_summary",
     "score_churn",
     "score_clv",
+    "segments",
     "to_pandas_durations",
     "to_pandas_summary",
+    "tracking_counts",
 ]
