@@ -212,3 +212,15 @@ def test_cdnow_stated_window_and_boundary(cdnow_transactions):
     long_gap = g.assign(big=g["gap"] > w2).groupby("customer_id")["big"].any()
     expected_censored = set(since[(since <= w2) & ~long_gap].index)
     assert set(d2.index[d2["event"] == 0]) == expected_censored
+
+
+def test_report_loader_keeps_the_id_column_when_transactions_name_it_differently(tmp_path):
+    """load_transactions renames the id column to customer_id; the loader must say so (the at-risk
+    list and pseudonyms use it)."""
+    import crm_models as crm
+    from crm_models.data import datasets
+
+    path = tmp_path / "orders.csv"
+    datasets.sample_transactions().rename(columns={"customer_id": "user"}).to_csv(path, index=False)
+    d, info = crm.churn.load_churn_data(str(path), "non-contractual", customer_id="user")
+    assert info["id_col"] == "customer_id" and d["customer_id"].nunique() == 3000

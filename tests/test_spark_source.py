@@ -16,7 +16,7 @@ def orders():
 
 
 def test_parquet_csv_and_table_give_the_same_canonical_frame(spark, orders, tmp_path):  # noqa: F811
-    orders.to_parquet(tmp_path / "orders.parquet")
+    orders.assign(user=[" a", "a ", "b", "c"]).to_parquet(tmp_path / "orders.parquet")  # stripped
     orders.to_csv(tmp_path / "orders.csv", index=False)
     spark.createDataFrame(orders).createOrReplaceTempView("crm_test_orders")
     frames = [crs.read_transactions(src, "user", "day", "value", spark=spark).toPandas()
@@ -31,6 +31,7 @@ def test_parquet_csv_and_table_give_the_same_canonical_frame(spark, orders, tmp_
 @pytest.mark.parametrize("change, message, column", [
     (lambda d: d.drop(columns="value"), "missing column", "value"),
     (lambda d: d.assign(user=[None, "a", "b", "c"]), "1 row has no customer id", "user"),
+    (lambda d: d.assign(user=["a", "  ", "b", "c"]), "1 row has no customer id", "user"),
     (lambda d: d.assign(day=["2024-01-02", "2024-13-45", "2024-01-05", "2024-03-01"]),
      r"dates that do not parse: 1 row \(e.g. 'a': 2024-13-45\)", "day"),
     (lambda d: d.assign(value=["10", "ten", "7", "3"]),

@@ -154,10 +154,12 @@ def load_churn_data(
         margin = fee_cols[0]
     elif "spend_per_period" in d.columns:
         margin = "spend_per_period"
+    # transactions are loaded with the id column renamed to "customer_id"
+    id_col = customer_id if setting == "contractual" else "customer_id"
     info = {"duration_col": duration_col, "event_col": event_col, "setting": setting,
             "observation_end": None if observation_end is None else str(pd.Timestamp(observation_end).date()),
             "time_unit": time_unit, "unit_name": unit_name, "description": desc, "margin": margin,
-            "id_col": customer_id if customer_id in d.columns else None}
+            "id_col": id_col if id_col in d.columns else None}
     return d, info
 
 

@@ -136,13 +136,15 @@ def read_transactions(source: Any, customer_id: str = "customer_id", date: str =
     else:
         raise CRMDataError(f"dates must be dates, timestamps, text or yyyyMMdd integers, got "
                            f"{fields[date].simpleString()}", source=what, column=date)
-    columns = [F.col(customer_id).cast("string").alias("customer_id"), date_col.alias("date")]
+    # text ids are stripped and an empty id is a missing one, as in load_transactions
+    id_col = F.trim(F.col(customer_id).cast("string"))
+    columns = [id_col.alias("customer_id"), date_col.alias("date")]
     if amount is not None:
         columns.append(_try_double(amount).alias("amount"))
     out = sdf.select(*columns)
 
     checks = [F.count(F.lit(1)).alias("n"),
-              F.count_if(F.col(customer_id).isNull()).alias("null_id"),
+              F.count_if(id_col.isNull() | (id_col == "")).alias("null_id"),
               F.count_if(F.col(date).isNull()).alias("null_date"),
               F.count_if(F.col(date).isNotNull() & date_col.isNull()).alias("bad_date")]
     if amount is not None:
@@ -168,7 +170,8 @@ def read_transactions(source: Any, customer_id: str = "customer_id", date: str =
         raise CRMDataError("no transactions (the table is empty)", source=what)
     if row["null_id"]:
         noun = "row has" if row["null_id"] == 1 else "rows have"
-        raise CRMDataError(f"{row['null_id']:,} {noun} no customer id", source=what, column=customer_id)
+        raise CRMDataError(f"{row['null_id']:,} {noun} no customer id (missing or blank)", source=what,
+                           column=customer_id)
     fail("null_date", date, "missing dates", F.col(date).isNull())
     fail("bad_date", date, f"dates that do not parse{f' as {date_format}' if date_format else ''}",
          F.col(date).isNotNull() & date_col.isNull())
