@@ -135,7 +135,7 @@ def test_telco_survival_table_equals_the_pandas_loader(spark, shared_data, covar
 # --------------------------------------------------------------------------- bad input
 
 def test_unknown_engine_names_the_parameter_and_choices():
-    with pytest.raises(CRMDataError, match="engine must be one of 'pandas', 'spark', got 'dask'"):
+    with pytest.raises(CRMDataError, match="unknown engine 'dask'; use one of 'pandas', 'spark'"):
         load_churn_data(None, engine="dask")
 
 

@@ -88,7 +88,7 @@ def test_a_catalog_table_and_missing_values(spark, tmp_path):  # noqa: F811
 
 
 def test_bad_input_names_source_and_column(spark, survey_file):  # noqa: F811
-    with pytest.raises(CRMDataError, match="engine must be one of 'pandas', 'spark', got 'polars'"):
+    with pytest.raises(CRMDataError, match="unknown engine 'polars'; use one of 'pandas', 'spark'"):
         load_survey(None, engine="polars")
     with pytest.raises(CRMDataError, match="no such table") as err:
         load_survey("no_such_survey", engine="spark", spark=spark)

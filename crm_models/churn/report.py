@@ -13,12 +13,11 @@ import pandas as pd
 
 from crm_models.churn._checks import check_columns, days_per_unit
 from crm_models.churn.durations import durations_from_subscriptions, durations_from_transactions
+from crm_models.data.engines import ENGINES, check_engine
 from crm_models.errors import CRMDataError
 
 __all__ = ["ENGINES", "load_churn_data"]
 
-#: Where ``load_churn_data`` reads and prepares the data.
-ENGINES = ("pandas", "spark")
 
 
 def load_churn_data(
@@ -72,8 +71,7 @@ def load_churn_data(
 
     if mode not in ("contractual", "non-contractual"):
         raise CRMDataError(f"mode must be 'contractual' or 'non-contractual', got {mode!r}")
-    if engine not in ENGINES:
-        raise CRMDataError(f"engine must be one of {', '.join(map(repr, ENGINES))}, got {engine!r}")
+    check_engine(engine)
     days_per_unit(time_unit)
     unit_name = {"D": "days", "W": "weeks", "M": "months", "Y": "years"}[time_unit]
     if engine == "spark":

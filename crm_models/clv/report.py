@@ -16,6 +16,7 @@ from crm_models.clv.mbgnbd import ModifiedBetaGeoModel
 from crm_models.clv.paretonbd import ParetoNBDModel
 from crm_models.clv.validation import tracking_counts
 from crm_models.clv.value import customer_lifetime_value
+from crm_models.data.engines import check_engine
 from crm_models.errors import CRMDataError, ModelSpecificationError
 
 __all__ = ["PURCHASE_MODELS", "make_model", "customer_table", "value_concentration", "ReportData",
@@ -74,7 +75,6 @@ def value_concentration(clv: pd.Series, groups: int = 10) -> pd.DataFrame:
                         index=pd.Index(np.arange(1, groups + 1), name="group"))
 
 
-ENGINES = ("pandas", "spark")
 
 
 @dataclass
@@ -136,10 +136,7 @@ def load_report_data(
     tracking counts by Spark aggregations; the transactions are never collected.  The result
     equals the pandas engine's (customer ids are text on Spark).
     """
-    if engine not in ENGINES:
-        raise CRMDataError(f"unknown engine {engine!r}; use one of {', '.join(map(repr, ENGINES))}",
-                           source="parameters", column="engine")
-    if engine == "spark":
+    if check_engine(engine) == "spark":
         return _load_report_data_spark(transactions_path, customer_id, date, amount, observation_end,
                                        calibration_end, period, time_unit, anonymize, spark)
     from crm_models.data import datasets, load_transactions, rfm_summary

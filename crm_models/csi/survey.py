@@ -17,12 +17,12 @@ import pandas as pd
 
 from crm_models.csi.pls import PLSPM
 from crm_models.csi.presets import PRESETS, blocks_by_prefix, preset_model
+from crm_models.data.engines import ENGINES, check_engine
 from crm_models.errors import CRMDataError, ModelSpecificationError
 
 __all__ = ["ENGINES", "load_survey", "build_model"]
 
 #: Where ``load_survey`` reads the survey.
-ENGINES = ("pandas", "spark")
 
 
 def load_survey(path: str | os.PathLike | None = None, *, engine: str = "pandas", spark: Any = None
@@ -35,8 +35,7 @@ def load_survey(path: str | os.PathLike | None = None, *, engine: str = "pandas"
     (thousands of rows), and the PLS fit and its bootstrap need every row in memory anyway.  The
     frame is the one pandas reads from the same file (file order, CSV integers as int64).
     """
-    if engine not in ENGINES:
-        raise CRMDataError(f"engine must be one of {', '.join(map(repr, ENGINES))}, got {engine!r}")
+    check_engine(engine)
     if engine == "spark":
         return _load_survey_spark(path, spark)
     if path is None:

@@ -21,11 +21,10 @@ from typing import Any
 
 import pandas as pd
 
-from crm_models.errors import CRMDataError
+from crm_models.data.engines import ENGINES, check_engine
 
 __all__ = ["OverviewData", "load_overview_data", "ENGINES"]
 
-ENGINES = ("pandas", "spark")
 
 
 @dataclass
@@ -63,10 +62,7 @@ def load_overview_data(
     ``anonymize`` replaces customer ids by their keyed pseudonyms
     (:func:`crm_models.report.privacy.anonymize_frame`) in every per-customer result.
     """
-    if engine not in ENGINES:
-        raise CRMDataError(f"unknown engine {engine!r}; use one of {', '.join(map(repr, ENGINES))}",
-                           source="parameters", column="engine")
-    if engine == "spark":
+    if check_engine(engine) == "spark":
         return _load_spark(transactions_path, customer_id, date, amount, observation_end, period, time_unit,
                            activity_freq, anonymize, spark)
     import crm_models as crm

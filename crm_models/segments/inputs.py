@@ -18,6 +18,7 @@ from typing import Any
 
 import pandas as pd
 
+from crm_models.data.engines import ENGINES, check_engine
 from crm_models.errors import CRMDataError
 from crm_models.segments._checks import require_transactions
 from crm_models.segments.economics import observed_retention_rate, recent_spend
@@ -29,7 +30,6 @@ from crm_models.segments.rfm import rfm_table
 __all__ = ["ENGINES", "SegmentInputs", "load_segment_inputs", "segment_inputs"]
 
 #: Values of the report notebooks' ``engine`` parameter.
-ENGINES = ("pandas", "spark")
 
 
 @dataclass(frozen=True)
@@ -120,14 +120,6 @@ def segment_inputs(
         source=str(source),
         retention_error=why,
     )
-
-
-def check_engine(engine: Any) -> str:
-    """``engine`` if it is one of :data:`ENGINES`, else a CRMDataError naming the parameter."""
-    if engine not in ENGINES:
-        raise CRMDataError(f"unknown engine {engine!r}: use one of {', '.join(map(repr, ENGINES))}",
-                           source="parameters", column="engine")
-    return engine
 
 
 def load_segment_inputs(
