@@ -69,7 +69,10 @@ def test_bar_counts_cells_and_writes_the_result(nb_dir, tmp_path):
 
 def test_off_prints_nothing(nb_dir, tmp_path, capfd):
     run_reports(["first"], out=tmp_path, run_id="x", notebook_dir=nb_dir, progress="off")
-    assert capfd.readouterr().err == ""
+    err = capfd.readouterr().err
+    # nothing of ours; (a kernel process can, rarely, print libzmq's known context-termination
+    # assertion "pfd.revents & POLLIN" on its way out, after the notebook has finished)
+    assert not re.search(STAMP + r"|\[1/1\]|first:|cell", err), err
 
 
 class _Tty(io.StringIO):
