@@ -12,12 +12,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from churn_fixtures import assert_same_summary, report_summary, run_notebook_in
+from spark_fixtures import read_cdnow_master, spark  # noqa: F401  (the session fixture)
 
 from crm_models.churn import load_churn_data
 from crm_models.data import datasets
 from crm_models.errors import CRMDataError
-from tests.churn_fixtures import assert_same_summary, report_summary, run_notebook_in
-from tests.spark_fixtures import read_cdnow_master, spark  # noqa: F401  (the session fixture)
 
 TELCO = dict(customer_id="customerID", duration_col="tenure", event_col="Churn", event_value="Yes")
 NOTEBOOK_PARAMETERS = {"top_n": 5, "periods": 12, "reference_levels": {"contract": "monthly"},

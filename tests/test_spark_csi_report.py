@@ -10,13 +10,13 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from churn_fixtures import assert_same_summary, report_summary, run_notebook_in
+from spark_fixtures import spark  # noqa: F401  (the session fixture)
 
 import crm_models as crm
 from crm_models.csi import load_survey
 from crm_models.data import datasets
 from crm_models.errors import CRMDataError
-from tests.churn_fixtures import assert_same_summary, report_summary, run_notebook_in
-from tests.spark_fixtures import spark  # noqa: F401  (the session fixture)
 
 #: A model naming an item the survey does not have (sat9).
 MISSING_ITEM_MODEL = {"paths": {"SAT": ["VAL"], "LOY": ["SAT"]},

@@ -2,11 +2,11 @@
 
 import pandas as pd
 import pytest
+from spark_fixtures import spark  # noqa: F401  (the session fixture)
 
 import crm_models as crm
 from crm_models.data import datasets
 from crm_models.errors import CRMDataError
-from tests.spark_fixtures import spark  # noqa: F401  (the session fixture)
 
 
 @pytest.fixture(scope="module")

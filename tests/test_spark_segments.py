@@ -5,12 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from spark_fixtures import cdnow_master, cdnow_master_sdf, messy_transactions, spark  # noqa: F401
 
 import crm_models as crm
 from crm_models.data.datasets import sample_transactions
 from crm_models.errors import CRMDataError
 from crm_models.spark import segments as seg_spark
-from tests.spark_fixtures import cdnow_master, cdnow_master_sdf, messy_transactions, spark  # noqa: F401
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 

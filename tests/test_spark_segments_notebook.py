@@ -9,9 +9,9 @@ from __future__ import annotations
 import json
 
 import pytest
+from spark_fixtures import _missing
 
 from crm_models.data.datasets import sample_transactions
-from tests.spark_fixtures import _missing
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 

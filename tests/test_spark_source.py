@@ -2,10 +2,10 @@
 
 import pandas as pd
 import pytest
+from spark_fixtures import spark  # noqa: F401  (the session fixture)
 
 import crm_models.spark as crs
 from crm_models.errors import CRMDataError
-from tests.spark_fixtures import spark  # noqa: F401  (the session fixture)
 
 
 @pytest.fixture

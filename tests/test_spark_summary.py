@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 from spark_fixtures import cdnow_master, cdnow_master_sdf, messy_transactions, spark  # noqa: F401
@@ -119,3 +120,26 @@ def test_bad_input_is_named(spark, simulated_sdf):  # noqa: F811
         rfm(nulls, "2024-10-31")
     with pytest.raises(CRMDataError, match="empty"):
         rfm(simulated_sdf.limit(0), "2024-10-31")
+
+
+def test_a_days_orders_are_summed_in_time_order_like_the_loaded_table(spark):  # noqa: F811
+    """load_transactions sorts a customer's rows by time; a day's orders given out of time order must
+    be summed by the Spark summary in that order too (for 90 of 300 random days the float sum differs)."""
+    rng = np.random.default_rng(0)
+    days = []
+    times = ["2024-01-01 09:00"] + [f"2024-02-01 {h}:00" for h in (14, 13, 12, 11, 10)]  # reverse order
+    for k in range(40):
+        amounts = np.round(rng.uniform(0, 100, 5), 2)
+        days.append(pd.DataFrame({
+            "customer_id": f"c{k}",
+            "date": pd.to_datetime(times),
+            "amount": [5.0, *amounts]}))
+    raw = pd.concat(days, ignore_index=True)
+    expected = crm.data.rfm_summary(crm.data.load_transactions(raw), "2024-03-01")
+    in_input_order = crm.data.rfm_summary(raw, "2024-03-01")
+    differ = expected["monetary_value"].to_numpy() != in_input_order["monetary_value"].reindex(
+        expected.index.astype(str)).to_numpy()
+    assert differ.sum() >= 5  # so the comparison below can fail
+    sdf = spark.createDataFrame(raw.assign(date=raw["date"].astype("datetime64[us]")))
+    got = crm.spark.to_pandas_summary(crm.spark.rfm_summary(sdf, "2024-03-01"))
+    pd.testing.assert_frame_equal(got, expected, check_exact=True, check_index_type=False)

@@ -114,9 +114,11 @@ def _summarise_bucket(pdf: pd.DataFrame, *, cid: str, date: str, amount: str | N
                       end: pd.Timestamp, period: str, time_unit: str | None,
                       cal_end: pd.Timestamp | None, columns: list[str]) -> pd.DataFrame:
     """The pandas summary of one bucket's customers (runs on the workers)."""
-    pdf = pdf.sort_values(ROW, kind="stable")
+    # load_transactions' order (by date, ties in input order) within each customer, so a
+    # day's orders are summed in time order as the pandas summary of the loaded table sums them
+    pdf = pdf.assign(**{date: pd.to_datetime(pdf[date])}).sort_values([date, ROW], kind="stable")
     tx = pd.DataFrame({"customer_id": pdf[cid].to_numpy(),
-                       "date": pd.to_datetime(pdf[date]).to_numpy(dtype="datetime64[ns]")})
+                       "date": pdf[date].to_numpy(dtype="datetime64[ns]")})
     if amount is not None:
         tx["amount"] = pdf[amount].to_numpy(dtype="float64")
     keep = tx["date"].to_numpy() <= end.to_datetime64()
