@@ -14,7 +14,9 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
+import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -139,10 +141,14 @@ def check_page(page: str | Path, screenshot: str | Path | None = None, *,
     exe = chromium or find_chromium()
     if exe is None:
         raise FileNotFoundError("no Chromium found (install the 'chromium' package)")
-    with tempfile.TemporaryDirectory(prefix="crm-chromium-") as profile:
+    # Chromium's helper processes (renderers, crash handler) can outlive the browser process by a
+    # moment and still write to the profile: run them in their own process group, end the whole
+    # group, and never let a late write to the throw-away profile fail the check
+    with tempfile.TemporaryDirectory(prefix="crm-chromium-", ignore_cleanup_errors=True) as profile:
         proc = subprocess.Popen([exe, *CHROMIUM_FLAGS, f"--user-data-dir={profile}",
                                  "--remote-debugging-port=0", "--window-size=1200,900", "about:blank"],
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                start_new_session=os.name == "posix")
         try:
             port_file = Path(profile) / "DevToolsActivePort"
             deadline = time.monotonic() + timeout
@@ -155,11 +161,30 @@ def check_page(page: str | Path, screenshot: str | Path | None = None, *,
             shot = Path(screenshot) if screenshot else None
             return asyncio.run(_cdp_session(ws_url, Path(page), shot, timeout))
         finally:
-            proc.terminate()
-            try:
-                proc.wait(10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+            _stop(proc)
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    """End Chromium and, on POSIX, every process of its group."""
+    def signal_all(sig: int) -> None:
+        try:
+            if os.name == "posix":
+                os.killpg(proc.pid, sig)
+            else:
+                proc.send_signal(sig)
+        except (ProcessLookupError, PermissionError):
+            pass
+
+    signal_all(signal.SIGTERM)
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        pass
+    if os.name == "posix":
+        signal_all(signal.SIGKILL)  # helpers that did not follow the browser
+    if proc.poll() is None:
+        proc.kill()
+        proc.wait(10)
 
 
 def _page_websocket(port: int, timeout: float) -> str:
