@@ -387,9 +387,8 @@ MESSAGES = {
 register(MESSAGES)
 
 
-def t(key: str, lang: str = "en", **values: object) -> str:
-    """A churn phrase in ``lang`` (see :func:`crm_models.report.i18n.translate`)."""
-    return translate(key, lang, **values)
+#: ``t(key, lang="en", **values)``: a churn phrase in ``lang`` (the shared catalogue's lookup)
+t = translate
 
 
 def column_label(column: object, lang: str = "en", **values: object) -> str:

@@ -302,6 +302,5 @@ MESSAGES = {
 register(MESSAGES)
 
 
-def t(key: str, lang: str = "en", **values: object) -> str:
-    """A CLV phrase in ``lang`` (see :func:`crm_models.report.i18n.translate`)."""
-    return translate(key, lang, **values)
+#: ``t(key, lang="en", **values)``: a CLV phrase in ``lang`` (the shared catalogue's lookup)
+t = translate

@@ -173,9 +173,8 @@ MESSAGES = {
 register(MESSAGES)
 
 
-def t(key: str, lang: str = "en", **values: object) -> str:
-    """A CSI phrase in ``lang`` (see :func:`crm_models.report.i18n.translate`)."""
-    return translate(key, lang, **values)
+#: ``t(key, lang="en", **values)``: a CSI phrase in ``lang`` (the shared catalogue's lookup)
+t = translate
 
 
 def construct_label(lv: str, lang: str = "en") -> str:

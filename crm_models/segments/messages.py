@@ -377,9 +377,8 @@ register(MESSAGES)
 KINDS = ("name", "stage", "loyalty", "tier", "value", "agg")
 
 
-def t(key: str, lang: str = "en", **values: object) -> str:
-    """A segments phrase in ``lang`` (see :func:`crm_models.report.i18n.translate`)."""
-    return translate(key, lang, **values)
+#: ``t(key, lang="en", **values)``: a segments phrase in ``lang`` (the shared catalogue's lookup)
+t = translate
 
 
 def _slug(name: object) -> str:
