@@ -5,7 +5,7 @@ Kept out of the notebook so that it is unit-tested; the notebook only calls it.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
 import numpy as np
@@ -38,6 +38,7 @@ def load_churn_data(
     covariates: Sequence[str] | None = None,
     engine: Literal["pandas", "spark"] = "pandas",
     spark: Any = None,
+    read_options: Mapping[str, Any] | None = None,
 ) -> tuple[pd.DataFrame, dict[str, Any]]:
     """Survival data for the report and a description of how it was built.
 
@@ -61,13 +62,21 @@ def load_churn_data(
     and survival-form tables are checked and converted per row in Spark, then collected (one row
     per customer or spell).  See :mod:`crm_models.spark.churn_input`.
 
+    ``read_options``: for transactions the keys of ``load_transactions``
+    (:func:`crm_models.report.data_notes.load_report_transactions`: a given ``observation_end``
+    with purchases after it is refused unless ``{"after_end": "drop"}``); for a subscription or
+    survival-form file the keys of ``read_table`` (encoding, sep, decimal, thousands, sheet_name).
+    On Spark only ``encoding``, ``sep``, ``date_format`` and ``after_end`` (transactions).
+
     Returns ``(d, info)``: ``d`` has ``duration`` / ``event`` (or the given column names)
     and the covariates; ``info`` has ``duration_col``, ``event_col``, ``setting``,
     ``observation_end``, ``time_unit``, ``description`` (one sentence for the report),
     ``margin`` (a sensible default margin: a fee column if there is one, else
-    ``spend_per_period``, else 1.0) and ``id_col``.
+    ``spend_per_period``, else 1.0), ``id_col`` and ``data_used`` (non-contractual on pandas:
+    a :class:`crm_models.report.data_notes.DataUsed`, else None).
     """
-    from crm_models.data import datasets, load_transactions, read_table
+    from crm_models.data import datasets, read_table
+    from crm_models.report.data_notes import TABLE_READ_OPTIONS, check_read_options, load_report_transactions
 
     if mode not in ("contractual", "non-contractual"):
         raise CRMDataError(f"mode must be 'contractual' or 'non-contractual', got {mode!r}")
@@ -78,14 +87,19 @@ def load_churn_data(
         from crm_models.spark import churn_input, get_session
 
         spark = spark or get_session()
+    used = None
     if mode == "contractual":
+        table_options = check_read_options(read_options, TABLE_READ_OPTIONS, what="subscription table")
+        if table_options and engine == "spark":
+            raise CRMDataError(f"read_options {sorted(table_options)} are not used for a subscription table "
+                               "with engine='spark'", source="parameters", column="read_options")
         if data_path is None:
             raw = datasets.sample_subscriptions()
             observation_end = observation_end or datasets.SAMPLE_OBSERVATION_END
         elif isinstance(data_path, pd.DataFrame) or engine == "spark":
             raw = data_path
         else:
-            raw = read_table(data_path)
+            raw = read_table(data_path, **table_options)
         if engine == "spark" and isinstance(raw, pd.DataFrame):
             raw = spark.createDataFrame(raw)
         if duration_col is not None:
@@ -114,25 +128,20 @@ def load_churn_data(
                     f"durations in {unit_name}")
             setting = "contractual"
     else:
-        if data_path is None:
-            source: Any = datasets.sample_transactions()
-            observation_end = observation_end or datasets.SAMPLE_OBSERVATION_END
-        else:
-            source = data_path
         if engine == "spark":
-            if isinstance(source, pd.DataFrame):
-                source = spark.createDataFrame(source)
+            source: Any = data_path
+            if data_path is None:
+                source = spark.createDataFrame(datasets.sample_transactions())
+                observation_end = observation_end or datasets.SAMPLE_OBSERVATION_END
             d, observation_end = churn_input.transaction_durations(
                 source, observation_end, inactivity_window, time_unit=time_unit,
                 customer_id=customer_id if data_path is not None else "customer_id",
                 date=date if data_path is not None else "date",
-                amount=amount if data_path is not None else "amount", spark=spark)
+                amount=amount if data_path is not None else "amount", spark=spark,
+                read_options=read_options, after_end="drop" if data_path is None else "error")
         else:
-            if data_path is None:
-                tx = source
-            else:
-                tx = load_transactions(data_path, customer_id=customer_id, date=date, amount=amount)
-                observation_end = observation_end or tx["date"].max()
+            tx, observation_end, used = load_report_transactions(data_path, customer_id, date, amount,
+                                                                 observation_end, read_options)
             d = durations_from_transactions(tx, observation_end, inactivity_window, time_unit=time_unit)
             spell_spend = _spend_in_first_spell(tx, d)
             d["spend_per_period"] = spell_spend / np.maximum(d["duration"].to_numpy(), 1.0)
@@ -157,7 +166,7 @@ def load_churn_data(
     info = {"duration_col": duration_col, "event_col": event_col, "setting": setting,
             "observation_end": None if observation_end is None else str(pd.Timestamp(observation_end).date()),
             "time_unit": time_unit, "unit_name": unit_name, "description": desc, "margin": margin,
-            "id_col": id_col if id_col in d.columns else None}
+            "id_col": id_col if id_col in d.columns else None, "data_used": used}
     return d, info
 
 

@@ -3,6 +3,7 @@ value concentration.  The notebook ``notebooks/clv.ipynb`` only calls these."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -93,11 +94,13 @@ class ReportData:
     observation_end: pd.Timestamp
     calibration_end: pd.Timestamp
     time_unit: str
-    n_transactions: int = 0  # rows of the transaction table (all of them, as read)
+    n_transactions: int = 0  # purchases used (rows after the observation end are refused or dropped)
     first_purchase: pd.Timestamp | None = None  # day of the first purchase in the table
     tracking_counts: pd.DataFrame | None = None  # crm.clv.tracking_counts of the calibration cohort
     period: str = "D"
     engine: str = "pandas"
+    last_purchase: pd.Timestamp | None = None  # day of the last purchase used
+    data_used: Any = None  # crm_models.report.data_notes.DataUsed (pandas engine)
 
 
 def _default_window(first: pd.Timestamp, last: pd.Timestamp, observation_end: str | None,
@@ -121,12 +124,17 @@ def load_report_data(
     anonymize: bool = False,
     engine: str = "pandas",
     spark: Any = None,
+    read_options: Mapping[str, Any] | None = None,
 ) -> ReportData:
     """Load the transactions (None: the bundled sample shop) and summarise them.
 
-    Defaults: the observation ends on the sample's end date (2024-12-31) or on the day of
-    the last purchase; the calibration period ends on the sample's 2024-06-30, or after the
+    Defaults: the observation ends on the sample's end date (2024-12-31) or on the last
+    purchase date; the calibration period ends on the sample's 2024-06-30, or after the
     first two thirds of the data's time span (the last third is the holdout period).
+    A given ``observation_end`` with purchases after it is refused (naming them) unless
+    ``read_options={"after_end": "drop"}``; ``read_options`` go to ``load_transactions``
+    (see :func:`crm_models.report.data_notes.load_report_transactions`), and ``data_used``
+    of the result records what was read and used.
 
     ``engine="spark"``: ``transactions_path`` is a Spark table name or a Parquet/CSV path
     (None: the sample, made a Spark DataFrame), read with
@@ -138,16 +146,16 @@ def load_report_data(
     """
     if check_engine(engine) == "spark":
         return _load_report_data_spark(transactions_path, customer_id, date, amount, observation_end,
-                                       calibration_end, period, time_unit, anonymize, spark)
-    from crm_models.data import datasets, load_transactions, rfm_summary
+                                       calibration_end, period, time_unit, anonymize, spark, read_options)
+    from crm_models.data import datasets, rfm_summary
+    from crm_models.report.data_notes import load_report_transactions
 
+    tx, end, used = load_report_transactions(transactions_path, customer_id, date, amount, observation_end,
+                                             read_options)
     if transactions_path is None:
-        tx = datasets.sample_transactions()
-        end = pd.Timestamp(observation_end or datasets.SAMPLE_OBSERVATION_END)
         cal_end = pd.Timestamp(calibration_end or datasets.SAMPLE_CALIBRATION_END)
     else:
-        tx = load_transactions(transactions_path, customer_id=customer_id, date=date, amount=amount)
-        end, cal_end = _default_window(tx["date"].min(), tx["date"].max(), observation_end, calibration_end)
+        end, cal_end = _default_window(tx["date"].min(), end, end, calibration_end)
     if cal_end >= end:
         raise CRMDataError(f"calibration_end {cal_end.date()} must be before observation_end {end.date()}")
     if anonymize:
@@ -159,26 +167,31 @@ def load_report_data(
     counts = tracking_counts(tx, cal, end, period)
     return ReportData(tx, cal, full, end, cal_end, full.attrs.get("time_unit", time_unit or period),
                       n_transactions=len(tx), first_purchase=tx["date"].min().normalize(),
-                      tracking_counts=counts, period=period, engine="pandas")
+                      tracking_counts=counts, period=period, engine="pandas",
+                      last_purchase=tx["date"].max().normalize(), data_used=used)
 
 
 def _load_report_data_spark(transactions_path: str | None, customer_id: str, date: str, amount: str,
                             observation_end: str | None, calibration_end: str | None, period: str,
-                            time_unit: str | None, anonymize: bool, spark: Any) -> ReportData:
+                            time_unit: str | None, anonymize: bool, spark: Any,
+                            read_options: Mapping[str, Any] | None = None) -> ReportData:
     """``load_report_data(..., engine="spark")``: aggregate on Spark, collect per customer."""
     from pyspark.sql import functions as F
 
     from crm_models import spark as crs
     from crm_models.data import datasets
     from crm_models.spark.activity import tracking_counts as spark_tracking_counts
+    from crm_models.spark.source import read_report_transactions
 
     spark = spark or crs.get_session()
     if transactions_path is None:
         sample = datasets.sample_transactions()
         source = spark.createDataFrame(sample.assign(customer_id=sample["customer_id"].astype(str)))
-        sdf = crs.read_transactions(source, spark=spark)
+        sdf = read_report_transactions(source, spark=spark, read_options=read_options, after_end="drop",
+                                       observation_end=observation_end or datasets.SAMPLE_OBSERVATION_END)
     else:
-        sdf = crs.read_transactions(transactions_path, customer_id, date, amount, spark=spark)
+        sdf = read_report_transactions(transactions_path, customer_id, date, amount, spark=spark,
+                                       observation_end=observation_end, read_options=read_options)
     row = sdf.agg(F.count(F.lit(1)).alias("n"), F.date_format(F.min("date"), "yyyy-MM-dd").alias("first"),
                   F.date_format(F.max("date"), "yyyy-MM-dd").alias("last")).first()
     first, last = pd.Timestamp(row["first"]), pd.Timestamp(row["last"])
@@ -205,7 +218,7 @@ def _load_report_data_spark(transactions_path: str | None, customer_id: str, dat
         cal, full = (anonymize_frame(s).sort_index() for s in (cal, full))
     return ReportData(sdf, cal, full, end, cal_end, full.attrs.get("time_unit", time_unit or period),
                       n_transactions=int(row["n"]), first_purchase=first, tracking_counts=counts,
-                      period=period, engine="spark")
+                      period=period, engine="spark", last_purchase=last)
 
 
 def _shuffle_partitions(spark: Any) -> int:

@@ -25,8 +25,8 @@ __all__ = ["ENGINES", "load_survey", "build_model"]
 #: Where ``load_survey`` reads the survey.
 
 
-def load_survey(path: str | os.PathLike | None = None, *, engine: str = "pandas", spark: Any = None
-                ) -> pd.DataFrame:
+def load_survey(path: str | os.PathLike | None = None, *, engine: str = "pandas", spark: Any = None,
+                read_options: Mapping[str, Any] | None = None) -> pd.DataFrame:
     """The survey at ``path`` (CSV or Parquet), or the bundled sample survey when ``None``.
 
     ``engine="spark"``: ``path`` may also be a table name of the Spark catalog (or a Spark
@@ -34,24 +34,32 @@ def load_survey(path: str | os.PathLike | None = None, *, engine: str = "pandas"
     and the whole survey is collected to the driver, one row per respondent: surveys are small
     (thousands of rows), and the PLS fit and its bootstrap need every row in memory anyway.  The
     frame is the one pandas reads from the same file (file order, CSV integers as int64).
+
+    ``read_options``: the report parameter, passed to :func:`crm_models.data.read_table`
+    (encoding, sep, decimal, thousands, sheet_name); with ``engine="spark"`` only encoding
+    and sep, for Spark's CSV reader.
     """
+    from crm_models.report.data_notes import TABLE_READ_OPTIONS, check_read_options
+
     check_engine(engine)
+    allowed = TABLE_READ_OPTIONS if engine == "pandas" else ("encoding", "sep")
+    options = check_read_options(read_options, allowed, what=f"survey (engine={engine!r})")
     if engine == "spark":
-        return _load_survey_spark(path, spark)
+        return _load_survey_spark(path, spark, options)
     if path is None:
         from crm_models.data import datasets
 
         return datasets.sample_survey()
     from crm_models.data.io import read_table
 
-    df = read_table(path)
+    df = read_table(path, **options)
     unnamed = [c for c in df.columns if str(c).startswith("Unnamed: ")]
     df = df.drop(columns=unnamed)  # a written-out row index (R's write.csv)
     df.attrs["source"] = str(path)  # errors of the fit name the file
     return df
 
 
-def _load_survey_spark(path: Any, spark: Any) -> pd.DataFrame:
+def _load_survey_spark(path: Any, spark: Any, options: Mapping[str, Any] | None = None) -> pd.DataFrame:
     from crm_models.spark import describe_source, get_session
     from crm_models.spark.churn_input import collect_table
 
@@ -62,7 +70,12 @@ def _load_survey_spark(path: Any, spark: Any) -> pd.DataFrame:
         source: Any = spark.createDataFrame(datasets.sample_survey())
     else:
         source = os.fspath(path) if isinstance(path, os.PathLike) else path
-    df = collect_table(source, spark)
+    sdf = None
+    if options and isinstance(source, str):  # a CSV file in another encoding or with another separator
+        from crm_models.spark.source import read_source
+
+        sdf = read_source(source, spark, nullValue="NA", **options)
+    df = collect_table(source, spark, sdf=sdf)
     # an empty header (R's write.csv row index) is "_c<position>" in Spark, "Unnamed: <position>" in pandas
     unnamed = [c for i, c in enumerate(df.columns) if c == f"_c{i}"]
     df = df.drop(columns=unnamed)

@@ -16,6 +16,7 @@ stages, membership tiers).  :func:`load_overview_data` computes the table-wide p
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -40,6 +41,7 @@ class OverviewData:
     stages: pd.Series  # crm.segments.lifecycle_stages(...)["stage"]
     tiers: pd.Series  # crm.segments.membership_tiers(...)["tier"]
     engine: str = "pandas"
+    data_used: Any = None  # crm_models.report.data_notes.DataUsed (pandas engine)
 
 
 def load_overview_data(
@@ -55,26 +57,26 @@ def load_overview_data(
     anonymize: bool = False,
     engine: str = "pandas",
     spark: Any = None,
+    read_options: Mapping[str, Any] | None = None,
 ) -> OverviewData:
     """Load the transactions (None: the bundled sample shop) and compute the overview's parts.
 
-    ``observation_end`` defaults to the sample's end date, or the last purchase date.
+    ``observation_end`` defaults to the sample's end date, or the last purchase date; purchases
+    after a given end are refused unless ``read_options={"after_end": "drop"}``.
+    ``read_options`` go to ``load_transactions``
+    (:func:`crm_models.report.data_notes.load_report_transactions`).
     ``anonymize`` replaces customer ids by their keyed pseudonyms
     (:func:`crm_models.report.privacy.anonymize_frame`) in every per-customer result.
     """
     if check_engine(engine) == "spark":
         return _load_spark(transactions_path, customer_id, date, amount, observation_end, period, time_unit,
-                           activity_freq, anonymize, spark)
+                           activity_freq, anonymize, spark, read_options)
     import crm_models as crm
-    from crm_models.data import datasets
+    from crm_models.report.data_notes import load_report_transactions
     from crm_models.report.privacy import anonymize_frame
 
-    if transactions_path is None:
-        tx = datasets.sample_transactions()
-        end = pd.Timestamp(observation_end or datasets.SAMPLE_OBSERVATION_END)
-    else:
-        tx = crm.data.load_transactions(transactions_path, customer_id=customer_id, date=date, amount=amount)
-        end = pd.Timestamp(observation_end) if observation_end is not None else tx["date"].max()
+    tx, end, used = load_report_transactions(transactions_path, customer_id, date, amount, observation_end,
+                                             read_options)
     if anonymize:
         tx = anonymize_frame(tx)
     summary = crm.data.rfm_summary(tx, observation_end=end, period=period, time_unit=time_unit)
@@ -82,11 +84,11 @@ def load_overview_data(
         observation_end=end, summary=summary, activity=crm.data.customer_activity(tx, freq=activity_freq),
         key_figures=crm.data.key_figures(tx, summary), spend=tx.groupby("customer_id")["amount"].sum(),
         rfm=crm.segments.rfm_table(tx, end), stages=crm.segments.lifecycle_stages(tx, end)["stage"],
-        tiers=crm.segments.membership_tiers(tx, end)["tier"], engine="pandas")
+        tiers=crm.segments.membership_tiers(tx, end)["tier"], engine="pandas", data_used=used)
 
 
 def _load_spark(transactions_path, customer_id, date, amount, observation_end, period, time_unit,
-                activity_freq, anonymize, spark) -> OverviewData:
+                activity_freq, anonymize, spark, read_options=None) -> OverviewData:
     from pyspark.sql import functions as F
 
     from crm_models import spark as crs
@@ -94,15 +96,18 @@ def _load_spark(transactions_path, customer_id, date, amount, observation_end, p
     from crm_models.report.privacy import anonymize_frame
     from crm_models.spark import activity as spark_activity
     from crm_models.spark import segments as spark_segments
+    from crm_models.spark.source import read_report_transactions
 
     spark = spark or crs.get_session()
     if transactions_path is None:
         sample = datasets.sample_transactions()
         sample = sample.assign(customer_id=sample["customer_id"].astype(str))
-        sdf = crs.read_transactions(spark.createDataFrame(sample), spark=spark)
         end = pd.Timestamp(observation_end or datasets.SAMPLE_OBSERVATION_END)
+        sdf = read_report_transactions(spark.createDataFrame(sample), spark=spark, observation_end=end,
+                                       read_options=read_options, after_end="drop")
     else:
-        sdf = crs.read_transactions(transactions_path, customer_id, date, amount, spark=spark)
+        sdf = read_report_transactions(transactions_path, customer_id, date, amount, spark=spark,
+                                       observation_end=observation_end, read_options=read_options)
         end = (pd.Timestamp(observation_end) if observation_end is not None
                else pd.Timestamp(sdf.agg(F.max("date").cast("timestamp").alias("last")).first()["last"]))
     sdf = sdf.cache()

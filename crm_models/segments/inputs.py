@@ -57,6 +57,10 @@ class SegmentInputs:
         :func:`recent_spend` in the last retention period.
     source:
         Where the transactions came from (for messages).
+    last_date:
+        Date of the last purchase up to the end.
+    data_used:
+        What was read and used (:class:`crm_models.report.data_notes.DataUsed`; pandas engine).
     """
 
     observation_end: pd.Timestamp
@@ -71,6 +75,8 @@ class SegmentInputs:
     recent_spend: pd.Series
     source: str = "transactions"
     retention_error: str | None = None
+    last_date: pd.Timestamp | None = None
+    data_used: Any = None
 
     @property
     def customers(self) -> int:
@@ -119,6 +125,7 @@ def segment_inputs(
         recent_spend=recent_spend(tx, end, retention_period_days),
         source=str(source),
         retention_error=why,
+        last_date=tx["date"].max(),
     )
 
 
@@ -137,6 +144,7 @@ def load_segment_inputs(
     thresholds: Mapping[str, float] | None = None,
     retention_period_days: int = 365,
     spark: Any = None,
+    read_options: Mapping[str, Any] | None = None,
 ) -> SegmentInputs:
     """Read the transactions and compute :class:`SegmentInputs`, on pandas or on Spark.
 
@@ -154,34 +162,43 @@ def load_segment_inputs(
     customer_id, date, amount:
         The column names in the data.
     observation_end:
-        None: 2024-12-31 for the sample, else the last purchase date.
+        None: 2024-12-31 for the sample, else the last purchase date.  Purchases after a given
+        end are refused unless ``read_options={"after_end": "drop"}``.
     at_risk_after, lost_after, window_days, every_days, thresholds, retention_period_days:
         As in the report (see :func:`segment_inputs`).
     spark:
         The SparkSession (default: the active one, else a local one).
+    read_options:
+        Passed to the reader (:func:`crm_models.report.data_notes.load_report_transactions`;
+        on Spark only ``encoding``, ``sep``, ``date_format`` and ``after_end``).
     """
     from crm_models.data import datasets
-    from crm_models.data.io import load_transactions
 
     check_engine(engine)
     params = dict(at_risk_after=at_risk_after, lost_after=lost_after, window_days=window_days,
                   every_days=every_days, thresholds=thresholds, retention_period_days=retention_period_days)
-    if transactions_path is None and observation_end is None:
-        observation_end = datasets.SAMPLE_OBSERVATION_END
     if engine == "pandas":
-        if transactions_path is None:
-            tx = datasets.sample_transactions()
-        else:
-            tx = load_transactions(transactions_path, customer_id=customer_id, date=date, amount=amount)
-        return segment_inputs(tx, observation_end, **params)
+        from dataclasses import replace
+
+        from crm_models.report.data_notes import load_report_transactions
+
+        tx, end, used = load_report_transactions(transactions_path, customer_id, date, amount,
+                                                 observation_end, read_options)
+        return replace(segment_inputs(tx, end, **params), data_used=used)
 
     from crm_models.spark.segments import segment_inputs as spark_segment_inputs
-    from crm_models.spark.source import describe_source, get_session, read_transactions
+    from crm_models.spark.source import describe_source, get_session, read_report_transactions
 
+    if transactions_path is None and observation_end is None:
+        observation_end = datasets.SAMPLE_OBSERVATION_END
     session = spark or get_session()
     if transactions_path is None:
-        sdf, source = session.createDataFrame(datasets.sample_transactions()), "sample transactions"
+        sdf = read_report_transactions(session.createDataFrame(datasets.sample_transactions()), spark=session,
+                                       observation_end=observation_end, read_options=read_options,
+                                       after_end="drop")
+        source = "sample transactions"
     else:
-        sdf = read_transactions(transactions_path, customer_id, date, amount, spark=session)
+        sdf = read_report_transactions(transactions_path, customer_id, date, amount, spark=session,
+                                       observation_end=observation_end, read_options=read_options)
         source = describe_source(transactions_path)
     return spark_segment_inputs(sdf, observation_end, source=source, **params)

@@ -33,7 +33,7 @@ import pandas as pd
 
 from crm_models.errors import CRMDataError
 from crm_models.spark._checks import ROW, describe_examples, timestamp_literal, to_timestamp
-from crm_models.spark.source import describe_source, get_session, read_source, read_transactions
+from crm_models.spark.source import describe_source, get_session, read_source
 
 __all__ = [
     "collect_table",
@@ -301,7 +301,8 @@ def _restore_ids(d: pd.DataFrame, id_type: Any) -> pd.DataFrame:
 
 def transaction_durations(source: Any, observation_end: Any = None, inactivity_window: Any = None, *,
                           time_unit: str = "D", customer_id: str = "customer_id", date: str = "date",
-                          amount: str = "amount", spark: Any = None) -> tuple[pd.DataFrame, pd.Timestamp]:
+                          amount: str = "amount", spark: Any = None, read_options: Any = None,
+                          after_end: str = "error") -> tuple[pd.DataFrame, pd.Timestamp]:
     """``load_churn_data``'s non-contractual frame (first spells + ``spend_per_period``) on Spark.
 
     ``source``: a table name, a file path or a Spark DataFrame of transactions.  Transactions are
@@ -309,15 +310,20 @@ def transaction_durations(source: Any, observation_end: Any = None, inactivity_w
     customer (:func:`durations_from_transactions`, window from the gap histogram when
     ``inactivity_window`` is None) and joined with each customer's first-spell spend in Spark;
     those rows are collected.  ``observation_end`` None: the last purchase date (a one-row
-    aggregate).  Returns ``(d, observation_end)``.
+    aggregate).  ``read_options`` and ``after_end``: as in
+    :func:`crm_models.spark.source.read_report_transactions`.  Returns ``(d, observation_end)``.
     """
     from pyspark.sql import functions as F
 
     from crm_models.spark.durations import durations_from_transactions, to_pandas_durations
+    from crm_models.spark.source import read_report_transactions
 
     spark = spark or get_session()
-    tx = read_transactions(source, customer_id, date, amount, spark=spark)
-    id_type = read_source(source, spark).schema[customer_id].dataType
+    tx = read_report_transactions(source, customer_id, date, amount, spark=spark,
+                                  observation_end=observation_end, read_options=read_options,
+                                  after_end=after_end)
+    file_options = {k: v for k, v in (read_options or {}).items() if k in ("encoding", "sep")}
+    id_type = read_source(source, spark, **file_options).schema[customer_id].dataType
     if observation_end is None:
         # as timestamp_ntz: the wall-clock time of the session time zone, not the driver's
         observation_end = pd.Timestamp(tx.agg(F.max(F.col("date").cast("timestamp_ntz"))).first()[0])

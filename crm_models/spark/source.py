@@ -25,7 +25,11 @@ from typing import Any
 from crm_models.errors import CRMDataError
 from crm_models.spark._checks import date_kind, describe_examples, timestamp_literal
 
-__all__ = ["get_session", "read_source", "read_transactions", "describe_source"]
+__all__ = ["get_session", "read_source", "read_transactions", "read_report_transactions", "describe_source",
+           "SPARK_READ_OPTIONS"]
+
+#: ``read_options`` keys a report takes with ``engine="spark"`` (the others are pandas-only).
+SPARK_READ_OPTIONS = ("encoding", "sep", "date_format", "after_end")
 
 _FORMATS = {".parquet": "parquet", ".pq": "parquet", ".csv": "csv", ".orc": "orc", ".json": "json",
             ".jsonl": "json"}
@@ -105,20 +109,21 @@ def read_source(source: Any, spark: Any = None, *, fmt: str | None = None, **opt
 
 def read_transactions(source: Any, customer_id: str = "customer_id", date: str = "date",
                       amount: str | None = "amount", *, spark: Any = None, date_format: str | None = None,
-                      observation_end: Any = None):
+                      observation_end: Any = None, options: dict[str, Any] | None = None):
     """Read and check a transaction table on Spark; columns ``customer_id``, ``date``, ``amount``.
 
     Refused, naming the source and column (:class:`~crm_models.errors.CRMDataError`):
     a missing column, missing ids or dates, dates that do not parse (text dates are read
     with ``date_format``, default ISO ``yyyy-MM-dd``), amounts that are not numbers,
     negative amounts (returns; filter them out first, as with ``returns="drop"`` in pandas),
-    and dates after ``observation_end``.  An empty table is refused too.
+    and dates after ``observation_end``.  An empty table is refused too.  ``options`` go to
+    Spark's file reader (e.g. ``{"encoding": "GBK", "sep": ";"}`` for a CSV file).
     """
     from pyspark.sql import functions as F
     from pyspark.sql import types as T
 
     what = describe_source(source)
-    sdf = read_source(source, spark)
+    sdf = read_source(source, spark, **(options or {}))
     fields = {f.name: f.dataType for f in sdf.schema.fields}
     for col in [customer_id, date] + ([amount] if amount is not None else []):
         if col not in fields:
@@ -185,3 +190,38 @@ def read_transactions(source: Any, customer_id: str = "customer_id", date: str =
         fail("after_end", date, f"dates after the observation end {end:%Y-%m-%d}",
              date_col > timestamp_literal(end, kind))
     return out
+
+
+def read_report_transactions(source: Any, customer_id: str = "customer_id", date: str = "date",
+                             amount: str | None = "amount", *, spark: Any = None, observation_end: Any = None,
+                             read_options: Any = None, after_end: str = "error"):
+    """:func:`read_transactions` with a report's ``read_options`` (keys of :data:`SPARK_READ_OPTIONS`).
+
+    ``encoding`` and ``sep`` go to Spark's CSV reader, ``date_format`` to the date parsing;
+    ``after_end`` (default ``after_end``): ``"error"`` refuses dates after a given
+    ``observation_end``, ``"drop"`` leaves them out.  Any other key is refused, naming it.
+    """
+    from pyspark.sql import functions as F
+
+    from crm_models.report.data_notes import check_read_options
+
+    try:
+        options = check_read_options(read_options, SPARK_READ_OPTIONS,
+                                     what="transactions with engine='spark'")
+    except CRMDataError as exc:
+        raise CRMDataError(exc.problem + " (the other keys work with engine='pandas' only)",
+                           source=exc.source, column=exc.column) from exc
+    policy = options.pop("after_end", after_end)
+    if policy not in ("error", "drop"):
+        raise CRMDataError(f"after_end must be 'error' or 'drop', got {policy!r}", source="parameters",
+                           column="read_options")
+    date_format = options.pop("date_format", None)
+    refuse = observation_end if policy == "error" else None
+    sdf = read_transactions(source, customer_id, date, amount, spark=spark, date_format=date_format,
+                            observation_end=refuse, options=options)
+    if observation_end is not None and policy == "drop":
+        import pandas as pd
+
+        end = timestamp_literal(pd.Timestamp(observation_end), date_kind(sdf, "date"))
+        sdf = sdf.filter(F.col("date") <= end)
+    return sdf

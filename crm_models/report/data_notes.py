@@ -1,0 +1,279 @@
+"""How the report notebooks read their data: the ``read_options`` parameter and the "Data used" lines.
+
+Every report notebook has one parameter ``read_options`` (a mapping, ``{}`` by default) whose
+keys go to the reader: :func:`crm_models.data.load_transactions` for the transaction reports,
+:func:`crm_models.data.read_table` for subscription tables and surveys.  :func:`check_read_options`
+refuses a key the reader does not take, listing the valid ones.
+
+The transaction reports (overview, CLV, churn non-contractual, segments) load their data with
+:func:`load_report_transactions`: the observation end is the one given, else the sample's
+extraction date (bundled sample), else the last purchase date, and rows after a *given* end are
+refused unless ``read_options={"after_end": "drop"}``.  It returns a :class:`DataUsed`, the record
+of what was read and used, which :func:`data_used_markdown` turns into the report's short
+"Data used" section (English or Chinese).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import pandas as pd
+
+from crm_models.errors import CRMDataError
+from crm_models.report.i18n import register, translate
+
+__all__ = ["TRANSACTION_READ_OPTIONS", "TABLE_READ_OPTIONS", "DataUsed", "check_read_options",
+           "report_hint", "load_report_transactions", "data_used_lines", "data_used_markdown"]
+
+#: ``read_options`` keys of the transaction reports (passed to ``load_transactions``).
+TRANSACTION_READ_OPTIONS = ("encoding", "sep", "decimal", "thousands", "sheet_name", "date_format",
+                            "timezone", "currency_symbols", "returns", "duplicates", "after_end", "future",
+                            "as_of")
+#: ``read_options`` keys for a table read as it is (a subscription table, a survey: ``read_table``).
+TABLE_READ_OPTIONS = ("encoding", "sep", "decimal", "thousands", "sheet_name")
+
+_EXAMPLE = "{encoding: gbk, returns: drop}"
+
+
+def check_read_options(read_options: Mapping[str, Any] | None,
+                       allowed: tuple[str, ...] = TRANSACTION_READ_OPTIONS, *,
+                       what: str = "transactions") -> dict[str, Any]:
+    """The report parameter ``read_options`` as a dict, checked against the ``allowed`` keys.
+
+    Raises
+    ------
+    CRMDataError
+        ``read_options`` is not a mapping, or has a key the reader of ``what`` does not take
+        (the message lists the valid keys).
+    """
+    if read_options is None:
+        return {}
+    if not isinstance(read_options, Mapping):
+        raise CRMDataError(
+            f"read_options must be a mapping such as {_EXAMPLE}, got {read_options!r}; on the command line "
+            f"write -p read_options '{_EXAMPLE}' and quote values that start with % or contain ': ' "
+            "(e.g. '{date_format: \"%d.%m.%Y\"}')", source="parameters", column="read_options")
+    unknown = [str(k) for k in read_options if k not in allowed]
+    if unknown:
+        raise CRMDataError(f"unknown key {', '.join(map(repr, unknown))} for reading the {what}; "
+                           f"valid keys: {', '.join(allowed)}", source="parameters", column="read_options")
+    return dict(read_options)
+
+
+_ADVICE = re.compile(r"\b(" + "|".join(TRANSACTION_READ_OPTIONS) + r")\s*=\s*(?:'([^']*)'|\"([^\"]*)\")?")
+
+
+def report_hint(message: str) -> str:
+    """How to follow a reader's keyword advice (``returns='drop'``) in a report, or ``""``.
+
+    ``"... pass returns='drop' ..."`` -> ``"; in a report: -p read_options '{returns: drop}'
+    (batch config: read_options: {returns: drop})"``.
+    """
+    advice = {}
+    for m in _ADVICE.finditer(message):
+        value = m.group(2) if m.group(2) is not None else m.group(3)
+        advice.setdefault(m.group(1), value if value is not None else "...")
+    if not advice:
+        return ""
+    mapping = "{" + ", ".join(f"{k}: {v}" for k, v in advice.items()) + "}"
+    return f"; in a report: -p read_options '{mapping}' (batch config: read_options: {mapping})"
+
+
+def _with_hint(exc: CRMDataError) -> CRMDataError:
+    hint = report_hint(exc.problem)
+    if not hint or "read_options" in exc.problem:
+        return exc
+    return CRMDataError(exc.problem + hint, source=exc.source, column=exc.column)
+
+
+@dataclass(frozen=True)
+class DataUsed:
+    """What a transaction report read and used (from ``load_transactions``' ``attrs["load_log"]``).
+
+    ``end_source`` says where the observation end came from: ``"given"`` (the parameter),
+    ``"sample"`` (the bundled sample's extraction date) or ``"derived"`` (the last purchase date).
+    Counts the reader did not report are None.
+    """
+
+    source: str
+    rows_read: int
+    rows_used: int
+    customers: int
+    first_date: str
+    last_date: str
+    observation_end: str
+    end_source: str
+    duplicate_rows: int | None = None
+    duplicates_policy: str | None = None
+    returns_dropped: int | None = None
+    after_end_dropped: int | None = None
+    future_dropped: int | None = None
+    encoding: str | None = None
+    timezone: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain values (for a report's machine-readable summary)."""
+        return asdict(self)
+
+
+def _int_or_none(value: Any) -> int | None:
+    return None if value is None else int(value)
+
+
+def load_report_transactions(
+    transactions_path: Any = None,
+    customer_id: str = "customer_id",
+    date: str = "date",
+    amount: str | None = "amount",
+    observation_end: str | pd.Timestamp | None = None,
+    read_options: Mapping[str, Any] | None = None,
+) -> tuple[pd.DataFrame, pd.Timestamp, DataUsed]:
+    """Load a transaction report's data: ``(transactions, observation_end, data_used)``.
+
+    Parameters
+    ----------
+    transactions_path:
+        A file or a DataFrame; None: the bundled sample shop.
+    customer_id, date, amount:
+        The user's column names.
+    observation_end:
+        The last day of data.  Given: rows after it are refused (naming ids and dates) unless
+        ``read_options={"after_end": "drop"}``; on the bundled sample they are dropped.
+        None: the sample's extraction date (2024-12-31) for the sample, else the last purchase date.
+    read_options:
+        Keys of :data:`TRANSACTION_READ_OPTIONS`, passed to
+        :func:`crm_models.data.load_transactions` (encoding, sep, date_format, returns, ...).
+
+    Raises
+    ------
+    CRMDataError
+        A bad option, or the reader's refusal; where the reader advises a keyword
+        (``returns='drop'``) the message adds the report's way to say it (``read_options``).
+    """
+    from crm_models.data import datasets
+    from crm_models.data.io import load_transactions
+
+    options = check_read_options(read_options)
+    sample = transactions_path is None
+    if sample:
+        source: Any = datasets.sample_transactions()
+        customer_id, date, amount = "customer_id", "date", "amount"
+        end_source = "given" if observation_end is not None else "sample"
+        end = pd.Timestamp(datasets.SAMPLE_OBSERVATION_END if observation_end is None else observation_end)
+        options.setdefault("after_end", "drop")  # an earlier end cuts the demo data
+    else:
+        source = transactions_path
+        end_source = "given" if observation_end is not None else "derived"
+        end = pd.Timestamp(observation_end) if observation_end is not None else None
+        options.setdefault("after_end", "error")
+    if end is None:
+        options.pop("after_end")  # nothing can be after an end taken from the data
+    try:
+        tx = load_transactions(source, customer_id=customer_id, date=date, amount=amount,
+                               observation_end=end, **options)
+    except CRMDataError as exc:
+        raise _with_hint(exc) from exc
+    if end is None:
+        end = tx["date"].max()
+    log = dict(tx.attrs.get("load_log") or {})
+    used = DataUsed(
+        source="sample" if sample else str(log.get("source") or tx.attrs.get("source") or transactions_path),
+        rows_read=int(log.get("rows_read", len(tx))),
+        rows_used=int(len(tx)),
+        customers=int(tx["customer_id"].nunique()),
+        first_date=f"{tx['date'].min():%Y-%m-%d}",
+        last_date=f"{tx['date'].max():%Y-%m-%d}",
+        observation_end=f"{end:%Y-%m-%d}",
+        end_source=end_source,
+        duplicate_rows=_int_or_none(log.get("duplicate_rows")),
+        duplicates_policy=log.get("duplicates_policy"),
+        returns_dropped=_int_or_none(log.get("returns_dropped")),
+        after_end_dropped=_int_or_none(log.get("after_end_dropped")),
+        future_dropped=_int_or_none(log.get("future_dropped")),
+        encoding=log.get("encoding"),
+        timezone=log.get("timezone"),
+    )
+    return tx, end, used
+
+
+MESSAGES = {
+    "en": {
+        "data_used_title": "Data used",
+        "data_used_source": "Source: {source}; **{rows_read:,}** rows read, **{rows_used:,}** used "
+                            "({customers:,} customers).",
+        "data_used_sample": "the bundled sample shop",
+        "data_used_end_given": "Observation end **{end}** (given); purchases from {first} to {last}.",
+        "data_used_end_sample": "Observation end **{end}** (the sample's extraction date); purchases from "
+                                "{first} to {last}.",
+        "data_used_end_derived": "Observation end **{end}** (derived: the last purchase date; set "
+                                 "observation_end to the extraction date); purchases from {first} to {last}.",
+        "data_used_duplicates": "Identical rows (duplicates): {n:,}, {policy}.",
+        "data_used_dup_warn": "kept and warned about",
+        "data_used_dup_keep": "kept",
+        "data_used_dup_drop": "dropped",
+        "data_used_dup_error": "refused",
+        "data_used_dropped": "Rows left out: {returns:,} returns, {after_end:,} after the observation end, "
+                             "{future:,} dated in the future.",
+        "data_used_encoding": "File encoding: {encoding}.",
+        "data_used_timezone": "Times converted to the time zone {timezone}.",
+    },
+    "zh": {
+        "data_used_title": "所用数据",
+        "data_used_source": "数据来源：{source}；读取 **{rows_read:,}** 行，使用 **{rows_used:,}** 行"
+                            "（{customers:,} 位客户）。",
+        "data_used_sample": "内置的示例网店数据",
+        "data_used_end_given": "观察截止日 **{end}**（由参数指定）；购买日期从 {first} 到 {last}。",
+        "data_used_end_sample": "观察截止日 **{end}**（示例数据的提取日期）；购买日期从 {first} 到 {last}。",
+        "data_used_end_derived": "观察截止日 **{end}**（由数据推得：最后一次购买的日期；可用 observation_end "
+                                 "指定提取日期）；购买日期从 {first} 到 {last}。",
+        "data_used_duplicates": "完全相同的行（重复行）：{n:,} 行，{policy}。",
+        "data_used_dup_warn": "已保留并给出警告",
+        "data_used_dup_keep": "已保留",
+        "data_used_dup_drop": "已删除",
+        "data_used_dup_error": "已拒绝",
+        "data_used_dropped": "未使用的行：退货 {returns:,} 行，观察截止日之后 {after_end:,} 行，"
+                             "未来日期 {future:,} 行。",
+        "data_used_encoding": "文件编码：{encoding}。",
+        "data_used_timezone": "时间已转换到时区 {timezone}。",
+    },
+}
+
+register(MESSAGES)
+
+
+def data_used_lines(used: DataUsed, lang: str = "en") -> list[str]:
+    """The "Data used" lines (Markdown, without bullets) for ``used`` in ``lang``."""
+    def t(key: str, **values: Any) -> str:
+        return translate(key, lang, **values)
+
+    source = t("data_used_sample") if used.source == "sample" else f"`{used.source}`"
+    lines = [t("data_used_source", source=source, rows_read=used.rows_read, rows_used=used.rows_used,
+               customers=used.customers),
+             t(f"data_used_end_{used.end_source}", end=used.observation_end, first=used.first_date,
+               last=used.last_date)]
+    if used.duplicate_rows is not None:
+        policy = used.duplicates_policy or "warn"
+        lines.append(t("data_used_duplicates", n=used.duplicate_rows, policy=t(f"data_used_dup_{policy}")))
+    counts = (used.returns_dropped, used.after_end_dropped, used.future_dropped)
+    if any(c is not None for c in counts):
+        returns, after_end, future = (c or 0 for c in counts)
+        lines.append(t("data_used_dropped", returns=returns, after_end=after_end, future=future))
+    if used.encoding:
+        lines.append(t("data_used_encoding", encoding=used.encoding))
+    if used.timezone:
+        lines.append(t("data_used_timezone", timezone=used.timezone))
+    return lines
+
+
+def data_used_markdown(used: DataUsed | None, lang: str = "en", level: int = 3) -> str:
+    """The report section: a heading of ``level`` and the :func:`data_used_lines` as a list.
+
+    ``used`` None (a Spark run, a subscription table): ``""``.
+    """
+    if used is None:
+        return ""
+    return f"{'#' * level} {translate('data_used_title', lang)}\n\n" + "\n".join(
+        f"- {line}" for line in data_used_lines(used, lang))
