@@ -172,11 +172,13 @@ def test_the_sample_keeps_its_numbers_and_every_report_states_the_same_dates():
     seg = crm.segments.load_segment_inputs()
     _, info = crm.churn.load_churn_data(None, "non-contractual")
     assert clv.n_transactions == seg.transactions == overview.key_figures["transactions"] == 12_809
-    assert clv.observation_end == overview.observation_end == seg.observation_end == pd.Timestamp("2024-12-31")
+    end = pd.Timestamp("2024-12-31")
+    assert clv.observation_end == overview.observation_end == seg.observation_end == end
     assert f"{clv.last_purchase:%Y-%m-%d}" == overview.key_figures["last_date"] == "2024-12-30"
     assert clv.data_used == overview.data_used == seg.data_used == info["data_used"]
-    assert data_used_lines(clv.data_used)[1] == ("Observation end **2024-12-31** (the sample's extraction date); "
-                                                 "purchases from 2023-01-01 to 2024-12-30.")
+    assert data_used_lines(clv.data_used)[1] == (
+        "Observation end **2024-12-31** (the sample's extraction date); "
+        "purchases from 2023-01-01 to 2024-12-30.")
 
 
 # --- the section ------------------------------------------------------------------------------
@@ -226,3 +228,24 @@ def test_transaction_options_cover_the_reader_contract():
     tx, end, used = load_report_transactions(None, observation_end="2024-06-30")
     assert end == pd.Timestamp("2024-06-30") and tx["date"].max() <= end
     assert used.after_end_dropped == used.rows_read - used.rows_used > 0  # the sample is cut, and says so
+
+
+# --- one real report run (slow: a kernel) ----------------------------------------------------------
+
+def test_clv_report_on_a_gb18030_export_through_the_cli(shop, tmp_path):
+    from crm_models.report.cli import main
+
+    names = {cid: f"客户{i:03d}" for i, cid in enumerate(shop["customer_id"].unique())}
+    export = shop.assign(customer_id=shop["customer_id"].map(names))
+    path = _write(export, tmp_path / "订单.csv", encoding="gb18030")
+    code = main(["run", "clv", "-p", "transactions_path", path, "-p", "n_draws", "10",
+                 "-p", "read_options", "{encoding: gb18030}", "--out", str(tmp_path / "out"),
+                 "--run-id", "r", "--progress", "off"])
+    assert code == 0
+    html = (tmp_path / "out" / "r" / "clv.html").read_text(encoding="utf-8")
+    last = f"{shop['date'].max():%Y-%m-%d}"
+    assert (f"<strong>400</strong> customers made <strong>{len(shop):,}</strong> purchases between "
+            f"{shop['date'].min():%Y-%m-%d} and {last}") in html
+    assert "Data used" in html and "File encoding: gb18030" in html.replace("GB18030", "gb18030")
+    assert f"Observation end <strong>{last}</strong> (derived: the last purchase date" in html
+    assert "客户000" in html  # the top-customer table shows the Chinese ids
