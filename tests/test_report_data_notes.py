@@ -73,6 +73,8 @@ def test_the_readers_keyword_advice_is_translated_for_a_report_user():
                     "(batch config: read_options: {returns: drop})")
     assert report_hint("pass date_format= if the format is unusual").startswith(
         "; in a report: -p read_options '{date_format: ...}'")
+    assert report_hint("2030-01-01; pass future='drop' to remove them (as_of= sets the run day)").startswith(
+        "; in a report: -p read_options '{future: drop}'")
     assert report_hint("file not found") == ""
 
 

@@ -72,13 +72,14 @@ def report_hint(message: str) -> str:
     ``"... pass returns='drop' ..."`` -> ``"; in a report: -p read_options '{returns: drop}'
     (batch config: read_options: {returns: drop})"``.
     """
-    advice = {}
+    advice: dict[str, str | None] = {}
     for m in _ADVICE.finditer(message):
-        value = m.group(2) if m.group(2) is not None else m.group(3)
-        advice.setdefault(m.group(1), value if value is not None else "...")
+        advice.setdefault(m.group(1), m.group(2) if m.group(2) is not None else m.group(3))
+    if any(v is not None for v in advice.values()):  # "pass future='drop' (as_of= sets ...)": the fix
+        advice = {k: v for k, v in advice.items() if v is not None}
     if not advice:
         return ""
-    mapping = "{" + ", ".join(f"{k}: {v}" for k, v in advice.items()) + "}"
+    mapping = "{" + ", ".join(f"{k}: {'...' if v is None else v}" for k, v in advice.items()) + "}"
     return f"; in a report: -p read_options '{mapping}' (batch config: read_options: {mapping})"
 
 
