@@ -55,7 +55,8 @@ def _machine() -> str:
 def cdnow_summary() -> pd.DataFrame:
     tx = crm.data.load_transactions(SHARED / "cdnow" / "CDNOW_sample.txt", customer_id="sample_id",
                                     date="date", amount="dollars", sep=r"\s+", header=None,
-                                    names=["master_id", "sample_id", "date", "cds", "dollars"])
+                                    names=["master_id", "sample_id", "date", "cds", "dollars"],
+                                    dtype={"sample_id": "int64"}, duplicates="keep")
     return crm.data.rfm_summary(tx, observation_end="1997-09-30", period="D", time_unit="W")
 
 

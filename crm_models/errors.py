@@ -13,6 +13,7 @@ from typing import Any
 __all__ = [
     "CRMError",
     "CRMDataError",
+    "CRMDataWarning",
     "ConvergenceError",
     "ModelSpecificationError",
     "NotFittedError",
@@ -49,6 +50,13 @@ class CRMDataError(CRMError, ValueError):
             parts.append(f"column {column!r}")
         prefix = ": ".join(parts)
         super().__init__(f"{prefix}: {message}" if prefix else message)
+
+
+class CRMDataWarning(UserWarning):
+    """Input data is usable but suspicious (e.g. exact duplicate rows); the message names the fix.
+
+    Also logged on the ``logging`` logger ``"crm_models.data"``.
+    """
 
 
 class ModelSpecificationError(CRMError, ValueError):

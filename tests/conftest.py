@@ -33,6 +33,8 @@ def read_cdnow_sample(shared: Path) -> pd.DataFrame:
         shared / "cdnow" / "CDNOW_sample.txt", customer_id="sample_id", date="date",
         amount="dollars", sep=r"\s+", header=None,
         names=["master_id", "sample_id", "date", "cds", "dollars"],
+        dtype={"sample_id": "int64"},  # the papers' numeric ids (the file pads them: 0001)
+        duplicates="keep",  # 21 same-day repeat orders of equal value are real purchases
     )
 
 
