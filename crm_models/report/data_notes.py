@@ -212,6 +212,7 @@ MESSAGES = {
         "data_used_end_derived": "Observation end **{end}** (derived: the last purchase date; set "
                                  "observation_end to the extraction date); purchases from {first} to {last}.",
         "data_used_duplicates": "Identical rows (duplicates): {n:,}, {policy}.",
+        "data_used_no_duplicates": "Identical rows (duplicates): none.",
         "data_used_dup_warn": "kept and warned about",
         "data_used_dup_keep": "kept",
         "data_used_dup_drop": "dropped",
@@ -231,6 +232,7 @@ MESSAGES = {
         "data_used_end_derived": "观察截止日 **{end}**（由数据推得：最后一次购买的日期；可用 observation_end "
                                  "指定提取日期）；购买日期从 {first} 到 {last}。",
         "data_used_duplicates": "完全相同的行（重复行）：{n:,} 行，{policy}。",
+        "data_used_no_duplicates": "完全相同的行（重复行）：无。",
         "data_used_dup_warn": "已保留并给出警告",
         "data_used_dup_keep": "已保留",
         "data_used_dup_drop": "已删除",
@@ -255,7 +257,9 @@ def data_used_lines(used: DataUsed, lang: str = "en") -> list[str]:
                customers=used.customers),
              t(f"data_used_end_{used.end_source}", end=used.observation_end, first=used.first_date,
                last=used.last_date)]
-    if used.duplicate_rows is not None:
+    if used.duplicate_rows == 0:
+        lines.append(t("data_used_no_duplicates"))
+    elif used.duplicate_rows is not None:
         policy = used.duplicates_policy or "warn"
         lines.append(t("data_used_duplicates", n=used.duplicate_rows, policy=t(f"data_used_dup_{policy}")))
     counts = (used.returns_dropped, used.after_end_dropped, used.future_dropped)
