@@ -159,7 +159,7 @@ def test_one_future_order_is_refused_and_dropping_it_gives_the_clean_numbers(sho
 
 def test_duplicates_are_warned_about_and_reported(shop, tmp_path):
     path = _write(pd.concat([shop, shop.head(2)]), tmp_path / "dups.csv")
-    with pytest.warns(UserWarning, match="duplicate"):
+    with pytest.warns(UserWarning, match=r"2 exact duplicate rows.*-p read_options '\{duplicates: drop\}'"):
         data = crm.segments.load_segment_inputs(path)
     assert (data.data_used.duplicate_rows, data.data_used.duplicates_policy) == (2, "warn")
     assert "Identical rows (duplicates): 2, kept and warned about." in data_used_markdown(data.data_used)

@@ -16,6 +16,7 @@ of what was read and used, which :func:`data_used_markdown` turns into the repor
 from __future__ import annotations
 
 import re
+import warnings
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -173,10 +174,14 @@ def load_report_transactions(
     if end is None:
         options.pop("after_end")  # nothing can be after an end taken from the data
     try:
-        tx = load_transactions(source, customer_id=customer_id, date=date, amount=amount,
-                               observation_end=end, **options)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            tx = load_transactions(source, customer_id=customer_id, date=date, amount=amount,
+                                   observation_end=end, **options)
     except CRMDataError as exc:
         raise _with_hint(exc) from exc
+    for w in caught:  # the reader's warnings (duplicates), with the report's way to act on them
+        warnings.warn(str(w.message) + report_hint(str(w.message)), w.category, stacklevel=2)
     if end is None:
         end = tx["date"].max()
     log = dict(tx.attrs.get("load_log") or {})
