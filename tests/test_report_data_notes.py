@@ -44,6 +44,21 @@ def test_every_report_notebook_has_read_options_and_the_cli_reads_a_flow_mapping
     assert parse_value('{date_format: "%d.%m.%Y", sep: ";"}') == {"date_format": "%d.%m.%Y", "sep": ";"}
 
 
+def test_a_batch_config_passes_read_options_as_a_mapping(tmp_path):
+    from crm_models.report.batch import load_config
+    from crm_models.report.runner import check_parameters
+
+    path = tmp_path / "reports.yml"
+    path.write_text("parameters:\n  read_options: {encoding: gbk, returns: drop}\n"
+                    "reports:\n  - notebook: clv\n"
+                    "    parameters:\n      read_options:\n        after_end: drop\n", encoding="utf-8")
+    config = load_config(path)
+    assert config["parameters"]["read_options"] == {"encoding": "gbk", "returns": "drop"}
+    assert config["reports"][0]["parameters"]["read_options"] == {"after_end": "drop"}
+    for info in discover().values():
+        check_parameters(info, config["parameters"])  # every report declares it
+
+
 def test_unknown_or_malformed_read_options_are_refused_with_the_valid_keys():
     assert check_read_options(None) == {}
     with pytest.raises(CRMDataError, match=r"unknown key 'encodign' for reading the transactions; "
