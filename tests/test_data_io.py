@@ -233,3 +233,33 @@ def test_survey_reader_detects_gbk_and_reads_xlsx(tmp_path):
     pd.testing.assert_frame_equal(load_survey(tmp_path / "s.csv"), df)
     df.to_excel(tmp_path / "s.xlsx", index=False)
     pd.testing.assert_frame_equal(load_survey(tmp_path / "s.xlsx"), df)
+
+
+def test_order_is_customer_then_date_ties_in_input_order():
+    import numpy as np
+
+    rng = np.random.default_rng(3)
+    ids = ["".join(rng.choice(list("aZ0_é中"), size=rng.integers(1, 3))) for _ in range(500)]
+    days = pd.Timestamp("2024-01-01") + pd.to_timedelta(rng.integers(0, 4, 500), unit="D")
+    df = pd.DataFrame({"cust": ids, "value": np.arange(500.0), "day": days})
+    tx = _load(df)
+    ref = (df.rename(columns={"cust": "customer_id", "day": "date", "value": "amount"})
+           [["customer_id", "date", "amount"]].astype({"customer_id": "string[pyarrow]"})
+           .sort_values(["customer_id", "date"], kind="stable").reset_index(drop=True))
+    pd.testing.assert_frame_equal(tx, ref)
+
+
+def test_object_column_of_datetimes_and_text():
+    import datetime as dt
+
+    df = _frame(day=pd.Series([dt.datetime(2021, 1, 3, 12), "2021-02-10", dt.date(2021, 3, 1)], dtype=object))
+    assert _load(df)["date"].tolist() == [pd.Timestamp("2021-01-03 12:00"), pd.Timestamp("2021-02-10"),
+                                          pd.Timestamp("2021-03-01")]
+
+
+def test_excel_numeric_ids_keep_their_text_form(tmp_path):
+    path = tmp_path / "o.xlsx"
+    days = pd.to_datetime(["2021-01-03", "2021-02-10", "2021-03-01"])
+    pd.DataFrame({"cust": ["007", 12, 13], "day": days, "value": [1.0, 2.0, 3.0]}).to_excel(path, index=False)
+    tx = crm.data.load_transactions(path, "cust", "day", "value")
+    assert tx["customer_id"].tolist() == ["007", "12", "13"]
