@@ -33,6 +33,7 @@ def read_cdnow_master(shared):
     return crm.data.load_transactions(
         shared / "cdnow" / "CDNOW_master.txt", customer_id="customer_id", date="date",
         amount="dollars", sep=r"\s+", header=0, names=["customer_id", "date", "cds", "dollars"],
+        dtype={"customer_id": "int64"}, duplicates="keep",  # numeric ids, real same-day repeats
     )
 
 

@@ -150,12 +150,12 @@ def handle_duplicates(raw: pd.DataFrame, policy: DuplicatePolicy, *, source: str
     return keep, n
 
 
-def late_rows(dates: pd.Series, ids: pd.Series, limit: pd.Timestamp, policy: str, *, what: str,
-              fix: str, source: str, column: str) -> np.ndarray:
-    """Mask of rows dated after ``limit``; ``policy="error"`` refuses them naming ids and dates."""
+def late_rows(dates: pd.Series, ids: pd.Series, limit: pd.Timestamp, policy: str, *, keep: np.ndarray,
+              what: str, fix: str, source: str, column: str) -> np.ndarray:
+    """Mask of kept rows dated after ``limit``; ``policy="error"`` refuses them naming ids and dates."""
     if policy not in ("error", "drop"):
         raise CRMDataError(f"policy must be 'error' or 'drop', got {policy!r}", source=source)
-    late = (dates > limit).to_numpy()
+    late = (dates > limit).to_numpy() & keep
     if late.any() and policy == "error":
         labels = [f"customer {i!r}" for i in ids[late].tolist()]
         shown = dates[late].dt.strftime("%Y-%m-%d").tolist()

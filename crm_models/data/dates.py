@@ -222,12 +222,14 @@ def parse_dates(values: pd.Series, *, date_format: str | None = None, timezone: 
     uniques = pd.Series(np.asarray(uniques, dtype=object))
     missing_rows = codes < 0
     if len(uniques):
-        is_str = uniques.map(lambda x: isinstance(x, str))
-        blank = is_str & (uniques.map(lambda x: isinstance(x, str) and not x.strip()))
-        missing_rows |= blank.to_numpy()[np.maximum(codes, 0)] & (codes >= 0)
+        try:
+            blank = uniques.str.strip().eq("").fillna(False).to_numpy(dtype=bool)
+        except AttributeError:  # no text at all (datetime objects)
+            blank = np.zeros(len(uniques), dtype=bool)
+        missing_rows |= blank[np.maximum(codes, 0)] & (codes >= 0)
     _refuse_missing(missing_rows, values, source, column)
 
-    local, offsets = _fast_iso(uniques, date_format)
+    local, offsets = _fast(uniques, date_format)
     if local is None:
         local, offsets = _parse_uniques(uniques, date_format, source, column, values, codes)
     bad_u = local.isna().to_numpy()
@@ -274,22 +276,31 @@ def _refuse_missing(missing: np.ndarray, values: pd.Series, source: str, column:
             source=source, column=column)
 
 
-def _fast_iso(uniques: pd.Series, date_format: str | None) -> tuple[pd.Series | None, pd.Series]:
-    """All values plain ISO 8601 without offsets: parsed in one vectorised call, else None."""
-    none = pd.Series(np.nan, index=uniques.index)
-    if date_format is not None and date_format not in _SPECIAL_FORMATS:
-        return None, none
-    if not len(uniques) or not all(isinstance(x, str) for x in uniques.iloc[:1]):
-        return None, none
+def _fast(uniques: pd.Series, date_format: str | None) -> tuple[pd.Series | None, pd.Series]:
+    """One vectorised parse of all values (ISO 8601, or ``date_format``), else ``None``.
+
+    Values sharing one UTC offset come back as wall-clock times with that offset in minutes.
+    """
+    offsets = pd.Series(np.nan, index=uniques.index)
+    fmt = "ISO8601" if date_format in (None, "mixed") else date_format
+    if not len(uniques) or not isinstance(uniques.iloc[0], str):
+        return None, offsets
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error")
-            parsed = pd.to_datetime(uniques, format="ISO8601", errors="coerce")
+            parsed = pd.to_datetime(uniques, format=fmt, errors="coerce")
     except (ValueError, TypeError, OverflowError, Warning):
-        return None, none
-    if not pd.api.types.is_datetime64_dtype(parsed) or parsed.isna().any():
-        return None, none
-    return parsed.astype("datetime64[ns]"), none
+        return None, offsets
+    if not pd.api.types.is_datetime64_any_dtype(parsed) or parsed.isna().any():
+        return None, offsets
+    tz = getattr(parsed.dt, "tz", None)
+    if tz is not None:  # one fixed offset for all (mixed offsets warned above)
+        offset = parsed.iloc[0].utcoffset()
+        if not isinstance(tz, _dt.timezone) or offset is None:
+            return None, offsets
+        offsets[:] = offset.total_seconds() / 60
+        parsed = parsed.dt.tz_localize(None)
+    return parsed.astype("datetime64[ns]"), offsets
 
 
 def _parse_uniques(uniques: pd.Series, date_format: str | None, source: str, column: str,
@@ -297,27 +308,34 @@ def _parse_uniques(uniques: pd.Series, date_format: str | None, source: str, col
     """``(local naive timestamps, UTC offsets in minutes or NaN)`` of each distinct value."""
     local = pd.Series(pd.NaT, index=uniques.index, dtype="datetime64[ns]")
     offsets = pd.Series(np.nan, index=uniques.index)
-    texts: dict[int, str] = {}
-    for i, x in uniques.items():
-        if isinstance(x, str):
-            texts[i] = _normalise(x)
-        elif isinstance(x, pd.Timestamp | _dt.datetime | _dt.date | np.datetime64):
+    is_text = np.fromiter((isinstance(x, str) for x in uniques), dtype=bool, count=len(uniques))
+    texts = uniques[is_text].astype("string")
+    non_ascii = texts.str.contains(r"[^\x00-\x7f]", regex=True).fillna(False).to_numpy(dtype=bool)
+    texts = texts.str.strip()
+    if non_ascii.any():
+        texts[non_ascii] = texts[non_ascii].map(_normalise)
+    extra: dict[int, str] = {}
+    for i, x in uniques[~is_text].items():
+        if isinstance(x, pd.Timestamp | _dt.datetime | _dt.date | np.datetime64):
             ts = pd.Timestamp(x)
             if ts.tzinfo is not None:
                 offsets[i] = ts.utcoffset().total_seconds() / 60
                 ts = ts.tz_localize(None)
             local[i] = ts
         elif isinstance(x, int | float | np.integer | np.floating) and float(x).is_integer():
-            texts[i] = str(int(x))  # 20240105 in a column that also holds text
+            extra[i] = str(int(x))  # 20240105 in a column that also holds text
         else:
-            texts[i] = str(x)
-    if texts:
-        strings = pd.Series(texts, dtype=object)
+            extra[i] = str(x)
+    if extra:
+        texts = pd.concat([texts, pd.Series(extra, dtype="string")])
+    texts = texts.astype(object)
+    if len(texts):
+        strings = texts
         tz = strings.str.extract(_TZ_SUFFIX)
         has_tz = tz["tz"].notna()
         strings = strings.where(~has_tz, tz["body"].str.strip())
-        for i, t in tz["tz"][has_tz].items():
-            offsets[i] = _offset_minutes(t)
+        found = tz["tz"][has_tz]
+        offsets[found.index] = found.map({t: _offset_minutes(t) for t in found.unique()}).to_numpy()
 
         def rows_of(unique_index: Any) -> str:
             pos = np.flatnonzero(np.isin(codes, np.asarray(list(unique_index))))

@@ -239,22 +239,21 @@ def load_transactions(
             returns_dropped = int(negative.sum())
 
     run_day = _as_of_day(as_of)
-    kept_dates, kept_ids = out["date"][keep], out["customer_id"][keep]
-    future_rows = late_rows(kept_dates, kept_ids, run_day, future,
+    future_rows = late_rows(out["date"], out["customer_id"], run_day, future, keep=keep,
                             what=f"the day of the run {run_day.date()}", source=source, column=date,
                             fix="correct them in the data, or pass future='drop' to remove them "
                                 "(as_of= sets the run day)")
     future_dropped = int(future_rows.sum())
-    keep[np.flatnonzero(keep)[future_rows]] = False
+    keep &= ~future_rows
     after_end_dropped = 0
     end = None
     if observation_end is not None:
         end = pd.Timestamp(observation_end)
-        late = late_rows(out["date"][keep], out["customer_id"][keep], end, after_end,
+        late = late_rows(out["date"], out["customer_id"], end, after_end, keep=keep,
                          what=f"the observation end {end.date()}", source=source, column=date,
                          fix="pass after_end='drop' to remove them, or a later observation_end")
         after_end_dropped = int(late.sum())
-        keep[np.flatnonzero(keep)[late]] = False
+        keep &= ~late
 
     for col in extra_columns:
         out[col] = raw[col].to_numpy()

@@ -17,6 +17,7 @@ import io
 import lzma
 import os
 import zipfile
+from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -50,21 +51,19 @@ def _guess_encoding(data: bytes) -> str:
     sample = data[:200_000]
     if sample.count(b"\x00") > len(sample) // 10:
         return "utf-16"
-    try:
-        from charset_normalizer import from_bytes  # optional: installed with requests
-
-        best = from_bytes(sample).best()
-        if best is not None and best.encoding not in ("utf_8", "gb18030"):
-            return str(codecs.lookup(best.encoding).name)
-    except ImportError:  # pragma: no cover - depends on the environment
-        pass
-    for enc in ("big5", "shift_jis", "cp1252"):
+    high = [i for i, byte in enumerate(sample) if byte > 127]
+    # Western single-byte text: accented letters stand alone between ASCII letters
+    alone = sum(1 for i in high if (i == 0 or sample[i - 1] < 128)
+                and (i + 1 == len(sample) or sample[i + 1] < 128))
+    if high and alone >= 0.5 * len(high):
+        return "cp1252"
+    for enc in ("big5", "shift_jis"):
         try:
             sample.decode(enc)
             return enc
         except UnicodeDecodeError:
             continue
-    return "latin-1"
+    return "cp1252"
 
 
 def detect_encoding(data: bytes, source: str = "file") -> tuple[str, str]:
@@ -79,9 +78,12 @@ def detect_encoding(data: bytes, source: str = "file") -> tuple[str, str]:
     first_error: UnicodeDecodeError | None = None
     for enc in DETECTED_ENCODINGS:
         try:
-            return enc, data.decode(enc)
+            text = data.decode(enc)
         except UnicodeDecodeError as exc:
             first_error = first_error or exc
+            continue
+        if enc == "utf-8" or _plausible_chinese(text):
+            return enc, text
     guess = _guess_encoding(data)
     pos = first_error.start if first_error else 0
     raise CRMDataError(
@@ -89,6 +91,25 @@ def detect_encoding(data: bytes, source: str = "file") -> tuple[str, str]:
         f"it looks like {guess}: {_report_hint('encoding', guess)}, or save it as UTF-8",
         source=source,
     )
+
+
+def _plausible_chinese(text: str) -> bool:
+    """Most non-ASCII characters are common (GB2312) ones, as in real GBK/GB18030 exports.
+
+    Western text in cp1252 often decodes as GB18030 too ("Müller" -> rare characters of the
+    GBK extension); such a decode is not taken.
+    """
+    counts = Counter(ch for ch in text if ord(ch) > 127)
+    if not counts:
+        return True
+    common = 0
+    for ch, n in counts.items():
+        try:
+            ch.encode("gb2312")
+            common += n
+        except UnicodeEncodeError:
+            pass
+    return common >= 0.5 * sum(counts.values())
 
 
 def _decode(data: bytes, encoding: str, source: str) -> str:
