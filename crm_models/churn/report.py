@@ -180,6 +180,7 @@ def _survival_form(raw: pd.DataFrame, customer_id: str, duration_col: str, event
     keep = list(covariates) if covariates is not None else [c for c in d.columns if c != customer_id]
     cols = [c for c in dict.fromkeys([customer_id, *keep, duration_col, event_col]) if c in d.columns]
     d = d[cols]
+    d.attrs = {k: v for k, v in d.attrs.items() if k != "read_info"}  # how the file was read: not data
     d.attrs["crm_churn"] = {"duration_col": duration_col, "event_col": event_col,
                             "non_covariates": [customer_id]}
     return d
