@@ -69,6 +69,9 @@ def test_unknown_or_malformed_read_options_are_refused_with_the_valid_keys():
         check_read_options("encoding=gbk")
     with pytest.raises(CRMDataError, match="unknown key 'returns' for reading the survey"):
         crm.csi.load_survey(None, read_options={"returns": "drop"})
+    with pytest.raises(CRMDataError, match="unknown key 'returns' for reading the subscription table; "
+                                           "valid keys: encoding, sep, decimal, thousands, sheet_name"):
+        crm.churn.load_churn_data(None, "contractual", read_options={"returns": "drop"})
     with pytest.raises(CRMDataError, match="unknown key 'nrows'"):
         crm.clv.load_report_data(read_options={"nrows": 10})
 
