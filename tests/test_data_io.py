@@ -263,3 +263,15 @@ def test_excel_numeric_ids_keep_their_text_form(tmp_path):
     pd.DataFrame({"cust": ["007", 12, 13], "day": days, "value": [1.0, 2.0, 3.0]}).to_excel(path, index=False)
     tx = crm.data.load_transactions(path, "cust", "day", "value")
     assert tx["customer_id"].tolist() == ["007", "12", "13"]
+
+
+def test_compressed_csv_detected_and_explicit_compression(tmp_path):
+    import gzip
+
+    path = tmp_path / "o.csv.gz"
+    path.write_bytes(gzip.compress(_frame().to_csv(index=False).encode("gb18030")))
+    tx = crm.data.load_transactions(path, "cust", "day", "value")
+    assert tx.attrs["load_log"]["encoding"] == "utf-8" and len(tx) == 3  # ASCII content
+    odd = tmp_path / "o.bin"
+    odd.write_bytes(path.read_bytes())
+    assert len(crm.data.read_table(odd, compression="gzip")) == 3
