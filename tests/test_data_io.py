@@ -275,3 +275,9 @@ def test_compressed_csv_detected_and_explicit_compression(tmp_path):
     odd = tmp_path / "o.bin"
     odd.write_bytes(path.read_bytes())
     assert len(crm.data.read_table(odd, compression="gzip")) == 3
+
+
+def test_us_export_with_am_pm_and_fractions():
+    tx = _load(_frame(day=["1/15/2024 1:45:00 PM", "1/16/2024 12:30 AM", "2024-01-05 10:00:00.25"]))
+    assert sorted(tx["date"].tolist()) == [pd.Timestamp("2024-01-05 10:00:00.25"),
+                                           pd.Timestamp("2024-01-15 13:45"), pd.Timestamp("2024-01-16 00:30")]

@@ -4,7 +4,8 @@ Rules (documented in README "Input formats"):
 
 * Each distinct value is parsed once.  Year-first dates (``2024-01-05``, ``2024/1/5``,
   ``2024.01.05``, ``2024年1月5日``), compact ``20240105`` and day/month-first dates
-  (``05/01/2024``) may be mixed in one column, each with or without a time.
+  (``05/01/2024``) may be mixed in one column, each with or without a time (24-hour, or
+  12-hour with AM/PM), e.g. ``1/15/2024 1:45:00 PM``.
 * Day/month order of ``a/b/yyyy`` dates: taken from ``date_format`` when given, else from the
   column itself - a first number above 12 means day first, a second above 12 month first.
   When no row tells (all numbers up to 12) or rows contradict each other, the dates are
@@ -36,7 +37,8 @@ __all__ = ["ParsedDates", "parse_dates", "check_timezone"]
 _TZ_SUFFIX = re.compile(
     r"^(?P<body>.*\d:\d{2}(?::\d{2}(?:[.,]\d+)?)?)\s*(?P<tz>Z|UTC|GMT|[+-]\d{2}(?::?\d{2})?)$",
     re.IGNORECASE)
-_TIME = r"(?:[ T]+(?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2})(?:[.,](?P<f>\d{1,9}))?)?)?"
+_TIME = (r"(?:[ T]+(?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2})(?:[.,](?P<f>\d{1,9}))?)?"
+         r"(?:\s*(?P<ampm>[AaPp]\.?[Mm]\.?))?)?")
 _YEAR_FIRST = re.compile(r"^(?P<y>\d{4})[-/.](?P<m>\d{1,2})[-/.](?P<d>\d{1,2})" + _TIME + "$")
 _COMPACT = re.compile(r"^(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})"
                       r"(?:[ T]?(?P<H>\d{2})(?P<M>\d{2})(?P<S>\d{2})?)?$")
@@ -101,6 +103,11 @@ def _assemble(parts: pd.DataFrame) -> pd.Series:
         "minute": pd.to_numeric(parts.get("M")).fillna(0) if "M" in parts else 0,
         "second": pd.to_numeric(parts.get("S")).fillna(0) if "S" in parts else 0,
     }, index=parts.index)
+    if "ampm" in parts:  # 12-hour clock: 12:30 AM is 00:30, 1:45 PM is 13:45
+        pm = parts["ampm"].fillna("").str.upper().str.startswith("P").to_numpy(dtype=bool)
+        ampm = parts["ampm"].notna().to_numpy(dtype=bool)
+        hour = comp["hour"].to_numpy(dtype=float)
+        comp["hour"] = np.where(ampm & (hour > 12), 99, np.where(ampm, hour % 12 + 12 * pm, hour))
     if "f" in parts:
         frac = parts["f"].fillna("").str.ljust(6, "0").str[:6].replace("000000", "0")
         comp["us"] = pd.to_numeric(frac.replace("", "0"))
