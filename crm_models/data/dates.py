@@ -120,8 +120,7 @@ def _assemble(parts: pd.DataFrame) -> pd.Series:
     return out
 
 
-def _day_first(strings: pd.Series, date_format: str | None, rows_of: Any, source: str,
-               column: str) -> bool | None:
+def _day_first(strings: pd.Series, rows_of: Any, source: str, column: str) -> bool:
     """Whether ``a/b/yyyy`` values are day first; refuse when the column cannot tell."""
     parts = strings.str.extract(_YEAR_LAST)
     a, b = pd.to_numeric(parts["a"]), pd.to_numeric(parts["b"])
@@ -165,7 +164,7 @@ def _parse_strings(strings: pd.Series, date_format: str | None, rows_of: Any, so
     if last_hit.any():
         sub = last[last_hit]
         parts = sub.str.extract(_YEAR_LAST)
-        if _day_first(sub, date_format, rows_of, source, column):
+        if _day_first(sub, rows_of, source, column):
             parts = parts.rename(columns={"a": "d", "b": "m"})
         else:
             parts = parts.rename(columns={"a": "m", "b": "d"})
