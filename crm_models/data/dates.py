@@ -224,6 +224,12 @@ def parse_dates(values: pd.Series, *, date_format: str | None = None, timezone: 
         raw = raw.astype("Int64").astype("string")
         date_format = date_format or "%Y%m%d"
 
+    # the common case first: one vectorised parse of the whole column (pandas caches repeats)
+    whole_col = pd.Series(np.asarray(raw, dtype=object))
+    local, offsets = _fast(whole_col, date_format)
+    if local is not None:
+        return _with_zone(local, offsets, np.arange(len(raw)), timezone, values, whole_col, source, column)
+
     codes, uniques = pd.factorize(raw, use_na_sentinel=True)
     uniques = pd.Series(np.asarray(uniques, dtype=object))
     missing_rows = codes < 0
@@ -248,6 +254,12 @@ def parse_dates(values: pd.Series, *, date_format: str | None = None, timezone: 
         raise CRMDataError(f"dates that cannot be read in {describe_rows(idx, values[bad_rows].tolist())}"
                            + hint, source=source, column=column)
 
+    return _with_zone(local, offsets, codes, timezone, values, uniques, source, column)
+
+
+def _with_zone(local: pd.Series, offsets: pd.Series, codes: np.ndarray, timezone: str | None,
+               values: pd.Series, uniques: pd.Series, source: str, column: str) -> ParsedDates:
+    """Per-row naive dates from per-value local times and UTC offsets (NaN: no offset)."""
     zone = None
     naive_as_local = 0
     aware = offsets.notna().to_numpy()
