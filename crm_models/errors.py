@@ -13,6 +13,7 @@ from typing import Any
 __all__ = [
     "CRMError",
     "CRMDataError",
+    "CRMDataWarning",
     "ConvergenceError",
     "ModelSpecificationError",
     "NotFittedError",
@@ -49,6 +50,10 @@ class CRMDataError(CRMError, ValueError):
             parts.append(f"column {column!r}")
         prefix = ": ".join(parts)
         super().__init__(f"{prefix}: {message}" if prefix else message)
+
+
+class CRMDataWarning(UserWarning):
+    """The data are usable but look suspicious (e.g. answers that fit a narrower scale than stated)."""
 
 
 class ModelSpecificationError(CRMError, ValueError):
