@@ -61,6 +61,23 @@ class AnswerScale:
     warning: str | None = None
 
     @property
+    def fitting(self) -> tuple[float, float] | None:
+        """The narrowest common scale holding every answer (None if none does)."""
+        return fitting_scale(*self.observed)
+
+    @property
+    def stated_label(self) -> str:
+        """The stated scale as text: ``"1-10"``, ``"auto"`` or ``"per item"``."""
+        lo, hi = self.stated
+        if isinstance(lo, Mapping) or isinstance(hi, Mapping):
+            return "per item"
+        return "-".join(str(b) if isinstance(b, str) else f"{float(b):g}" for b in (lo, hi))
+
+    def top_score(self, scale: tuple[float, float]) -> float:
+        """The 0-100 score of the highest answer on ``scale`` = (min, max)."""
+        return (self.observed[1] - scale[0]) / (scale[1] - scale[0]) * 100.0
+
+    @property
     def label(self) -> str:
         """``"1-7"`` (or ``"per item"`` for per-item bounds)."""
         if isinstance(self.scale_min, dict) or isinstance(self.scale_max, dict):
