@@ -152,6 +152,9 @@ MESSAGES = {
         "csi_scheme_path": "path weighting",
         "csi_path_arrow": "{source} → {target}",
         "csi_path_both": "{source} ↔ {target}",
+        "csi_sign_change_construct": "construct signs aligned with the original fit",
+        "csi_sign_change_individual": "each estimate's sign aligned with the original fit",
+        "csi_sign_change_none": "none",
     },
     "zh": {
         "csi_title": "顾客满意度指数（CSI）报告",
@@ -270,6 +273,9 @@ MESSAGES = {
         "csi_scheme_path": "路径加权",
         "csi_path_arrow": "{source} → {target}",
         "csi_path_both": "{source} ↔ {target}",
+        "csi_sign_change_construct": "按潜变量与原始估计对齐符号",
+        "csi_sign_change_individual": "逐个估计值与原始估计对齐符号",
+        "csi_sign_change_none": "不调整",
     },
 }
 
