@@ -17,8 +17,8 @@ __all__ = ["ALLOWED_LATIN", "visible_text", "code_tokens", "english_words"]
 ALLOWED_LATIN = frozenset("""
     ACSI ECSI CSI PLS GoF AVE HTMT BCa IPMA OLS AIC ΔAIC RFM CLV BG NBD MBG BB Pareto Gamma Cox
     Weibull Kaplan Meier Log rank Holm Brier Schoenfeld Cronbach alpha rho Fornell Larcker Henseler
-    Hair Ringle Sarstedt Cohen Tenenhaus et al Fader Hardie Lee Kano sBG Telco IBM
-    T p t R f df n k A B C D E F CI SD chi
+    Hair Ringle Sarstedt Cohen Tenenhaus et al Fader Hardie Lee Kano sBG Telco IBM Dillon Goldstein
+    T p t R f df n k c A B C D E F H CI SD chi
 """.split())
 
 _SNAKE = re.compile(r"\b[A-Za-z][A-Za-z0-9]*_[A-Za-z0-9_]*[A-Za-z0-9]\b")
@@ -71,5 +71,6 @@ def code_tokens(text: str) -> list[str]:
 def english_words(text: str, allowed: frozenset[str] | set[str] = ALLOWED_LATIN) -> list[str]:
     """Latin-script words in a Chinese text that are not in ``allowed`` (sorted, unique)."""
     text = re.sub(r"\S+\.(?:csv|html|parquet|xlsx|ipynb|json|yml|yaml|png)\b", " ", text)
-    words = {w.strip("'’") for w in _LATIN_WORD.findall(text)}
+    text = re.sub(r"\d(?:\.\d+)?e[-+]?\d+", " ", text)  # 1.2e-05 is a number
+    words = {re.sub(r"['’]s$", "", w).strip("'’") for w in _LATIN_WORD.findall(text)}  # Cronbach's
     return sorted(w for w in words if w and w not in allowed)
