@@ -22,7 +22,8 @@ LANGS = ["en", "zh"]
 
 def test_visible_text_drops_markup_scripts_and_styles():
     html = ("<html><head><title>t_t</title><style>.a_b{}</style></head><body><h1>Key&nbsp;figures</h1>"
-            "<table><tr><th>std_error</th><td>1.0</td></tr></table><script>var x_y = 1;</script></body></html>")
+            "<table><tr><th>std_error</th><td>1.0</td></tr></table><script>var x_y = 1;</script>"
+            "</body></html>")
     text = visible_text(html)
     assert "Key\xa0figures" in text and "std_error" in text
     assert "x_y" not in text and "a_b" not in text and "t_t" not in text
@@ -127,7 +128,8 @@ def test_covariate_labels():
     row = pd.Series({"variable": "contract_type", "level": "two_year", "reference": "month_to_month"})
     assert term_label("contract_type_two_year", row, "en") == "contract type: two year (vs month to month)"
     effects = pd.DataFrame([row], index=["contract_type_two_year"])
-    assert covariate_label("contract_type_two_year", effects, "zh") == "contract type：two year（相对于 month to month）"
+    assert (covariate_label("contract_type_two_year", effects, "zh")
+            == "contract type：two year（相对于 month to month）")
 
 
 def test_model_names_are_consistent():
@@ -142,8 +144,9 @@ def test_model_names_are_consistent():
 # --- glossary and titles ------------------------------------------------------------------
 
 #: catalogue entries that are nothing but a glossary term
-TERM_KEYS = {"p_alive": ["clv_col_prob_alive", "clv_fig_p_alive"], "hazard_ratio": ["churn_effect_hazard_ratio"],
-             "cox_model": ["churn_model_cox"], "concordance": ["churn_col_concordance"],
+TERM_KEYS = {"p_alive": ["clv_col_prob_alive", "clv_fig_p_alive"],
+             "hazard_ratio": ["churn_effect_hazard_ratio"], "cox_model": ["churn_model_cox"],
+             "concordance": ["churn_col_concordance"],
              "value_at_risk": ["churn_col_value_at_risk"]}
 
 

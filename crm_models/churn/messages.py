@@ -331,7 +331,7 @@ MESSAGES = {
         "churn_model_weibull": "Weibull 加速失效时间模型",
         "churn_model_lognormal": "对数正态加速失效时间模型",
         "churn_model_loglogistic": "对数逻辑斯谛加速失效时间模型",
-        "churn_col_-log2(p)": "−log₂(p)",
+        "churn_col_-log2(p)": "−log₂(p) 值",
         "churn_col_customer_id": "客户",
         "churn_col_n": "客户数",
         "churn_col_churned": "已流失",

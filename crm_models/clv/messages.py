@@ -190,13 +190,12 @@ MESSAGES = {
         "clv_kf_meaning": "**如何使用：** 下方的客户名单按预期价值排序；价值高但活跃概率正在下降的客户，应"
                           "优先作为客户保留（挽留）活动的对象。",
         "clv_method": "数据与方法",
-        "clv_method_text": "本报告使用营销科学文献中的“购买直至流失”（buy till you die）模型：客户在活跃期"
+        "clv_method_text": "本报告使用营销科学文献中的“购买直至流失”模型：客户在活跃期"
                            "间以自己稳定的频率购买，并在某个无法观察到的时刻永久停止购买。模型从整个客户群"
                            "中学习购买频率和客户生命周期在客户之间的差异（BG/NBD：Fader、Hardie 与 Lee "
                            "2005；Pareto/NBD：Schmittlein、Morrison 与 Colombo 1987；MBG/NBD：Batislam 等"
                            " 2007），Gamma-Gamma 模型则学习客户每次购买的消费金额。在信任预测之前，我们先"
-                           "检验它：模型只用较早的*校准期*数据拟合，然后预测它没有见过的*验证期*（holdout"
-                           "）。",
+                           "检验它：模型只用较早的*校准期*数据拟合，然后预测它没有见过的*验证期*。",
         "clv_data_line": "时间单位为{unit}。校准期截至 {calibration_end}；此后至 {end} 的 {holdout:.1f} "
                          "{unit}为验证期。购买模型：**{model}**。",
         "clv_fit": "模型估计结果",

@@ -46,7 +46,7 @@ MESSAGES = {
         "csi_quality": "Measurement quality",
         "csi_quality_text": "Before trusting the paths, check that the items measure their construct "
                             "well (rules of thumb, Hair et al. 2019): *reliability* - Cronbach's "
-                            "alpha, rho_A and composite reliability rho_c at least 0.70; *convergent "
+                            "alpha, ρA and composite reliability ρc at least 0.70; *convergent "
                             "validity* - average variance extracted (AVE) at least 0.50 and one "
                             "dominant eigenvalue; *discriminant validity* - the HTMT ratio between two "
                             "constructs below 0.85 (Henseler et al. 2015) and the square root of the "
@@ -106,8 +106,8 @@ MESSAGES = {
         "csi_col_path": "path",
         "csi_col_items": "items",
         "csi_col_cronbach_alpha": "Cronbach's α",
-        "csi_col_rho_a": "ρ_A",
-        "csi_col_rho_c": "composite reliability ρ_c",
+        "csi_col_rho_a": "ρA",
+        "csi_col_rho_c": "composite reliability ρc",
         "csi_col_dillon_goldstein_rho": "Dillon-Goldstein ρ",
         "csi_col_ave": "AVE",
         "csi_col_eig_1st": "1st eigenvalue",
@@ -150,8 +150,6 @@ MESSAGES = {
         "csi_scheme_centroid": "centroid",
         "csi_scheme_factorial": "factorial",
         "csi_scheme_path": "path weighting",
-        "csi_path_arrow": "{source} → {target}",
-        "csi_path_both": "{source} ↔ {target}",
         "csi_sign_change_construct": "construct signs aligned with the original fit",
         "csi_sign_change_individual": "each estimate's sign aligned with the original fit",
         "csi_sign_change_none": "none",
@@ -175,7 +173,7 @@ MESSAGES = {
                             "异比例。",
         "csi_quality": "测量质量",
         "csi_quality_text": "在解读路径之前，先检查题项是否很好地测量了各自的潜变量（经验标准，Hair 等 "
-                            "2019）：*信度*——Cronbach's alpha、rho_A 与组合信度 rho_c 不低于 0.70；*收"
+                            "2019）：*信度*——Cronbach's alpha、ρA 与组合信度 ρc 不低于 0.70；*收"
                             "敛效度*——平均方差提取量（AVE）不低于 0.50，且只有一个主要特征值；*区分效度"
                             "*——两个潜变量之间的 HTMT 比率低于 0.85（Henseler 等 2015），且 AVE 的平方"
                             "根大于该潜变量与其他潜变量的相关系数（Fornell-Larcker 准则）。红色单元格未"
@@ -226,10 +224,10 @@ MESSAGES = {
         "csi_col_construct": "潜变量",
         "csi_col_path": "路径",
         "csi_col_items": "题项数",
-        "csi_col_cronbach_alpha": "Cronbach's α",
-        "csi_col_rho_a": "ρ_A",
-        "csi_col_rho_c": "组合信度 ρ_c",
-        "csi_col_dillon_goldstein_rho": "Dillon-Goldstein ρ",
+        "csi_col_cronbach_alpha": "Cronbach α 系数",
+        "csi_col_rho_a": "ρA",
+        "csi_col_rho_c": "组合信度 ρc",
+        "csi_col_dillon_goldstein_rho": "Dillon-Goldstein ρ 系数",
         "csi_col_ave": "AVE",
         "csi_col_eig_1st": "第一特征值",
         "csi_col_eig_2nd": "第二特征值",
@@ -271,8 +269,6 @@ MESSAGES = {
         "csi_scheme_centroid": "质心",
         "csi_scheme_factorial": "因子",
         "csi_scheme_path": "路径加权",
-        "csi_path_arrow": "{source} → {target}",
-        "csi_path_both": "{source} ↔ {target}",
         "csi_sign_change_construct": "按潜变量与原始估计对齐符号",
         "csi_sign_change_individual": "逐个估计值与原始估计对齐符号",
         "csi_sign_change_none": "不调整",
@@ -305,12 +301,11 @@ def path_label(key: str, lang: str = "en", labels: dict[str, str] | None = None)
     ``labels`` maps construct codes to names (default: :func:`construct_label` in ``lang``);
     text that is not a path code is returned unchanged.
     """
-    for sep, phrase in ((" <-> ", "csi_path_both"), (" -> ", "csi_path_arrow")):
+    for sep, arrow in ((" <-> ", " ↔ "), (" -> ", " → ")):
         if sep in str(key):
             source, target = (part.strip() for part in str(key).split(sep, 1))
-            name = (labels or {}).get
-            return translate(phrase, lang, source=name(source) or construct_label(source, lang),
-                             target=name(target) or construct_label(target, lang))
+            names = [(labels or {}).get(code) or construct_label(code, lang) for code in (source, target)]
+            return arrow.join(names)
     return str(key)
 
 

@@ -17,10 +17,11 @@ from pandas.io.formats.style import Styler
 
 __all__ = ["HEADER_STYLE", "labelled"]
 
-#: Headers wrap between words and stay narrow; numbers stay on one line.
+#: Column headers wrap and stay narrow; row labels and numbers stay on one line.
 HEADER_STYLE = [
-    {"selector": "th", "props": [("white-space", "normal"), ("max-width", "9em"),
-                                 ("overflow-wrap", "anywhere"), ("vertical-align", "bottom")]},
+    {"selector": "thead th", "props": [("white-space", "normal"), ("max-width", "9em"),
+                                       ("overflow-wrap", "anywhere"), ("vertical-align", "bottom")]},
+    {"selector": "tbody th", "props": [("white-space", "nowrap")]},
     {"selector": "td", "props": [("white-space", "nowrap")]},
 ]
 

@@ -18,7 +18,8 @@ ALLOWED_LATIN = frozenset("""
     ACSI ECSI CSI PLS GoF AVE HTMT BCa IPMA OLS AIC ΔAIC RFM CLV BG NBD MBG BB Pareto Gamma Cox
     Weibull Kaplan Meier Log rank Holm Brier Schoenfeld Cronbach alpha rho Fornell Larcker Henseler
     Hair Ringle Sarstedt Cohen Tenenhaus et al Fader Hardie Lee Kano sBG Telco IBM Dillon Goldstein
-    T p t R f df n k c A B C D E F H CI SD chi
+    T p t R f df n k c A B C D E F H M CI SD chi log
+    a b q r s v i x alpha beta gamma BIC MAE RMSE MAPE VIP Batislam Colombo Morrison Schmittlein
 """.split())
 
 _SNAKE = re.compile(r"\b[A-Za-z][A-Za-z0-9]*_[A-Za-z0-9_]*[A-Za-z0-9]\b")
@@ -72,5 +73,6 @@ def english_words(text: str, allowed: frozenset[str] | set[str] = ALLOWED_LATIN)
     """Latin-script words in a Chinese text that are not in ``allowed`` (sorted, unique)."""
     text = re.sub(r"\S+\.(?:csv|html|parquet|xlsx|ipynb|json|yml|yaml|png)\b", " ", text)
     text = re.sub(r"\d(?:\.\d+)?e[-+]?\d+", " ", text)  # 1.2e-05 is a number
+    text = text.replace("k-means", " ")  # the method's name
     words = {re.sub(r"['’]s$", "", w).strip("'’") for w in _LATIN_WORD.findall(text)}  # Cronbach's
     return sorted(w for w in words if w and w not in allowed)
