@@ -73,7 +73,21 @@ def _layout(model: PLSPM) -> dict[str, tuple[float, float]]:
 _EDGE_POSITIONS = (0.5, 0.4, 0.6, 0.3, 0.7, 0.45, 0.55, 0.35, 0.65, 0.25, 0.75, 0.2, 0.8)
 
 
-def _label_edges(ax: Axes, edges, pos, size, rad: float, node_texts) -> None:
+def _bend(start: np.ndarray, end: np.ndarray, others: list[tuple[float, float]], size) -> float:
+    """The arrow's curvature (matplotlib ``arc3`` rad): the gentlest bend that misses other boxes."""
+    w, h = size
+    d = end - start
+    s = np.linspace(0.05, 0.95, 40)[:, None]
+    for rad in (0.08, -0.08, 0.2, -0.2, 0.35, -0.35):
+        control = (start + end) / 2 + rad * np.array([d[1], -d[0]])
+        curve = (1 - s) ** 2 * start + 2 * s * (1 - s) * control + s ** 2 * end
+        if not any(((np.abs(curve[:, 0] - x) < w / 2 + 0.05) & (np.abs(curve[:, 1] - y) < h / 2 + 0.05)).any()
+                   for x, y in others):
+            return rad
+    return 0.08
+
+
+def _label_edges(ax: Axes, edges, pos, size, node_texts) -> None:
     """Put each arrow's coefficient on its (curved) arrow where it overlaps no other label or box."""
     fig = ax.figure
     ax.apply_aspect()
@@ -86,7 +100,7 @@ def _label_edges(ax: Axes, edges, pos, size, rad: float, node_texts) -> None:
     inside = ax.get_window_extent(renderer)
     # longer arrows first: they have more room to move their label along
     order = sorted(edges, key=lambda e: -float(np.hypot(*(e[1] - e[0]))))
-    for start, end, text, sig in order:
+    for start, end, text, sig, rad in order:
         mid = (start + end) / 2
         d = end - start
         control = mid + rad * np.array([d[1], -d[0]])  # matplotlib's arc3 control point
@@ -114,7 +128,6 @@ def plot_path_diagram(model: PLSPM, boot: BootstrapResult | None = None, ax: Axe
     pvals = boot.paths["p_value"] if boot is not None else summ["p_value"]
     r2 = model.r2_
     w, h = 1.25, 0.7
-    rad = 0.08
     edges = []
     for key, row in summ.iterrows():
         (x0, y0), (x1, y1) = pos[row["source"]], pos[row["target"]]
@@ -126,10 +139,12 @@ def plot_path_diagram(model: PLSPM, boot: BootstrapResult | None = None, ax: Axe
         sx = min(w / 2 / abs(dx / norm) if dx else np.inf, h / 2 / abs(dy / norm) if dy else np.inf)
         start = np.array([x0 + dx / norm * sx, y0 + dy / norm * sx])
         end = np.array([x1 - dx / norm * sx, y1 - dy / norm * sx])
+        others = [xy for lv, xy in pos.items() if lv not in (row["source"], row["target"])]
+        rad = _bend(start, end, others, (w, h))
         ax.annotate("", xy=tuple(end), xytext=tuple(start), arrowprops=dict(
             arrowstyle="-|>", color="#1f4e79" if sig else "0.6", lw=0.8 + 3 * min(abs(row["estimate"]), 1),
             linestyle="-" if sig else "--", shrinkA=0, shrinkB=0, connectionstyle=f"arc3,rad={rad}"))
-        edges.append((start, end, f"{row['estimate']:.2f}{significance_stars(p)}", sig))
+        edges.append((start, end, f"{row['estimate']:.2f}{significance_stars(p)}", sig, rad))
     node_texts = []
     for lv, (x, y) in pos.items():
         ax.add_patch(FancyBboxPatch((x - w / 2, y - h / 2), w, h,
@@ -144,7 +159,7 @@ def plot_path_diagram(model: PLSPM, boot: BootstrapResult | None = None, ax: Axe
     ax.set_ylim(min(ys) - 0.6, max(ys) + 0.6)
     ax.set_aspect("equal")
     ax.set_axis_off()
-    _label_edges(ax, edges, pos, (w, h), rad, node_texts)
+    _label_edges(ax, edges, pos, (w, h), node_texts)
     source = t("csi_source_bootstrap" if boot is not None else "csi_source_ols", lang)
     ax.set_title(t("csi_fig_path_title", lang, gof=model.gof_, source=source))
     return ax
