@@ -56,4 +56,5 @@ def test_the_scan_finds_what_main_used_to_show(data_words):
               "<p>风险比（cox）；效应 medium；处理方式：mean；concentrate here</p>")
     text = visible_text(before)
     assert code_tokens(text) == ["VAL -> SAT", "cronbach_alpha", "ok_alpha"]
-    assert english_words(text, ALLOWED_LATIN | data_words) == ["concentrate", "cox", "here", "mean", "medium"]
+    assert english_words(text, ALLOWED_LATIN | data_words) == [
+        "SAT", "VAL", "concentrate", "cox", "cronbach", "here", "mean", "medium", "ok"]
