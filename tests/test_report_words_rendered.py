@@ -12,6 +12,7 @@ import pytest
 from crm_models.report.wording import ALLOWED_LATIN, code_tokens, english_words, visible_text
 
 REPORTS = ["overview", "clv", "churn", "csi", "segments"]
+REPORT_CURRENCY = "¥"  # conftest.REPORT_TEST_PARAMETERS renders the reports with this symbol
 
 
 def _data_words() -> set[str]:
@@ -58,3 +59,20 @@ def test_the_scan_finds_what_main_used_to_show(data_words):
     assert code_tokens(text) == ["VAL -> SAT", "cronbach_alpha", "ok_alpha"]
     assert english_words(text, ALLOWED_LATIN | data_words) == [
         "SAT", "VAL", "concentrate", "cox", "cronbach", "here", "mean", "medium", "ok"]
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_overview_amounts_carry_the_currency(rendered_reports, lang):
+    """Every money figure of the overview is written with money(value, currency)."""
+    import crm_models as crm
+    from crm_models.report.i18n import money
+
+    text = visible_text((rendered_reports(lang) / "overview.html").read_text(encoding="utf-8"))
+    data = crm.report.load_overview_data(None, "customer_id", "date", "amount", None, period="D",
+                                         time_unit="W", activity_freq="M")
+    kf = data.key_figures
+    for value in (kf["revenue"], kf["average_order_value"], kf["revenue_per_customer"],
+                  data.summary["monetary_value"].mean(), data.activity["revenue"].iloc[-1]):
+        assert money(value, REPORT_CURRENCY) in text
+    # no amount without its symbol: the revenue figure never appears bare
+    assert text.count(money(kf["revenue"])) == text.count(money(kf["revenue"], REPORT_CURRENCY))
