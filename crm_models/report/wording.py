@@ -18,7 +18,7 @@ ALLOWED_LATIN = frozenset("""
     ACSI ECSI CSI PLS GoF AVE HTMT BCa IPMA OLS AIC ΔAIC RFM CLV BG NBD MBG BB Pareto Gamma Cox
     Weibull Kaplan Meier Log rank Holm Brier Schoenfeld Cronbach alpha rho Fornell Larcker Henseler
     Hair Ringle Sarstedt Cohen Tenenhaus et al Fader Hardie Lee Kano sBG Telco IBM Dillon Goldstein
-    T p t R f df n k c A B C D E F H M CI SD chi log
+    T p t R f df n k c A B C D E F H M CI SD chi log ns
     a b q r s v i x alpha beta gamma BIC MAE RMSE MAPE VIP Batislam Colombo Morrison Schmittlein
 """.split())
 
