@@ -75,3 +75,30 @@ def run_notebook(tmp_path):
         return nbformat.read(str(out), as_version=4)
 
     return _run
+
+
+#: Small settings for the reports rendered once per test session (every report declaring one gets it).
+REPORT_TEST_PARAMETERS = {"n_boot": 200, "currency": "¥"}
+
+
+@pytest.fixture(scope="session")
+def rendered_reports(tmp_path_factory):
+    """``rendered_reports(lang)``: the folder of every report's HTML in ``lang``, rendered once.
+
+    Shared by the browser checks and the words-not-codes scan, so each language runs once.
+    """
+    from crm_models.report.runner import run_reports
+
+    done: dict[str, Path] = {}
+
+    def _get(lang: str = "en") -> Path:
+        if lang not in done:
+            out = tmp_path_factory.mktemp(f"reports-{lang}")
+            results = run_reports(parameters=REPORT_TEST_PARAMETERS, out=out, run_id=lang, lang=lang,
+                                  progress="off")
+            failed = [f"{r.name}: {r.error}" for r in results if not r.ok]
+            assert not failed, failed
+            done[lang] = out / lang
+        return done[lang]
+
+    return _get
