@@ -126,14 +126,7 @@ def test_html_is_self_contained(nb_dir, tmp_path):
 
 
 def test_overview_in_chinese_renders_without_missing_glyphs(run_notebook):
-    import os
-
-    from crm_models.plotting.style import cjk_font_name
-
-    if cjk_font_name() is None:
-        if os.environ.get("CI"):
-            pytest.fail("no CJK font in CI: .ci/run installs fonts-noto-cjk")
-        pytest.skip("no CJK font installed (apt-get install fonts-noto-cjk)")
+    # the CJK font comes with the Python dependencies (mplfonts): never skipped
     nb = run_notebook("overview", {"lang": "zh", "activity_freq": "Q"})
     streams = "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.outputs
                       if o.get("output_type") == "stream")
