@@ -1,6 +1,7 @@
 """The report runner and CLI on tiny notebooks (fast), plus the overview notebook."""
 
 import json
+import re
 from pathlib import Path
 
 import nbformat
@@ -113,6 +114,23 @@ def test_overview_notebook_runs_on_sample_data(run_notebook):
     images = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs
               if "image/png" in o.get("data", {})]
     assert len(images) >= 3
+
+
+def test_a_real_report_failure_names_the_cell_line_and_the_data_problem(tmp_path, capfd):
+    """The overview on a file that does not exist, with no progress display: the data error's
+    message (no traceback, no exception class), the notebook line that loaded the data."""
+    missing = tmp_path / "no-such-orders.csv"
+    out = tmp_path / "reports"
+    code = cli.main(["run", "overview", "-p", "transactions_path", str(missing), "--out", str(out),
+                     "--run-id", "r", "--progress", "off"])
+    assert code == 1
+    err = capfd.readouterr().err
+    first = re.search(r"^\[1/1\] overview: FAILED after \d+\.\d s: (.*)$", err, re.M)
+    assert first and str(missing) in first.group(1) and "not found" in first.group(1), err
+    line = r"^  in code cell \d+/\d+, line \d+: data = crm\.report\.load_overview_data\(transactions_path, "
+    assert re.search(line, err, re.M), err
+    assert f"executed notebook kept: {out / 'r' / 'overview.failed.ipynb'}" in err
+    assert "CRMDataError" not in err and "Traceback" not in err and "raised in" not in err
 
 
 def test_html_is_self_contained(nb_dir, tmp_path):
