@@ -65,6 +65,18 @@ def cdnow_summary(cdnow_transactions: pd.DataFrame) -> pd.DataFrame:
 NOTEBOOKS = REPO / "notebooks"
 
 
+def bare_machine_env(tmp_path: Path) -> dict[str, str]:
+    """Environment variables of a machine without fonts: fontconfig sees no font folder,
+    matplotlib starts from an empty cache (``MPLCONFIGDIR``) and must build it anew."""
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    conf = tmp_path / "fonts.conf"
+    conf.write_text('<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "fonts.dtd">\n'
+                    f"<fontconfig><cachedir>{tmp_path / 'fc-cache'}</cachedir></fontconfig>\n")
+    mpl_dir = tmp_path / "mplconfig"
+    mpl_dir.mkdir(exist_ok=True)
+    return {"FONTCONFIG_FILE": str(conf), "MPLCONFIGDIR": str(mpl_dir)}
+
+
 @pytest.fixture
 def run_notebook(tmp_path):
     """Execute ``notebooks/<name>.ipynb`` with papermill and small parameters.

@@ -13,25 +13,13 @@ from pathlib import Path
 
 import matplotlib
 import pytest
+from conftest import bare_machine_env
 
 from crm_models.errors import ReportError
 from crm_models.plotting import style
 
 REPO = Path(__file__).resolve().parents[1]
 DEJAVU = Path(matplotlib.get_data_path()) / "fonts" / "ttf" / "DejaVuSans.ttf"
-
-
-def bare_machine_env(tmp_path: Path) -> dict[str, str]:
-    """Environment of a machine without system fonts: fontconfig sees no font folder, and
-    matplotlib starts from an empty cache."""
-    conf = tmp_path / "fonts.conf"
-    conf.write_text('<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "fonts.dtd">\n'
-                    f"<fontconfig><cachedir>{tmp_path / 'fc-cache'}</cachedir></fontconfig>\n")
-    mpl_dir = tmp_path / "mplconfig"
-    mpl_dir.mkdir()
-    env = dict(os.environ, FONTCONFIG_FILE=str(conf), MPLCONFIGDIR=str(mpl_dir), MPLBACKEND="Agg")
-    env["PYTHONPATH"] = os.pathsep.join([str(REPO), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
-    return env
 
 
 FIGURE_SCRIPT = textwrap.dedent("""
@@ -90,7 +78,8 @@ FIGURE_SCRIPT = textwrap.dedent("""
 def test_bundled_font_draws_chinese_on_a_fresh_machine(tmp_path, system_fonts):
     """"hide": nothing but matplotlib's own fonts; "keep": whatever this machine has (with
     fonts-noto-cjk installed, its Noto Sans CJK SC regular and bold faces): same font."""
-    env = bare_machine_env(tmp_path)
+    env = dict(os.environ, **bare_machine_env(tmp_path), MPLBACKEND="Agg")
+    env["PYTHONPATH"] = os.pathsep.join([str(REPO), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
     # the premise: fontconfig, as configured, lists no font at all
     listed = subprocess.run(["fc-list"], env=env, capture_output=True, text=True)
     if listed.returncode == 0:

@@ -143,8 +143,13 @@ def test_html_is_self_contained(nb_dir, tmp_path):
     assert not re.search(r"""(src|href)=["']https?://""", html)
 
 
-def test_overview_in_chinese_renders_without_missing_glyphs(run_notebook):
-    # the CJK font comes with the Python dependencies (mplfonts): never skipped
+def test_overview_in_chinese_renders_without_missing_glyphs(run_notebook, tmp_path, monkeypatch):
+    # the CJK font comes with the Python dependencies (mplfonts): never skipped, and the kernel
+    # runs as on a fresh machine (no fonts for fontconfig, an empty matplotlib cache)
+    from conftest import bare_machine_env
+
+    for key, value in bare_machine_env(tmp_path / "bare").items():
+        monkeypatch.setenv(key, value)
     nb = run_notebook("overview", {"lang": "zh", "activity_freq": "Q"})
     streams = "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.outputs
                       if o.get("output_type") == "stream")
@@ -153,6 +158,7 @@ def test_overview_in_chinese_renders_without_missing_glyphs(run_notebook):
                      if c.cell_type == "code" for o in c.outputs)
     assert "客户群概览" in text and "关键指标" in text
     assert "## 各报告要点" in text and "### 客户终身价值" in text and "### 顾客满意度" in text
+    assert list((tmp_path / "bare" / "mplconfig").glob("fontlist-*.json"))  # the kernel's fresh cache
 
 
 def test_every_catalogue_key_has_a_chinese_translation():
