@@ -2,11 +2,15 @@
 no network requests, every image rendered with a non-zero size; a screenshot is taken."""
 
 import pytest
+from conftest import require
 
 from crm_models.report.browser import check_page, find_chromium
 
-pytestmark = pytest.mark.skipif(find_chromium() is None,
-                                reason="Chromium is not installed (.ci/run installs it with apt)")
+
+@pytest.fixture(scope="module", autouse=True)
+def chromium():
+    require(None if find_chromium() else "Chromium is not installed (apt-get install chromium; "
+            ".ci/run installs it)", "real-browser tests")
 
 
 @pytest.fixture(scope="module")
