@@ -53,9 +53,8 @@ class CRMDataError(CRMError, ValueError):
 
 
 class CRMDataWarning(UserWarning):
-    """Input data is usable but suspicious (e.g. exact duplicate rows); the message names the fix.
-
-    Also logged on the ``logging`` logger ``"crm_models.data"``.
+    """The data are usable but look suspicious: exact duplicate rows, answers that fit a narrower
+    scale than stated.  The message names the fix; loaders also log it (``"crm_models.data"``).
     """
 
 

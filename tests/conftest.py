@@ -1,7 +1,9 @@
-"""Shared fixtures: the public reference data in ../shared/data.
+"""Shared fixtures: the public reference data in ../shared/data, and the rule for tests
+that need something outside Python.
 
-Tests that need it use ``shared_data``; it may skip only outside CI when the folder is
-absent. In CI (``CI`` set) absence is a failure.
+Tests that need the data use ``shared_data``; tests that need a program (Chromium, Java)
+call :func:`require`.  Both may skip only outside CI, saying what is missing; in CI (``CI``
+set, where ``.ci/run`` installs everything) a missing piece is a failure.
 """
 
 from __future__ import annotations
@@ -16,12 +18,22 @@ REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = Path(os.environ.get("CRM_SHARED_DATA", REPO.parent / "shared" / "data"))
 
 
+def require(missing: str | None, what: str) -> None:
+    """Skip outside CI, fail in CI, when ``missing`` says what ``what`` lacks (None: nothing).
+
+    ``require(None if shutil.which("java") else "Java is not installed (...)", "Spark tests")``
+    """
+    if missing is None:
+        return
+    if os.environ.get("CI"):
+        pytest.fail(f"{what} must run in CI: {missing}")
+    pytest.skip(f"{what} skipped outside CI: {missing}")
+
+
 @pytest.fixture(scope="session")
 def shared_data() -> Path:
-    if not SHARED_DATA.is_dir():
-        if os.environ.get("CI"):
-            pytest.fail(f"reference data missing in CI: {SHARED_DATA}")
-        pytest.skip(f"reference data not present at {SHARED_DATA} (outside CI)")
+    require(None if SHARED_DATA.is_dir() else f"reference data not present at {SHARED_DATA}",
+            "tests on the reference data")
     return SHARED_DATA
 
 
@@ -55,6 +67,18 @@ def cdnow_summary(cdnow_transactions: pd.DataFrame) -> pd.DataFrame:
 NOTEBOOKS = REPO / "notebooks"
 
 
+def bare_machine_env(tmp_path: Path) -> dict[str, str]:
+    """Environment variables of a machine without fonts: fontconfig sees no font folder,
+    matplotlib starts from an empty cache (``MPLCONFIGDIR``) and must build it anew."""
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    conf = tmp_path / "fonts.conf"
+    conf.write_text('<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "fonts.dtd">\n'
+                    f"<fontconfig><cachedir>{tmp_path / 'fc-cache'}</cachedir></fontconfig>\n")
+    mpl_dir = tmp_path / "mplconfig"
+    mpl_dir.mkdir(exist_ok=True)
+    return {"FONTCONFIG_FILE": str(conf), "MPLCONFIGDIR": str(mpl_dir)}
+
+
 @pytest.fixture
 def run_notebook(tmp_path):
     """Execute ``notebooks/<name>.ipynb`` with papermill and small parameters.
@@ -77,3 +101,30 @@ def run_notebook(tmp_path):
         return nbformat.read(str(out), as_version=4)
 
     return _run
+
+
+#: Small settings for the reports rendered once per test session (every report declaring one gets it).
+REPORT_TEST_PARAMETERS = {"n_boot": 200, "currency": "¥"}
+
+
+@pytest.fixture(scope="session")
+def rendered_reports(tmp_path_factory):
+    """``rendered_reports(lang)``: the folder of every report's HTML in ``lang``, rendered once.
+
+    Shared by the browser checks and the words-not-codes scan, so each language runs once.
+    """
+    from crm_models.report.runner import run_reports
+
+    done: dict[str, Path] = {}
+
+    def _get(lang: str = "en") -> Path:
+        if lang not in done:
+            out = tmp_path_factory.mktemp(f"reports-{lang}")
+            results = run_reports(parameters=REPORT_TEST_PARAMETERS, out=out, run_id=lang, lang=lang,
+                                  progress="off")
+            failed = [f"{r.name}: {r.error}" for r in results if not r.ok]
+            assert not failed, failed
+            done[lang] = out / lang
+        return done[lang]
+
+    return _get

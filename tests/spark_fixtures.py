@@ -12,6 +12,7 @@ import shutil
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import require
 
 
 def _missing() -> str | None:
@@ -38,12 +39,14 @@ def read_cdnow_master(shared):
 
 
 @pytest.fixture(scope="session")
+def needs_spark() -> None:
+    """For tests that start Spark themselves (e.g. a notebook with ``engine="spark"``)."""
+    require(_missing(), "Spark tests")
+
+
+@pytest.fixture(scope="session")
 def spark():
-    reason = _missing()
-    if reason is not None:
-        if os.environ.get("CI"):
-            pytest.fail(f"Spark tests must run in CI: {reason}")
-        pytest.skip(f"Spark tests skipped outside CI: {reason}")
+    require(_missing(), "Spark tests")
     from crm_models.spark import local_session
 
     session = local_session(2, app_name="crm_models-tests", **{"spark.sql.shuffle.partitions": "4",

@@ -9,7 +9,7 @@ import pytest
 from csi_fixtures import SAT_BLOCKS, SAT_PATHS, ref
 
 from crm_models import csi
-from crm_models.errors import CRMDataError, ModelSpecificationError
+from crm_models.errors import CRMDataError, CRMDataWarning, ModelSpecificationError
 
 satisfaction = fx.satisfaction
 sat_model = fx.sat_model
@@ -51,7 +51,8 @@ def test_index_extremes_and_scale_errors(sat_model):
     # per-item bounds: a respondent answering the top of every scale scores 100
     items = sat_model.spec.items
     hi = dict.fromkeys(items, 12.0)
-    full = csi.rescale_items(sat_model, scale_min=dict.fromkeys(items, 0.0), scale_max=hi)
+    with pytest.warns(CRMDataWarning, match="stated scale is 0-12"):  # answers 0-10: said, not refused
+        full = csi.rescale_items(sat_model, scale_min=dict.fromkeys(items, 0.0), scale_max=hi)
     assert full.max().max() == pytest.approx(10 / 12 * 100)
 
 

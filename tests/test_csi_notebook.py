@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import re
+
+import numpy as np
+import pytest
+
+import crm_models as crm
+from crm_models.data import datasets
 
 
 def _outputs(nb) -> tuple[str, int]:
@@ -41,3 +48,27 @@ def test_csi_notebook_reproduces_plspm_gof(run_notebook, shared_data):
     assert "**250** respondents" in text and "The strongest lever for **Satisfaction**" in text
     assert "GoF = **0.610**" in text  # R plspm: 0.609741624338411
     assert "0.589" in text  # VAL -> SAT path
+
+
+def test_csi_notebook_states_the_scale_and_leaves_out_straightliners(run_notebook, tmp_path):
+    """A 1-7 survey run with the default 1-10 scale: the report infers 1-7 and says so; six
+    injected straight-liners are counted and, with exclude_straightliners=True, left out."""
+    survey = datasets.sample_survey()
+    items = [c for c in survey.columns if c != "customer_id"]
+    survey[items] = np.round(1 + (survey[items] - 1) * 6 / 9).astype(int)
+    survey.loc[survey.index[:6], items] = 4
+    path = tmp_path / "likert7.csv"
+    survey.to_csv(path, index=False)
+    nb = run_notebook("csi", {"survey_path": str(path), "n_boot": 50, "exclude_straightliners": True})
+    text, _ = _outputs(nb)
+    assert "Answer scale: **1-7**, inferred from the answers: they range from 2 to 7" in text
+    assert "a top answer 7 would count as 66.7 instead of 100" in text
+    assert "**6** of 600 respondents gave the same answer to every item and were **left out**" in text
+    summary = json.loads(nb.cells[-1].outputs[0]["text"])
+    assert summary["respondents"] == 594 and summary["straightliners"] == 6
+    assert summary["scale"] == [1.0, 7.0] and summary["scale_source"] == "inferred"
+    kept = survey.iloc[6:]
+    model = crm.csi.build_model("ecsi", kept, scheme="centroid", scaled=False).fit(kept)
+    expected = crm.csi.csi_index(model, scale_min=1, scale_max=7, skip_negative=True)["index"]
+    assert summary["index"]["SAT"] == pytest.approx(expected["SAT"], abs=1e-9)
+    assert 60 < summary["index"]["SAT"] < 75  # read as 1-10 it would be about 2/3 of that

@@ -11,6 +11,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 from crm_models import csi  # noqa: E402
+from crm_models.csi import messages  # noqa: E402
 from crm_models.errors import CRMDataError, ModelSpecificationError  # noqa: E402
 from crm_models.plotting import csi as plots  # noqa: E402
 
@@ -53,10 +54,11 @@ def test_index_ipma_intervals(sat_model, boot):
     assert len(ax.patches) == 6 and ax.get_xlim() == (0, 100)
     ip = csi.ipma(sat_model, "LOY", scale_min=0)
     ax = plots.plot_ipma(ip)
-    assert "LOY" in ax.get_title() and len(ax.texts) >= len(ip)
+    assert "Loyalty / repurchase intention" in ax.get_title() and len(ax.texts) >= len(ip)  # names, not codes
     ax = plots.plot_bootstrap_intervals(boot, "paths", interval="bca")
     ticks = {t.get_text(): t.get_position()[1] for t in ax.get_yticklabels()}
-    assert sorted(ticks, key=ticks.get, reverse=True) == list(boot.paths.index)  # first row on top
+    expected = [messages.path_label(k) for k in boot.paths.index]  # paths in words, first row on top
+    assert sorted(ticks, key=ticks.get, reverse=True) == expected
     ax = plots.plot_bootstrap_intervals(boot, "htmt")
     nobca = sat_model.bootstrap(n=20, seed=0, bca=False)
     with pytest.raises(ValueError, match="bca"):

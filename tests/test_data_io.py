@@ -263,3 +263,21 @@ def test_excel_numeric_ids_keep_their_text_form(tmp_path):
     pd.DataFrame({"cust": ["007", 12, 13], "day": days, "value": [1.0, 2.0, 3.0]}).to_excel(path, index=False)
     tx = crm.data.load_transactions(path, "cust", "day", "value")
     assert tx["customer_id"].tolist() == ["007", "12", "13"]
+
+
+def test_compressed_csv_detected_and_explicit_compression(tmp_path):
+    import gzip
+
+    path = tmp_path / "o.csv.gz"
+    path.write_bytes(gzip.compress(_frame().to_csv(index=False).encode("gb18030")))
+    tx = crm.data.load_transactions(path, "cust", "day", "value")
+    assert tx.attrs["load_log"]["encoding"] == "utf-8" and len(tx) == 3  # ASCII content
+    odd = tmp_path / "o.bin"
+    odd.write_bytes(path.read_bytes())
+    assert len(crm.data.read_table(odd, compression="gzip")) == 3
+
+
+def test_us_export_with_am_pm_and_fractions():
+    tx = _load(_frame(day=["1/15/2024 1:45:00 PM", "1/16/2024 12:30 AM", "2024-01-05 10:00:00.25"]))
+    assert sorted(tx["date"].tolist()) == [pd.Timestamp("2024-01-05 10:00:00.25"),
+                                           pd.Timestamp("2024-01-15 13:45"), pd.Timestamp("2024-01-16 00:30")]

@@ -3,20 +3,7 @@ same numbers as the models give, and nothing but the report in what the HTML sho
 
 from __future__ import annotations
 
-import os
 import re
-
-import pytest
-
-from crm_models.plotting.style import cjk_font_name
-
-
-@pytest.fixture(scope="module", autouse=True)
-def cjk_font():
-    if cjk_font_name() is None:
-        if os.environ.get("CI"):
-            pytest.fail("no CJK font in CI: .ci/run installs fonts-noto-cjk")
-        pytest.skip("no CJK font installed (apt-get install fonts-noto-cjk)")
 
 
 def _outputs(nb, *, shown_only: bool = False):

@@ -2,21 +2,20 @@
 no network requests, every image rendered with a non-zero size; a screenshot is taken."""
 
 import pytest
+from conftest import require
 
 from crm_models.report.browser import check_page, find_chromium
-from crm_models.report.runner import run_reports
 
-pytestmark = pytest.mark.skipif(find_chromium() is None,
-                                reason="Chromium is not installed (.ci/run installs it with apt)")
+
+@pytest.fixture(scope="module", autouse=True)
+def chromium():
+    require(None if find_chromium() else "Chromium is not installed (apt-get install chromium; "
+            ".ci/run installs it)", "real-browser tests")
 
 
 @pytest.fixture(scope="module")
-def report_dir(tmp_path_factory):
-    out = tmp_path_factory.mktemp("reports")
-    results = run_reports(out=out, run_id="browser")
-    failed = [f"{r.name}: {r.error}" for r in results if not r.ok]
-    assert not failed, failed
-    return out / "browser"
+def report_dir(rendered_reports):
+    return rendered_reports("en")  # rendered once per session (conftest), shared with other checks
 
 
 def test_every_report_renders_cleanly(report_dir, tmp_path):
@@ -39,3 +38,21 @@ def test_checker_catches_broken_pages(tmp_path):
     assert any("network request: https://example.invalid/x.js" in p for p in problems)
     assert any("boom" in p for p in problems)
     assert "empty image #0" in problems
+
+
+PAGE_WIDTH = 1200  # px: a report must be readable on a 1200 px wide screen without scrolling sideways
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_every_table_fits_a_1200px_page(rendered_reports, lang):
+    pages = sorted(rendered_reports(lang).glob("*.html"))
+    assert {p.stem for p in pages} >= {"overview", "clv", "churn", "csi", "segments"}
+    too_wide = []
+    for page in pages:
+        check = check_page(page)
+        assert check.tables, f"{page.name} has no table"
+        too_wide += [f"{page.name}: table {i} ({t['columns']} columns, starts {t['header'][:30]!r}) is "
+                     f"{t['width']:.0f} px" for i, t in enumerate(check.tables) if t["width"] > PAGE_WIDTH]
+        if check.page_width > PAGE_WIDTH:
+            too_wide.append(f"{page.name}: the page is {check.page_width:.0f} px wide")
+    assert too_wide == []

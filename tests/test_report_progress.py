@@ -8,7 +8,7 @@ import nbformat
 import pytest
 
 from crm_models.report import cli
-from crm_models.report.progress import BarProgress, PlainLogProgress, RunProgress, make_progress
+from crm_models.report.progress import BarProgress, FailuresOnly, PlainLogProgress, RunProgress, make_progress
 from crm_models.report.runner import run_reports
 
 STAMP = r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d"
@@ -83,8 +83,45 @@ class _Tty(io.StringIO):
 def test_auto_mode_picks_bar_on_a_terminal_and_log_lines_elsewhere():
     assert isinstance(make_progress("auto", _Tty()), BarProgress)
     assert isinstance(make_progress("auto", io.StringIO()), PlainLogProgress)
-    assert type(make_progress("off")) is RunProgress
+    assert type(make_progress("off")) is FailuresOnly and isinstance(make_progress("off"), RunProgress)
     own = PlainLogProgress()
     assert make_progress(own) is own
     with pytest.raises(ValueError, match="progress must be one of auto, bar, log, off"):
         make_progress("loud")
+
+
+FAILING_CELL = ('values = [1, 2, 3]\n'
+                'total = sum(values)\n'
+                'ratio = total / (total - len(values) * 2)\n'
+                'print("ratio", ratio)\n')
+
+
+@pytest.fixture
+def failing_dir(tmp_path):
+    """A notebook whose second code cell fails on its third line."""
+    d = tmp_path / "failing"
+    d.mkdir()
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell("# Failing"), nbformat.v4.new_code_cell("scale = 1"),
+                nbformat.v4.new_code_cell(FAILING_CELL), nbformat.v4.new_code_cell("done = True")]
+    nb.cells[1].metadata["tags"] = ["parameters"]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, str(d / "ratios.ipynb"))
+    return d
+
+
+@pytest.mark.parametrize("mode", ["off", "log", "bar"])
+def test_every_mode_prints_the_failing_line_and_the_error(failing_dir, tmp_path, capfd, mode):
+    code = cli.main(["--notebooks", str(failing_dir), "run", "ratios", "--out", str(tmp_path / "r"),
+                     "--run-id", "x", "--progress", mode])
+    assert code == 1
+    err = capfd.readouterr().err
+    first = r"\[1/1\] ratios: FAILED after \d+\.\d s: ZeroDivisionError: division by zero\n"
+    assert re.search(first, err), err
+    # the code cell (as the log counts them) and the line of it that raised, with its text
+    assert "\n  in code cell 2/3, line 3: ratio = total / (total - len(values) * 2)\n" in err
+    kept = tmp_path / "r" / "x" / "ratios.failed.ipynb"
+    assert f"\n  executed notebook kept: {kept}\n" in err and kept.exists()
+    assert "values = [1, 2, 3]" not in err  # the failing line, not the cell's first lines
+    assert "Traceback" not in err and "\x1b[" not in err  # no traceback, no colour codes
+    assert err.rstrip().endswith("0 of 1 reports written")

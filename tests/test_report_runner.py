@@ -1,6 +1,7 @@
 """The report runner and CLI on tiny notebooks (fast), plus the overview notebook."""
 
 import json
+import re
 from pathlib import Path
 
 import nbformat
@@ -115,6 +116,23 @@ def test_overview_notebook_runs_on_sample_data(run_notebook):
     assert len(images) >= 3
 
 
+def test_a_real_report_failure_names_the_cell_line_and_the_data_problem(tmp_path, capfd):
+    """The overview on a file that does not exist, with no progress display: the data error's
+    message (no traceback, no exception class), the notebook line that loaded the data."""
+    missing = tmp_path / "no-such-orders.csv"
+    out = tmp_path / "reports"
+    code = cli.main(["run", "overview", "-p", "transactions_path", str(missing), "--out", str(out),
+                     "--run-id", "r", "--progress", "off"])
+    assert code == 1
+    err = capfd.readouterr().err
+    first = re.search(r"^\[1/1\] overview: FAILED after \d+\.\d s: (.*)$", err, re.M)
+    assert first and str(missing) in first.group(1) and "not found" in first.group(1), err
+    line = r"^  in code cell \d+/\d+, line \d+: data = crm\.report\.load_overview_data\(transactions_path, "
+    assert re.search(line, err, re.M), err
+    assert f"executed notebook kept: {out / 'r' / 'overview.failed.ipynb'}" in err
+    assert "CRMDataError" not in err and "Traceback" not in err and "raised in" not in err
+
+
 def test_html_is_self_contained(nb_dir, tmp_path):
     import re
 
@@ -125,15 +143,13 @@ def test_html_is_self_contained(nb_dir, tmp_path):
     assert not re.search(r"""(src|href)=["']https?://""", html)
 
 
-def test_overview_in_chinese_renders_without_missing_glyphs(run_notebook):
-    import os
+def test_overview_in_chinese_renders_without_missing_glyphs(run_notebook, tmp_path, monkeypatch):
+    # the CJK font comes with the Python dependencies (mplfonts): never skipped, and the kernel
+    # runs as on a fresh machine (no fonts for fontconfig, an empty matplotlib cache)
+    from conftest import bare_machine_env
 
-    from crm_models.plotting.style import cjk_font_name
-
-    if cjk_font_name() is None:
-        if os.environ.get("CI"):
-            pytest.fail("no CJK font in CI: .ci/run installs fonts-noto-cjk")
-        pytest.skip("no CJK font installed (apt-get install fonts-noto-cjk)")
+    for key, value in bare_machine_env(tmp_path / "bare").items():
+        monkeypatch.setenv(key, value)
     nb = run_notebook("overview", {"lang": "zh", "activity_freq": "Q"})
     streams = "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.outputs
                       if o.get("output_type") == "stream")
@@ -142,6 +158,7 @@ def test_overview_in_chinese_renders_without_missing_glyphs(run_notebook):
                      if c.cell_type == "code" for o in c.outputs)
     assert "客户群概览" in text and "关键指标" in text
     assert "## 各报告要点" in text and "### 客户终身价值" in text and "### 顾客满意度" in text
+    assert list((tmp_path / "bare" / "mplconfig").glob("fontlist-*.json"))  # the kernel's fresh cache
 
 
 def test_every_catalogue_key_has_a_chinese_translation():

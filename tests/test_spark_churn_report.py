@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from churn_fixtures import assert_same_summary, report_summary, run_notebook_in
-from spark_fixtures import read_cdnow_master, spark  # noqa: F401  (the session fixture)
+from spark_fixtures import needs_spark, read_cdnow_master, spark  # noqa: F401  (fixtures)
 
 from crm_models.churn import load_churn_data
 from crm_models.data import datasets
@@ -36,7 +36,7 @@ def files(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def notebook_runs(files, tmp_path_factory):
+def notebook_runs(files, tmp_path_factory, needs_spark):  # noqa: F811
     folder = tmp_path_factory.mktemp("churn_notebooks")
     params = {**NOTEBOOK_PARAMETERS, "data_path": str(files / "subs.parquet")}
     return {engine: report_summary(run_notebook_in(folder, "churn", {**params, "engine": engine}))
@@ -50,7 +50,7 @@ def test_notebook_on_spark_gives_the_pandas_key_figures(notebook_runs):
     assert assert_same_summary(got, expected) < 1e-9
 
 
-def test_notebook_fails_naming_the_source_and_the_missing_column(files, tmp_path):
+def test_notebook_fails_naming_the_source_and_the_missing_column(files, tmp_path, needs_spark):  # noqa: F811
     path = str(files / "no_end.parquet")
     with pytest.raises(Exception, match="cancel_date") as err:
         run_notebook_in(tmp_path, "churn", {**NOTEBOOK_PARAMETERS, "data_path": path, "engine": "spark"})

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from spark_fixtures import spark  # noqa: F401
+from spark_fixtures import needs_spark, spark  # noqa: F401
 
 import crm_models as crm
 from crm_models.errors import CRMDataError
@@ -115,7 +115,7 @@ def key_figures_line(nb) -> str:
 
 
 @pytest.fixture(scope="module")
-def runs(folder, sample_parquet):
+def runs(folder, sample_parquet, needs_spark):  # noqa: F811
     params = {"transactions_path": str(sample_parquet), "n_draws": 20}
     return {engine: execute(folder, f"clv_{engine}", {**params, "engine": engine})
             for engine in ("pandas", "spark")}

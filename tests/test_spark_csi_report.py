@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from churn_fixtures import assert_same_summary, report_summary, run_notebook_in
-from spark_fixtures import spark  # noqa: F401  (the session fixture)
+from spark_fixtures import needs_spark, spark  # noqa: F401  (fixtures)
 
 import crm_models as crm
 from crm_models.csi import load_survey
@@ -32,7 +32,7 @@ def survey_file(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def notebook_runs(survey_file, tmp_path_factory):
+def notebook_runs(survey_file, tmp_path_factory, needs_spark):  # noqa: F811
     folder = tmp_path_factory.mktemp("csi_notebooks")
     params = {"survey_path": str(survey_file), "n_boot": 200}
     return {engine: report_summary(run_notebook_in(folder, "csi", {**params, "engine": engine}))
@@ -49,7 +49,7 @@ def test_notebook_on_spark_gives_the_pandas_key_figures(notebook_runs):
     assert assert_same_summary(got, expected) < 1e-9
 
 
-def test_notebook_fails_naming_the_source_and_the_missing_item(survey_file, tmp_path):
+def test_notebook_fails_naming_the_source_and_the_missing_item(survey_file, tmp_path, needs_spark):  # noqa: F811
     path = str(survey_file)
     with pytest.raises(Exception, match="sat9") as err:
         run_notebook_in(tmp_path, "csi", {"survey_path": path, "engine": "spark", "n_boot": 10,

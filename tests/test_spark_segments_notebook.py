@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from spark_fixtures import _missing
+from spark_fixtures import needs_spark  # noqa: F401  (fixture)
 
 from crm_models.data.datasets import sample_transactions
 
@@ -35,14 +35,7 @@ def _summary(nb) -> dict:
 
 
 @pytest.fixture(scope="module")
-def sample_parquet(tmp_path_factory):
-    reason = _missing()
-    if reason is not None:
-        import os
-
-        if os.environ.get("CI"):
-            pytest.fail(f"Spark tests must run in CI: {reason}")
-        pytest.skip(f"Spark tests skipped outside CI: {reason}")
+def sample_parquet(tmp_path_factory, needs_spark):  # noqa: F811
     folder = tmp_path_factory.mktemp("segments_spark")
     path = folder / "orders.parquet"
     sample_transactions().rename(columns={"customer_id": "client", "amount": "value"}).to_parquet(

@@ -8,15 +8,17 @@ built.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import Any
 
 import pandas as pd
 
+from crm_models.report.glossary import term as glossary_term
 from crm_models.report.i18n import has_key, register, translate, unit_name
 
 __all__ = ["MESSAGES", "t", "column_label", "column_labels", "describe_data", "effect_name", "term_label",
-           "tier_label"]
+           "tier_label", "readable", "covariate_label", "covariate_labels", "model_name"]
 
 MESSAGES = {
     "en": {
@@ -74,7 +76,8 @@ MESSAGES = {
         "churn_not_differ": "do not differ detectably",
         "churn_drivers": "Why do customers leave? The drivers of churn",
         "churn_drivers_text": "A survival regression relates the time to churn to the customers' "
-                              "characteristics. For the Cox model each factor multiplies the *hazard* "
+                              "characteristics. For the Cox proportional hazards model each factor "
+                              "multiplies the *hazard* "
                               "(the instant risk of leaving): a hazard ratio of 2 doubles it, 0.5 halves "
                               "it. For the other kinds (accelerated failure time) a *time ratio* above 1 "
                               "means customers with that trait stay longer. Text variables are compared "
@@ -89,7 +92,8 @@ MESSAGES = {
                         "them.",
         "churn_compare": "Which model fits best?",
         "churn_compare_text": "The same covariates under the four model kinds. AIC (lower is better) "
-                              "compares the parametric kinds with each other; the Cox model's partial AIC "
+                              "compares the parametric kinds with each other; the Cox proportional hazards "
+                              "model's partial AIC "
                               "is on another scale. Concordance compares all.",
         "churn_holdout": "Does the model predict well on customers it has not seen?",
         "churn_holdout_text": "The customers are split at random: the model is refitted on 70 % and "
@@ -117,7 +121,8 @@ MESSAGES = {
                           ". Over the next {periods:g} {unit} the current customers are worth "
                           "**{value}**; if none left they would be worth {full}: **{at_risk}** is at risk.",
         "churn_beyond_note": "Note: for {n:,} customers the value horizon reaches past the longest "
-                             "observed lifetime ({max:.1f} {unit}); the Cox model assumes no churn there, "
+                             "observed lifetime ({max:.1f} {unit}); the Cox proportional hazards "
+                             "model assumes no churn there, "
                              "so their value is an upper bound.",
         "churn_improve": "What is better retention worth?",
         "churn_improve_text": "If a retention programme lowered every customer's churn hazard by "
@@ -133,7 +138,7 @@ MESSAGES = {
         "churn_no": "no",
         "churn_not_reached": "not reached",
         "churn_all_customers": "all customers",
-        "churn_effect_hazard_ratio": "hazard ratio",
+        "churn_effect_hazard_ratio": glossary_term("hazard_ratio", "en"),
         "churn_effect_time_ratio": "time ratio",
         "churn_tier_low": "low",
         "churn_tier_medium": "medium",
@@ -142,6 +147,12 @@ MESSAGES = {
         "churn_aic_full": "full",
         "churn_aic_partial": "partial",
         "churn_term": "{variable}: {level} (vs {reference})",
+        "churn_term_level": "{variable}: {level}",
+        "churn_model_cox": glossary_term("cox_model", "en"),
+        "churn_model_weibull": "Weibull accelerated failure time",
+        "churn_model_lognormal": "log-normal accelerated failure time",
+        "churn_model_loglogistic": "log-logistic accelerated failure time",
+        "churn_col_-log2(p)": "−log₂(p)",
         "churn_col_customer_id": "customer",
         "churn_col_n": "customers",
         "churn_col_churned": "churned",
@@ -166,14 +177,14 @@ MESSAGES = {
         "churn_col_log_likelihood": "log-likelihood",
         "churn_col_AIC": "AIC",
         "churn_col_aic_type": "AIC type",
-        "churn_col_concordance": "concordance",
+        "churn_col_concordance": glossary_term("concordance", "en"),
         "churn_col_delta_AIC": "ΔAIC",
         "churn_col_churn_probability": "churn probability",
         "churn_col_risk_tier": "risk tier",
         "churn_col_risk_rank": "rank",
         "churn_col_expected_remaining_lifetime": "expected remaining time ({unit})",
         "churn_col_value": "value",
-        "churn_col_value_at_risk": "value at risk",
+        "churn_col_value_at_risk": glossary_term("value_at_risk", "en"),
         "churn_col_customers": "customers",
         "churn_col_mean_churn_probability": "mean churn probability",
         "churn_col_expected_churners": "expected churners",
@@ -197,7 +208,7 @@ MESSAGES = {
         "churn_fig_effects_x": "{kind} ({ci} CI, log scale; {meaning})",
         "churn_fig_sooner": "> 1: churns sooner",
         "churn_fig_longer": "> 1: stays longer",
-        "churn_fig_effects_title": "What drives churn: {kind}s ({model})",
+        "churn_fig_effects_title": "What drives churn: {kind}s ({model} model)",
         "churn_fig_per_customer": "{amount} / customer",
         "churn_fig_lowered_by": "churn hazard lowered by",
         "churn_fig_value_gained": "value gained",
@@ -258,18 +269,20 @@ MESSAGES = {
         "churn_differ": "存在显著差异",
         "churn_not_differ": "没有可检测到的差异",
         "churn_drivers": "客户为什么离开？流失的驱动因素",
-        "churn_drivers_text": "生存回归把流失时间与客户特征联系起来。在 Cox 模型中，每个因素会使*风险率*（"
+        "churn_drivers_text": "生存回归把流失时间与客户特征联系起来。在 Cox 比例风险模型中，每个因素会使"
+                              "*风险率*（"
                               "即时流失风险）成倍变化：风险比为 2 表示风险加倍，0.5 表示减半。在其他模型（"
                               "加速失效时间模型）中，*时间比*大于 1 表示具有该特征的客户停留更久。文本型变"
                               "量与参照水平进行比较。",
         "churn_strongest": "最强的效应：**{term}**，{effect} **{ratio:.2f}**（95% 置信区间"
-                           " {lower:.2f}-{upper:.2f}）。模型在拟合数据上的一致性指数（concordance）："
+                           " {lower:.2f}-{upper:.2f}）。模型在拟合数据上的一致性指数："
                            "**{c:.3f}**（0.5 = 随机排序，1 = 完全正确）。",
         "churn_ph_ok": "**比例风险检验**（Schoenfeld 残差）：所有效应在客户生命周期内看起来都保持不变。",
         "churn_ph_bad": "**比例风险检验**（Schoenfeld 残差）：{terms} 的效应随生命周期变化；应把它们的风险"
                         "比理解为平均值，或按它们分层建模。",
         "churn_compare": "哪个模型拟合最好？",
-        "churn_compare_text": "四种模型使用相同的协变量。AIC（越低越好）用于比较各参数模型；Cox 模型的偏"
+        "churn_compare_text": "四种模型使用相同的协变量。AIC（越低越好）用于比较各参数模型；"
+                              "Cox 比例风险模型的偏"
                               " AIC 处于不同的尺度。一致性指数可以比较所有模型。",
         "churn_holdout": "模型对没见过的客户预测得准吗？",
         "churn_holdout_text": "把客户随机分组：模型用 70% 的客户重新拟合，再用另外 30% 的客户评估。*一致性"
@@ -291,7 +304,7 @@ MESSAGES = {
                           "。未来 {periods:g} {unit}内现有客户价值 **{value}**；如果无人流失将价值 {full}"
                           "：其中 **{at_risk}** 面临流失风险。",
         "churn_beyond_note": "注意：对 {n:,} 位客户，价值期超出了观察到的最长生命周期（{max:.1f} {unit}）"
-                             "；Cox 模型假设此后不再流失，因此他们的价值是上限。",
+                             "；Cox 比例风险模型假设此后不再流失，因此他们的价值是上限。",
         "churn_improve": "提高留存值多少钱？",
         "churn_improve_text": "如果一项客户保留计划把每位客户的流失风险降低 {improvements}，未来"
                               " {periods:g} {unit}内能增加多少价值？每根柱子上的标签是每位覆盖客户的增益："
@@ -304,7 +317,7 @@ MESSAGES = {
         "churn_no": "否",
         "churn_not_reached": "未达到",
         "churn_all_customers": "全部客户",
-        "churn_effect_hazard_ratio": "风险比",
+        "churn_effect_hazard_ratio": glossary_term("hazard_ratio", "zh"),
         "churn_effect_time_ratio": "时间比",
         "churn_tier_low": "低",
         "churn_tier_medium": "中",
@@ -313,6 +326,12 @@ MESSAGES = {
         "churn_aic_full": "完整",
         "churn_aic_partial": "偏",
         "churn_term": "{variable}：{level}（相对于 {reference}）",
+        "churn_term_level": "{variable}：{level}",
+        "churn_model_cox": glossary_term("cox_model", "zh"),
+        "churn_model_weibull": "Weibull 加速失效时间模型",
+        "churn_model_lognormal": "对数正态加速失效时间模型",
+        "churn_model_loglogistic": "对数逻辑斯谛加速失效时间模型",
+        "churn_col_-log2(p)": "−log₂(p) 值",
         "churn_col_customer_id": "客户",
         "churn_col_n": "客户数",
         "churn_col_churned": "已流失",
@@ -337,14 +356,14 @@ MESSAGES = {
         "churn_col_log_likelihood": "对数似然",
         "churn_col_AIC": "AIC",
         "churn_col_aic_type": "AIC 类型",
-        "churn_col_concordance": "一致性指数",
+        "churn_col_concordance": glossary_term("concordance", "zh"),
         "churn_col_delta_AIC": "ΔAIC",
         "churn_col_churn_probability": "流失概率",
         "churn_col_risk_tier": "风险等级",
         "churn_col_risk_rank": "排名",
         "churn_col_expected_remaining_lifetime": "预期剩余时间（{unit}）",
         "churn_col_value": "价值",
-        "churn_col_value_at_risk": "风险价值",
+        "churn_col_value_at_risk": glossary_term("value_at_risk", "zh"),
         "churn_col_customers": "客户数",
         "churn_col_mean_churn_probability": "平均流失概率",
         "churn_col_expected_churners": "预期流失客户数",
@@ -391,10 +410,21 @@ register(MESSAGES)
 t = translate
 
 
+def readable(name: object) -> str:
+    """A data column or level name as words: ``monthly_fee`` -> ``monthly fee``."""
+    return " ".join(str(name).replace("_", " ").split())
+
+
 def column_label(column: object, lang: str = "en", **values: object) -> str:
-    """Header of a report table column; a data column without a phrase keeps its name."""
+    """Header of a report table column; a data column without a phrase is shown in words."""
     key = f"churn_col_{column}"
-    return translate(key, lang, **values) if has_key(key) else str(column)
+    return translate(key, lang, **values) if has_key(key) else readable(column)
+
+
+def model_name(kind: object, lang: str = "en") -> str:
+    """A model kind as readers name it: ``cox`` -> Cox proportional hazards / Cox 比例风险模型."""
+    key = f"churn_model_{kind}"
+    return translate(key, lang) if has_key(key) else readable(kind)
 
 
 def column_labels(columns: Iterable[object], lang: str = "en", **values: object) -> list[str]:
@@ -417,9 +447,37 @@ def term_label(term: object, row: pd.Series, lang: str = "en") -> str:
     """A model term as a reader names it: ``contract: monthly (vs annual)`` for a dummy, else the term."""
     level = row.get("level")
     if level is not None and not pd.isna(level):
-        return translate("churn_term", lang, variable=row["variable"], level=level,
-                         reference=row["reference"])
-    return str(term)
+        reference = row.get("reference")
+        if reference is None or pd.isna(reference):
+            return translate("churn_term_level", lang, variable=readable(row["variable"]),
+                             level=readable(level))
+        return translate("churn_term", lang, variable=readable(row["variable"]), level=readable(level),
+                         reference=readable(reference))
+    return readable(row.get("variable", term) if row.get("variable") is not None else term)
+
+
+_PATSY_LEVEL = re.compile(r"^(?P<variable>.+?)\[(?:T\.)?(?P<level>.+)\]$")
+
+
+def covariate_label(term: object, effects: pd.DataFrame | None = None, lang: str = "en") -> str:
+    """A model term in words: the effects table's variable and level, else parsed from the name.
+
+    ``contract_type[T.two_year]`` -> ``contract type: two year``; ``monthly_fee`` -> ``monthly fee``;
+    with ``effects`` (a model's ``effects_``) dummies read ``contract: monthly (vs annual)``.
+    """
+    if effects is not None and term in effects.index:
+        return term_label(term, effects.loc[term], lang)
+    match = _PATSY_LEVEL.match(str(term))
+    if match:
+        return translate("churn_term_level", lang, variable=readable(match["variable"]),
+                         level=readable(match["level"]))
+    return readable(term)
+
+
+def covariate_labels(terms: Iterable[object], effects: pd.DataFrame | None = None,
+                     lang: str = "en") -> list[str]:
+    """:func:`covariate_label` of each term."""
+    return [covariate_label(term, effects, lang) for term in terms]
 
 
 def describe_data(data: pd.DataFrame, info: dict[str, Any], lang: str = "en") -> str:

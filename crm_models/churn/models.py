@@ -105,7 +105,8 @@ class ChurnModel:
     fitter_: the fitted lifelines model.  design_: :class:`DesignSpec`.  params_,
     standard_errors_, log_likelihood_, AIC_ (partial AIC for Cox), concordance_ (on the
     training data, computed when first asked), n_obs_, n_events_, duration_col_,
-    event_col_.
+    event_col_, time_unit_ (of the training durations, from ``attrs["crm_churn"]``; None if
+    unknown: predictions refuse durations recorded in another unit).
     """
 
     def __init__(
@@ -213,6 +214,7 @@ class ChurnModel:
         self.n_obs_ = int(len(frame))
         self.n_events_ = int(E.sum())
         self.max_duration_ = float(T.max())
+        self.time_unit_ = _time_unit(df)
         self._train_frame = frame
         return self
 
@@ -337,7 +339,20 @@ class ChurnModel:
             X[s] = df[s].to_numpy()
         return X
 
+    def _check_time_unit(self, df: pd.DataFrame) -> None:
+        """Refuse durations in another time unit than the training data's (when both record one)."""
+        fitted, given = getattr(self, "time_unit_", None), _time_unit(df)
+        if fitted is None or given is None or fitted == given:
+            return
+        raise CRMDataError(
+            f"the model was fitted on durations in time_unit={fitted!r}, but these are in "
+            f"time_unit={given!r}: the time already survived would be read in the wrong unit and every "
+            f"prediction would be wrong. Build the durations with time_unit={fitted!r} (as for training), "
+            "or refit the model",
+            column=self.duration_col_)
+
     def _survived(self, df: pd.DataFrame, survived: Any) -> np.ndarray:
+        self._check_time_unit(df)
         if survived is None:
             if self.duration_col_ not in df.columns:
                 raise CRMDataError(
@@ -455,6 +470,14 @@ class ChurnModel:
         tier = pd.Categorical.from_codes(codes, categories=list(labels), ordered=True)
         rank = p.rank(ascending=False, method="first").astype(int)
         return pd.DataFrame({"churn_probability": p, "risk_tier": tier, "risk_rank": rank}, index=df.index)
+
+
+def _time_unit(df: Any) -> str | None:
+    """The time unit recorded by the durations builders (``attrs["crm_churn"]``), or None."""
+    attrs = getattr(df, "attrs", None)
+    meta = attrs.get("crm_churn") if isinstance(attrs, dict) else None
+    unit = meta.get("time_unit") if isinstance(meta, dict) else None
+    return None if unit is None else str(unit)
 
 
 def fit_models(df: pd.DataFrame, duration_col: str | None = None, event_col: str | None = None,

@@ -36,7 +36,9 @@ class BetaGeoFamilyModel(SummaryModel):
         """
         w = resolve_weights(summary, weights)
         d = self._compress_summary(summary, "summary", require_repeat=True, weights=w)
-        return self._fit_compressed(d)
+        self._fit_compressed(d)
+        self._remember_units(summary)
+        return self
 
     def _initial_params(self, d: Compressed) -> np.ndarray:
         x, T = d.columns["frequency"], d.columns["T"]

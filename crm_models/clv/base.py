@@ -36,15 +36,41 @@ import pandas as pd
 from scipy import optimize, stats
 
 from crm_models.clv._data import Compressed, check_summary, compress
-from crm_models.errors import ConvergenceError, ModelSpecificationError, NotFittedError
+from crm_models.data.summary import period_length_in
+from crm_models.errors import ConvergenceError, CRMDataError, ModelSpecificationError, NotFittedError
 
-__all__ = ["MLEModel", "ConvergenceWarning"]
+__all__ = ["MLEModel", "ConvergenceWarning", "summary_units", "same_unit"]
 
 _Z95 = float(stats.norm.ppf(0.975))
 
 
 class ConvergenceWarning(UserWarning):
     """The fit finished but something about it deserves attention (flat likelihood, SEs)."""
+
+
+def summary_units(data: Any) -> dict[str, str | None]:
+    """The ``time_unit`` and ``period`` a summary records in ``attrs`` (None when it does not).
+
+    :func:`crm_models.data.rfm_summary` sets both; durations built by the churn module carry
+    their ``time_unit`` in ``attrs["crm_churn"]``.  A frame made by hand has neither.
+    """
+    attrs = getattr(data, "attrs", None)
+    attrs = attrs if isinstance(attrs, dict) else {}
+    churn = attrs.get("crm_churn") if isinstance(attrs.get("crm_churn"), dict) else {}
+    unit = attrs.get("time_unit") or churn.get("time_unit")
+    period = attrs.get("period")
+    return {"time_unit": None if unit is None else str(unit),
+            "period": None if period is None else str(period)}
+
+
+def same_unit(a: str, b: str) -> bool:
+    """``a`` and ``b`` name the same time unit ("W" and "7D" do; calendar units only by name)."""
+    if a == b:
+        return True
+    try:
+        return bool(np.isclose(period_length_in(a, b), 1.0))
+    except CRMDataError:
+        return False
 
 
 def _num_grad(f: Callable[[np.ndarray], float], theta: np.ndarray, rel_step: float = 1e-6) -> np.ndarray:
@@ -95,11 +121,15 @@ class MLEModel:
 
     Fitted attributes: ``params_`` (Series), ``log_likelihood_``, ``aic_``, ``bic_``,
     ``n_obs_`` (customers), ``n_distinct_`` (distinct rows the likelihood was evaluated on),
-    ``covariance_`` (natural scale) and the ``summary`` table.
+    ``covariance_`` (natural scale) and the ``summary`` table; ``time_unit_`` and
+    ``period_``: the units the training summary recorded (None if it recorded none), which
+    every prediction's summary must share.
     """
 
     param_names: ClassVar[tuple[str, ...]] = ()
     analytic_gradient: ClassVar[bool] = False  # True when _loglik_grad is implemented
+    #: the units of the training data a prediction's data must share (see ``_check_units``)
+    unit_keys: ClassVar[tuple[str, ...]] = ("time_unit", "period")
 
     def __init__(self, penalizer: float = 0.0) -> None:
         if not np.isfinite(penalizer) or penalizer < 0:
@@ -319,6 +349,37 @@ class MLEModel:
         model.aic_ = model.bic_ = np.nan
         return model
 
+    # ----------------------------------------------------------------- units
+    def _remember_units(self, data: Any) -> None:
+        """Record the training data's units as ``time_unit_`` / ``period_`` (None: unknown)."""
+        units = summary_units(data)
+        for key in self.unit_keys:
+            setattr(self, f"{key}_", units[key])
+
+    def _check_units(self, data: Any, what: str = "summary") -> None:
+        """Refuse data in another unit than the training data (both must record theirs).
+
+        A model fitted on weeks reads a daily summary's recency, T and horizon as weeks: every
+        prediction is silently wrong.  Frames without ``attrs`` (made by hand) cannot be checked
+        and are accepted, as is everything for a model fitted on such a frame.
+        """
+        given = summary_units(data)
+        wrong = [k for k in self.unit_keys
+                 if getattr(self, f"{k}_", None) is not None and given[k] is not None
+                 and not same_unit(getattr(self, f"{k}_"), given[k])]
+        if not wrong:
+            return
+        fitted = ", ".join(f"{k}={getattr(self, f'{k}_')!r}" for k in self.unit_keys
+                           if getattr(self, f"{k}_", None) is not None)
+        here = ", ".join(f"{k}={given[k]!r}" for k in self.unit_keys if given[k] is not None)
+        fix = ", ".join(f"{k}={getattr(self, f'{k}_')!r}" for k in self.unit_keys
+                        if getattr(self, f"{k}_", None) is not None)
+        raise CRMDataError(
+            f"{type(self).__name__} was fitted on a summary with {fitted}, but this one has {here}: its "
+            "times (and the horizon) would be read in the wrong unit and every prediction would be wrong. "
+            f"Summarise the data like the training data, crm.data.rfm_summary(..., {fix}), or refit the "
+            "model on this summary", source=what, column=wrong[0])
+
     # ----------------------------------------------------------------- results
     def _check_fitted(self) -> np.ndarray:
         if not hasattr(self, "params_"):
@@ -377,6 +438,12 @@ class SummaryModel(MLEModel):
         cols.update(extra)
         return compress(cols, weights)
 
+    def _prediction_rows(self, data: pd.DataFrame, **extra: Any) -> Compressed:
+        """The distinct rows of a summary to predict for, after checking its units: every
+        prediction of a summary model goes through here."""
+        self._check_units(data)
+        return self._compress_summary(data, "summary", require_repeat=False, **extra)
+
     discrete_time: ClassVar[bool] = False
 
     def expected_purchases_path(self, summary: pd.DataFrame, times: Any) -> pd.DataFrame:
@@ -390,7 +457,7 @@ class SummaryModel(MLEModel):
         if self.discrete_time and np.any(times != np.round(times)):
             raise ModelSpecificationError(
                 "this model counts whole transaction opportunities; use integer times")
-        c = self._compress_summary(summary, "summary", require_repeat=False)
+        c = self._prediction_rows(summary)
         broad = {k: v[:, None] for k, v in c.columns.items()}
         with np.errstate(all="ignore"):
             vals = self._cond_expected(**broad, t=times[None, :])
@@ -403,7 +470,7 @@ class SummaryModel(MLEModel):
         self._check_fitted()
         n = len(data) if isinstance(data, pd.DataFrame) else 0
         arrays = {k: _per_row(v, n, k) for k, v in extra.items()}
-        c = self._compress_summary(data, "summary", require_repeat=False, **arrays)
+        c = self._prediction_rows(data, **arrays)
         with np.errstate(all="ignore"):
             values = np.asarray(func(**c.columns), dtype=float)
         return pd.Series(c.expand(values), index=data.index, name=name)

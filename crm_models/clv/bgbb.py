@@ -69,7 +69,9 @@ class BetaGeoBetaBinomModel(SummaryModel):
             weights = "weight" if "weight" in cols else ("weights" if "weights" in cols else None)
         w = resolve_weights(data, weights, "data")
         d = compress(_check_discrete(data, "data", require_repeat=True), w)
-        return self._fit_compressed(d)
+        self._fit_compressed(d)
+        self._remember_units(data)
+        return self
 
     def _compress_summary(self, data, what, require_repeat, weights=None, **extra):
         cols = _check_discrete(data, what, require_repeat)

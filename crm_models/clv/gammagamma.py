@@ -50,6 +50,7 @@ class GammaGammaModel(MLEModel):
 
     param_names = ("p", "q", "v")
     analytic_gradient = True
+    unit_keys = ("period",)  # spend per purchase period: the time unit does not matter
 
     def __init__(self, penalizer: float = 0.0, correlation_threshold: float = 0.3) -> None:
         super().__init__(penalizer)
@@ -85,7 +86,9 @@ class GammaGammaModel(MLEModel):
                     SpendCorrelationWarning, stacklevel=2)
         else:
             self.frequency_spend_correlation_ = np.nan
-        return self._fit_compressed(compress({"frequency": x, "monetary_value": m}))
+        self._fit_compressed(compress({"frequency": x, "monetary_value": m}))
+        self._remember_units(summary)
+        return self
 
     def _initial_params(self, d: Compressed) -> np.ndarray:
         mean = np.average(d.columns["monetary_value"], weights=d.weights)
@@ -123,6 +126,7 @@ class GammaGammaModel(MLEModel):
         Customers without repeat purchases get the population mean p v / (q - 1).
         """
         p, q, v = self._check_fitted()
+        self._check_units(summary)
         cols, rep = self._repeat_buyers(summary, "summary")
         x = np.where(rep, cols["frequency"], 0.0)
         m = np.where(rep, cols["monetary_value"], 0.0)

@@ -6,6 +6,7 @@ Importing this module registers the ``clv_*`` keys with :mod:`crm_models.report.
 
 from __future__ import annotations
 
+from crm_models.report.glossary import term
 from crm_models.report.i18n import register, translate
 
 __all__ = ["MESSAGES", "t"]
@@ -122,7 +123,7 @@ MESSAGES = {
         "clv_col_recency": "last purchase ({unit})",
         "clv_col_T": "customer age ({unit})",
         "clv_col_monetary_value": "average spend",
-        "clv_col_prob_alive": "P(active)",
+        "clv_col_prob_alive": term("p_alive", "en"),
         "clv_col_expected_purchases": "expected purchases",
         "clv_col_expected_spend": "expected spend per purchase",
         "clv_col_clv": "CLV",
@@ -155,7 +156,7 @@ MESSAGES = {
         "clv_fig_tracking_incremental": "Tracking: incremental repeat transactions",
         "clv_fig_customers": "customers",
         "clv_fig_frequency_title": "Frequency of repeat purchases",
-        "clv_fig_p_alive": "P(alive)",
+        "clv_fig_p_alive": term("p_alive", "en"),
         "clv_fig_alive_x": "repeat purchases (frequency)",
         "clv_fig_alive_y": "time of the last purchase (recency)",
         "clv_fig_alive_y_unit": "time of the last purchase (recency, {unit})",
@@ -189,13 +190,12 @@ MESSAGES = {
         "clv_kf_meaning": "**如何使用：** 下方的客户名单按预期价值排序；价值高但活跃概率正在下降的客户，应"
                           "优先作为客户保留（挽留）活动的对象。",
         "clv_method": "数据与方法",
-        "clv_method_text": "本报告使用营销科学文献中的“购买直至流失”（buy till you die）模型：客户在活跃期"
+        "clv_method_text": "本报告使用营销科学文献中的“购买直至流失”模型：客户在活跃期"
                            "间以自己稳定的频率购买，并在某个无法观察到的时刻永久停止购买。模型从整个客户群"
                            "中学习购买频率和客户生命周期在客户之间的差异（BG/NBD：Fader、Hardie 与 Lee "
                            "2005；Pareto/NBD：Schmittlein、Morrison 与 Colombo 1987；MBG/NBD：Batislam 等"
                            " 2007），Gamma-Gamma 模型则学习客户每次购买的消费金额。在信任预测之前，我们先"
-                           "检验它：模型只用较早的*校准期*数据拟合，然后预测它没有见过的*验证期*（holdout"
-                           "）。",
+                           "检验它：模型只用较早的*校准期*数据拟合，然后预测它没有见过的*验证期*。",
         "clv_data_line": "时间单位为{unit}。校准期截至 {calibration_end}；此后至 {end} 的 {holdout:.1f} "
                          "{unit}为验证期。购买模型：**{model}**。",
         "clv_fit": "模型估计结果",
@@ -219,7 +219,7 @@ MESSAGES = {
                            "、均方根误差（RMSE，对大偏差惩罚更重）和偏差（正值：模型预期的购买多于实际）。"
                            "*整个客户群* 一行比较验证期的总购买次数，其相对偏差就是预测总需求时的误差。",
         "clv_alive": "哪些客户仍然活跃？",
-        "clv_alive_text": "热力图显示客户龄最长的客户仍然活跃的概率（存活概率），横轴为重复购买次数，纵轴"
+        "clv_alive_text": "热力图显示客户龄最长的客户仍然活跃的概率（活跃概率），横轴为重复购买次数，纵轴"
                           "为最后一次购买的时间。购买频繁但近期没有购买的客户（右下）很可能已经流失：相对"
                           "于他们平时的购买节奏，这段沉默太长了。最近购买过的客户（上方）很可能仍然活跃。"
                           "白色单元格不可能出现（没有重复购买，却有更晚的最后购买）。",
@@ -250,7 +250,7 @@ MESSAGES = {
         "clv_col_recency": "最后购买时间（{unit}）",
         "clv_col_T": "客户龄（{unit}）",
         "clv_col_monetary_value": "平均消费金额",
-        "clv_col_prob_alive": "活跃概率",
+        "clv_col_prob_alive": term("p_alive", "zh"),
         "clv_col_expected_purchases": "预期购买次数",
         "clv_col_expected_spend": "预期每次消费金额",
         "clv_col_clv": "客户终身价值",
@@ -283,7 +283,7 @@ MESSAGES = {
         "clv_fig_tracking_incremental": "跟踪：每期重复购买",
         "clv_fig_customers": "客户数",
         "clv_fig_frequency_title": "重复购买次数的分布",
-        "clv_fig_p_alive": "存活概率",
+        "clv_fig_p_alive": term("p_alive", "zh"),
         "clv_fig_alive_x": "重复购买次数（频率）",
         "clv_fig_alive_y": "最后一次购买的时间（最近购买）",
         "clv_fig_alive_y_unit": "最后一次购买的时间（最近购买，{unit}）",

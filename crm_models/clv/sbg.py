@@ -83,6 +83,7 @@ class ShiftedBetaGeoModel(MLEModel):
 
     param_names = ("gamma", "delta")
     analytic_gradient = True
+    unit_keys = ("time_unit",)  # of per-customer durations (attrs["crm_churn"]); counts carry none
 
     def fit(self, data: pd.DataFrame | Sequence[float], duration_col: str = "duration",
             event_col: str = "churned") -> ShiftedBetaGeoModel:
@@ -98,7 +99,9 @@ class ShiftedBetaGeoModel(MLEModel):
             cols, w = _duration_rows(data, duration_col, event_col), None
         else:
             cols, w = _cohort_rows(data)
-        return self._fit_compressed(compress(cols, w))
+        self._fit_compressed(compress(cols, w))
+        self._remember_units(data)
+        return self
 
     def _initial_params(self, d: Compressed) -> np.ndarray:
         return np.array([1.0, 1.0])
@@ -175,6 +178,8 @@ class ShiftedBetaGeoModel(MLEModel):
     def dert(self, data: pd.DataFrame, discount_rate: float, duration_col: str = "duration",
              event_col: str = "churned") -> pd.Series:
         """Per-customer DERL for a table of durations: 0 for cancelled customers."""
+        self._check_fitted()
+        self._check_units(data, "data")
         cols = _duration_rows_any(data, duration_col, event_col)
         c = compress(cols)
         vals = np.where(c.columns["churned"] > 0, 0.0, self.derl(c.columns["duration"], discount_rate))

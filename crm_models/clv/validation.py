@@ -99,6 +99,7 @@ def frequency_histogram(model: SummaryModel, summary: pd.DataFrame, max_frequenc
     (Fader, Hardie & Lee 2007, "Creating a fit histogram for the BG/NBD model").
     """
     model._check_fitted()
+    model._check_units(summary)
     cols = check_summary(summary, "summary")
     freq = cols["frequency"]
     c = compress({"T": cols["T"]})

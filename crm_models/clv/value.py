@@ -68,7 +68,7 @@ def discounted_expected_transactions(model: SummaryModel, summary: pd.DataFrame,
     model._check_fitted()
     if np.isinf(horizon):
         return model.dert(summary, discount_rate).rename("discounted_transactions")
-    c = model._compress_summary(summary, "summary", require_repeat=False)
+    c = model._prediction_rows(summary)
     vals = _discounted_on_distinct(model, c.columns, horizon, discount_rate)
     return pd.Series(c.expand(vals), index=summary.index, name="discounted_transactions")
 
@@ -158,7 +158,7 @@ def customer_equity(
             clv_i = customer_lifetime_value(m_i, g_i, summary, horizon, discount_rate, margin)
             totals[i] = float(clv_i.sum())
     else:
-        c = model._compress_summary(summary, "summary", require_repeat=False)
+        c = model._prediction_rows(summary)
         spend = _spend_draws(gg, gg_draws, summary, n_draws)
         for i in range(n_draws):
             m_i = model._with_params(draws.iloc[i].to_numpy())

@@ -10,6 +10,7 @@
 """
 
 from crm_models.csi.bootstrap import BootstrapResult, bootstrap
+from crm_models.csi.careless import careless_responses, drop_straightliners
 from crm_models.csi.index import (
     csi_index,
     csi_scores,
@@ -55,6 +56,7 @@ from crm_models.csi.quality import (
     unidimensionality,
     vif,
 )
+from crm_models.csi.scale import COMMON_SCALES, AnswerScale, answer_scale, fitting_scale, resolve_scale
 from crm_models.csi.spec import ModelSpec, build_spec
 from crm_models.csi.survey import build_model, load_survey
 
@@ -65,6 +67,8 @@ __all__ = [
     "reliability", "rho_a", "unidimensionality", "vif",
     "csi_index", "csi_scores", "ipma", "rescale_items", "unstandardised_weights",
     "positive_weight_constructs",
+    "COMMON_SCALES", "AnswerScale", "answer_scale", "fitting_scale", "resolve_scale",
+    "careless_responses", "drop_straightliners",
     "load_survey", "build_model",
     "acsi", "ecsi", "retention_model", "hypothesis_table", "preset_model", "blocks_by_prefix", "PRESETS",
     "CONSTRUCT_LABELS", "RETENTION_HYPOTHESES",

@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from crm_models.csi import _kernel
+from crm_models.csi.scale import AnswerScale, resolve_scale
 from crm_models.errors import CRMDataError, ModelSpecificationError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -37,7 +38,7 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["unstandardised_weights", "rescale_items", "csi_scores", "csi_index", "ipma",
            "positive_weight_constructs"]
 
-Bound = float | Mapping[str, float]
+Bound = float | str | Mapping[str, float]
 
 
 def unstandardised_weights(model: PLSPM) -> pd.Series:
@@ -47,25 +48,29 @@ def unstandardised_weights(model: PLSPM) -> pd.Series:
     return w / model.item_sd_ if model.scaled else w.copy()
 
 
-def _bounds(items: Sequence[str], bound: Bound, name: str) -> np.ndarray:
+def _bounds(items: Sequence[str], bound: float | Mapping[str, float]) -> np.ndarray:
     if isinstance(bound, Mapping):
-        missing = [it for it in items if it not in bound]
-        if missing:
-            raise CRMDataError(f"{name} has no value for item(s) {missing}")
         return np.array([float(bound[it]) for it in items])
     return np.full(len(items), float(bound))
 
 
 def rescale_items(model: PLSPM, scale_min: Bound = 1, scale_max: Bound = 10) -> pd.DataFrame:
-    """The fitted items rescaled to 0-100 from the answer scale (per-item bounds via dicts)."""
+    """The fitted items rescaled to 0-100 from the answer scale (per-item bounds via dicts).
+
+    ``"auto"`` for a bound uses the narrowest common scale (1-5, 1-7, 1-10, 0-10) holding the
+    answers; a stated scale whose top lies above such a scale (stated 1-10, no answer above 7)
+    gives a :class:`~crm_models.errors.CRMDataWarning` (see :mod:`crm_models.csi.scale`).
+    ``attrs["scale"]`` records the scale used and the observed range.
+    """
     model._check_fitted()
     items = model.spec.items
-    lo = _bounds(items, scale_min, "scale_min")
-    hi = _bounds(items, scale_max, "scale_max")
+    x = model.data_
+    scale = resolve_scale(x, items, scale_min, scale_max)
+    lo = _bounds(items, scale.scale_min)
+    hi = _bounds(items, scale.scale_max)
     if (hi <= lo).any():
         j = int(np.flatnonzero(hi <= lo)[0])
         raise CRMDataError(f"scale_max ({hi[j]:g}) must exceed scale_min ({lo[j]:g})", column=items[j])
-    x = model.data_
     out_lo = x < lo - 1e-9
     out_hi = x > hi + 1e-9
     if out_lo.any() or out_hi.any():
@@ -74,7 +79,14 @@ def rescale_items(model: PLSPM, scale_min: Bound = 1, scale_max: Bound = 10) -> 
         raise CRMDataError(
             f"has answers outside the stated scale {lo[j]:g}-{hi[j]:g} (e.g. {x[bad, j][:3].tolist()}); "
             "pass the survey's real scale_min / scale_max", column=items[j])
-    return pd.DataFrame((x - lo) / (hi - lo) * 100.0, index=model.index_, columns=items)
+    out = pd.DataFrame((x - lo) / (hi - lo) * 100.0, index=model.index_, columns=items)
+    out.attrs["scale"] = _scale_attrs(scale)
+    return out
+
+
+def _scale_attrs(scale: AnswerScale) -> dict:
+    return {"scale_min": scale.scale_min, "scale_max": scale.scale_max, "source": scale.source,
+            "observed_min": scale.observed[0], "observed_max": scale.observed[1], "warning": scale.warning}
 
 
 def _normalised_weights(model: PLSPM, constructs: Sequence[str]) -> dict[str, pd.Series]:
@@ -102,8 +114,10 @@ def csi_scores(model: PLSPM, scale_min: Bound = 1, scale_max: Bound = 10,
     weights = _normalised_weights(model, constructs)
     resc = rescale_items(model, scale_min, scale_max)
     # a weighted mean of 0-100 values: clip the last-bit rounding
-    return pd.DataFrame({lv: np.clip(resc[w.index].to_numpy() @ w.to_numpy(), 0.0, 100.0)
-                         for lv, w in weights.items()}, index=resc.index)
+    out = pd.DataFrame({lv: np.clip(resc[w.index].to_numpy() @ w.to_numpy(), 0.0, 100.0)
+                        for lv, w in weights.items()}, index=resc.index)
+    out.attrs["scale"] = resc.attrs["scale"]
+    return out
 
 
 def positive_weight_constructs(model: PLSPM) -> list[str]:
@@ -136,6 +150,7 @@ def csi_index(model: PLSPM, scale_min: Bound = 1, scale_max: Bound = 10,
         "weights": [weights[lv].round(4).to_dict() for lv in scores.columns],
     }, index=pd.Index(list(scores.columns)))
     out.attrs["skipped"] = skipped
+    out.attrs["scale"] = scores.attrs["scale"]
     return out
 
 
@@ -182,5 +197,6 @@ def ipma(model: PLSPM, target: str, scale_min: Bound = 1, scale_max: Bound = 10)
         [imp_hi & ~perf_hi, imp_hi & perf_hi, ~imp_hi & ~perf_hi],
         ["concentrate here", "keep up the good work", "low priority"], "possible overkill")
     out.attrs["target"] = target
+    out.attrs["scale"] = scores.attrs["scale"]
     out.attrs["target_performance"] = float(scores[target].mean())
     return out.sort_values("importance", ascending=False)

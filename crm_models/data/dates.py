@@ -4,7 +4,8 @@ Rules (documented in README "Input formats"):
 
 * Each distinct value is parsed once.  Year-first dates (``2024-01-05``, ``2024/1/5``,
   ``2024.01.05``, ``2024年1月5日``), compact ``20240105`` and day/month-first dates
-  (``05/01/2024``) may be mixed in one column, each with or without a time.
+  (``05/01/2024``) may be mixed in one column, each with or without a time (24-hour, or
+  12-hour with AM/PM), e.g. ``1/15/2024 1:45:00 PM``.
 * Day/month order of ``a/b/yyyy`` dates: taken from ``date_format`` when given, else from the
   column itself - a first number above 12 means day first, a second above 12 month first.
   When no row tells (all numbers up to 12) or rows contradict each other, the dates are
@@ -36,7 +37,8 @@ __all__ = ["ParsedDates", "parse_dates", "check_timezone"]
 _TZ_SUFFIX = re.compile(
     r"^(?P<body>.*\d:\d{2}(?::\d{2}(?:[.,]\d+)?)?)\s*(?P<tz>Z|UTC|GMT|[+-]\d{2}(?::?\d{2})?)$",
     re.IGNORECASE)
-_TIME = r"(?:[ T]+(?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2})(?:[.,](?P<f>\d{1,9}))?)?)?"
+_TIME = (r"(?:[ T]+(?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2})(?:[.,](?P<f>\d{1,9}))?)?"
+         r"(?:\s*(?P<ampm>[AaPp]\.?[Mm]\.?))?)?")
 _YEAR_FIRST = re.compile(r"^(?P<y>\d{4})[-/.](?P<m>\d{1,2})[-/.](?P<d>\d{1,2})" + _TIME + "$")
 _COMPACT = re.compile(r"^(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})"
                       r"(?:[ T]?(?P<H>\d{2})(?P<M>\d{2})(?P<S>\d{2})?)?$")
@@ -101,6 +103,11 @@ def _assemble(parts: pd.DataFrame) -> pd.Series:
         "minute": pd.to_numeric(parts.get("M")).fillna(0) if "M" in parts else 0,
         "second": pd.to_numeric(parts.get("S")).fillna(0) if "S" in parts else 0,
     }, index=parts.index)
+    if "ampm" in parts:  # 12-hour clock: 12:30 AM is 00:30, 1:45 PM is 13:45
+        pm = parts["ampm"].fillna("").str.upper().str.startswith("P").to_numpy(dtype=bool)
+        ampm = parts["ampm"].notna().to_numpy(dtype=bool)
+        hour = comp["hour"].to_numpy(dtype=float)
+        comp["hour"] = np.where(ampm & (hour > 12), 99, np.where(ampm, hour % 12 + 12 * pm, hour))
     if "f" in parts:
         frac = parts["f"].fillna("").str.ljust(6, "0").str[:6].replace("000000", "0")
         comp["us"] = pd.to_numeric(frac.replace("", "0"))
@@ -113,8 +120,7 @@ def _assemble(parts: pd.DataFrame) -> pd.Series:
     return out
 
 
-def _day_first(strings: pd.Series, date_format: str | None, rows_of: Any, source: str,
-               column: str) -> bool | None:
+def _day_first(strings: pd.Series, rows_of: Any, source: str, column: str) -> bool:
     """Whether ``a/b/yyyy`` values are day first; refuse when the column cannot tell."""
     parts = strings.str.extract(_YEAR_LAST)
     a, b = pd.to_numeric(parts["a"]), pd.to_numeric(parts["b"])
@@ -158,7 +164,7 @@ def _parse_strings(strings: pd.Series, date_format: str | None, rows_of: Any, so
     if last_hit.any():
         sub = last[last_hit]
         parts = sub.str.extract(_YEAR_LAST)
-        if _day_first(sub, date_format, rows_of, source, column):
+        if _day_first(sub, rows_of, source, column):
             parts = parts.rename(columns={"a": "d", "b": "m"})
         else:
             parts = parts.rename(columns={"a": "m", "b": "d"})
@@ -218,6 +224,12 @@ def parse_dates(values: pd.Series, *, date_format: str | None = None, timezone: 
         raw = raw.astype("Int64").astype("string")
         date_format = date_format or "%Y%m%d"
 
+    # the common case first: one vectorised parse of the whole column (pandas caches repeats)
+    whole_col = pd.Series(np.asarray(raw, dtype=object))
+    local, offsets = _fast(whole_col, date_format)
+    if local is not None:
+        return _with_zone(local, offsets, np.arange(len(raw)), timezone, values, whole_col, source, column)
+
     codes, uniques = pd.factorize(raw, use_na_sentinel=True)
     uniques = pd.Series(np.asarray(uniques, dtype=object))
     missing_rows = codes < 0
@@ -242,6 +254,12 @@ def parse_dates(values: pd.Series, *, date_format: str | None = None, timezone: 
         raise CRMDataError(f"dates that cannot be read in {describe_rows(idx, values[bad_rows].tolist())}"
                            + hint, source=source, column=column)
 
+    return _with_zone(local, offsets, codes, timezone, values, uniques, source, column)
+
+
+def _with_zone(local: pd.Series, offsets: pd.Series, codes: np.ndarray, timezone: str | None,
+               values: pd.Series, uniques: pd.Series, source: str, column: str) -> ParsedDates:
+    """Per-row naive dates from per-value local times and UTC offsets (NaN: no offset)."""
     zone = None
     naive_as_local = 0
     aware = offsets.notna().to_numpy()

@@ -118,7 +118,8 @@ def load_transactions(
     timezone:
         Zone that time-zone-aware dates (``+08:00``, tz-aware columns) are converted to, e.g.
         ``"Asia/Shanghai"``.  Without it, dates sharing one offset keep their wall-clock
-        time; mixed offsets are refused.  The result is always naive.
+        time; mixed offsets are refused.  Dates without an offset are taken as local times
+        (of that zone).  The result is always naive.
     observation_end, after_end:
         Dates after ``observation_end`` are refused (``after_end="error"``) or removed
         (``"drop"``).

@@ -167,7 +167,8 @@ def _read_text(p: Path, suffixes: list[str], encoding: str | None, sep: str | No
                thousands: str | None, text_columns: Sequence[str] | None,
                read_kwargs: dict[str, Any]) -> tuple[pd.DataFrame, dict[str, Any]]:
     source = str(p)
-    data = _read_bytes(p, suffixes)
+    explicit_compression = read_kwargs.get("compression", "infer") != "infer"
+    data = None if explicit_compression else _read_bytes(p, suffixes)
     if data is None:  # a compression only pandas reads: no detection on the bytes
         buffer: Any = p
         used = encoding or "utf-8"

@@ -14,7 +14,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator, PercentFormatter
 
-from crm_models.churn.messages import effect_name, t, term_label
+from crm_models.churn.messages import effect_name, model_name, readable, t, term_label
 from crm_models.errors import CRMDataError
 from crm_models.report.i18n import money
 
@@ -45,16 +45,17 @@ def plot_km(df: pd.DataFrame, duration_col: str = "duration", event_col: str = "
         raise CRMDataError(f"{len(fitters)} segments: too many curves to read; group them first "
                            f"(max_segments={max_segments})", column=segment)
     # curve names: the segment levels, or "all customers" in the report language
-    names = [t("churn_all_customers", lang) if segment is None else str(kmf._label)
+    names = [t("churn_all_customers", lang) if segment is None else readable(kmf._label)
              for kmf in fitters.values()]
     for kmf, name in zip(fitters.values(), names, strict=True):
         kmf.plot_survival_function(ax=ax, ci_show=ci, show_censors=False, label=name)
     ax.yaxis.set_major_formatter(PercentFormatter(1.0))
     xlabel = (t("churn_fig_time_as_customer_unit", lang, unit=time_unit) if time_unit
               else t("churn_fig_time_as_customer", lang))
-    title = t("churn_fig_km_title", lang, segment=segment) if segment else t("churn_fig_km_title_all", lang)
+    title = (t("churn_fig_km_title", lang, segment=readable(segment)) if segment
+             else t("churn_fig_km_title_all", lang))
     ax.set(ylim=(0, 1.02), xlabel=xlabel, ylabel=t("churn_fig_still_customer", lang), title=title)
-    ax.legend(title=segment, loc="lower left")
+    ax.legend(title=readable(segment) if segment else None, loc="lower left")
     if at_risk:
         add_at_risk_counts(*fitters.values(), ax=ax, rows_to_show=["At risk"], labels=names)
         if lang != "en":  # lifelines writes "At risk" above the first column of counts
@@ -100,7 +101,8 @@ def plot_effects(model: Any, ax: Axes | None = None, *, max_terms: int = 30, lan
     ci = f"{100 * (1 - model.alpha):g}%"
     meaning = t("churn_fig_sooner" if kind == "hazard ratio" else "churn_fig_longer", lang)
     ax.set(xlabel=t("churn_fig_effects_x", lang, kind=effect_name(kind, lang), ci=ci, meaning=meaning),
-           title=t("churn_fig_effects_title", lang, kind=effect_name(kind, lang), model=model.kind))
+           title=t("churn_fig_effects_title", lang, kind=effect_name(kind, lang),
+                   model=model_name(model.kind, lang)))
     return ax
 
 

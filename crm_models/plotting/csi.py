@@ -14,8 +14,10 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.patches import FancyBboxPatch
+from matplotlib.transforms import Bbox
 
-from crm_models.csi.messages import t
+from crm_models.csi.messages import construct_label, construct_labels, path_label, t
+from crm_models.plotting.labels import place_label, renderer_of, text_box
 
 if TYPE_CHECKING:  # pragma: no cover
     from crm_models.csi.bootstrap import BootstrapResult
@@ -67,6 +69,51 @@ def _layout(model: PLSPM) -> dict[str, tuple[float, float]]:
     return pos
 
 
+#: Where along an arrow (0 = start, 1 = end) its label may sit, best first.
+_EDGE_POSITIONS = (0.5, 0.4, 0.6, 0.3, 0.7, 0.45, 0.55, 0.35, 0.65, 0.25, 0.75, 0.2, 0.8)
+
+
+def _bend(start: np.ndarray, end: np.ndarray, others: list[tuple[float, float]], size) -> float:
+    """The arrow's curvature (matplotlib ``arc3`` rad): the gentlest bend that misses other boxes."""
+    w, h = size
+    d = end - start
+    s = np.linspace(0.05, 0.95, 40)[:, None]
+    for rad in (0.08, -0.08, 0.2, -0.2, 0.35, -0.35):
+        control = (start + end) / 2 + rad * np.array([d[1], -d[0]])
+        curve = (1 - s) ** 2 * start + 2 * s * (1 - s) * control + s ** 2 * end
+        if not any(((np.abs(curve[:, 0] - x) < w / 2 + 0.05) & (np.abs(curve[:, 1] - y) < h / 2 + 0.05)).any()
+                   for x, y in others):
+            return rad
+    return 0.08
+
+
+def _label_edges(ax: Axes, edges, pos, size, node_texts) -> None:
+    """Put each arrow's coefficient on its (curved) arrow where it overlaps no other label or box."""
+    fig = ax.figure
+    ax.apply_aspect()
+    renderer = renderer_of(fig)
+    w, h = size
+    taken = [text_box(txt, renderer, pad=1.0) for txt in node_texts]
+    for x, y in pos.values():  # the construct boxes themselves
+        corners = ax.transData.transform([(x - w / 2, y - h / 2), (x + w / 2, y + h / 2)])
+        taken.append(Bbox(corners))
+    inside = ax.get_window_extent(renderer)
+    # longer arrows first: they have more room to move their label along
+    order = sorted(edges, key=lambda e: -float(np.hypot(*(e[1] - e[0]))))
+    for start, end, text, sig, rad in order:
+        mid = (start + end) / 2
+        d = end - start
+        control = mid + rad * np.array([d[1], -d[0]])  # matplotlib's arc3 control point
+
+        def make(s, start=start, end=end, control=control, text=text, sig=sig):
+            x, y = (1 - s) ** 2 * start + 2 * s * (1 - s) * control + s ** 2 * end
+            return ax.text(x, y, text, ha="center", va="center", fontsize=9, zorder=5,
+                           color="black" if sig else "0.45",
+                           bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none", alpha=0.85))
+
+        place_label(make, _EDGE_POSITIONS, taken, renderer, pad=1.0, inside=inside)
+
+
 def plot_path_diagram(model: PLSPM, boot: BootstrapResult | None = None, ax: Axes | None = None,
                       labels: dict[str, str] | None = None, alpha: float = 0.05, lang: str = "en") -> Axes:
     """Constructs as boxes (with R^2), paths as arrows labelled with coefficient and stars.
@@ -81,6 +128,7 @@ def plot_path_diagram(model: PLSPM, boot: BootstrapResult | None = None, ax: Axe
     pvals = boot.paths["p_value"] if boot is not None else summ["p_value"]
     r2 = model.r2_
     w, h = 1.25, 0.7
+    edges = []
     for key, row in summ.iterrows():
         (x0, y0), (x1, y1) = pos[row["source"]], pos[row["target"]]
         p = float(pvals.get(key, np.nan))
@@ -89,28 +137,29 @@ def plot_path_diagram(model: PLSPM, boot: BootstrapResult | None = None, ax: Axe
         norm = np.hypot(dx, dy) or 1.0
         # start / end on the box borders (approximately)
         sx = min(w / 2 / abs(dx / norm) if dx else np.inf, h / 2 / abs(dy / norm) if dy else np.inf)
-        start = (x0 + dx / norm * sx, y0 + dy / norm * sx)
-        end = (x1 - dx / norm * sx, y1 - dy / norm * sx)
-        ax.annotate("", xy=end, xytext=start, arrowprops=dict(
+        start = np.array([x0 + dx / norm * sx, y0 + dy / norm * sx])
+        end = np.array([x1 - dx / norm * sx, y1 - dy / norm * sx])
+        others = [xy for lv, xy in pos.items() if lv not in (row["source"], row["target"])]
+        rad = _bend(start, end, others, (w, h))
+        ax.annotate("", xy=tuple(end), xytext=tuple(start), arrowprops=dict(
             arrowstyle="-|>", color="#1f4e79" if sig else "0.6", lw=0.8 + 3 * min(abs(row["estimate"]), 1),
-            linestyle="-" if sig else "--", shrinkA=0, shrinkB=0, connectionstyle="arc3,rad=0.08"))
-        mx, my = (start[0] + end[0]) / 2, (start[1] + end[1]) / 2
-        ax.text(mx, my + 0.05, f"{row['estimate']:.2f}{significance_stars(p)}", ha="center", va="bottom",
-                fontsize=9, color="black" if sig else "0.45",
-                bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none", alpha=0.8))
+            linestyle="-" if sig else "--", shrinkA=0, shrinkB=0, connectionstyle=f"arc3,rad={rad}"))
+        edges.append((start, end, f"{row['estimate']:.2f}{significance_stars(p)}", sig, rad))
+    node_texts = []
     for lv, (x, y) in pos.items():
         ax.add_patch(FancyBboxPatch((x - w / 2, y - h / 2), w, h,
                                     boxstyle="round,pad=0.02,rounding_size=0.08",
                                     fc="#dbe9f6", ec="#1f4e79", lw=1.2, zorder=3))
-        name = "\n".join(textwrap.wrap((labels or {}).get(lv, lv), 16))
+        name = "\n".join(textwrap.wrap((labels or {}).get(lv) or construct_label(lv, lang), 16))
         sub = f"\nR² = {r2[lv]:.2f}" if lv in r2.index else ""
-        ax.text(x, y, name + sub, ha="center", va="center", fontsize=9, zorder=4)
+        node_texts.append(ax.text(x, y, name + sub, ha="center", va="center", fontsize=9, zorder=4))
     xs = [p[0] for p in pos.values()]
     ys = [p[1] for p in pos.values()]
     ax.set_xlim(min(xs) - 0.8, max(xs) + 0.8)
     ax.set_ylim(min(ys) - 0.6, max(ys) + 0.6)
     ax.set_aspect("equal")
     ax.set_axis_off()
+    _label_edges(ax, edges, pos, (w, h), node_texts)
     source = t("csi_source_bootstrap" if boot is not None else "csi_source_ols", lang)
     ax.set_title(t("csi_fig_path_title", lang, gof=model.gof_, source=source))
     return ax
@@ -120,11 +169,11 @@ def plot_csi_index(index: pd.DataFrame, ax: Axes | None = None, labels: dict[str
                    lang: str = "en") -> Axes:
     """Horizontal bars of the 0-100 index per construct with +-1.96 standard errors."""
     ax = _ax(ax, (8, 0.5 + 0.5 * len(index)))
-    names = [(labels or {}).get(i, i) for i in index.index]
+    names = [(labels or {}).get(i) or construct_label(i, lang) for i in index.index]
     y = np.arange(len(index))[::-1]
     ax.barh(y, index["index"], xerr=1.96 * index["std_error"], color="#4c72b0", alpha=0.85, capsize=3)
-    for yi, v in zip(y, index["index"], strict=True):
-        ax.text(min(v + 2, 96), yi, f"{v:.1f}", va="center", fontsize=9)
+    for yi, v, se in zip(y, index["index"], index["std_error"].fillna(0.0), strict=True):
+        ax.text(min(v + 1.96 * se + 1.5, 94), yi, f"{v:.1f}", va="center", fontsize=9)
     ax.set_yticks(y, names)
     ax.set_xlim(0, 100)
     ax.set(xlabel=t("csi_fig_index_x", lang), title=t("csi_fig_index_title", lang))
@@ -135,28 +184,60 @@ def plot_ipma(ipma: pd.DataFrame, ax: Axes | None = None, labels: dict[str, str]
               lang: str = "en") -> Axes:
     """Importance-performance map: importance (x) vs performance (y) with the mean lines."""
     ax = _ax(ax, (7, 5))
+    names = {**construct_labels(ipma.index, lang), **(labels or {})}
     ax.scatter(ipma["importance"], ipma["performance"], s=70, color="#c44e52", zorder=3)
-    for name, row in ipma.iterrows():
-        ax.annotate((labels or {}).get(name, name), (row["importance"], row["performance"]),
-                    xytext=(5, 5), textcoords="offset points", fontsize=9)
     ax.axvline(ipma["importance"].mean(), color="0.5", ls="--", lw=1)
     ax.axhline(ipma["performance"].mean(), color="0.5", ls="--", lw=1)
     ax.set_ylim(max(0.0, ipma["performance"].min() - 10), min(100.0, ipma["performance"].max() + 10))
     xmax = max(ipma["importance"].max(), 0) * 1.25 + 1e-3
     xmin = min(ipma["importance"].min(), 0) * 1.25
     ax.set_xlim(xmin, xmax)
-    ax.text(0.98, 0.02, t("csi_fig_ipma_hint", lang), transform=ax.transAxes,
-            ha="right", va="bottom", fontsize=8, color="0.35")
+    hint = ax.text(0.98, 0.02, t("csi_fig_ipma_hint", lang), transform=ax.transAxes,
+                   ha="right", va="bottom", fontsize=8, color="0.35")
     target = ipma.attrs.get("target", "target")
-    target = (labels or {}).get(target, target)
+    target = names.get(target) or construct_label(target, lang)
     ax.set(xlabel=t("csi_fig_ipma_x", lang, target=target), ylabel=t("csi_fig_ipma_y", lang),
            title=t("csi_fig_ipma_title", lang, target=target))
+    _label_points(ax, ipma, names, hint)
     return ax
 
 
+#: Offsets (points) of a point's label from the point, with its alignment, best first.
+_POINT_OFFSETS = tuple(
+    (dx * r, dy * r, "left" if dx > 0 else "right" if dx < 0 else "center",
+     "bottom" if dy > 0 else "top" if dy < 0 else "center")
+    for r in (1, 2, 3.5, 5)
+    for dx, dy in ((5, 5), (5, -5), (-5, 5), (-5, -5), (7, 0), (-7, 0), (0, 7), (0, -7)))
+
+
+def _label_points(ax: Axes, ipma: pd.DataFrame, names: dict[str, str], hint) -> None:
+    """Name every point of the map beside it, moving labels apart until none overlap."""
+    renderer = renderer_of(ax.figure)
+    taken = [text_box(hint, renderer, pad=1.0)]
+    xy = ax.transData.transform(ipma[["importance", "performance"]].to_numpy(dtype=float))
+    taken += [Bbox([[x - 5, y - 5], [x + 5, y + 5]]) for x, y in xy]  # the markers
+    inside = ax.get_window_extent(renderer)
+    for name, row in ipma.iterrows():
+        point = (row["importance"], row["performance"])
+        label = names.get(name, str(name))
+
+        def make(offset, point=point, label=label):
+            dx, dy, ha, va = offset
+            far = abs(dx) + abs(dy) > 15
+            return ax.annotate(label, point, xytext=(dx, dy), textcoords="offset points", fontsize=9,
+                               ha=ha, va=va, arrowprops=dict(arrowstyle="-", color="0.6", lw=0.6)
+                               if far else None)
+
+        place_label(make, _POINT_OFFSETS, taken, renderer, pad=1.0, inside=inside)
+
+
 def plot_bootstrap_intervals(boot: BootstrapResult, kind: str = "paths", interval: str = "percentile",
-                             ax: Axes | None = None, lang: str = "en") -> Axes:
+                             ax: Axes | None = None, lang: str = "en",
+                             labels: dict[str, str] | None = None) -> Axes:
     """Estimates with their bootstrap intervals (``interval``: ``"percentile"`` or ``"bca"``).
+
+    Paths are named in words (``Perceived value → Satisfaction``; ``labels`` maps construct
+    codes to names, default: the names in ``lang``).
 
     A vertical line marks 0 (paths, effects, weights) or the HTMT thresholds 0.85 / 0.90.
     """
@@ -173,7 +254,7 @@ def plot_bootstrap_intervals(boot: BootstrapResult, kind: str = "paths", interva
         table[hi] < 0.85, "#1f4e79", "#c44e52")
     for yi, e, el, eh, c in zip(y, est, err[0], err[1], colors, strict=True):
         ax.errorbar(e, yi, xerr=[[el], [eh]], fmt="o", color=c, capsize=3)
-    ax.set_yticks(y, table.index)
+    ax.set_yticks(y, [path_label(k, lang, labels) for k in table.index])
     if kind == "htmt":
         for thr in (0.85, 0.90):
             ax.axvline(thr, color="#c44e52", ls="--", lw=1)

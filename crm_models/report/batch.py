@@ -33,7 +33,7 @@ import pandas as pd
 import yaml
 
 from crm_models.errors import ReportError
-from crm_models.report.i18n import translate
+from crm_models.report.i18n import report_title, translate
 from crm_models.report.notebooks import discover
 from crm_models.report.progress import RunProgress, make_progress
 from crm_models.report.runner import ReportResult, atomic_write_text, check_parameters, run_report
@@ -230,7 +230,7 @@ def write_index(batch: BatchResult, lang: str = "en") -> Path:
     rows = []
     for r in batch.results:
         rec = _result_record(r, batch.run_dir)
-        title = html.escape(rec["title"])
+        title = html.escape(report_title(rec["notebook"], lang, rec["title"]))
         link = f'<a href="{html.escape(rec["html"])}">{title}</a>' if rec["html"] else title
         status = t("status_ok") if r.ok else t("status_failed")
         params = html.escape(json.dumps(rec["parameters"], default=str, ensure_ascii=False))

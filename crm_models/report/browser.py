@@ -3,8 +3,9 @@
 Speaks the Chrome DevTools Protocol over a websocket (tornado, already installed with
 Jupyter), so no browser-automation package is needed. :func:`check_page` loads a local
 HTML file and returns console errors, uncaught exceptions, every network request that is
-not to the file itself or a ``data:`` URI, the rendered size of every image, and a
-screenshot. Used by the test suite; handy for checking a report by hand:
+not to the file itself or a ``data:`` URI, the rendered size of every image, the width
+of every table and of the page (in a 1200 px wide window), and a screenshot. Used by the
+test suite; handy for checking a report by hand:
 
     python -m crm_models.report.browser reports/2024-12-31/overview.html shot.png
 """
@@ -48,6 +49,8 @@ class PageCheck:
     exceptions: list[str] = field(default_factory=list)
     network_requests: list[str] = field(default_factory=list)
     images: list[dict] = field(default_factory=list)
+    tables: list[dict] = field(default_factory=list)
+    page_width: float = 0.0
     title: str = ""
     screenshot: Path | None = None
 
@@ -112,14 +115,22 @@ async def _cdp_session(ws_url: str, page: Path, screenshot: Path | None, timeout
     try:
         for domain in ("Page", "Runtime", "Network", "Log"):
             await call(f"{domain}.enable")
+        # a 1200 px wide page, as readers' screens and the width checks assume
+        await call("Emulation.setDeviceMetricsOverride", width=1200, height=900, deviceScaleFactor=1,
+                   mobile=False)
         await call("Page.navigate", url=url)
         await asyncio.wait_for(loaded.wait(), timeout)
         await asyncio.sleep(0.3)  # let late console messages arrive
         expr = ("JSON.stringify({title: document.title, images: Array.from(document.images).map("
-                "i => ({width: i.naturalWidth, height: i.naturalHeight, shown: i.width}))})")
+                "i => ({width: i.naturalWidth, height: i.naturalHeight, shown: i.width})), "
+                "tables: Array.from(document.querySelectorAll('table')).map(t => ({width: "
+                "t.getBoundingClientRect().width, header: (t.querySelector('th') || {}).textContent || '', "
+                "columns: t.rows.length ? t.rows[0].cells.length : 0})), "
+                "page_width: document.documentElement.scrollWidth})")
         info = json.loads((await call("Runtime.evaluate", expression=expr,
                                       returnByValue=True))["result"]["value"])
         result.title, result.images = info["title"], info["images"]
+        result.tables, result.page_width = info["tables"], info["page_width"]
         if screenshot is not None:
             metrics = await call("Page.getLayoutMetrics")
             size = metrics.get("cssContentSize") or metrics.get("contentSize")

@@ -10,13 +10,18 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 __all__ = ["LANGUAGES", "AREA_MESSAGE_MODULES", "translate", "t", "register", "catalogue",
-           "load_area_messages", "has_key", "unit_name", "money", "number", "percent"]
+           "load_area_messages", "has_key", "unit_name", "money", "number", "percent", "REPORT_TITLE_KEYS",
+           "report_title"]
 
 #: Modules that register each area's phrases when imported.
 AREA_MESSAGE_MODULES = ("crm_models.clv.messages", "crm_models.churn.messages", "crm_models.csi.messages",
                         "crm_models.segments.messages", "crm_models.report.data_notes")
 
 LANGUAGES = ("en", "zh")
+
+#: The catalogue key of each bundled report's title (for the batch index page).
+REPORT_TITLE_KEYS = {"overview": "ov_title", "clv": "clv_title", "churn": "churn_title", "csi": "csi_title",
+                     "segments": "seg_title"}
 
 _CATALOGUE: dict[str, dict[str, str]] = {
     "en": {
@@ -37,8 +42,8 @@ _CATALOGUE: dict[str, dict[str, str]] = {
         "ov_key_figures": "Key figures",
         "ov_kf_customers": "**{customers:,}** customers made **{transactions:,}** purchases "
                            "between {first_date} and {last_date}.",
-        "ov_kf_revenue": "Revenue **{revenue:,.2f}**; an average order is worth **{aov:,.2f}**, "
-                         "an average customer **{per_customer:,.2f}**.",
+        "ov_kf_revenue": "Revenue **{revenue}**; an average order is worth **{aov}**, "
+                         "an average customer **{per_customer}**.",
         "ov_kf_repeat": "**{share:.1%}** of customers have bought again after their first purchase; "
                         "on average a customer made **{mean:.2f}** repeat purchases.",
         "ov_over_time": "The customer base over time",
@@ -160,8 +165,8 @@ _CATALOGUE: dict[str, dict[str, str]] = {
         "ov_key_figures": "关键指标",
         "ov_kf_customers": "**{customers:,}** 位客户在 {first_date} 至 {last_date} 期间共购买 "
                            "**{transactions:,}** 次。",
-        "ov_kf_revenue": "总收入 **{revenue:,.2f}**；平均每笔订单 **{aov:,.2f}**，平均每位客户 "
-                         "**{per_customer:,.2f}**。",
+        "ov_kf_revenue": "总收入 **{revenue}**；平均每笔订单 **{aov}**，平均每位客户 "
+                         "**{per_customer}**。",
         "ov_kf_repeat": "**{share:.1%}** 的客户在首次购买后再次购买；平均每位客户重复购买 "
                         "**{mean:.2f}** 次。",
         "ov_over_time": "客户群的变化",
@@ -169,9 +174,9 @@ _CATALOGUE: dict[str, dict[str, str]] = {
                              "*老客户* 之前已购买过。",
         "ov_revenue_text": "各期收入，以及随着客户“变老”，重复购买客户比例的增长。",
         "ov_rfm": "RFM 汇总",
-        "ov_rfm_text": "对每位客户：*频率*（frequency）= 重复购买次数，*最近购买*（recency）= "
-                       "首次到最后一次购买的时间，*T* = 自首次购买以来的时间，*金额*（monetary "
-                       "value）= 重复购买的平均金额。它们是客户终身价值模型的输入。",
+        "ov_rfm_text": "对每位客户：*频率*（F）= 重复购买次数，*最近购买*（R）= "
+                       "首次到最后一次购买的时间，*T* = 自首次购买以来的时间，*金额*（M）"
+                       "= 重复购买的平均金额。它们是客户终身价值模型的输入。",
         "fig_new_repeat_title": "各期活跃客户：新客户与老客户",
         "fig_revenue_title": "各期收入",
         "fig_repeat_rate_title": "重复购买率",
@@ -224,8 +229,8 @@ _CATALOGUE: dict[str, dict[str, str]] = {
         "stat_max": "最大值",
         "ov_clv": "客户终身价值",
         "ov_clv_line": "未来 **{horizon:g} {unit}**内，现有客户预计将购买 **{purchases:,.0f}** 次，"
-                       "按利润率 {margin:.0%} 折现到今天价值 **{equity}**，即*客户资产*（customer "
-                       "equity），平均每位客户 **{per_customer}**。",
+                       "按利润率 {margin:.0%} 折现到今天价值 **{equity}**，即*客户资产*，"
+                       "平均每位客户 **{per_customer}**。",
         "ov_clv_alive": "约 **{alive:,.0f}** 位客户（**{share:.0%}**）很可能仍是活跃客户。",
         "ov_churn": "流失与留存",
         "ov_churn_line": "一半的订阅客户在 **{median}** 内流失（中位生存时间）；"
@@ -315,6 +320,15 @@ def money(value: float, currency: str = "", decimals: int = 2) -> str:
 def percent(value: float, decimals: int = 1) -> str:
     """A share as a percentage: ``0.1234`` -> ``"12.3%"``."""
     return f"{value:.{decimals}%}"
+
+
+def report_title(notebook: str, lang: str = "en", default: str = "") -> str:
+    """Title of a bundled report notebook in ``lang``; other notebooks keep ``default`` (or their name)."""
+    key = REPORT_TITLE_KEYS.get(notebook)
+    if key is None:
+        return default or notebook
+    load_area_messages()
+    return translate(key, lang)
 
 
 def has_key(key: str) -> bool:

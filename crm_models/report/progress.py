@@ -14,7 +14,15 @@ Two displays, chosen by ``make_progress(mode)``:
       2026-11-23 06:00:16 [2/5] clv: ok in 11.9 s -> reports/2026-11-23/clv.html
 
 ``"auto"`` (the default) takes the bar on a terminal or in a Jupyter kernel and the log
-lines otherwise; ``"off"`` prints nothing.
+lines otherwise; ``"off"`` prints nothing but failures.
+
+In every mode a failed notebook is reported the same way: its name, the error (for the
+package's own errors, e.g. ``CRMDataError``, the message alone), the code cell and the line
+of it that raised, and where the executed notebook is kept::
+
+    [1/1] overview: FAILED after 2.1 s: data/orders.csv: file not found
+      in code cell 2/9, line 14: data = load_overview_data(transactions_path, ...)
+      executed notebook kept: reports/2026-11-23/overview.failed.ipynb
 """
 
 from __future__ import annotations
@@ -23,7 +31,7 @@ import datetime as dt
 import sys
 from typing import IO, Any
 
-__all__ = ["RunProgress", "PlainLogProgress", "BarProgress", "make_progress", "MODES"]
+__all__ = ["RunProgress", "FailuresOnly", "PlainLogProgress", "BarProgress", "make_progress", "MODES"]
 
 MODES = ("auto", "bar", "log", "off")
 
@@ -42,10 +50,28 @@ class RunProgress:
 
 
 def _result_line(result) -> str:
+    """``ok in 1.2 s -> path``, or the failure: first line with the error, then indented lines."""
     if result.ok:
         return f"ok in {result.seconds:.1f} s -> {result.html_path}"
-    kept = f"\n  executed notebook kept: {result.executed_path}" if result.executed_path else ""
-    return f"FAILED after {result.seconds:.1f} s: {result.error}{kept}"
+    lines = (result.error or "").splitlines() or ["(no error message)"]
+    if result.executed_path:
+        lines.append(f"executed notebook kept: {result.executed_path}")
+    return f"FAILED after {result.seconds:.1f} s: {lines[0]}" + "".join(f"\n  {line}" for line in lines[1:])
+
+
+class FailuresOnly(RunProgress):
+    """Mode ``"off"``: no progress, but a failed notebook is still reported (on stderr)."""
+
+    def __init__(self, stream: IO[str] | None = None):
+        self.stream = stream
+        self._label = ""
+
+    def notebook_start(self, position: int, count: int, name: str) -> None:
+        self._label = f"[{position}/{count}] {name}"
+
+    def notebook_end(self, result) -> None:
+        if not result.ok:
+            print(f"{self._label}: {_result_line(result)}", file=self.stream or sys.stderr, flush=True)
 
 
 class PlainLogProgress(RunProgress):
@@ -146,4 +172,4 @@ def make_progress(mode: str | RunProgress | None = "auto", stream: IO[str] | Non
         return BarProgress(stream)
     if mode == "log":
         return PlainLogProgress(stream)
-    return RunProgress()
+    return FailuresOnly(stream)

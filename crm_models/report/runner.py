@@ -4,7 +4,8 @@ A run writes ``<out>/<run_id>/<name>.html`` (default run id: today's date).  The
 first written to a temporary file in the same folder and then renamed over the target,
 so a failed or interrupted run never replaces the last good report.  When a notebook
 fails, the executed notebook is kept as ``<name>.failed.ipynb`` beside it for debugging
-and the error of the failing cell is reported.
+and the failure is reported: the code cell, the line of it that raised, and the error
+(:mod:`crm_models.report.failure`).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from crm_models.errors import ReportError
+from crm_models.report.failure import CellFailure, describe_failure
 from crm_models.report.notebooks import NotebookInfo, discover
 from crm_models.report.progress import RunProgress, make_progress
 
@@ -39,6 +41,8 @@ class ReportResult:
     error: str | None = None
     executed_path: Path | None = None
     extra: dict[str, object] = field(default_factory=dict)
+    #: for a failed notebook: the failing code cell, its line that raised, the exception
+    failure: CellFailure | None = None
 
     @property
     def ok(self) -> bool:
@@ -108,16 +112,6 @@ def check_parameters(info: NotebookInfo, parameters: Mapping[str, object]) -> No
                           f"(its parameters: {known})")
 
 
-def _cell_error(exc: Exception) -> str:
-    ename = getattr(exc, "ename", type(exc).__name__)
-    evalue = getattr(exc, "evalue", str(exc))
-    cell = getattr(exc, "exec_count", None)
-    where = f" in cell [{cell}]" if cell is not None else ""
-    source = getattr(exc, "source", "") or ""
-    snippet = "\n".join("    " + line for line in source.strip().splitlines()[:6])
-    return f"{ename}{where}: {evalue}" + (f"\n  cell source:\n{snippet}" if snippet else "")
-
-
 def run_report(
     info: NotebookInfo,
     out_dir: Path,
@@ -152,11 +146,12 @@ def run_report(
                 engine_name=ENGINE_NAME, on_cell=on_cell,
             )
         except Exception as exc:  # papermill wraps cell errors; keep the notebook for debugging
+            failure = describe_failure(exc, executed)
             if executed.exists():
                 os.replace(executed, failed_path)
-            return ReportResult(info.name, "failed", None, parameters,
-                                time.perf_counter() - start, _cell_error(exc),
-                                failed_path if failed_path.exists() else None)
+            return ReportResult(info.name, "failed", None, parameters, time.perf_counter() - start,
+                                failure.describe(), failed_path if failed_path.exists() else None,
+                                failure=failure)
         atomic_write_text(html_path, export_html(executed, info.title))
     failed_path.unlink(missing_ok=True)
     return ReportResult(info.name, "ok", html_path, parameters, time.perf_counter() - start)
@@ -176,7 +171,7 @@ def run_reports(
     """Run the named notebooks (all when ``names`` is empty) into ``out/<run_id>/``.
 
     ``progress``: "auto" (a bar per notebook on a terminal or in Jupyter, plain timestamped
-    log lines per cell otherwise), "bar", "log", "off", or a
+    log lines per cell otherwise), "bar", "log", "off" (only failures are printed), or a
     :class:`~crm_models.report.progress.RunProgress` of your own.
 
     A parameter goes to every notebook that declares it; one that no selected notebook
