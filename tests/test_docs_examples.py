@@ -97,7 +97,7 @@ class Block:
 def extract(path: Path) -> list[Block]:
     """The fenced code blocks of a markdown file, with the docs-test marker before each."""
     lines = path.read_text(encoding="utf-8").splitlines()
-    doc = path.relative_to(REPO).as_posix()
+    doc = path.relative_to(REPO).as_posix() if path.is_relative_to(REPO) else path.name
     blocks, i = [], 0
     while i < len(lines):
         stripped = lines[i].lstrip()
@@ -375,3 +375,22 @@ def test_inventory(request):
     assert all(b.marker in (None, "skip", "signature", "bash_command") for b in ALL_BLOCKS)
     assert all(b.reason for b in ALL_BLOCKS if b.marker == "skip"), "a docs-test skip needs a reason"
     assert len(RUN_BLOCKS) >= 20, lines  # the extractor still finds the examples
+
+
+def test_extractor_markers_indentation_and_substitutions(tmp_path):
+    md = tmp_path / "x.md"
+    md.write_text("Intro\n\n<!-- docs-test: skip (needs a cluster) -->\n\n```bash\nspark-submit x\n```\n"
+                  "1. a list\n\n   ```python\n   if True:\n       y = 1\n   ```\n"
+                  "```console\n$ crm-report list\noverview: ...\n```\n```\nplain\n```\n", encoding="utf-8")
+    blocks = extract(md)
+    assert [(b.id, b.lang, b.marker, b.reason) for b in blocks] == [
+        ("x.md:L5", "bash", "skip", "needs a cluster"), ("x.md:L10", "python", None, None),
+        ("x.md:L14", "console", None, None), ("x.md:L18", "", None, None)]
+    assert blocks[1].text == "if True:\n    y = 1\n"
+    assert shell_script(blocks[2]) == "crm-report list\n"
+    cron = Block("x.md", 1, "cron",
+                 "# m h dom mon dow\n0 6 2 * * cd /srv/crm/app && make report >> /var/log/r.log\n")
+    assert substitute(shell_script(cron), tmp_path) == (
+        f"cd {tmp_path}/app && make -n -C {REPO} report >> {tmp_path}/log/r.log\n")
+    assert substitute('read("sales.orders"); x = "my/data/y"; open("/data/z")', tmp_path) == (
+        f'read("{tmp_path}/warehouse/sales/orders.parquet"); x = "my/data/y"; open("{tmp_path}/data/z")')
