@@ -394,3 +394,18 @@ def test_extractor_markers_indentation_and_substitutions(tmp_path):
         f"cd {tmp_path}/app && make -n -C {REPO} report >> {tmp_path}/log/r.log\n")
     assert substitute('read("sales.orders"); x = "my/data/y"; open("/data/z")', tmp_path) == (
         f'read("{tmp_path}/warehouse/sales/orders.parquet"); x = "my/data/y"; open("{tmp_path}/data/z")')
+
+
+def test_signature_blocks_must_match_the_code():
+    def score(sdf, model, t=None, *, customer_id="customer_id"):
+        return None
+
+    _NAMESPACES["sig.md"] = {"crs": type("M", (), {"score": staticmethod(score)})}
+    ok = Block("sig.md", 1, "python",
+               'crs.score(sdf, model, t=None, *,\n          customer_id="customer_id")\n', "signature")
+    assert check_signatures(ok) == 1
+    for wrong, message in [('crs.score(sdf, model, t=1, *, customer_id="customer_id")\n', "default is None"),
+                           ('crs.score(sdf, model, t=None, customer_id="customer_id")\n', "documented as"),
+                           ("crs.score(sdf, model, t, *, customer_id='customer_id')\n", "no default for t")]:
+        with pytest.raises(AssertionError, match=message):
+            check_signatures(Block("sig.md", 1, "python", wrong, "signature"))
