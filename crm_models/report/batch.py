@@ -15,7 +15,8 @@
 
 String values may use ``{date}``, ``{year}``, ``{month}``, ``{day}``, ``{month_start}``,
 ``{month_end}``, ``{prev_month_start}``, ``{prev_month_end}``, ``{quarter}`` of the run
-date (today, or ``--date`` for a backfill).  Every report is attempted; the index marks
+date (today, or ``--date`` for a backfill).  Dates may be unquoted (``observation_end:
+2024-12-31``): notebooks receive them as ISO text.  Every report is attempted; the index marks
 failures; the run succeeds only if every report did.
 """
 

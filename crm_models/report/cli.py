@@ -30,7 +30,11 @@ __all__ = ["main", "parse_value"]
 
 
 def parse_value(text: str) -> object:
-    """``-p`` values are read as YAML scalars: 3 -> int, 0.1 -> float, null -> None, [a, b] -> list."""
+    """``-p`` values are read as YAML scalars: 3 -> int, 0.1 -> float, null -> None, [a, b] -> list.
+
+    A plain date (``2024-12-31``) becomes a :class:`datetime.date`; the runner passes it to
+    the notebook as ISO text (:mod:`crm_models.report.parameters`).
+    """
     try:
         return yaml.safe_load(text)
     except yaml.YAMLError:

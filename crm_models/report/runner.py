@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 from crm_models.errors import ReportError
 from crm_models.report.failure import CellFailure, describe_failure
 from crm_models.report.notebooks import NotebookInfo, discover
+from crm_models.report.parameters import plain_parameters
 from crm_models.report.progress import RunProgress, make_progress
 
 if TYPE_CHECKING:
@@ -124,13 +125,16 @@ def run_report(
     """Execute one notebook and export its HTML to ``out_dir``; never raises on a cell error.
 
     ``on_cell(event, index, total, seconds)`` is called before and after each code cell
-    (see :mod:`crm_models.report.execution`); the kernel runs on local IPC sockets.
+    (see :mod:`crm_models.report.execution`); the kernel runs on local IPC sockets, in the
+    caller's working directory, so a relative path parameter (``-p transactions_path
+    orders.csv``) means the file the user sees there.  Parameter values are made JSON-plain
+    first (:func:`~crm_models.report.parameters.plain_parameters`: YAML dates -> ISO text).
     """
     import papermill as pm
 
     from crm_models.report.execution import ENGINE_NAME  # imports papermill: only when running
 
-    parameters = dict(parameters or {})
+    parameters = plain_parameters(parameters)  # YAML dates -> ISO strings: papermill stores JSON
     check_parameters(info, parameters)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -142,7 +146,7 @@ def run_report(
         try:
             pm.execute_notebook(
                 str(info.path), str(executed), parameters=parameters, kernel_name=kernel_name,
-                cwd=str(info.path.parent), progress_bar=False, log_output=False,
+                cwd=os.getcwd(), progress_bar=False, log_output=False,
                 engine_name=ENGINE_NAME, on_cell=on_cell,
             )
         except Exception as exc:  # papermill wraps cell errors; keep the notebook for debugging
