@@ -25,6 +25,9 @@ from crm_models.report.parameters import plain_parameters, plain_value
 
 def test_yaml_dates_and_timestamps_become_iso_text():
     assert cli.parse_value("2024-12-31") == dt.date(2024, 12, 31)  # what YAML gives
+    # ids with leading zeros stay text (YAML 1.1 would read 0012 as the octal number 10)
+    assert cli.parse_value("0012") == "0012" and cli.parse_value("012_3") == "012_3"
+    assert cli.parse_value("12") == 12 and cli.parse_value("0") == 0 and cli.parse_value("0.5") == 0.5
     assert plain_value(cli.parse_value("2024-12-31")) == "2024-12-31"
     assert plain_value(cli.parse_value("2024-12-31 08:30:00")) == "2024-12-31T08:30:00"
     assert plain_value(cli.parse_value("2024-12-31T08:30:00Z")) == "2024-12-31T08:30:00+00:00"

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import re
 import sys
 from pathlib import Path
 
@@ -28,13 +29,18 @@ from crm_models.report.runner import run_reports
 
 __all__ = ["main", "parse_value"]
 
+_LEADING_ZERO = re.compile(r"[+-]?0[0-9_]+")
+
 
 def parse_value(text: str) -> object:
     """``-p`` values are read as YAML scalars: 3 -> int, 0.1 -> float, null -> None, [a, b] -> list.
 
     A plain date (``2024-12-31``) becomes a :class:`datetime.date`; the runner passes it to
-    the notebook as ISO text (:mod:`crm_models.report.parameters`).
+    the notebook as ISO text (:mod:`crm_models.report.parameters`).  Digits with a leading
+    zero (an id such as ``0012``, which YAML would read as the number 10) stay text.
     """
+    if _LEADING_ZERO.fullmatch(text.strip()):
+        return text.strip()
     try:
         return yaml.safe_load(text)
     except yaml.YAMLError:
