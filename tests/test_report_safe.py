@@ -125,3 +125,10 @@ def test_export_neutralises_markup_that_reached_the_notebook(tmp_path):
     assert "window.__pwned=1" in text and "alert(2)" in text  # shown as text
     assert "alert(3)" not in html and "javascript:" not in html
     assert "<strong>ok</strong>" in html and "color: red" in html and "data:image/png;base64" in html
+
+
+def test_styler_labels_with_braces_are_shown_as_given():
+    df = pd.DataFrame({"fee": [1.0], "n": [2]})
+    html = styler_html(df.style.relabel_index(["fee{eur}", "n {0} }{"], axis=1))
+    _, text = _parse(html)
+    assert "fee{eur}" in text and "n {0} }{" in text

@@ -130,8 +130,27 @@ def _safe_table_template():
     return env.get_template("html_table.tpl")
 
 
+def _literal_labels(styler) -> None:
+    """Labels set with ``relabel_index`` are shown as given: pandas formats them with
+    ``label.format(key)``, so a name from the data with braces (``"fee{eur}"``) would fail."""
+    from functools import partial
+
+    for funcs in (getattr(styler, "_display_funcs_index", {}), getattr(styler, "_display_funcs_columns", {})):
+        for key, func in list(funcs.items()):
+            if not (isinstance(func, partial) and getattr(func.func, "__name__", "") == "alias_"):
+                continue
+            label = func.keywords.get("value")
+            if isinstance(label, str) and ("{" in label or "}" in label):
+                funcs[key] = partial(_keep, label)
+
+
+def _keep(label: str, _key: object) -> str:
+    return label
+
+
 def styler_html(styler) -> str:
     """A Styler's HTML with every cell, label and index name escaped (formats kept)."""
+    _literal_labels(styler)
     template = _safe_table_template()
     had = "template_html_table" in vars(styler)
     old = vars(styler).get("template_html_table")
