@@ -50,7 +50,7 @@ def test_checker_catches_broken_pages(tmp_path):
 PAYLOADS = [
     '<script>document.title="PWNED";console.error("PWNED")</script>',
     "<img src=x onerror=\"document.title='PWNED';console.error('PWNED')\">",
-    '"\'><svg onload=console.error("PWNED")>',
+    '"\'><svg onload=console.error("PWNED")>{x}',
     "</td></th></tr></table>",
     "*a*_b_[l](https://example.invalid)![i](https://example.invalid/p.png)",
     "客" + "x" * 499,
