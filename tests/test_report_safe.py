@@ -20,6 +20,11 @@ HOSTILE = [
     "$x^2$ & &amp; \\ `code` ~~strike~~ www.example.invalid",
     "客户 <b>一</b>",
     "x" * 500,
+    "see https://example.invalid/x now",
+    "- a list? + or 1. this",
+    "1. numbered",
+    ": definition",
+    "11.2 months, 2,731 customers, 2024-12-31, (vs annual)",
 ]
 
 
@@ -53,6 +58,10 @@ def test_md_text_renders_as_the_literal_value(value):
     tags, text = _parse(_markdown(f"Segment {md_text(value)} wins."))
     assert tags == ["p"]  # no element from the value
     assert text.strip() == f"Segment {value} wins."
+    tags, text = _parse(_markdown(md_text(value)))  # at the start of a line, too
+    assert tags == ["p"] and text.strip() == value.strip()
+    tags, text = _parse(_markdown(f"- {md_text(value)}"))  # and as a list item
+    assert tags == ["ul", "li"] and text.strip() == value.strip()
 
 
 def test_md_text_keeps_a_value_on_its_line():
@@ -66,7 +75,7 @@ def test_markdown_translator_escapes_text_and_keeps_number_formats():
     line = T("ov_kf_customers", customers=12345, transactions=67890, first_date="<b>2024</b>",
              last_date="2024-12-31")
     assert line.startswith("**12,345** customers made **67,890** purchases")
-    assert "\\<b\\>2024\\<\\/b\\>" in line
+    assert "\\<b\\>2024\\</b\\> and 2024-12-31." in line
     tags, text = _parse(_markdown(line))
     assert tags == ["p", "strong", "strong"] and "between <b>2024</b> and 2024-12-31." in text
     assert T("ov_kf_top20", share=0.8123) == translate("ov_kf_top20", "en", share=0.8123)
@@ -132,3 +141,8 @@ def test_styler_labels_with_braces_are_shown_as_given():
     html = styler_html(df.style.relabel_index(["fee{eur}", "n {0} }{"], axis=1))
     _, text = _parse(html)
     assert "fee{eur}" in text and "n {0} }{" in text
+
+
+def test_md_text_leaves_numbers_dates_and_money_readable():
+    for plain in ["11.2 months", "€1,234.50", "2024-12-31", "contract: monthly (vs annual)", "63.2%"]:
+        assert md_text(plain) == plain

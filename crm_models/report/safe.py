@@ -29,9 +29,13 @@ from crm_models.errors import ReportError
 
 __all__ = ["md_text", "markdown_translator", "check_file_name", "use_safe_output", "styler_html"]
 
-# every ASCII punctuation character may be backslash-escaped in (CommonMark) Markdown; escaping
-# all of them also stops autolinks ("www.x.com", "https://..."), math ("$") and entities ("&")
-_MD_SPECIAL = re.compile(r"""([!"#$%&'()*+,\-./:;<=>?@\[\\\]^_`{|}~])""")
+# characters that start HTML, entities, emphasis, strikethrough, links and images, code, math,
+# tables and headings anywhere in a line; plain punctuation (",", ".", "-", "(", ":") stays, so
+# numbers, dates and money read the same in the Markdown source
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>&$|~#])")
+_URL_SCHEME = re.compile(r"(?<=[A-Za-z0-9]):(?=//)")  # "https://x" would become a link
+_BULLET = re.compile(r"^(\s*)([-+=:])")  # a value at the start of a line: no list, no heading
+_ORDERED = re.compile(r"^(\s*\d+)([.)])(?=\s|$)")  # ... and no numbered list
 _LINE_BREAKS = re.compile(r"[\r\n\u2028\u2029\x0b\x0c]+")
 
 
@@ -43,12 +47,15 @@ def md_text(value: object) -> str:
 
     Examples
     --------
-    >>> md_text("<b>*x*</b>")
-    '\\\\<b\\\\>\\\\*x\\\\*\\\\</b\\\\>'
+    >>> print(md_text("<b>*x*</b> 1,234.50"))
+    \\<b\\>\\*x\\*\\</b\\> 1,234.50
     """
     text = _LINE_BREAKS.sub(" ", str(value))
     text = "".join(ch for ch in text if ch == "\t" or unicodedata.category(ch) != "Cc")
-    return _MD_SPECIAL.sub(r"\\\1", text)
+    text = _MD_SPECIAL.sub(r"\\\1", text)
+    text = _URL_SCHEME.sub(r"\\:", text)
+    text = _BULLET.sub(r"\1\\\2", text)
+    return _ORDERED.sub(r"\1\\\2", text)
 
 
 def markdown_translator(translate: Callable[..., str], lang: str) -> Callable[..., str]:
