@@ -94,8 +94,8 @@ def export_html(executed_notebook: Path, title: str | None = None) -> str:
     from nbconvert.preprocessors import TagRemovePreprocessor
 
     exporter = SafeHTMLExporter(template_name="crm_report", extra_template_basedirs=[str(TEMPLATES)],
-                            exclude_input=True, exclude_input_prompt=True,
-                            exclude_output_prompt=True, embed_images=True)
+                                exclude_input=True, exclude_input_prompt=True,
+                                exclude_output_prompt=True, embed_images=True)
     # cells tagged remove_cell are for Jupyter readers only (e.g. a static English title)
     exporter.register_preprocessor(TagRemovePreprocessor(remove_cell_tags={"remove_cell"}), enabled=True)
     resources = {"metadata": {"name": _rendered_title(nb) or title or Path(executed_notebook).stem}}
