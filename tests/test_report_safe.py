@@ -25,6 +25,7 @@ HOSTILE = [
     "1. numbered",
     ": definition",
     "11.2 months, 2,731 customers, 2024-12-31, (vs annual)",
+    "_a_ a__b__c x_y_ z _中文_ 中_文_ contract_annual__",
 ]
 
 
@@ -144,5 +145,6 @@ def test_styler_labels_with_braces_are_shown_as_given():
 
 
 def test_md_text_leaves_numbers_dates_and_money_readable():
-    for plain in ["11.2 months", "€1,234.50", "2024-12-31", "contract: monthly (vs annual)", "63.2%"]:
+    for plain in ["11.2 months", "€1,234.50", "2024-12-31", "contract: monthly (vs annual)", "63.2%",
+                  "contract_annual", "monthly_fee_eur"]:
         assert md_text(plain) == plain

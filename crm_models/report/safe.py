@@ -32,7 +32,7 @@ __all__ = ["md_text", "markdown_translator", "check_file_name", "use_safe_output
 # characters that start HTML, entities, emphasis, strikethrough, links and images, code, math,
 # tables and headings anywhere in a line; plain punctuation (",", ".", "-", "(", ":") stays, so
 # numbers, dates and money read the same in the Markdown source
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>&$|~#])")
+_MD_SPECIAL = re.compile(r"([\\`*\[\]<>&$|~#]|(?<![^\W_])_|_(?![^\W_]))")  # "a_b" stays: no emphasis
 _URL_SCHEME = re.compile(r"(?<=[A-Za-z0-9]):(?=//)")  # "https://x" would become a link
 _BULLET = re.compile(r"^(\s*)([-+=:])")  # a value at the start of a line: no list, no heading
 _ORDERED = re.compile(r"^(\s*\d+)([.)])(?=\s|$)")  # ... and no numbered list
