@@ -64,6 +64,14 @@ def cdnow_summary(cdnow_transactions: pd.DataFrame) -> pd.DataFrame:
                                 period="D", time_unit="W")
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _private_pseudonym_key(tmp_path_factory):
+    """Tests (and the notebook kernels they start) never create a key in the real home."""
+    if os.environ.get("CRM_PSEUDONYM_KEY_FILE") is None:
+        path = tmp_path_factory.mktemp("crm-config") / "pseudonym.key"
+        os.environ["CRM_PSEUDONYM_KEY_FILE"] = str(path)
+
+
 NOTEBOOKS = REPO / "notebooks"
 
 

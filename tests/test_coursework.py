@@ -63,3 +63,18 @@ def test_create_answer_and_grade(tmp_path):
     assert "作业反馈" in feedback_zh and f"{maximum:g} / {maximum:g}" in feedback_zh
     feedback_en = (tmp_path / "s-wrong" / "feedback.html").read_text()
     assert "Assignment feedback" in feedback_en and "wrong" in feedback_en
+
+
+def test_feedback_page_escapes_everything_from_the_student_folder(tmp_path):
+    from crm_models.coursework.assignment import GradeResult, _write_feedback
+
+    hostile = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+    keys = [q.key for q in QUESTIONS]
+    result = GradeResult(
+        student_id=f"s{hostile}", points={k: 0.0 for k in keys}, answers={k: hostile for k in keys},
+        expected={k: 1.0 for k in keys}, status=f"error: ValueError: {hostile}")
+    _write_feedback(tmp_path, result, '"><script>alert(2)</script>')  # a tampered assignment.json
+    page = (tmp_path / "feedback.html").read_text()
+    assert "<script" not in page and "<img" not in page
+    assert page.count("&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;") == len(keys) + 2
+    assert '<html lang="en">' in page and "Assignment feedback" in page

@@ -123,3 +123,53 @@ def test_pseudonyms_are_stable_and_keyed():
     df = pd.DataFrame({"customer_id": ["x"], "v": [1]}).set_index("customer_id")
     anon = anonymize_frame(df, key="k1")
     assert anon.index[0] == a.iloc[0] and df.index[0] == "x"  # input untouched
+
+
+@pytest.mark.parametrize("name", ["../../escaped", "sub/report", "..\\up", ".hidden", "..", "a\nb",
+                                  "tab\there", "con", "a:b", " padded", ""])
+def test_report_names_must_be_plain_file_names(tmp_path, name):
+    entries = "reports:\n  - notebook: ids\n  - notebook: ids\n    name: "
+    cfg = _config(tmp_path, entries + json.dumps(name) + "\n")
+    with pytest.raises(ReportError, match=r"reports\[1\] name"):
+        load_config(cfg)
+
+
+def test_escaping_name_writes_nothing_outside(nb_dir, tmp_path, capsys):
+    out = tmp_path / "a" / "b" / "out"
+    cfg = _config(tmp_path, "reports:\n  - notebook: ids\n    name: ../../escaped\n")
+    assert cli.main(["--notebooks", str(nb_dir), "run", "--config", str(cfg), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "reports[0] name '../../escaped'" in err and "plain file name" in err
+    assert not list(tmp_path.rglob("escaped*")) and not out.exists()
+
+
+def test_run_id_must_be_a_plain_folder_name(nb_dir, tmp_path):
+    from crm_models.report.batch import run_batch
+    from crm_models.report.runner import run_reports
+
+    with pytest.raises(ReportError, match="run_id '../x'"):
+        run_batch({"reports": [{"notebook": "ids"}], "run_id": "../x"}, out=tmp_path, notebook_dir=nb_dir)
+    with pytest.raises(ReportError, match="run id '/etc'"):
+        run_reports(["ids"], out=tmp_path, run_id="/etc", notebook_dir=nb_dir)
+
+
+def test_plain_names_are_accepted(tmp_path):
+    cfg = _config(tmp_path, "reports:\n  - notebook: ids\n    name: clv-52.weeks_v2\n"
+                            "  - notebook: ids\n    name: 客户报告\n")
+    assert [r["name"] for r in load_config(cfg)["reports"]] == ["clv-52.weeks_v2", "客户报告"]
+
+
+def test_index_escapes_names_errors_and_parameters(tmp_path):
+    from crm_models.report.batch import BatchResult, write_index
+    from crm_models.report.runner import ReportResult
+
+    hostile = '<img src=x onerror=alert(1)>"\''
+    ok = ReportResult("a#b", "ok", tmp_path / "a#b.html", {"segment": hostile}, 1.0)
+    ok.extra["title"] = "<script>alert(1)</script>"
+    bad = ReportResult("bad", "failed", None, {}, 2.0, error=f"KeyError: {hostile}")
+    batch = BatchResult(tmp_path, [ok, bad], "2024-01-01T00:00:00", "2024-01-01T00:01:00")
+    page = write_index(batch, "en").read_text()
+    assert "<script>" not in page and "<img" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert page.count("&lt;img src=x onerror=alert(1)&gt;") == 2  # parameters and error
+    assert 'href="a%23b.html"' in page  # a '#' in a file name is not a fragment

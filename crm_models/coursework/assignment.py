@@ -31,7 +31,7 @@ from crm_models.coursework.questions import QUESTIONS, StudentData, reference_an
 from crm_models.data import simulate
 from crm_models.data.io import load_transactions
 from crm_models.errors import CRMDataError
-from crm_models.report.i18n import t
+from crm_models.report.i18n import LANGUAGES, t
 from crm_models.report.runner import atomic_write_text
 
 __all__ = ["student_seed", "student_data", "new_assignment", "grade", "save_answers", "GradeResult"]
@@ -178,26 +178,34 @@ def grade_student(folder: Path, timeout: int = 300) -> GradeResult:
 
 
 def _write_feedback(folder: Path, r: GradeResult, lang: str) -> None:
+    """``feedback.html``: every value from the student's folder (id, answers, errors) escaped."""
+    lang = lang if lang in LANGUAGES else "en"  # assignment.json is in the student's hands
+    e = html.escape  # quotes too
+
+    def tr(key: str) -> str:
+        return e(t(key, lang))
+
     rows = []
     for q in QUESTIONS:
         ok = r.points[q.key] > 0
-        mark = t("cw_correct", lang) if ok else t("cw_wrong", lang)
+        mark = tr("cw_correct") if ok else tr("cw_wrong")
         rows.append(
-            f'<tr class="{"ok" if ok else "wrong"}"><td>{q.key}</td><td>{html.escape(q.text[lang])}</td>'
-            f"<td>{html.escape(str(r.answers.get(q.key)))}</td><td>{r.expected[q.key]:.6g}</td>"
+            f'<tr class="{"ok" if ok else "wrong"}"><td>{e(q.key)}</td><td>{e(q.text[lang])}</td>'
+            f"<td>{e(str(r.answers.get(q.key)))}</td><td>{r.expected[q.key]:.6g}</td>"
             f"<td>{mark}</td><td>{r.points[q.key]:g} / {q.points:g}</td></tr>")
     maximum = sum(q.points for q in QUESTIONS)
     page = f"""<!DOCTYPE html>
-<html lang="{lang}"><head><meta charset="utf-8"><title>{html.escape(t("cw_feedback_title", lang))}</title>
+<html lang="{lang}"><head><meta charset="utf-8"><title>{tr("cw_feedback_title")}</title>
 <style>body {{ font-family: system-ui, "Noto Sans CJK SC", sans-serif; max-width: 1000px; margin: 2em auto; }}
 table {{ border-collapse: collapse; width: 100%; }} td, th {{ border-bottom: 1px solid #ddd; padding: 6px; }}
 tr.ok td:nth-child(5) {{ color: #1b5e20; }} tr.wrong td:nth-child(5) {{ color: #b00020; font-weight: bold; }}
+pre {{ white-space: pre-wrap; }}
 </style></head><body>
-<h1>{html.escape(t("cw_feedback_title", lang))}: {html.escape(r.student_id)}</h1>
-<p>{html.escape(t("cw_total", lang))}: <strong>{r.total:g} / {maximum:g}</strong>
-{"" if r.status == "graded" else "<br>" + html.escape(r.status)}</p>
-<table><thead><tr><th>#</th><th>{t("cw_question", lang)}</th><th>{t("cw_answer", lang)}</th>
-<th>{t("cw_expected", lang)}</th><th></th><th>{t("cw_points_col", lang)}</th></tr></thead>
+<h1>{tr("cw_feedback_title")}: {e(r.student_id)}</h1>
+<p>{tr("cw_total")}: <strong>{r.total:g} / {maximum:g}</strong></p>
+{"" if r.status == "graded" else "<pre>" + e(r.status) + "</pre>"}
+<table><thead><tr><th>#</th><th>{tr("cw_question")}</th><th>{tr("cw_answer")}</th>
+<th>{tr("cw_expected")}</th><th></th><th>{tr("cw_points_col")}</th></tr></thead>
 <tbody>{"".join(rows)}</tbody></table></body></html>
 """
     atomic_write_text(folder / "feedback.html", page)

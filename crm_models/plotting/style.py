@@ -186,6 +186,9 @@ def use_report_style(lang: str = "en") -> str | None:
         if cjk is None:
             raise _no_font_error()
     sns.set_theme(style="whitegrid", context="notebook")
+    from crm_models.report.safe import use_safe_output  # tables show data as text, never as markup
+
+    use_safe_output()
     mpl.rcParams["figure.dpi"] = 100
     mpl.rcParams["axes.titleweight"] = "bold"
     if cjk:

@@ -10,7 +10,8 @@
     reports:
       - notebook: overview
       - notebook: clv
-        name: clv-weekly           # HTML file name (default: the notebook's name)
+        name: clv-weekly           # HTML file name (default: the notebook's name): a plain
+                                   # file name, no folder, no "..", no leading dot
         parameters: {horizon: 52, discount_rate: 0.002}
 
 String values may use ``{date}``, ``{year}``, ``{month}``, ``{day}``, ``{month_start}``,
@@ -25,6 +26,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import json
+import urllib.parse
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,6 +40,7 @@ from crm_models.report.i18n import report_title, translate
 from crm_models.report.notebooks import discover
 from crm_models.report.progress import RunProgress, make_progress
 from crm_models.report.runner import ReportResult, atomic_write_text, check_parameters, run_report
+from crm_models.report.safe import check_file_name
 
 __all__ = ["BatchResult", "load_config", "template_context", "render", "run_batch"]
 
@@ -105,7 +108,9 @@ def load_config(path: str | Path) -> dict[str, Any]:
         bad = set(entry) - _REPORT_KEYS
         if bad:
             raise ReportError(f"{path}: reports[{i}] has unknown key(s) {', '.join(sorted(bad))}")
-        names.append(entry.get("name", entry["notebook"]))
+        name = entry.get("name", entry["notebook"])
+        label = "name" if "name" in entry else "notebook"
+        names.append(check_file_name(name, f"{path}: reports[{i}] {label}"))
     dupes = sorted({n for n in names if names.count(n) > 1})
     if dupes:
         raise ReportError(f"{path}: report names must be unique; repeated: {', '.join(dupes)} (set 'name')")
@@ -152,8 +157,9 @@ def run_batch(
     defaults["anonymize"] = anonymize
 
     plan = []
-    for entry in config["reports"]:
-        name = entry.get("name", entry["notebook"])
+    for i, entry in enumerate(config["reports"]):
+        name = check_file_name(entry.get("name", entry["notebook"]),
+                               f"{config.get('source', 'config')}: reports[{i}] name")
         if only and name not in only:
             continue
         if entry["notebook"] not in available:
@@ -166,7 +172,8 @@ def run_batch(
         params.update(own)
         plan.append((name, info, params))
     plan.sort(key=lambda item: item[1].name == "overview")  # it links the others: run it last
-    run_folder = run_id or render(config.get("run_id", "{date}"), context)
+    run_folder = check_file_name(run_id or render(config.get("run_id", "{date}"), context),
+                                 f"{config.get('source', 'config')}: run_id")
     run_dir = Path(out or config.get("out", "reports")) / run_folder
     for _, info, params in plan:
         if "report_dir" in info.parameters and "report_dir" not in params:
@@ -232,16 +239,18 @@ def write_index(batch: BatchResult, lang: str = "en") -> Path:
     for r in batch.results:
         rec = _result_record(r, batch.run_dir)
         title = html.escape(report_title(rec["notebook"], lang, rec["title"]))
-        link = f'<a href="{html.escape(rec["html"])}">{title}</a>' if rec["html"] else title
+        href = html.escape(urllib.parse.quote(rec["html"])) if rec["html"] else ""
+        link = f'<a href="{href}">{title}</a>' if rec["html"] else title
         status = t("status_ok") if r.ok else t("status_failed")
         params = html.escape(json.dumps(rec["parameters"], default=str, ensure_ascii=False))
         error = f'<pre class="error">{html.escape(r.error or "")}</pre>' if not r.ok else ""
-        rows.append(f'<tr class="{r.status}"><td>{link}</td><td>{html.escape(rec["name"])}</td>'
-                    f'<td class="status">{status}{error}</td><td>{rec["seconds"]:.1f}</td>'
+        css = "ok" if r.ok else "failed"
+        rows.append(f'<tr class="{css}"><td>{link}</td><td>{html.escape(rec["name"])}</td>'
+                    f'<td class="status">{status}{error}</td><td>{float(rec["seconds"]):.1f}</td>'
                     f"<td><code>{params}</code></td></tr>")
     overall = t("status_ok") if batch.ok else t("status_failed")
     page = f"""<!DOCTYPE html>
-<html lang="{html.escape(lang)}"><head><meta charset="utf-8">
+<html lang="{html.escape(lang, quote=True)}"><head><meta charset="utf-8">
 <title>{t("index_title")} {html.escape(batch.run_dir.name)}</title>
 <style>
 body {{ font-family: system-ui, "Noto Sans CJK SC", "Noto Sans SC", sans-serif; max-width: 1100px;

@@ -22,8 +22,9 @@ from pathlib import Path
 import yaml
 
 from crm_models.errors import CRMError
-from crm_models.report.batch import run_batch
+from crm_models.report.batch import load_config, run_batch
 from crm_models.report.notebooks import discover
+from crm_models.report.privacy import key_source
 from crm_models.report.progress import MODES
 from crm_models.report.runner import run_reports
 
@@ -109,6 +110,12 @@ def _list(notebook_dir: Path | None) -> int:
     return 0
 
 
+def _announce_key(anonymize: bool) -> None:
+    """Say once where the pseudonym key is (creating it now, before any notebook runs)."""
+    if anonymize:
+        print(f"crm-report: {key_source().describe()}", file=sys.stderr)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _build_parser().parse_args(argv)
     try:
@@ -118,13 +125,16 @@ def main(argv: list[str] | None = None) -> int:
             return _assignment(args)
         params = {key: parse_value(value) for key, value in args.parameter}
         if args.config is not None:
-            batch = run_batch(args.config, out=args.out, run_date=args.date, run_id=args.run_id,
+            config = load_config(args.config)
+            _announce_key(bool(config.get("anonymize", True)))
+            batch = run_batch(config, out=args.out, run_date=args.date, run_id=args.run_id,
                               lang=args.lang, overrides=params, only=args.names or None,
                               notebook_dir=args.notebooks, kernel_name=args.kernel,
                               progress=args.progress)
             results = batch.results
             print(f"index: {batch.run_dir / 'index.html'}", file=sys.stderr)
         else:
+            _announce_key(bool(params.get("anonymize")))
             results = run_reports(args.names, params, out=args.out or Path("reports"), run_id=args.run_id,
                                   lang=args.lang, notebook_dir=args.notebooks, kernel_name=args.kernel,
                                   progress=args.progress)

@@ -84,20 +84,23 @@ def _rendered_title(nb) -> str | None:
 
 def export_html(executed_notebook: Path, title: str | None = None) -> str:
     """One self-contained HTML file of an executed notebook: no code cells, no prompts, no
-    stderr streams (warnings), figures embedded, nothing loaded from the network."""
+    stderr streams (warnings), figures embedded, nothing loaded from the network, no
+    script from the notebook's outputs (see :mod:`crm_models.report.sanitize`)."""
     import nbformat
-    from nbconvert import HTMLExporter
+
+    from crm_models.report.sanitize import SafeHTMLExporter, strip_active_outputs
 
     nb = nbformat.read(str(executed_notebook), as_version=4)
     for cell in nb.cells:
         if cell.cell_type == "code":
             cell.outputs = [o for o in cell.outputs
                             if not (o.get("output_type") == "stream" and o.get("name") == "stderr")]
+    strip_active_outputs(nb)  # a second line of defence: no script survives into the report
     from nbconvert.preprocessors import TagRemovePreprocessor
 
-    exporter = HTMLExporter(template_name="crm_report", extra_template_basedirs=[str(TEMPLATES)],
-                            exclude_input=True, exclude_input_prompt=True,
-                            exclude_output_prompt=True, embed_images=True)
+    exporter = SafeHTMLExporter(template_name="crm_report", extra_template_basedirs=[str(TEMPLATES)],
+                                exclude_input=True, exclude_input_prompt=True,
+                                exclude_output_prompt=True, embed_images=True)
     # cells tagged remove_cell are for Jupyter readers only (e.g. a static English title)
     exporter.register_preprocessor(TagRemovePreprocessor(remove_cell_tags={"remove_cell"}), enabled=True)
     resources = {"metadata": {"name": _rendered_title(nb) or title or Path(executed_notebook).stem}}
@@ -195,7 +198,9 @@ def run_reports(
     unknown = sorted(set(params) - declared)
     if unknown:
         raise ReportError(f"unknown parameter {', '.join(unknown)} for notebook(s) {', '.join(names)}")
-    run_dir = Path(out) / (run_id or dt.date.today().isoformat())
+    from crm_models.report.safe import check_file_name
+
+    run_dir = Path(out) / check_file_name(run_id or dt.date.today().isoformat(), "run id")
     display = make_progress(progress)
     results = []
     for position, info in enumerate(selected, 1):
