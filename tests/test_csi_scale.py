@@ -122,9 +122,9 @@ def test_report_lines_state_the_scale_and_warn_when_it_does_not_fit(model7, like
     with pytest.warns(CRMDataWarning):
         stated = csi.answer_scale(model7, 1, 10)
     lines = data_check_lines(stated, careless, False, "en")
-    assert lines[0] == ("Answer scale: **1-10**, as stated (scale_min / scale_max); "
+    assert lines[0] == ("Answer scale: **1-10**, as stated (`scale_min` / `scale_max`); "
                         "the answers range from 2 to 7.")
-    assert lines[1].startswith("⚠ **Check the answer scale.**") and "Then set scale_max=7." in lines[1]
+    assert lines[1].startswith("⚠ **Check the answer scale.**") and "Then set `scale_max=7`." in lines[1]
     assert "counts as 66.7 instead of 100" in lines[1]
     assert lines[2] == "Straight-lining: no respondent gave the same answer to every item."
     inferred = csi.answer_scale(model7, 1, 10, infer=True, warn=False)
@@ -183,7 +183,7 @@ def test_excluding_straightliners_changes_n_obs_by_six(with_straightliners, item
     flags = csi.careless_responses(survey, items, warn=False)
     lines = data_check_lines(csi.answer_scale(m_kept), flags, True)
     assert lines[-1] == ("Straight-lining: **6** of 600 respondents gave the same answer to every item "
-                         "and were **left out** (exclude_straightliners=True).")
+                         "and were **left out** (`exclude_straightliners=True`).")
 
 
 def test_careless_responses_refuses_bad_input(sample, items):

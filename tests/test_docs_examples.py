@@ -147,6 +147,21 @@ def _orders(columns: dict[str, str] | None = None):
     return datasets.sample_transactions().rename(columns=columns or {})
 
 
+def _gbk_with_a_refund(path: Path) -> None:
+    """The sample as a GBK export (Chinese text in it) with one refund row."""
+    import pandas as pd
+
+    tx = _orders()
+    refund = tx.iloc[[0]].assign(amount=-tx["amount"].iloc[0])
+    tx = pd.concat([tx, refund], ignore_index=True).assign(channel="线上商城")
+    tx.to_csv(path, index=False, encoding="gbk")
+
+
+def _copy(source: Path, target: Path) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(source, target)
+
+
 def _parquet(frame, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     frame.to_parquet(path, index=False, coerce_timestamps="us")  # microseconds: Spark reads them
@@ -168,6 +183,10 @@ FILES = {
     "data/transactions/ and data/orders.parquet (Spark examples, default column names)":
         lambda d: (_parquet(_orders(), d / "data" / "transactions" / "part-0.parquet"),
                    _parquet(_orders(), d / "data" / "orders.parquet")),
+    "orders_gbk.csv (a GBK export with Chinese text and one refund)":
+        lambda d: _gbk_with_a_refund(d / "orders_gbk.csv"),
+    "tests/data/messy/gbk.csv (the repository's messy-exports corpus, as in a checkout)":
+        lambda d: _copy(REPO / "tests/data/messy/gbk.csv", d / "tests/data/messy/gbk.csv"),
     "key (the pseudonym key file of the cron example)":
         lambda d: (d / "key").write_text("docs-test-key\n"),
     "log/ (for >> /var/log/...)": lambda d: (d / "log").mkdir(),

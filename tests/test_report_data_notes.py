@@ -226,7 +226,7 @@ def test_data_used_section_in_english():
                           "returns_dropped": None, "after_end_dropped": None, "future_dropped": None,
                           "encoding": None, "timezone": None})
     assert data_used_lines(derived)[1:] == [
-        "Observation end **2024-11-30** (derived: the last purchase date; set observation_end to the "
+        "Observation end **2024-11-30** (derived: the last purchase date; set `observation_end` to the "
         "extraction date); purchases from 2023-01-02 to 2024-11-30."]
     assert data_used_markdown(None) == ""
 

@@ -27,6 +27,9 @@ def test_visible_text_drops_markup_scripts_and_styles():
     text = visible_text(html)
     assert "Key\xa0figures" in text and "std_error" in text
     assert "x_y" not in text and "a_b" not in text and "t_t" not in text
+    # a parameter the reader is told to set is shown as code, not as a label to translate
+    text = visible_text("<p>Then set <code>scale_max=7</code>; see table_b.</p>")
+    assert "scale_max" not in text and code_tokens(text) == ["table_b"]
 
 
 def test_code_tokens_finds_snake_case_and_path_codes():

@@ -278,48 +278,48 @@ MESSAGES = {
 #: The data checks of the report's data section: answer scale and straight-lining.
 DATA_CHECK_MESSAGES = {
     "en": {
-        "csi_scale_stated": "Answer scale: **{used}**, as stated (scale_min / scale_max); the answers range "
-                            "from {lo:g} to {hi:g}.",
+        "csi_scale_stated": "Answer scale: **{used}**, as stated (`scale_min` / `scale_max`); the answers "
+                            "range from {lo:g} to {hi:g}.",
         "csi_scale_auto": "Answer scale: **{used}**, the common scale holding the answers (they range from "
-                          "{lo:g} to {hi:g}; scale 'auto').",
+                          "{lo:g} to {hi:g}; `auto`).",
         "csi_scale_inferred": "Answer scale: **{used}**, inferred from the answers: they range from {lo:g} "
                               "to {hi:g}, all within the common {used} scale, below the stated {stated}. "
                               "Read as {stated}, a top answer {hi:g} would count as {pct:.1f} instead of "
                               "100 and every index would be too low. If the survey's scale really was "
-                              "{stated}, set infer_scale=False.",
+                              "{stated}, set `infer_scale=False`.",
         "csi_scale_warning": "**Check the answer scale.** The answers range from {lo:g} to {hi:g}, all "
                              "within the common {fit} scale, but the index uses the stated {used}: a top "
                              "answer {hi:g} counts as {pct:.1f} instead of 100, so every index below is too "
-                             "low if the survey's scale is {fit}. Then set scale_max={fit_max:g}.",
+                             "low if the survey's scale is {fit}. Then set `scale_max={fit_max:g}`.",
         "csi_straight_none": "Straight-lining: no respondent gave the same answer to every item.",
         "csi_straight_kept": "Straight-lining: **{n}** of {total} respondents gave the same answer to every "
                              "item; they are **kept** in the model. Such answers carry no information about "
                              "the constructs and inflate the correlations between them (careless "
-                             "responding, Meade & Craig 2012): set exclude_straightliners=True to leave "
+                             "responding, Meade & Craig 2012): set `exclude_straightliners=True` to leave "
                              "them out.",
         "csi_straight_dropped": "Straight-lining: **{n}** of {total} respondents gave the same answer to "
-                                "every item and were **left out** (exclude_straightliners=True).",
+                                "every item and were **left out** (`exclude_straightliners=True`).",
     },
     "zh": {
-        "csi_scale_stated": "答题量表：**{used}**（按 scale_min / scale_max 设定）；"
+        "csi_scale_stated": "答题量表：**{used}**（按 `scale_min` / `scale_max` 设定）；"
                             "实际回答范围 {lo:g} 至 {hi:g}。",
         "csi_scale_auto": "答题量表：**{used}**，即包含全部回答的常用量表"
-                          "（回答范围 {lo:g} 至 {hi:g}；scale 为 'auto'）。",
+                          "（回答范围 {lo:g} 至 {hi:g}；量表参数为 `auto`）。",
         "csi_scale_inferred": "答题量表：**{used}**，由回答推断：回答范围 {lo:g} 至 {hi:g}，"
                               "全部落在常用的 {used} 量表内，低于设定的 {stated}。"
                               "若按 {stated} 计算，最高回答 {hi:g} 只记 {pct:.1f} 分而非 100 分，"
-                              "所有指数都会偏低。若问卷确为 {stated} 量表，请设置 infer_scale=False。",
+                              "所有指数都会偏低。若问卷确为 {stated} 量表，请设置 `infer_scale=False`。",
         "csi_scale_warning": "**请检查答题量表。** 回答范围 {lo:g} 至 {hi:g}，"
                              "全部落在常用的 {fit} 量表内，但指数按设定的 {used} 计算："
                              "最高回答 {hi:g} 只记 {pct:.1f} 分而非 100 分；"
-                             "若问卷为 {fit} 量表，下文所有指数都偏低，请设置 scale_max={fit_max:g}。",
+                             "若问卷为 {fit} 量表，下文所有指数都偏低，请设置 `scale_max={fit_max:g}`。",
         "csi_straight_none": "直线作答：没有受访者对所有题项给出相同回答。",
         "csi_straight_kept": "直线作答：{total} 位受访者中有 **{n}** 位对所有题项给出相同回答，"
                              "已**保留**在模型中。这类回答不含潜变量的信息，"
                              "并会夸大潜变量之间的相关（粗心作答，Meade & Craig 2012）；"
-                             "设置 exclude_straightliners=True 可将其剔除。",
+                             "设置 `exclude_straightliners=True` 可将其剔除。",
         "csi_straight_dropped": "直线作答：{total} 位受访者中有 **{n}** 位对所有题项给出相同回答，"
-                                "已**剔除**（exclude_straightliners=True）。",
+                                "已**剔除**（`exclude_straightliners=True`）。",
     },
 }
 

@@ -215,7 +215,8 @@ MESSAGES = {
         "data_used_end_sample": "Observation end **{end}** (the sample's extraction date); purchases from "
                                 "{first} to {last}.",
         "data_used_end_derived": "Observation end **{end}** (derived: the last purchase date; set "
-                                 "observation_end to the extraction date); purchases from {first} to {last}.",
+                                 "`observation_end` to the extraction date); purchases from {first} to "
+                                 "{last}.",
         "data_used_duplicates": "Identical rows (duplicates): {n:,}, {policy}.",
         "data_used_no_duplicates": "Identical rows (duplicates): none.",
         "data_used_dup_warn": "kept and warned about",
@@ -234,8 +235,8 @@ MESSAGES = {
         "data_used_sample": "内置的示例网店数据",
         "data_used_end_given": "观察截止日 **{end}**（由参数指定）；购买日期从 {first} 到 {last}。",
         "data_used_end_sample": "观察截止日 **{end}**（示例数据的提取日期）；购买日期从 {first} 到 {last}。",
-        "data_used_end_derived": "观察截止日 **{end}**（由数据推得：最后一次购买的日期；可用 observation_end "
-                                 "指定提取日期）；购买日期从 {first} 到 {last}。",
+        "data_used_end_derived": "观察截止日 **{end}**（由数据推得：最后一次购买的日期；"
+                                 "可用 `observation_end` 指定提取日期）；购买日期从 {first} 到 {last}。",
         "data_used_duplicates": "完全相同的行（重复行）：{n:,} 行，{policy}。",
         "data_used_no_duplicates": "完全相同的行（重复行）：无。",
         "data_used_dup_warn": "已保留并给出警告",

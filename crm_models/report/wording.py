@@ -28,7 +28,9 @@ _LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z'’]*")
 
 
 class _TextParser(HTMLParser):
-    _SKIP = {"script", "style", "head", "title"}
+    # <code> holds names the reader types (a parameter such as `scale_max=7`), shown as code on
+    # purpose: they are instructions, not labels, so they are not words to translate
+    _SKIP = {"script", "style", "head", "title", "code"}
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
@@ -51,7 +53,7 @@ class _TextParser(HTMLParser):
 
 
 def visible_text(html: str) -> str:
-    """The text of an HTML page a reader sees (tags, scripts and styles removed)."""
+    """The text of an HTML page a reader sees (tags, scripts, styles and inline code removed)."""
     parser = _TextParser()
     parser.feed(html)
     parser.close()
