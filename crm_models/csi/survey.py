@@ -39,7 +39,7 @@ def load_survey(path: str | os.PathLike | None = None, *, engine: str = "pandas"
     (encoding, sep, decimal, thousands, sheet_name); with ``engine="spark"`` only encoding
     and sep, for Spark's CSV reader.
     """
-    from crm_models.report.data_notes import TABLE_READ_OPTIONS, check_read_options
+    from crm_models.data.options import TABLE_READ_OPTIONS, check_read_options
 
     check_engine(engine)
     allowed = TABLE_READ_OPTIONS if engine == "pandas" else ("encoding", "sep")

@@ -15,7 +15,6 @@ of what was read and used, which :func:`data_used_markdown` turns into the repor
 
 from __future__ import annotations
 
-import re
 import warnings
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
@@ -23,73 +22,18 @@ from typing import Any
 
 import pandas as pd
 
+from crm_models.data.options import (
+    TABLE_READ_OPTIONS,
+    TRANSACTION_READ_OPTIONS,
+    check_read_options,
+    report_hint,
+    with_report_hint,
+)
 from crm_models.errors import CRMDataError
 from crm_models.report.i18n import register, translate
 
 __all__ = ["TRANSACTION_READ_OPTIONS", "TABLE_READ_OPTIONS", "DataUsed", "check_read_options",
            "report_hint", "load_report_transactions", "data_used_lines", "data_used_markdown"]
-
-#: ``read_options`` keys of the transaction reports (passed to ``load_transactions``).
-TRANSACTION_READ_OPTIONS = ("encoding", "sep", "decimal", "thousands", "sheet_name", "date_format",
-                            "timezone", "currency_symbols", "returns", "duplicates", "after_end", "future",
-                            "as_of")
-#: ``read_options`` keys for a table read as it is (a subscription table, a survey: ``read_table``).
-TABLE_READ_OPTIONS = ("encoding", "sep", "decimal", "thousands", "sheet_name")
-
-_EXAMPLE = "{encoding: gbk, returns: drop}"
-
-
-def check_read_options(read_options: Mapping[str, Any] | None,
-                       allowed: tuple[str, ...] = TRANSACTION_READ_OPTIONS, *,
-                       what: str = "transactions") -> dict[str, Any]:
-    """The report parameter ``read_options`` as a dict, checked against the ``allowed`` keys.
-
-    Raises
-    ------
-    CRMDataError
-        ``read_options`` is not a mapping, or has a key the reader of ``what`` does not take
-        (the message lists the valid keys).
-    """
-    if read_options is None:
-        return {}
-    if not isinstance(read_options, Mapping):
-        raise CRMDataError(
-            f"read_options must be a mapping such as {_EXAMPLE}, got {read_options!r}; on the command line "
-            f"write -p read_options '{_EXAMPLE}' and quote values that start with % or contain ': ' "
-            "(e.g. '{date_format: \"%d.%m.%Y\"}')", source="parameters", column="read_options")
-    unknown = [str(k) for k in read_options if k not in allowed]
-    if unknown:
-        raise CRMDataError(f"unknown key {', '.join(map(repr, unknown))} for reading the {what}; "
-                           f"valid keys: {', '.join(allowed)}", source="parameters", column="read_options")
-    return dict(read_options)
-
-
-_ADVICE = re.compile(r"\b(" + "|".join(TRANSACTION_READ_OPTIONS) + r")\s*=\s*(?:'([^']*)'|\"([^\"]*)\")?")
-
-
-def report_hint(message: str) -> str:
-    """How to follow a reader's keyword advice (``returns='drop'``) in a report, or ``""``.
-
-    ``"... pass returns='drop' ..."`` -> ``"; in a report: -p read_options '{returns: drop}'
-    (batch config: read_options: {returns: drop})"``.
-    """
-    advice: dict[str, str | None] = {}
-    for m in _ADVICE.finditer(message):
-        advice.setdefault(m.group(1), m.group(2) if m.group(2) is not None else m.group(3))
-    if any(v is not None for v in advice.values()):  # "pass future='drop' (as_of= sets ...)": the fix
-        advice = {k: v for k, v in advice.items() if v is not None}
-    if not advice:
-        return ""
-    mapping = "{" + ", ".join(f"{k}: {'...' if v is None else v}" for k, v in advice.items()) + "}"
-    return f"; in a report: -p read_options '{mapping}' (batch config: read_options: {mapping})"
-
-
-def _with_hint(exc: CRMDataError) -> CRMDataError:
-    hint = report_hint(exc.problem)
-    if not hint or "read_options" in exc.problem:
-        return exc
-    return CRMDataError(exc.problem + hint, source=exc.source, column=exc.column)
-
 
 @dataclass(frozen=True)
 class DataUsed:
@@ -179,7 +123,7 @@ def load_report_transactions(
             tx = load_transactions(source, customer_id=customer_id, date=date, amount=amount,
                                    observation_end=end, **options)
     except CRMDataError as exc:
-        raise _with_hint(exc) from exc
+        raise with_report_hint(exc) from exc
     for w in caught:  # the reader's warnings (duplicates), with the report's way to act on them
         warnings.warn(str(w.message) + report_hint(str(w.message)), w.category, stacklevel=2)
     if end is None:

@@ -203,7 +203,7 @@ def read_report_transactions(source: Any, customer_id: str = "customer_id", date
     """
     from pyspark.sql import functions as F
 
-    from crm_models.report.data_notes import check_read_options
+    from crm_models.data.options import check_read_options
 
     try:
         options = check_read_options(read_options, SPARK_READ_OPTIONS,
