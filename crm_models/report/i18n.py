@@ -121,7 +121,9 @@ _CATALOGUE: dict[str, dict[str, str]] = {
         "ov_median_never": "more than {max:.0f} {unit} (fewer than half have left)",
         "ov_csi": "Customer satisfaction",
         "ov_csi_line": "Satisfaction index **{index:.1f}** out of 100 ({n:,} survey respondents, "
-                       "{model} model).",
+                       "{model} model, {scale}).",
+        "ov_csi_scale_stated": "answer scale {scale}",
+        "ov_csi_scale_inferred": "answer scale {scale}, inferred from the answers as in the CSI report",
         "ov_csi_lever": "The strongest lever for satisfaction is **{driver}**: one more index point there "
                         "raises satisfaction by {importance:.2f} points.",
         "ov_segments": "Segments and loyalty",
@@ -239,7 +241,9 @@ _CATALOGUE: dict[str, dict[str, str]] = {
                          "（**{share:.0%}**）将在未来 {horizon:g} {unit}内取消订阅。",
         "ov_median_never": "超过 {max:.0f} {unit}（流失的客户尚不到一半）",
         "ov_csi": "顾客满意度",
-        "ov_csi_line": "顾客满意度指数 **{index:.1f}**（满分 100；{n:,} 位受访者，{model} 模型）。",
+        "ov_csi_line": "顾客满意度指数 **{index:.1f}**（满分 100；{n:,} 位受访者，{model} 模型，{scale}）。",
+        "ov_csi_scale_stated": "答题量表 {scale}",
+        "ov_csi_scale_inferred": "答题量表 {scale}，与满意度报告一样由回答推断",
         "ov_csi_lever": "提升满意度最有效的杠杆是 **{driver}**：其指数每提高 1 分，满意度提高 "
                         "{importance:.2f} 分。",
         "ov_segments": "客户细分与忠诚度",
