@@ -122,3 +122,17 @@ def test_relative_paths_are_the_callers(tmp_path, capsys, monkeypatch):
 def test_parse_value_still_reads_yaml_scalars():
     assert cli.parse_value("[a, b]") == ["a", "b"]
     assert yaml.safe_load("2024-12-31") == cli.parse_value("2024-12-31")
+
+
+def test_a_reader_option_given_as_a_parameter_says_how_to_pass_it(tmp_path):
+    """`-p encoding gbk` / `-p returns drop`: not parameters, but the error shows the working form."""
+    from crm_models.report.runner import run_reports
+
+    with pytest.raises(ReportError) as err:
+        run_reports(["clv"], {"encoding": "gbk", "returns": "drop"}, out=tmp_path, progress="off")
+    message = str(err.value)
+    assert "unknown parameter encoding, returns" in message
+    assert "-p read_options '{encoding: gbk, returns: drop}'" in message
+    assert list(tmp_path.iterdir()) == []  # refused before anything ran
+    with pytest.raises(ReportError, match=r"unknown parameter colour for notebook\(s\) clv$"):
+        run_reports(["clv"], {"colour": "red"}, out=tmp_path, progress="off")  # no reader option: no advice

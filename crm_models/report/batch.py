@@ -38,6 +38,7 @@ import yaml
 from crm_models.errors import ReportError
 from crm_models.report.i18n import report_title, translate
 from crm_models.report.notebooks import discover
+from crm_models.report.parameters import unknown_parameters_hint
 from crm_models.report.progress import RunProgress, make_progress
 from crm_models.report.runner import ReportResult, atomic_write_text, check_parameters, run_report
 from crm_models.report.safe import check_file_name
@@ -184,7 +185,8 @@ def run_batch(
             raise ReportError(f"no report named {', '.join(missing)} in the config")
     unused = sorted(k for k in (overrides or {}) if not any(k in info.parameters for _, info, _ in plan))
     if unused:
-        raise ReportError(f"unknown parameter {', '.join(unused)} for the reports of this config")
+        raise ReportError(f"unknown parameter {', '.join(unused)} for the reports of this config"
+                          + unknown_parameters_hint(unused, overrides or {}))
 
     started = dt.datetime.now().isoformat(timespec="seconds")
     display = make_progress(progress)

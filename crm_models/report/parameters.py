@@ -22,7 +22,7 @@ from typing import Any
 
 from crm_models.errors import ReportError
 
-__all__ = ["plain_value", "plain_parameters"]
+__all__ = ["plain_value", "plain_parameters", "unknown_parameters_hint"]
 
 _SCALARS = (str, bool, int, float, type(None))
 
@@ -78,3 +78,20 @@ def plain_parameters(parameters: Mapping[str, Any] | None) -> dict[str, Any]:
         The parameters with JSON-plain values, ready for papermill.
     """
     return {key: plain_value(value, key) for key, value in (parameters or {}).items()}
+
+
+def unknown_parameters_hint(unknown: list[str], parameters: Mapping[str, Any]) -> str:
+    """Advice for unknown report parameters that are reader options (``-p encoding gbk``).
+
+    Reader options are not parameters of their own: they go into the one ``read_options``
+    mapping.  Returns ``""`` when none of ``unknown`` is a reader option.
+    """
+    from crm_models.data.options import TRANSACTION_READ_OPTIONS
+
+    options = [k for k in unknown if k in TRANSACTION_READ_OPTIONS]
+    if not options:
+        return ""
+    mapping = "{" + ", ".join(f"{k}: {parameters[k]}" for k in options) + "}"
+    return (f"; reader options go into the parameter read_options: -p read_options '{mapping}' "
+            f"(batch config: read_options: {mapping})")
+

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 from crm_models.errors import ReportError
 from crm_models.report.failure import CellFailure, describe_failure
 from crm_models.report.notebooks import NotebookInfo, discover
-from crm_models.report.parameters import plain_parameters
+from crm_models.report.parameters import plain_parameters, unknown_parameters_hint
 from crm_models.report.progress import RunProgress, make_progress
 
 if TYPE_CHECKING:
@@ -113,7 +113,7 @@ def check_parameters(info: NotebookInfo, parameters: Mapping[str, object]) -> No
     if unknown:
         known = ", ".join(info.parameters) or "none"
         raise ReportError(f"notebook {info.name!r} has no parameter {', '.join(unknown)} "
-                          f"(its parameters: {known})")
+                          f"(its parameters: {known})" + unknown_parameters_hint(unknown, parameters))
 
 
 def run_report(
@@ -197,7 +197,8 @@ def run_reports(
     declared = set().union(*(info.parameters for info in selected)) if selected else set()
     unknown = sorted(set(params) - declared)
     if unknown:
-        raise ReportError(f"unknown parameter {', '.join(unknown)} for notebook(s) {', '.join(names)}")
+        raise ReportError(f"unknown parameter {', '.join(unknown)} for notebook(s) {', '.join(names)}"
+                          + unknown_parameters_hint(unknown, params))
     from crm_models.report.safe import check_file_name
 
     run_dir = Path(out) / check_file_name(run_id or dt.date.today().isoformat(), "run id")
