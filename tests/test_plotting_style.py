@@ -154,3 +154,47 @@ def test_the_bundled_font_comes_first():
     assert font_manager.findfont(font_manager.FontProperties(family=name)) == str(style.bundled_cjk_font())
     style.cjk_font_name()  # registering again does not add copies
     assert bundled_entries() == entries
+
+
+PLOT_WITHOUT_STYLE = r"""
+import json, warnings
+import matplotlib
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import pandas as pd
+from crm_models.plotting import csi as plots
+
+index = pd.DataFrame({"index": [71.2, 64.8], "std_error": [1.1, 1.4]}, index=["SAT", "LOY"])
+with warnings.catch_warnings(record=True) as caught:
+    warnings.simplefilter("always")
+    ax = plots.plot_csi_index(index, lang="zh")  # no use_report_style: straight from Jupyter
+    ax.figure.canvas.draw()
+print(json.dumps({"family": list(matplotlib.rcParams["font.family"]),
+                  "title": ax.get_title(),
+                  "missing": [str(w.message) for w in caught if "missing from font" in str(w.message)]}))
+"""
+
+
+def test_a_chinese_plot_draws_its_glyphs_without_the_report_style(tmp_path):
+    """An analyst calls a plotting function with lang="zh" in Jupyter, without use_report_style:
+    the CJK font is added after the default fonts, so no character is drawn as a box."""
+    env = dict(os.environ, **bare_machine_env(tmp_path), MPLBACKEND="Agg")
+    env["PYTHONPATH"] = os.pathsep.join([str(REPO), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
+    res = subprocess.run([sys.executable, "-c", PLOT_WITHOUT_STYLE], env=env, capture_output=True,
+                         text=True, timeout=300)
+    assert res.returncode == 0, res.stderr
+    got = json.loads(res.stdout.strip().splitlines()[-1])
+    assert got["family"] == ["sans-serif", style.BUNDLED_FAMILY]
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in got["title"])  # the title is Chinese
+    assert got["missing"] == []
+
+
+def test_an_english_plot_leaves_the_fonts_alone(monkeypatch):
+    import matplotlib as mpl
+
+    monkeypatch.setitem(mpl.rcParams, "font.family", ["sans-serif"])
+    assert style.ensure_script_font("en") is None
+    assert list(mpl.rcParams["font.family"]) == ["sans-serif"]
+    monkeypatch.setattr(style, "cjk_font_name", lambda: None)  # Chinese without any CJK font: an error
+    with pytest.raises(ReportError, match="mplfonts"):
+        style.ensure_script_font("zh")

@@ -16,6 +16,7 @@ from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator, PercentF
 
 from crm_models.churn.messages import effect_name, model_name, readable, t, term_label
 from crm_models.errors import CRMDataError
+from crm_models.plotting.style import draws_in_language
 from crm_models.report.i18n import money
 
 __all__ = ["plot_calibration", "plot_effects", "plot_km", "plot_retention_value", "plot_risk_distribution"]
@@ -27,6 +28,7 @@ def _ax(ax: Axes | None, figsize: tuple[float, float] = (8, 4.5)) -> Axes:
     return ax
 
 
+@draws_in_language
 def plot_km(df: pd.DataFrame, duration_col: str = "duration", event_col: str = "event",
             segment: str | None = None, *, ax: Axes | None = None, ci: bool = True, at_risk: bool = True,
             alpha: float = 0.05, time_unit: str = "", max_segments: int = 8, lang: str = "en") -> Axes:
@@ -67,6 +69,7 @@ def plot_km(df: pd.DataFrame, duration_col: str = "duration", event_col: str = "
     return ax
 
 
+@draws_in_language
 def plot_effects(model: Any, ax: Axes | None = None, *, max_terms: int = 30, lang: str = "en") -> Axes:
     """Forest plot of the model's effects: hazard ratios (Cox) or time ratios (AFT) with CIs.
 
@@ -106,6 +109,7 @@ def plot_effects(model: Any, ax: Axes | None = None, *, max_terms: int = 30, lan
     return ax
 
 
+@draws_in_language
 def plot_retention_value(table: pd.DataFrame, ax: Axes | None = None, *, currency: str = "",
                          lang: str = "en") -> Axes:
     """Bars: value gained by lowering the churn hazard by each improvement (a retention_improvement table).
@@ -126,6 +130,7 @@ def plot_retention_value(table: pd.DataFrame, ax: Axes | None = None, *, currenc
     return ax
 
 
+@draws_in_language
 def plot_calibration(table: pd.DataFrame, ax: Axes | None = None, *, lang: str = "en") -> Axes:
     """Predicted vs observed churn by risk group (a calibration_table) around the diagonal."""
     ax = _ax(ax, figsize=(5, 5))
@@ -141,6 +146,7 @@ def plot_calibration(table: pd.DataFrame, ax: Axes | None = None, *, lang: str =
     return ax
 
 
+@draws_in_language
 def plot_risk_distribution(probabilities: pd.Series, ax: Axes | None = None, *,
                            thresholds: tuple[float, ...] = (0.2, 0.5), horizon: float | None = None,
                            time_unit: str = "", lang: str = "en") -> Axes:

@@ -15,6 +15,7 @@ from matplotlib.ticker import FuncFormatter
 
 from crm_models.clv.messages import t
 from crm_models.clv.messages import t as _t
+from crm_models.plotting.style import draws_in_language
 from crm_models.report.i18n import unit_name
 
 __all__ = [
@@ -36,6 +37,7 @@ def _ax(ax: Axes | None, figsize=(7, 4)) -> Axes:
     return ax
 
 
+@draws_in_language
 def plot_holdout_by_frequency(table: pd.DataFrame, ax: Axes | None = None, lang: str = "en") -> Axes:
     """Mean holdout purchases by calibration frequency, actual vs model."""
     ax = _ax(ax)
@@ -50,6 +52,7 @@ def plot_holdout_by_frequency(table: pd.DataFrame, ax: Axes | None = None, lang:
     return ax
 
 
+@draws_in_language
 def plot_tracking(table: pd.DataFrame, cumulative: bool = True, ax: Axes | None = None,
                   lang: str = "en") -> Axes:
     """Repeat transactions of the cohort over time (cumulative or per time unit), actual vs model."""
@@ -76,6 +79,7 @@ def plot_tracking(table: pd.DataFrame, cumulative: bool = True, ax: Axes | None 
     return ax
 
 
+@draws_in_language
 def plot_frequency_histogram(table: pd.DataFrame, ax: Axes | None = None, lang: str = "en") -> Axes:
     """Customers by number of calibration repeat purchases, actual vs model."""
     ax = _ax(ax)
@@ -90,6 +94,7 @@ def plot_frequency_histogram(table: pd.DataFrame, ax: Axes | None = None, lang: 
     return ax
 
 
+@draws_in_language
 def plot_prob_alive_matrix(table: pd.DataFrame, ax: Axes | None = None, lang: str = "en",
                            time_unit: str = "") -> Axes:
     """Heat map of P(alive) by frequency (x axis) and recency (y axis, in ``time_unit``)."""
@@ -107,6 +112,7 @@ def plot_prob_alive_matrix(table: pd.DataFrame, ax: Axes | None = None, lang: st
     return ax
 
 
+@draws_in_language
 def plot_clv_distribution(clv: pd.Series, ax: Axes | None = None, bins: int = 40, lang: str = "en",
                           currency: str = "") -> Axes:
     """Histogram of customer lifetime values with the share of value held by the top 20%."""
@@ -126,6 +132,7 @@ def plot_clv_distribution(clv: pd.Series, ax: Axes | None = None, bins: int = 40
     return ax
 
 
+@draws_in_language
 def plot_retention_projection(model, actual: pd.Series | np.ndarray | None = None, periods: int | None = None,
                               fitted_periods: int | None = None, ax: Axes | None = None,
                               lang: str = "en") -> Axes:

@@ -18,6 +18,7 @@ from matplotlib.transforms import Bbox
 
 from crm_models.csi.messages import construct_label, construct_labels, path_label, t
 from crm_models.plotting.labels import place_label, renderer_of, text_box
+from crm_models.plotting.style import draws_in_language
 
 if TYPE_CHECKING:  # pragma: no cover
     from crm_models.csi.bootstrap import BootstrapResult
@@ -114,6 +115,7 @@ def _label_edges(ax: Axes, edges, pos, size, node_texts) -> None:
         place_label(make, _EDGE_POSITIONS, taken, renderer, pad=1.0, inside=inside)
 
 
+@draws_in_language
 def plot_path_diagram(model: PLSPM, boot: BootstrapResult | None = None, ax: Axes | None = None,
                       labels: dict[str, str] | None = None, alpha: float = 0.05, lang: str = "en") -> Axes:
     """Constructs as boxes (with R^2), paths as arrows labelled with coefficient and stars.
@@ -165,6 +167,7 @@ def plot_path_diagram(model: PLSPM, boot: BootstrapResult | None = None, ax: Axe
     return ax
 
 
+@draws_in_language
 def plot_csi_index(index: pd.DataFrame, ax: Axes | None = None, labels: dict[str, str] | None = None,
                    lang: str = "en") -> Axes:
     """Horizontal bars of the 0-100 index per construct with +-1.96 standard errors."""
@@ -180,6 +183,7 @@ def plot_csi_index(index: pd.DataFrame, ax: Axes | None = None, labels: dict[str
     return ax
 
 
+@draws_in_language
 def plot_ipma(ipma: pd.DataFrame, ax: Axes | None = None, labels: dict[str, str] | None = None,
               lang: str = "en") -> Axes:
     """Importance-performance map: importance (x) vs performance (y) with the mean lines."""
@@ -231,6 +235,7 @@ def _label_points(ax: Axes, ipma: pd.DataFrame, names: dict[str, str], hint) -> 
         place_label(make, _POINT_OFFSETS, taken, renderer, pad=1.0, inside=inside)
 
 
+@draws_in_language
 def plot_bootstrap_intervals(boot: BootstrapResult, kind: str = "paths", interval: str = "percentile",
                              ax: Axes | None = None, lang: str = "en",
                              labels: dict[str, str] | None = None) -> Axes:

@@ -11,6 +11,7 @@ import seaborn as sns
 from matplotlib.axes import Axes
 from matplotlib.ticker import FuncFormatter, PercentFormatter
 
+from crm_models.plotting.style import draws_in_language
 from crm_models.report.i18n import t
 
 __all__ = ["plot_new_vs_repeat", "plot_revenue", "plot_repeat_rate", "plot_summary_distribution"]
@@ -22,6 +23,7 @@ def _ax(ax: Axes | None, figsize=(8, 4)) -> Axes:
     return ax
 
 
+@draws_in_language
 def plot_new_vs_repeat(activity: pd.DataFrame, ax: Axes | None = None, lang: str = "en") -> Axes:
     """Stacked bars: new and repeat customers active in each period."""
     ax = _ax(ax)
@@ -38,6 +40,7 @@ def plot_new_vs_repeat(activity: pd.DataFrame, ax: Axes | None = None, lang: str
     return ax
 
 
+@draws_in_language
 def plot_revenue(activity: pd.DataFrame, ax: Axes | None = None, currency: str = "",
                  lang: str = "en") -> Axes:
     """Revenue per period as a line with markers."""
@@ -50,6 +53,7 @@ def plot_revenue(activity: pd.DataFrame, ax: Axes | None = None, currency: str =
     return ax
 
 
+@draws_in_language
 def plot_repeat_rate(activity: pd.DataFrame, ax: Axes | None = None, lang: str = "en") -> Axes:
     """Share of acquired customers who have bought again, and repeat share of the active."""
     ax = _ax(ax)
@@ -64,6 +68,7 @@ def plot_repeat_rate(activity: pd.DataFrame, ax: Axes | None = None, lang: str =
     return ax
 
 
+@draws_in_language
 def plot_summary_distribution(summary: pd.DataFrame, column: str, ax: Axes | None = None,
                               unit: str = "", lang: str = "en") -> Axes:
     """Histogram of one RFM summary column (frequency, recency, T or monetary_value)."""

@@ -16,6 +16,7 @@ from matplotlib.axes import Axes
 from matplotlib.ticker import PercentFormatter
 
 from crm_models.errors import CRMDataError
+from crm_models.plotting.style import draws_in_language
 from crm_models.segments import (
     KMeansSegmenter,
     lorenz_curve,
@@ -46,6 +47,7 @@ def _ax(ax: Axes | None, figsize: tuple[float, float] = (7, 4.5)) -> Axes:
     return ax
 
 
+@draws_in_language
 def plot_segment_sizes(summary: pd.DataFrame, ax: Axes | None = None, title: str | None = None,
                        lang: str = "en", kind: str = "name") -> Axes:
     """Horizontal bars: customers per segment, labelled with their share of customers and value.
@@ -81,6 +83,7 @@ def plot_segment_sizes(summary: pd.DataFrame, ax: Axes | None = None, title: str
     return ax
 
 
+@draws_in_language
 def plot_pareto(value: pd.Series, ax: Axes | None = None, kind: str = "pareto", lang: str = "en") -> Axes:
     """Pareto curve (most valuable customers first) with its 80/20 point, or the Lorenz curve.
 
@@ -137,6 +140,7 @@ def _annotated_heatmap(mat: pd.DataFrame, ax: Axes, fmt: str, cmap: str, cbar_la
     return ax
 
 
+@draws_in_language
 def plot_tier_migration(matrix: pd.DataFrame, ax: Axes | None = None, normalize: bool = False,
                         lang: str = "en") -> Axes:
     """Heatmap of a :func:`~crm_models.segments.tier_migration` matrix.
@@ -162,6 +166,7 @@ def plot_tier_migration(matrix: pd.DataFrame, ax: Axes | None = None, normalize:
     return ax
 
 
+@draws_in_language
 def plot_tier_changes(changes: pd.DataFrame, ax: Axes | None = None, skip_first: bool = True,
                       lang: str = "en") -> Axes:
     """Upgrades (up), downgrades (down) and new members per evaluation (:func:`tier_changes`).
@@ -184,6 +189,7 @@ def plot_tier_changes(changes: pd.DataFrame, ax: Axes | None = None, skip_first:
     return ax
 
 
+@draws_in_language
 def plot_loyalty_matrix(loyalty: pd.Series, ax: Axes | None = None, jitter: float = 0.15,
                         seed: int = 0, lang: str = "en") -> Axes:
     """Scatter of attitude vs behaviour coloured by loyalty type, with the threshold lines.
@@ -215,6 +221,7 @@ def plot_loyalty_matrix(loyalty: pd.Series, ax: Axes | None = None, jitter: floa
     return ax
 
 
+@draws_in_language
 def plot_rfm_heatmap(seg: pd.DataFrame, ax: Axes | None = None, value: str = "monetary",
                      agg: str = "mean", lang: str = "en") -> Axes:
     """R (rows, 5 = most recent at the top) x F (columns) grid of ``agg`` of ``value``.
@@ -245,6 +252,7 @@ def plot_rfm_heatmap(seg: pd.DataFrame, ax: Axes | None = None, value: str = "mo
     return ax
 
 
+@draws_in_language
 def plot_cluster_profiles(model: KMeansSegmenter, ax: Axes | None = None, lang: str = "en") -> Axes:
     """Heatmap of each cluster's mean features in standard deviations from the overall mean;
     row labels give the cluster's size."""
@@ -259,6 +267,7 @@ def plot_cluster_profiles(model: KMeansSegmenter, ax: Axes | None = None, lang: 
     return ax
 
 
+@draws_in_language
 def plot_silhouette(model: KMeansSegmenter, ax: Axes | None = None, lang: str = "en") -> Axes:
     """Mean silhouette by number of clusters, the chosen k marked."""
     ax = _ax(ax, (5.5, 3.5))

@@ -19,16 +19,21 @@ characters fall back, glyph by glyph, to the CJK font (matplotlib >= 3.6).
 
 from __future__ import annotations
 
+import functools
 import importlib.resources
+import inspect
 import os
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TypeVar
 
 import matplotlib as mpl
 from matplotlib import font_manager
 
 from crm_models.errors import ReportError
 
-__all__ = ["use_report_style", "cjk_font_name", "cjk_font_file", "bundled_cjk_font", "has_glyphs",
+__all__ = ["ensure_script_font", "draws_in_language", "use_report_style", "cjk_font_name", "cjk_font_file",
+           "bundled_cjk_font", "has_glyphs",
            "BUNDLED_FAMILY", "CJK_FAMILIES", "CJK_SAMPLE", "MESSAGES"]
 
 #: Characters a CJK font must be able to draw (from the reports' own words).
@@ -163,6 +168,51 @@ def _no_font_error() -> ReportError:
 
     register(MESSAGES)
     return ReportError(f"{translate('style_no_cjk_font', 'zh')}\n{translate('style_no_cjk_font', 'en')}")
+
+
+def ensure_script_font(lang: str = "en") -> str | None:
+    """Make the figures drawn next able to show ``lang``'s script (for ``"zh"``: a CJK font).
+
+    Adds the CJK font (see :func:`cjk_font_name`) after the fonts already in matplotlib's
+    ``font.family`` list, so Latin text keeps its look and Chinese characters fall back to it,
+    glyph by glyph.  Nothing changes for other languages or when the font is already listed.
+
+    Raises
+    ------
+    ReportError
+        For ``lang="zh"`` when no font can draw Chinese (the message says what to install).
+    """
+    if lang != "zh":
+        return None
+    cjk = cjk_font_name()
+    if cjk is None:
+        raise _no_font_error()
+    family = mpl.rcParams["font.family"]
+    family = [family] if isinstance(family, str) else list(family)
+    if cjk not in family:
+        mpl.rcParams["font.family"] = [*family, cjk]
+        mpl.rcParams["axes.unicode_minus"] = False
+    return cjk
+
+
+_Plot = TypeVar("_Plot", bound=Callable[..., Any])
+
+
+def draws_in_language(func: _Plot) -> _Plot:
+    """Decorator of a plotting function with a ``lang`` argument: Chinese figures get a CJK font.
+
+    A figure drawn in Jupyter with ``lang="zh"`` shows Chinese characters even when
+    :func:`use_report_style` was not called (never missing-glyph boxes).
+    """
+    signature = inspect.signature(func)
+    default = signature.parameters["lang"].default
+
+    @functools.wraps(func)
+    def plot(*args: Any, **kwargs: Any) -> Any:
+        ensure_script_font(signature.bind_partial(*args, **kwargs).arguments.get("lang", default))
+        return func(*args, **kwargs)
+
+    return plot  # type: ignore[return-value]
 
 
 def use_report_style(lang: str = "en") -> str | None:
