@@ -198,3 +198,18 @@ def test_an_english_plot_leaves_the_fonts_alone(monkeypatch):
     monkeypatch.setattr(style, "cjk_font_name", lambda: None)  # Chinese without any CJK font: an error
     with pytest.raises(ReportError, match="mplfonts"):
         style.ensure_script_font("zh")
+
+
+@pytest.mark.parametrize("name", ["a $^$ b", "plan $5-$10", r"$\frac{$ x"])
+def test_dollar_signs_from_the_data_are_text_not_formulas(name):
+    """A construct or segment name with "$" (malformed TeX for matplotlib) draws as it is."""
+    import matplotlib.pyplot as plt
+    import pandas as pd
+
+    from crm_models.plotting import csi as plots
+
+    index = pd.DataFrame({"index": [71.2], "std_error": [1.1]}, index=["SAT"])
+    ax = plots.plot_csi_index(index, labels={"SAT": name})
+    ax.figure.canvas.draw()  # with mathtext this raised ValueError (ParseSyntaxException)
+    assert [t.get_text() for t in ax.get_yticklabels()] == [name]
+    plt.close(ax.figure)

@@ -202,7 +202,9 @@ def draws_in_language(func: _Plot) -> _Plot:
     """Decorator of a plotting function with a ``lang`` argument: Chinese figures get a CJK font.
 
     A figure drawn in Jupyter with ``lang="zh"`` shows Chinese characters even when
-    :func:`use_report_style` was not called (never missing-glyph boxes).
+    :func:`use_report_style` was not called (never missing-glyph boxes).  Text drawn by the
+    function is never read as matplotlib mathtext: ``$`` in a name from the data stays a
+    dollar sign.
     """
     signature = inspect.signature(func)
     default = signature.parameters["lang"].default
@@ -210,7 +212,10 @@ def draws_in_language(func: _Plot) -> _Plot:
     @functools.wraps(func)
     def plot(*args: Any, **kwargs: Any) -> Any:
         ensure_script_font(signature.bind_partial(*args, **kwargs).arguments.get("lang", default))
-        return func(*args, **kwargs)
+        # names from the data ("plan $5-$10", "a $^$ b") are text, not TeX: every text made here
+        # keeps parse_math off for good (a malformed formula would fail the figure when drawn)
+        with mpl.rc_context({"text.parse_math": False}):
+            return func(*args, **kwargs)
 
     return plot  # type: ignore[return-value]
 
@@ -240,6 +245,7 @@ def use_report_style(lang: str = "en") -> str | None:
 
     use_safe_output()
     mpl.rcParams["figure.dpi"] = 100
+    mpl.rcParams["text.parse_math"] = False  # "$" in names from the data is text, not TeX
     mpl.rcParams["axes.titleweight"] = "bold"
     if cjk:
         # an explicit family list: matplotlib falls back glyph by glyph along it
