@@ -15,8 +15,8 @@ from typing import Any
 
 from crm_models.errors import CRMDataError
 
-__all__ = ["TRANSACTION_READ_OPTIONS", "TABLE_READ_OPTIONS", "check_read_options", "report_hint",
-           "with_report_hint"]
+__all__ = ["TRANSACTION_READ_OPTIONS", "TABLE_READ_OPTIONS", "check_read_options", "read_options_form",
+           "report_hint", "with_report_hint"]
 
 #: ``read_options`` keys of the transaction reports (passed to ``load_transactions``).
 TRANSACTION_READ_OPTIONS = ("encoding", "sep", "decimal", "thousands", "sheet_name", "date_format",
@@ -69,8 +69,17 @@ def report_hint(message: str) -> str:
         advice = {k: v for k, v in advice.items() if v is not None}
     if not advice:
         return ""
-    mapping = "{" + ", ".join(f"{k}: {'...' if v is None else v}" for k, v in advice.items()) + "}"
-    return f"; in a report: -p read_options '{mapping}' (batch config: read_options: {mapping})"
+    return "; in a report: " + read_options_form({k: "..." if v is None else v for k, v in advice.items()})
+
+
+def read_options_form(options: Mapping[str, Any]) -> str:
+    """How to give ``options`` to a report, on the command line and in a batch config.
+
+    ``{"returns": "drop"}`` -> ``"-p read_options '{returns: drop}' (batch config: read_options:
+    {returns: drop})"``.
+    """
+    mapping = "{" + ", ".join(f"{k}: {v}" for k, v in options.items()) + "}"
+    return f"-p read_options '{mapping}' (batch config: read_options: {mapping})"
 
 
 def with_report_hint(exc: CRMDataError) -> CRMDataError:

@@ -86,12 +86,10 @@ def unknown_parameters_hint(unknown: list[str], parameters: Mapping[str, Any]) -
     Reader options are not parameters of their own: they go into the one ``read_options``
     mapping.  Returns ``""`` when none of ``unknown`` is a reader option.
     """
-    from crm_models.data.options import TRANSACTION_READ_OPTIONS
+    from crm_models.data.options import TRANSACTION_READ_OPTIONS, read_options_form
 
-    options = [k for k in unknown if k in TRANSACTION_READ_OPTIONS]
+    options = {k: parameters[k] for k in unknown if k in TRANSACTION_READ_OPTIONS}
     if not options:
         return ""
-    mapping = "{" + ", ".join(f"{k}: {parameters[k]}" for k in options) + "}"
-    return (f"; reader options go into the parameter read_options: -p read_options '{mapping}' "
-            f"(batch config: read_options: {mapping})")
+    return "; reader options go into the parameter read_options: " + read_options_form(options)
 
