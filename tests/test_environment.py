@@ -9,8 +9,13 @@ from conftest import REPO
 tomllib = pytest.importorskip("tomllib") if sys.version_info < (3, 11) else __import__("tomllib")
 
 
+#: conda-forge packages named differently from their PyPI distribution
+CONDA_NAMES = {"ibis-framework-core": "ibis-framework", "python-duckdb": "duckdb"}
+
+
 def _name(requirement: str) -> str:
-    return re.split(r"[<>=!~\[ ]", requirement.strip(), maxsplit=1)[0].lower().replace("_", "-")
+    name = re.split(r"[<>=!~\[ ]", requirement.strip(), maxsplit=1)[0].lower().replace("_", "-")
+    return CONDA_NAMES.get(name, name)
 
 
 def test_environment_yml_lists_the_pyproject_dependencies():

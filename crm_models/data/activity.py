@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from crm_models.data.summary import _check_transactions
+from crm_models.data.tables import check_transaction_frame as _check_transactions
 
 __all__ = ["customer_activity", "key_figures"]
 

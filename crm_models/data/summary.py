@@ -13,140 +13,55 @@ the input of the Gamma-Gamma spend model.  Times are counted in whole ``period``
 expressed in ``time_unit`` (e.g. daily purchases measured in weeks, as in the CDNOW
 papers).
 
-The computation is vectorised numpy over integer period ordinals: one argsort of the
-(customer, period) key and a few ``reduceat`` calls, no Python-level group-by.
+The computation is one query on the transactions' engine (DuckDB for pandas frames and
+files, Spark for Spark tables, see :mod:`crm_models.data.backends`): purchases are grouped
+by customer and period, then by customer; only one row per customer leaves the engine.
 """
 
 from __future__ import annotations
 
-import warnings
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from crm_models.data.periods import (
+    check_engine_period,
+    ordinal_of,
+    period_length_in,
+    period_ordinal_expr,
+    period_ordinals,
+)
+from crm_models.data.tables import TransactionTable, transaction_table
 from crm_models.errors import CRMDataError
 
 __all__ = ["rfm_summary", "period_ordinals", "period_length_in"]
 
-_FIXED_UNITS = {"D": "D", "h": "h", "H": "h", "min": "m", "T": "m", "s": "s", "S": "s"}
+
+def _window_counts(tt: TransactionTable, end: pd.Timestamp) -> dict[str, Any]:
+    """Rows after the observation end, rows up to it, first date: one aggregate pass."""
+    import ibis
+
+    t = tt.expr
+    late = t.date > ibis.literal(end.to_pydatetime())
+    stats = t.aggregate(after=late.cast("int64").sum(), rows=t.count(),
+                        first=t.date.min(), first_kept=t.date.min(where=~late))
+    return tt.execute(stats).iloc[0].to_dict()
 
 
-def _offset(freq: str) -> pd.DateOffset:
-    try:
-        with warnings.catch_warnings():  # "M"/"Q" are period aliases; pandas warns for offsets
-            warnings.simplefilter("ignore", FutureWarning)
-            return pd.tseries.frequencies.to_offset(freq)
-    except ValueError as exc:
-        raise CRMDataError(f"unknown period {freq!r}: {exc}") from exc
-
-
-def _fixed_length(freq: str) -> pd.Timedelta | None:
-    """Length of one ``freq`` period, or None for calendar periods (month, quarter, year)."""
-    off = _offset(freq)
-    if isinstance(off, pd.offsets.Tick):
-        return pd.Timedelta(off.nanos, unit="ns")
-    if isinstance(off, pd.offsets.Week) and off.n >= 1:
-        return pd.Timedelta(days=7 * off.n)
-    return None
-
-
-def period_length_in(period: str, time_unit: str | None) -> float:
-    """How many ``time_unit`` s one ``period`` lasts (1.0 when time_unit is None)."""
-    if time_unit is None or time_unit == period:
-        return 1.0
-    p_len, u_len = _fixed_length(period), _fixed_length(time_unit)
-    if p_len is None or u_len is None:
-        raise CRMDataError(
-            f"cannot express period {period!r} in time_unit {time_unit!r}: calendar periods "
-            "(months, quarters, years) have no fixed length; use time_unit=None"
-        )
-    return p_len / u_len
-
-
-def period_ordinals(dates: pd.Series | pd.DatetimeIndex | np.ndarray, period: str) -> np.ndarray:
-    """Integer index of the ``period`` each date falls in (consecutive periods differ by 1)."""
-    values = np.asarray(dates, dtype="datetime64[ns]")
-    unit = _FIXED_UNITS.get(period)
-    if unit is not None:
-        return values.astype(f"datetime64[{unit}]").view("int64")
-    _offset(period)  # a clear CRMDataError for an unknown period
-    return pd.PeriodIndex(pd.DatetimeIndex(values), freq=period).asi8.astype("int64")
-
-
-def _check_transactions(tx: pd.DataFrame, need_amount: bool) -> str:
-    source = tx.attrs.get("source", "transactions")
-    if not isinstance(tx, pd.DataFrame):
-        raise CRMDataError("expected a DataFrame from crm.data.load_transactions")
-    needed = ["customer_id", "date"] + (["amount"] if need_amount else [])
-    for col in needed:
-        if col not in tx.columns:
-            raise CRMDataError(
-                "missing column; pass the table through crm.data.load_transactions(...) "
-                "to map your column names", source=source, column=col,
-            )
-    if len(tx) == 0:
-        raise CRMDataError("no transactions (the table is empty)", source=source)
-    if not pd.api.types.is_datetime64_any_dtype(tx["date"]):
-        raise CRMDataError("dates are not parsed; use crm.data.load_transactions",
-                           source=source, column="date")
-    return source
-
-
-def _customer_stats(codes: np.ndarray, p: np.ndarray, amount: np.ndarray, n_customers: int):
-    """Per-customer first/last period, number of distinct periods, first and total value.
-
-    Purchases in the same period are merged (values summed) before counting.
-    """
-    span = int(p.max() - p.min()) + 1
-    key = codes.astype(np.int64) * span + (p - p.min())
-    if len(key) > 1 and (key[1:] >= key[:-1]).all():  # validated input is sorted already
-        order = np.arange(len(key))
-        key_sorted = key
-    else:
-        order = np.argsort(key, kind="stable")
-        key_sorted = key[order]
-    new_group = np.empty(len(key_sorted), dtype=bool)
-    new_group[0] = True
-    np.not_equal(key_sorted[1:], key_sorted[:-1], out=new_group[1:])
-    starts = np.flatnonzero(new_group)
-    period_value = np.add.reduceat(amount[order], starts)
-    group_key = key_sorted[starts]
-    group_customer = group_key // span
-    group_period = group_key % span + p.min()
-
-    n_periods = np.bincount(group_customer, minlength=n_customers)
-    cust_start = np.concatenate(([0], np.cumsum(n_periods)[:-1]))
-    present = n_periods > 0
-    first = np.zeros(n_customers, dtype=np.int64)
-    last = np.zeros(n_customers, dtype=np.int64)
-    first_value = np.zeros(n_customers)
-    total_value = np.zeros(n_customers)
-    first[present] = group_period[cust_start[present]]
-    last[present] = group_period[cust_start[present] + n_periods[present] - 1]
-    first_value[present] = period_value[cust_start[present]]
-    total_value[present] = np.bincount(group_customer, weights=period_value,
-                                       minlength=n_customers)[present]
-    return n_periods, first, last, first_value, total_value
-
-
-def _factorize_sorted(ids: pd.Series) -> tuple[np.ndarray, pd.Index]:
-    """Integer codes of ids in sorted order of the ids.
-
-    Hash-factorize first; only the (few) unique ids are sorted, and not even those when
-    they already appear in order (the output of load_transactions is sorted by customer).
-    """
-    codes, uniques = pd.factorize(ids, sort=False)
-    uniques = pd.Index(uniques)
-    if not uniques.is_monotonic_increasing:
-        order = uniques.argsort()
-        rank = np.empty_like(order)
-        rank[order] = np.arange(len(order))
-        codes, uniques = rank[codes], uniques[order]
-    return codes, uniques
+def _period_stats(t: Any, p: Any, has_amount: bool, *, first_value: bool) -> Any:
+    """Per customer: distinct periods, first/last period, total and first-period value."""
+    value = t.amount.sum() if has_amount else t.count().cast("float64") * 0.0
+    per_period = t.group_by(customer_id=t.customer_id, p=p).aggregate(v=value)
+    d = per_period
+    metrics = {"n": d.count(), "total": d.v.sum()}
+    if first_value:
+        metrics.update(first=d.p.min(), last=d.p.max(), first_v=d.v.argmin(d.p))
+    return d.group_by("customer_id").aggregate(**metrics)
 
 
 def rfm_summary(
-    tx: pd.DataFrame,
+    tx: pd.DataFrame | TransactionTable,
     observation_end: str | pd.Timestamp,
     period: str = "D",
     time_unit: str | None = None,
@@ -157,12 +72,13 @@ def rfm_summary(
     Parameters
     ----------
     tx:
-        Validated transactions (``customer_id``, ``date``, optional ``amount``), as
-        returned by :func:`crm_models.data.load_transactions`.
+        Validated transactions (``customer_id``, ``date``, optional ``amount``): the frame of
+        :func:`crm_models.data.load_transactions` or the lazy table of
+        :func:`crm_models.data.scan_transactions` (evaluated on its engine).
     observation_end:
         Last date of the observation window (inclusive).
     period:
-        Purchases within the same period count once (pandas frequency: "D", "W", "M", ...).
+        Purchases within the same period count once ("D", "W", "M", "Q", "Y", "h", ...).
     time_unit:
         Unit of recency, T and the holdout duration ("W" for daily data in weeks).
         Default: the period.
@@ -185,80 +101,71 @@ def rfm_summary(
     ``calibration_and_holdout_data``; reproduces the CDNOW summary of Fader, Hardie &
     Lee (2005) from the raw sample with ``period="D", time_unit="W"``.
     """
-    has_amount = "amount" in tx.columns
-    source = _check_transactions(tx, need_amount=False)
+    import ibis
+
+    tt = transaction_table(tx)
+    source = tt.source
+    has_amount = tt.has_amount
     end = pd.Timestamp(observation_end)
     scale = period_length_in(period, time_unit)
+    check_engine_period(period)
+    cal_end = pd.Timestamp(calibration_end) if calibration_end is not None else None
+    if cal_end is not None and cal_end >= end:
+        raise CRMDataError(f"calibration_end {cal_end.date()} must be before observation_end {end.date()}")
 
     # Purchases after the observation end are outside the window (as in lifetimes); the
     # number left out is recorded in ``attrs["excluded_after_end"]``.
-    after = tx["date"].to_numpy(dtype="datetime64[ns]") > end.to_datetime64()
-    if after.any():
-        tx = tx.loc[~after]
-        if len(tx) == 0:
-            raise CRMDataError(f"every transaction is after the observation end {end.date()}",
-                               source=source, column="date")
-    dates = tx["date"].to_numpy(dtype="datetime64[ns]")
+    window = _window_counts(tt, end)
+    if window["rows"] == window["after"]:
+        raise CRMDataError(f"every transaction is after the observation end {end.date()}",
+                           source=source, column="date")
+    first_date = pd.Timestamp(window["first_kept"])
+    if cal_end is not None and cal_end < first_date:
+        raise CRMDataError(f"calibration_end {cal_end.date()} is before the first transaction "
+                           f"{first_date.date()}", source=source, column="date")
 
-    cal_end = pd.Timestamp(calibration_end) if calibration_end is not None else None
+    t = tt.expr.filter(tt.expr.date <= ibis.literal(end.to_pydatetime()))
+    cut = cal_end if cal_end is not None else end
+    cal = t if cal_end is None else t.filter(t.date <= ibis.literal(cal_end.to_pydatetime()))
+    stats = _period_stats(cal, period_ordinal_expr(cal.date, period), has_amount, first_value=True)
     if cal_end is not None:
-        if cal_end >= end:
-            raise CRMDataError(
-                f"calibration_end {cal_end.date()} must be before observation_end {end.date()}"
-            )
-        if cal_end < tx["date"].min():
-            raise CRMDataError(
-                f"calibration_end {cal_end.date()} is before the first transaction "
-                f"{tx['date'].min().date()}", source=source, column="date",
-            )
-        in_cal = dates <= cal_end.to_datetime64()
-        cut = cal_end
-    else:
-        in_cal = np.ones(len(tx), dtype=bool)
-        cut = end
+        hold = t.filter(t.date > ibis.literal(cal_end.to_pydatetime()))
+        h = _period_stats(hold, period_ordinal_expr(hold.date, period), has_amount, first_value=False)
+        h = h.rename(n_h="n", total_h="total")
+        stats = stats.left_join(h, "customer_id").select(
+            *stats.columns, n_h=h.n_h.fill_null(0), total_h=h.total_h.fill_null(0.0))
+    frame = tt.execute(stats.order_by("customer_id"))
 
-    ids = tx["customer_id"]
-    codes, uniques = _factorize_sorted(ids if in_cal.all() else ids[in_cal])
-    n_customers = len(uniques)
-    p_all = period_ordinals(dates, period)
-    p = p_all[in_cal]
-    amount_all = tx["amount"].to_numpy(dtype="float64") if has_amount else np.zeros(len(tx))
-    n_periods, first, last, first_value, total_value = _customer_stats(
-        codes, p, amount_all[in_cal], n_customers
-    )
-    cut_ordinal = period_ordinals(np.array([cut.to_datetime64()]), period)[0]
+    n_periods = frame["n"].to_numpy(dtype=np.int64)
+    first = frame["first"].to_numpy(dtype=np.int64)
+    last = frame["last"].to_numpy(dtype=np.int64)
+    cut_ordinal = ordinal_of(cut, period)
     frequency = n_periods - 1
+    index = pd.Index(frame["customer_id"], name="customer_id")
     out = pd.DataFrame(
         {
             "frequency": frequency.astype("int64"),
             "recency": (last - first) * scale,
             "T": (cut_ordinal - first) * scale,
         },
-        index=uniques.rename("customer_id"),
+        index=index,
     )
     if has_amount:
+        total = frame["total"].to_numpy(dtype=float)
+        first_value = frame["first_v"].to_numpy(dtype=float)
         with np.errstate(invalid="ignore", divide="ignore"):
-            mv = np.where(frequency > 0, (total_value - first_value) / np.maximum(frequency, 1),
-                          0.0)
-        out["monetary_value"] = mv
-
+            out["monetary_value"] = np.where(frequency > 0,
+                                             (total - first_value) / np.maximum(frequency, 1), 0.0)
     if cal_end is not None:
-        hold = ~in_cal
-        hold_codes = uniques.get_indexer(ids[hold])
-        known = hold_codes >= 0  # customers first seen in the holdout are not in the cohort
-        n_h, _, _, _, total_h = _customer_stats(
-            hold_codes[known], p_all[hold][known], amount_all[hold][known], n_customers
-        ) if known.any() else (np.zeros(n_customers, int), None, None, None,
-                               np.zeros(n_customers))
-        out["frequency_holdout"] = n_h.astype("int64")
+        n_h = frame["n_h"].to_numpy(dtype=np.int64)
+        out["frequency_holdout"] = n_h
         if has_amount:
+            total_h = frame["total_h"].to_numpy(dtype=float)
             with np.errstate(invalid="ignore", divide="ignore"):
-                out["monetary_value_holdout"] = np.where(n_h > 0, total_h / np.maximum(n_h, 1),
-                                                         0.0)
-        end_ordinal = period_ordinals(np.array([end.to_datetime64()]), period)[0]
-        out["duration_holdout"] = float((end_ordinal - cut_ordinal) * scale)
+                out["monetary_value_holdout"] = np.where(n_h > 0, total_h / np.maximum(n_h, 1), 0.0)
+        out["duration_holdout"] = float((ordinal_of(end, period) - cut_ordinal) * scale)
     out.attrs["observation_end"] = str(end.date())
-    out.attrs["excluded_after_end"] = int(after.sum())
+    out.attrs["excluded_after_end"] = int(window["after"])
     out.attrs["period"] = period
     out.attrs["time_unit"] = time_unit or period
     return out
