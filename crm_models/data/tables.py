@@ -18,6 +18,7 @@ time zone), ``amount`` (float64, when the data have amounts) and any extra colum
 from __future__ import annotations
 
 import dataclasses
+import itertools
 from typing import Any
 
 import pandas as pd
@@ -114,13 +115,14 @@ def check_transaction_frame(tx: pd.DataFrame, need_amount: bool) -> str:
     return source
 
 
-def transaction_table(tx: Any, *, need_amount: bool = False, columns: list[str] | None = None
-                      ) -> TransactionTable:
+def transaction_table(tx: Any, *, need_amount: bool = False, columns: list[str] | None = None,
+                      engine: Any = None) -> TransactionTable:
     """``tx`` as a :class:`TransactionTable` (a TransactionTable is returned as is).
 
     A pandas frame (the output of :func:`~crm_models.data.load_transactions`) is registered
-    in the embedded DuckDB through Arrow; it is not modified.  ``columns`` keeps only those
-    columns of the frame (the standard ones are always kept).
+    in the embedded DuckDB through Arrow (or, with ``engine="spark"`` or an Ibis backend,
+    uploaded there); it is not modified.  ``columns`` keeps only those columns of the frame
+    (the standard ones are always kept).
     """
     if isinstance(tx, TransactionTable):
         if need_amount and not tx.has_amount:
@@ -137,4 +139,25 @@ def transaction_table(tx: Any, *, need_amount: bool = False, columns: list[str] 
         # DuckDB timestamps are microseconds; nanosecond remainders would be truncated
         frame = frame.assign(date=frame["date"].astype("datetime64[us]"))
     expr = ibis.memtable(frame)
+    if engine is not None:
+        from crm_models.data.backends import check_engine, connect
+
+        if not (isinstance(engine, str) and check_engine(engine) == "duckdb"):
+            expr = upload(connect(engine), frame)
     return TransactionTable(expr, source=source, load_log=dict(tx.attrs.get("load_log", {})))
+
+
+_uploads = itertools.count()
+
+
+def upload(backend: Any, frame: pd.DataFrame) -> Any:
+    """A table on ``backend`` holding ``frame`` (Spark: a temporary view of the session)."""
+    from crm_models.data.backends import engine_name
+
+    if engine_name(backend) == "spark":
+        name = f"crm_models_upload_{next(_uploads)}"
+        backend._session.createDataFrame(frame).createOrReplaceTempView(name)
+        return backend.table(name)
+    import ibis
+
+    return backend.create_table(f"crm_models_upload_{next(_uploads)}", ibis.memtable(frame), temp=True)

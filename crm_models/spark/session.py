@@ -21,7 +21,7 @@ import os
 import sys
 from typing import Any
 
-__all__ = ["local_session", "LOCAL_DEFAULTS"]
+__all__ = ["local_session", "get_session", "LOCAL_DEFAULTS"]
 
 #: Settings of :func:`local_session` (any of them can be overridden through ``**conf``).
 LOCAL_DEFAULTS: dict[str, str] = {
@@ -84,3 +84,15 @@ def local_session(cores: int = 2, *, app_name: str = "crm_models", log_level: st
     spark = builder.getOrCreate()
     spark.sparkContext.setLogLevel(log_level)
     return spark
+
+
+def get_session(**local_options: Any):
+    """The active SparkSession, or a new :func:`local_session` (``local_options`` passed on)."""
+    try:
+        from pyspark.sql import SparkSession
+    except ImportError as exc:  # pragma: no cover - depends on the environment
+        raise ImportError("engine='spark' needs pyspark: pip install 'crm_models[spark]'") from exc
+    active = SparkSession.getActiveSession()
+    if active is not None:
+        return active
+    return local_session(**local_options)
