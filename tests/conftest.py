@@ -136,3 +136,7 @@ def rendered_reports(tmp_path_factory):
         return done[lang]
 
     return _get
+
+
+# The one local SparkSession (session scope) for every test that takes a ``spark`` argument.
+from spark_fixtures import needs_spark, spark  # noqa: E402, F401

@@ -49,6 +49,16 @@ def _window_counts(tt: TransactionTable, end: pd.Timestamp) -> dict[str, Any]:
     return tt.execute(stats).iloc[0].to_dict()
 
 
+def _known_window(tt: TransactionTable, end: pd.Timestamp) -> dict[str, Any] | None:
+    """The window counts from the load log, when it shows no date after ``end`` (no query)."""
+    log = tt.load_log
+    if not (log.get("first_date") and log.get("last_date") and log.get("rows_used")):
+        return None
+    if pd.Timestamp(log["last_date"]) > end:
+        return None
+    return {"after": 0, "rows": log["rows_used"], "first_kept": pd.Timestamp(log["first_date"])}
+
+
 def _period_stats(t: Any, p: Any, has_amount: bool, *, first_value: bool) -> Any:
     """Per customer: distinct periods, first/last period, total and first-period value."""
     value = t.amount.sum() if has_amount else t.count().cast("float64") * 0.0
@@ -115,7 +125,7 @@ def rfm_summary(
 
     # Purchases after the observation end are outside the window (as in lifetimes); the
     # number left out is recorded in ``attrs["excluded_after_end"]``.
-    window = _window_counts(tt, end)
+    window = _known_window(tt, end) or _window_counts(tt, end)
     if window["rows"] == window["after"]:
         raise CRMDataError(f"every transaction is after the observation end {end.date()}",
                            source=source, column="date")
