@@ -17,7 +17,6 @@ from crm_models.clv.mbgnbd import ModifiedBetaGeoModel
 from crm_models.clv.paretonbd import ParetoNBDModel
 from crm_models.clv.validation import tracking_counts
 from crm_models.clv.value import customer_lifetime_value
-from crm_models.data.engines import check_engine
 from crm_models.errors import CRMDataError, ModelSpecificationError
 
 __all__ = ["PURCHASE_MODELS", "make_model", "customer_table", "value_concentration", "ReportData",
@@ -82,10 +81,10 @@ def value_concentration(clv: pd.Series, groups: int = 10) -> pd.DataFrame:
 class ReportData:
     """The two summaries the CLV report needs, and the few aggregates it takes from the transactions.
 
-    ``transactions`` is the pandas frame of ``crm.data.load_transactions`` with
-    ``engine="pandas"``, and the (lazy, never collected) Spark DataFrame of
-    ``crm_models.spark.read_transactions`` with ``engine="spark"``; the report itself only
-    uses ``n_transactions``, ``first_purchase`` and ``tracking_counts``.
+    ``transactions`` is the frame of ``crm.data.load_transactions`` (embedded engine) or the
+    lazy :class:`~crm_models.data.TransactionTable` of ``crm.data.scan_transactions``
+    (``engine="spark"``); the report itself only uses ``n_transactions``, ``first_purchase``
+    and ``tracking_counts``.
     """
 
     transactions: Any
@@ -98,9 +97,9 @@ class ReportData:
     first_purchase: pd.Timestamp | None = None  # day of the first purchase in the table
     tracking_counts: pd.DataFrame | None = None  # crm.clv.tracking_counts of the calibration cohort
     period: str = "D"
-    engine: str = "pandas"
+    engine: str = "duckdb"
     last_purchase: pd.Timestamp | None = None  # day of the last purchase used
-    data_used: Any = None  # crm_models.report.data_notes.DataUsed (pandas engine)
+    data_used: Any = None  # crm_models.report.data_notes.DataUsed
 
 
 def _default_window(first: pd.Timestamp, last: pd.Timestamp, observation_end: str | None,
@@ -122,7 +121,7 @@ def load_report_data(
     period: str = "D",
     time_unit: str | None = "W",
     anonymize: bool = False,
-    engine: str = "pandas",
+    engine: str = "duckdb",
     spark: Any = None,
     read_options: Mapping[str, Any] | None = None,
 ) -> ReportData:
@@ -132,97 +131,37 @@ def load_report_data(
     purchase date; the calibration period ends on the sample's 2024-06-30, or after the
     first two thirds of the data's time span (the last third is the holdout period).
     A given ``observation_end`` with purchases after it is refused (naming them) unless
-    ``read_options={"after_end": "drop"}``; ``read_options`` go to ``load_transactions``
+    ``read_options={"after_end": "drop"}``; ``read_options`` go to the reader
     (see :func:`crm_models.report.data_notes.load_report_transactions`), and ``data_used``
     of the result records what was read and used.
 
-    ``engine="spark"``: ``transactions_path`` is a Spark table name or a Parquet/CSV path
-    (None: the sample, made a Spark DataFrame), read with
-    :func:`crm_models.spark.read_transactions` on ``spark`` (default: the active session or a
-    local one).  The summaries are computed by :func:`crm_models.spark.rfm_summary` and
-    collected (one row per customer), the number of purchases, the first purchase and the
-    tracking counts by Spark aggregations; the transactions are never collected.  The result
-    equals the pandas engine's (customer ids are text on Spark).
+    ``engine``: ``"duckdb"`` (default; ``"pandas"`` is the same) reads the file with
+    ``load_transactions``; ``"spark"`` takes a Spark table name or a Parquet/CSV path (None:
+    the sample, uploaded to Spark) and checks it there (``spark``: the session, default the
+    active or a local one).  Either way the same queries summarise the data on its engine
+    and only one row per customer is collected, so both engines give the same report.
     """
-    if check_engine(engine) == "spark":
-        return _load_report_data_spark(transactions_path, customer_id, date, amount, observation_end,
-                                       calibration_end, period, time_unit, anonymize, spark, read_options)
     from crm_models.data import datasets, rfm_summary
+    from crm_models.data.backends import check_engine
     from crm_models.report.data_notes import load_report_transactions
 
+    engine = check_engine(engine)
     tx, end, used = load_report_transactions(transactions_path, customer_id, date, amount, observation_end,
-                                             read_options)
+                                             read_options, engine=engine, spark=spark)
+    first, last = pd.Timestamp(used.first_date), pd.Timestamp(used.last_date)
     if transactions_path is None:
         cal_end = pd.Timestamp(calibration_end or datasets.SAMPLE_CALIBRATION_END)
     else:
-        end, cal_end = _default_window(tx["date"].min(), end, end, calibration_end)
+        end, cal_end = _default_window(first, end, end, calibration_end)
     if cal_end >= end:
         raise CRMDataError(f"calibration_end {cal_end.date()} must be before observation_end {end.date()}")
-    if anonymize:
-        from crm_models.report.privacy import anonymize_frame
-
-        tx = anonymize_frame(tx)
     cal = rfm_summary(tx, end, period=period, time_unit=time_unit, calibration_end=cal_end)
     full = rfm_summary(tx, end, period=period, time_unit=time_unit)
     counts = tracking_counts(tx, cal, end, period)
-    return ReportData(tx, cal, full, end, cal_end, full.attrs.get("time_unit", time_unit or period),
-                      n_transactions=len(tx), first_purchase=tx["date"].min().normalize(),
-                      tracking_counts=counts, period=period, engine="pandas",
-                      last_purchase=tx["date"].max().normalize(), data_used=used)
-
-
-def _load_report_data_spark(transactions_path: str | None, customer_id: str, date: str, amount: str,
-                            observation_end: str | None, calibration_end: str | None, period: str,
-                            time_unit: str | None, anonymize: bool, spark: Any,
-                            read_options: Mapping[str, Any] | None = None) -> ReportData:
-    """``load_report_data(..., engine="spark")``: aggregate on Spark, collect per customer."""
-    from pyspark.sql import functions as F
-
-    from crm_models import spark as crs
-    from crm_models.data import datasets
-    from crm_models.spark.activity import tracking_counts as spark_tracking_counts
-    from crm_models.spark.source import read_report_transactions
-
-    spark = spark or crs.get_session()
-    if transactions_path is None:
-        sample = datasets.sample_transactions()
-        source = spark.createDataFrame(sample.assign(customer_id=sample["customer_id"].astype(str)))
-        sdf = read_report_transactions(source, spark=spark, read_options=read_options, after_end="drop",
-                                       observation_end=observation_end or datasets.SAMPLE_OBSERVATION_END)
-    else:
-        sdf = read_report_transactions(transactions_path, customer_id, date, amount, spark=spark,
-                                       observation_end=observation_end, read_options=read_options)
-    row = sdf.agg(F.count(F.lit(1)).alias("n"), F.date_format(F.min("date"), "yyyy-MM-dd").alias("first"),
-                  F.date_format(F.max("date"), "yyyy-MM-dd").alias("last")).first()
-    first, last = pd.Timestamp(row["first"]), pd.Timestamp(row["last"])
-    if transactions_path is None:
-        end = pd.Timestamp(observation_end or datasets.SAMPLE_OBSERVATION_END)
-        cal_end = pd.Timestamp(calibration_end or datasets.SAMPLE_CALIBRATION_END)
-    else:
-        end, cal_end = _default_window(first, last, observation_end, calibration_end)
-    if cal_end >= end:
-        raise CRMDataError(f"calibration_end {cal_end.date()} must be before observation_end {end.date()}")
-    n_buckets = max(_shuffle_partitions(spark), -(-int(row["n"]) // 1_000_000))
-    cal_sdf = crs.rfm_summary(sdf, end, period=period, time_unit=time_unit, calibration_end=cal_end,
-                              n_buckets=n_buckets).cache()
-    try:
-        cal = crs.to_pandas_summary(cal_sdf)
-        counts = spark_tracking_counts(sdf, cal_sdf, end, period, n_buckets=n_buckets)
-    finally:
-        cal_sdf.unpersist()
-    full = crs.to_pandas_summary(crs.rfm_summary(sdf, end, period=period, time_unit=time_unit,
-                                                 n_buckets=n_buckets))
     if anonymize:
         from crm_models.report.privacy import anonymize_frame
 
         cal, full = (anonymize_frame(s).sort_index() for s in (cal, full))
-    return ReportData(sdf, cal, full, end, cal_end, full.attrs.get("time_unit", time_unit or period),
-                      n_transactions=int(row["n"]), first_purchase=first, tracking_counts=counts,
-                      period=period, engine="spark", last_purchase=last)
-
-
-def _shuffle_partitions(spark: Any) -> int:
-    try:
-        return int(spark.conf.get("spark.sql.shuffle.partitions"))
-    except (TypeError, ValueError):  # e.g. "auto" on Databricks
-        return 200
+    return ReportData(tx, cal, full, end, cal_end, full.attrs.get("time_unit", time_unit or period),
+                      n_transactions=used.rows_used, first_purchase=first, tracking_counts=counts,
+                      period=period, engine=engine, last_purchase=last, data_used=used)

@@ -32,8 +32,9 @@ from crm_models.data.options import (
 from crm_models.errors import CRMDataError
 from crm_models.report.i18n import register, translate
 
-__all__ = ["TRANSACTION_READ_OPTIONS", "TABLE_READ_OPTIONS", "DataUsed", "check_read_options",
-           "report_hint", "load_report_transactions", "data_used_lines", "data_used_markdown"]
+__all__ = ["SCAN_READ_OPTIONS", "TRANSACTION_READ_OPTIONS", "TABLE_READ_OPTIONS", "DataUsed",
+           "check_read_options", "report_hint", "load_report_transactions", "data_used_lines",
+           "data_used_markdown"]
 
 @dataclass(frozen=True)
 class DataUsed:
@@ -65,6 +66,24 @@ class DataUsed:
         return asdict(self)
 
 
+#: ``read_options`` keys a report takes with ``engine="spark"`` (the table is read by the engine;
+#: ``encoding`` and ``sep`` go to its CSV reader, dates must be ISO or yyyymmdd numbers).
+SCAN_READ_OPTIONS = ("encoding", "sep", "timezone", "returns", "duplicates", "after_end", "future",
+                     "as_of")
+
+
+def _scan(source: Any, customer_id: str, date: str, amount: str | None, end: pd.Timestamp | None,
+          options: dict[str, Any], engine: Any, spark: Any) -> Any:
+    """``scan_transactions`` with a report's read options."""
+    from crm_models.data.backends import connect
+    from crm_models.data.scan import scan_transactions
+
+    backend = connect(engine, session=spark) if engine == "spark" else connect(engine)
+    csv = {k: options.pop(k) for k in ("encoding", "sep") if k in options}
+    return scan_transactions(source, customer_id, date, amount, engine=backend, observation_end=end,
+                             csv_options=csv, **options)
+
+
 def _int_or_none(value: Any) -> int | None:
     return None if value is None else int(value)
 
@@ -76,7 +95,9 @@ def load_report_transactions(
     amount: str | None = "amount",
     observation_end: str | pd.Timestamp | None = None,
     read_options: Mapping[str, Any] | None = None,
-) -> tuple[pd.DataFrame, pd.Timestamp, DataUsed]:
+    engine: Any = "duckdb",
+    spark: Any = None,
+) -> tuple[Any, pd.Timestamp, DataUsed]:
     """Load a transaction report's data: ``(transactions, observation_end, data_used)``.
 
     Parameters
@@ -91,7 +112,17 @@ def load_report_transactions(
         None: the sample's extraction date (2024-12-31) for the sample, else the last purchase date.
     read_options:
         Keys of :data:`TRANSACTION_READ_OPTIONS`, passed to
-        :func:`crm_models.data.load_transactions` (encoding, sep, date_format, returns, ...).
+        :func:`crm_models.data.load_transactions` (encoding, sep, date_format, returns, ...);
+        with ``engine="spark"`` the keys of :data:`SCAN_READ_OPTIONS`.
+    engine:
+        ``"duckdb"`` (default, also ``"pandas"``): the file is read by
+        :func:`~crm_models.data.load_transactions` (messy exports welcome) and summarised by
+        the embedded DuckDB.  ``"spark"`` (or an Ibis backend): a table name, a Parquet/CSV
+        path or folder, scanned and checked on the engine by
+        :func:`~crm_models.data.scan_transactions`; the result is then a lazy
+        :class:`~crm_models.data.TransactionTable` that every summary accepts.
+    spark:
+        The SparkSession for ``engine="spark"`` (default: the active one, else a local one).
 
     Raises
     ------
@@ -100,9 +131,11 @@ def load_report_transactions(
         (``returns='drop'``) the message adds the report's way to say it (``read_options``).
     """
     from crm_models.data import datasets
+    from crm_models.data.backends import check_engine
     from crm_models.data.io import load_transactions
 
-    options = check_read_options(read_options)
+    lazy = check_engine(engine) != "duckdb"
+    options = check_read_options(read_options, SCAN_READ_OPTIONS if lazy else TRANSACTION_READ_OPTIONS)
     sample = transactions_path is None
     if sample:
         source: Any = datasets.sample_transactions()
@@ -120,22 +153,32 @@ def load_report_transactions(
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            tx = load_transactions(source, customer_id=customer_id, date=date, amount=amount,
-                                   observation_end=end, **options)
+            if lazy:
+                tx = _scan(source, customer_id, date, amount, end, options, engine, spark)
+            else:
+                tx = load_transactions(source, customer_id=customer_id, date=date, amount=amount,
+                                       observation_end=end, **options)
     except CRMDataError as exc:
         raise with_report_hint(exc) from exc
     for w in caught:  # the reader's warnings (duplicates), with the report's way to act on them
         warnings.warn(str(w.message) + report_hint(str(w.message)), w.category, stacklevel=2)
+    log = dict(tx.load_log if lazy else tx.attrs.get("load_log") or {})
+    if lazy:
+        rows_used = int(log["rows_used"])
+        first, last = pd.Timestamp(log["first_date"]), pd.Timestamp(log["last_date"])
+        customers = int(tx.execute(tx.expr.aggregate(n=tx.expr.customer_id.nunique()))["n"].iloc[0])
+    else:
+        rows_used, first, last = len(tx), tx["date"].min(), tx["date"].max()
+        customers = int(tx["customer_id"].nunique())
     if end is None:
-        end = tx["date"].max()
-    log = dict(tx.attrs.get("load_log") or {})
+        end = last
     used = DataUsed(
-        source="sample" if sample else str(log.get("source") or tx.attrs.get("source") or transactions_path),
-        rows_read=int(log.get("rows_read", len(tx))),
-        rows_used=int(len(tx)),
-        customers=int(tx["customer_id"].nunique()),
-        first_date=f"{tx['date'].min():%Y-%m-%d}",
-        last_date=f"{tx['date'].max():%Y-%m-%d}",
+        source="sample" if sample else str(log.get("source") or transactions_path),
+        rows_read=int(log.get("rows_read", rows_used)),
+        rows_used=rows_used,
+        customers=customers,
+        first_date=f"{first:%Y-%m-%d}",
+        last_date=f"{last:%Y-%m-%d}",
         observation_end=f"{end:%Y-%m-%d}",
         end_source=end_source,
         duplicate_rows=_int_or_none(log.get("duplicate_rows")),
