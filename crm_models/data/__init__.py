@@ -5,7 +5,7 @@ from crm_models.data.activity import customer_activity, key_figures
 from crm_models.data.backends import connect
 from crm_models.data.io import load_transactions, read_table
 from crm_models.data.scan import scan_transactions
-from crm_models.data.summary import rfm_summary
+from crm_models.data.summary import rfm_summary, total_spend
 from crm_models.data.tables import TransactionTable, transaction_table
 
 __all__ = [
@@ -20,4 +20,5 @@ __all__ = [
     "read_table",
     "rfm_summary",
     "simulate",
+    "total_spend",
 ]

@@ -35,7 +35,7 @@ from crm_models.data.periods import (
 from crm_models.data.tables import TransactionTable, transaction_table
 from crm_models.errors import CRMDataError
 
-__all__ = ["rfm_summary", "period_ordinals", "period_length_in"]
+__all__ = ["rfm_summary", "total_spend", "period_ordinals", "period_length_in"]
 
 
 def _window_counts(tt: TransactionTable, end: pd.Timestamp) -> dict[str, Any]:
@@ -179,3 +179,12 @@ def rfm_summary(
     out.attrs["period"] = period
     out.attrs["time_unit"] = time_unit or period
     return out
+
+
+def total_spend(tx: pd.DataFrame | TransactionTable) -> pd.Series:
+    """Total amount per customer (Series named ``amount``, indexed by sorted ``customer_id``)."""
+    tt = transaction_table(tx, need_amount=True)
+    t = tt.expr
+    frame = tt.execute(t.group_by("customer_id").aggregate(amount=t.amount.sum()).order_by("customer_id"))
+    return pd.Series(frame["amount"].to_numpy(dtype=float), index=pd.Index(frame["customer_id"],
+                     name="customer_id"), name="amount")
