@@ -62,26 +62,27 @@ def _activity_query(tt: TransactionTable, freq: str, purchase_period: str) -> An
     base = t.select(customer_id=t.customer_id, bucket=period_ordinal_expr(t.date, freq),
                     day=period_ordinal_expr(t.date, purchase_period), amount=amount)
 
-    # distinct customer-bucket pairs; the customer's first bucket makes her new there
-    pairs = base.group_by(["customer_id", "bucket"]).aggregate(revenue=base.amount.sum())
-    pairs = pairs.mutate(first=pairs.bucket.min().over(group_by=pairs.customer_id))
-    customers = pairs.group_by("bucket").aggregate(
-        active=pairs.count(), new=(pairs.bucket == pairs.first).cast("int64").sum(),
-        revenue=pairs.revenue.sum())
-
-    # distinct customer-purchase periods, each in the bucket of its earliest purchase; the
-    # second one (row number 1, counted from 0) makes the customer a repeat buyer
-    days = base.group_by(["customer_id", "day"]).aggregate(bucket=base.bucket.min())
-    days = days.mutate(rank=ibis.row_number().over(group_by=days.customer_id, order_by=days.day))
-    orders = days.group_by("bucket").aggregate(
-        orders=days.count(), repeaters=(days["rank"] == 1).cast("int64").sum())
-    orders = orders.rename(order_bucket="bucket")
-
-    joined = customers.left_join(orders, customers.bucket == orders.order_bucket)
-    return joined.select(
-        bucket=joined.bucket, active=joined.active, new=joined.new,
-        orders=joined.orders.fill_null(0), repeaters=joined.repeaters.fill_null(0),
-        revenue=joined.revenue).order_by("bucket")
+    # one row per customer, purchase period and bucket (a purchase period may span buckets,
+    # e.g. months of weeks); windows over the customer's rows then mark her first bucket, the
+    # first row of each of her buckets, the earliest bucket of each purchase period (where
+    # the order is counted) and the rank of the purchase period (1, counted from 0: the
+    # second one makes her a repeat buyer).  One pass, partitioned by customer.
+    g = base.group_by(["customer_id", "day", "bucket"]).aggregate(revenue=base.amount.sum())
+    g = g.mutate(
+        first=g.bucket.min().over(group_by=g.customer_id),
+        pair_row=ibis.row_number().over(group_by=[g.customer_id, g.bucket], order_by=g.day),
+        day_bucket=g.bucket.min().over(group_by=[g.customer_id, g.day]),
+        day_rank=ibis.dense_rank().over(group_by=g.customer_id, order_by=g.day),
+    )
+    pair = g.pair_row == 0
+    order = g.bucket == g.day_bucket
+    return g.group_by("bucket").aggregate(
+        active=pair.cast("int64").sum(),
+        new=(pair & (g.bucket == g["first"])).cast("int64").sum(),
+        orders=order.cast("int64").sum(),
+        repeaters=(order & (g.day_rank == 1)).cast("int64").sum(),
+        revenue=g.revenue.sum(),
+    ).order_by("bucket")
 
 
 def customer_activity(tx: pd.DataFrame | TransactionTable, freq: str = "M",
@@ -110,9 +111,10 @@ def customer_activity(tx: pd.DataFrame | TransactionTable, freq: str = "M",
 
     Notes
     -----
-    One query on the transactions' engine: distinct customer-period pairs (with a window
-    minimum, the customer's first period) and distinct customer-purchase periods (with a
-    window row number, the customer's second one) are counted per period.
+    One query on the transactions' engine: the transactions are grouped by customer,
+    purchase period and period; window functions over each customer's rows mark her first
+    period, her distinct periods, the period of each order and her second purchase period;
+    these marks are counted per period.
     """
     tt = transaction_table(tx)
     check_engine_period(freq)
