@@ -156,6 +156,11 @@ def _summary_figures(summary: Any) -> dict[str, float]:
     if isinstance(summary, pd.DataFrame):
         return {"repeat_buyer_share": float((summary["frequency"] > 0).mean()),
                 "mean_repeat_purchases": float(summary["frequency"].mean())}
+    import ibis
+
+    if not isinstance(summary, ibis.Table):
+        raise CRMDataError(f"cannot read a summary of type {type(summary).__name__}; pass the pandas "
+                           "summary of crm.data.rfm_summary or an Ibis table", source="summary")
     f = summary.frequency
     row = summary.aggregate(share=(f > 0).cast("float64").mean(), mean=f.cast("float64").mean()).execute()
     return {"repeat_buyer_share": float(row["share"].iloc[0]),
