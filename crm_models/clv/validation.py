@@ -20,12 +20,19 @@ Figures for each table are in :mod:`crm_models.plotting.clv`.
 
 from __future__ import annotations
 
+import dataclasses
+import itertools
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
 from crm_models.clv._data import check_summary, compress
 from crm_models.clv.base import SummaryModel
+from crm_models.data.activity import ordinal_offset
+from crm_models.data.periods import check_engine_period, period_ordinal_expr
 from crm_models.data.summary import period_length_in, period_ordinals
+from crm_models.data.tables import TransactionTable, transaction_table, upload
 from crm_models.errors import CRMDataError, ModelSpecificationError
 
 __all__ = ["holdout_by_frequency", "tracking", "tracking_counts", "cohort_period_counts",
@@ -141,6 +148,28 @@ def prob_alive_matrix(model: SummaryModel, T: float, max_frequency: int = 20,
 COUNT_COLUMNS = ("first_purchases", "repeat_purchases")
 
 
+def _cohort_counts(tt: TransactionTable, period: str) -> pd.DataFrame:
+    """:func:`cohort_period_counts` of every transaction of ``tt``: one query on its engine."""
+    check_engine_period(period)
+    t = tt.expr
+    pairs = t.group_by(customer_id=t.customer_id, p=period_ordinal_expr(t.date, period)).aggregate(
+        day=t.date.min())
+    pairs = pairs.mutate(first=pairs.p.min().over(group_by=pairs.customer_id))
+    per_period = pairs.group_by("p").aggregate(
+        first_purchases=(pairs.p == pairs["first"]).cast("int64").sum(),
+        repeat_purchases=(pairs.p > pairs["first"]).cast("int64").sum(),
+        day=pairs.day.min()).order_by("p")
+    agg = tt.execute(per_period)
+    if len(agg) == 0:
+        raise CRMDataError("no transactions of the summary's customers before observation_end",
+                           source="transactions")
+    index = agg["p"].to_numpy(dtype=np.int64) + ordinal_offset(period)
+    out = pd.DataFrame({c: agg[c].to_numpy(dtype=np.int64) for c in COUNT_COLUMNS},
+                       index=pd.Index(index, name="period"))
+    out.attrs.update({"period": period, "first_date": str(pd.Timestamp(agg["day"].min()).date())})
+    return out
+
+
 def cohort_period_counts(customer_ids: np.ndarray, dates: pd.Series | np.ndarray,
                          period: str) -> pd.DataFrame:
     """Per-period purchase counts of a set of customers' transactions (no filtering).
@@ -150,30 +179,44 @@ def cohort_period_counts(customer_ids: np.ndarray, dates: pd.Series | np.ndarray
     period it is, ``repeat_purchases`` = customers buying in it after their first period
     (distinct customer-periods: several purchases of one customer in one period count once).
     ``attrs``: ``period`` and ``first_date`` (the day of the earliest purchase).  Counts of
-    customer-disjoint sets of transactions add up (the Spark version relies on it).
+    customer-disjoint sets of transactions add up.  Computed by the query of
+    :func:`tracking_counts` (the arrays are handed to the embedded engine).
     """
-    dates = pd.DatetimeIndex(np.asarray(dates, dtype="datetime64[ns]"))
-    p = period_ordinals(dates, period)
-    codes, _ = pd.factorize(np.asarray(customer_ids))
-    # distinct (customer, period) purchases; the first one of each customer is the trial
-    key = np.unique(np.column_stack([codes, p]), axis=0)
-    first = np.full(codes.max() + 1, np.iinfo(np.int64).max)
-    np.minimum.at(first, key[:, 0], key[:, 1])
-    births, n_births = np.unique(first, return_counts=True)
-    repeats, n_repeats = np.unique(key[:, 1][key[:, 1] > first[key[:, 0]]], return_counts=True)
-    index = np.union1d(births, repeats)
-    out = pd.DataFrame({"first_purchases": np.zeros(index.size, dtype=np.int64),
-                        "repeat_purchases": np.zeros(index.size, dtype=np.int64)},
-                       index=pd.Index(index.astype(np.int64), name="period"))
-    out.iloc[np.searchsorted(index, births), 0] = n_births
-    out.iloc[np.searchsorted(index, repeats), 1] = n_repeats
-    out.attrs.update({"period": period, "first_date": str(dates.min().date())})
-    return out
+    import ibis
+
+    values = np.asarray(dates, dtype="datetime64[ns]").astype("datetime64[us]")
+    frame = pd.DataFrame({"customer_id": np.asarray(customer_ids), "date": values})
+    return _cohort_counts(TransactionTable(ibis.memtable(frame)), period)
+
+
+def _cohort_ids(tt: TransactionTable, summary: Any) -> Any:
+    """The summary's customer ids as a one-column table on the transactions' backend."""
+    import ibis
+
+    if isinstance(summary, pd.DataFrame):
+        ids = pd.DataFrame({"customer_id": summary.index.to_numpy()})
+        if tt.engine in ("duckdb", "spark"):
+            return ibis.memtable(ids)
+        return upload(tt.backend, ids)
+    if not hasattr(summary, "columns") or "customer_id" not in summary.columns:
+        raise CRMDataError("missing column; pass the summary of crm.data.rfm_summary (customers as index) "
+                           "or a table with its customer_id column", source="summary", column="customer_id")
+    if isinstance(summary, ibis.Table):
+        return summary.select("customer_id")
+    if tt.engine == "spark" and hasattr(summary, "createOrReplaceTempView"):  # a Spark DataFrame
+        name = f"crm_models_cohort_{next(_cohorts)}"
+        summary.select("customer_id").createOrReplaceTempView(name)
+        return tt.backend.table(name)
+    raise CRMDataError(f"cannot use a summary of type {type(summary).__name__} with transactions on "
+                       f"{tt.engine}; pass the pandas summary", source="summary")
+
+
+_cohorts = itertools.count()
 
 
 def tracking_counts(
-    transactions: pd.DataFrame,
-    summary: pd.DataFrame,
+    transactions: pd.DataFrame | TransactionTable,
+    summary: Any,
     observation_end: str | pd.Timestamp,
     period: str = "D",
 ) -> pd.DataFrame:
@@ -182,20 +225,32 @@ def tracking_counts(
     The cohort is the summary's customers; purchases after ``observation_end`` are left out.
     Returns the frame of :func:`cohort_period_counts` (columns ``first_purchases`` and
     ``repeat_purchases`` by ``period`` ordinal); ``tracking(model, counts, summary, ...)``
-    gives exactly what ``tracking(model, transactions, summary, ...)`` gives.  On Spark:
-    :func:`crm_models.spark.activity.tracking_counts` (only these counts leave the cluster).
+    gives exactly what ``tracking(model, transactions, summary, ...)`` gives.
+
+    ``transactions`` is a pandas frame of :func:`crm_models.data.load_transactions` or a
+    :class:`~crm_models.data.tables.TransactionTable` on any engine; ``summary`` the pandas
+    summary (its index is the cohort: the ids are sent to the engine), an Ibis table or (on
+    Spark) a Spark DataFrame with a ``customer_id`` column.  One query on the transactions'
+    engine: the cohort is a semi-join, the transactions are grouped by customer and period
+    (a window minimum gives the customer's first period), then by period; only the
+    per-period counts come back.
     """
+    import ibis
+
     for col in ("customer_id", "date"):
-        if not isinstance(transactions, pd.DataFrame) or col not in transactions.columns:
+        if isinstance(transactions, pd.DataFrame) and col not in transactions.columns:
             raise CRMDataError("missing column; pass the table through crm.data.load_transactions",
                                source="transactions", column=col)
+    tt = transaction_table(transactions)
     end = pd.Timestamp(observation_end)
-    tx = transactions.loc[transactions["date"] <= end]
-    tx = tx.loc[tx["customer_id"].isin(summary.index)]
-    if len(tx) == 0:
-        raise CRMDataError("no transactions of the summary's customers before observation_end",
-                           source="transactions")
-    return cohort_period_counts(tx["customer_id"].to_numpy(), tx["date"], period)
+    t = tt.expr
+    t = t.filter(t.date <= ibis.literal(end.to_pydatetime()))
+    cohort = _cohort_ids(tt, summary)
+    key, other = t.customer_id, cohort.customer_id
+    if key.type().is_string() != other.type().is_string():  # e.g. numeric ids read as text
+        key, other = key.cast("string"), other.cast("string")
+    t = t.semi_join(cohort, key == other)
+    return _cohort_counts(dataclasses.replace(tt, expr=t), period)
 
 
 def _check_counts(counts: pd.DataFrame, period: str) -> None:
