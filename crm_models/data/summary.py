@@ -22,7 +22,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from crm_models.data.periods import (
@@ -35,7 +34,7 @@ from crm_models.data.periods import (
 from crm_models.data.tables import TransactionTable, transaction_table
 from crm_models.errors import CRMDataError
 
-__all__ = ["rfm_summary", "total_spend", "period_ordinals", "period_length_in"]
+__all__ = ["rfm_summary", "rfm_summary_query", "total_spend", "period_ordinals", "period_length_in"]
 
 
 def _window_counts(tt: TransactionTable, end: pd.Timestamp) -> dict[str, Any]:
@@ -111,6 +110,27 @@ def rfm_summary(
     ``calibration_and_holdout_data``; reproduces the CDNOW summary of Fader, Hardie &
     Lee (2005) from the raw sample with ``period="D", time_unit="W"``.
     """
+    tt, query, attrs = rfm_summary_query(tx, observation_end, period, time_unit, calibration_end)
+    frame = tt.execute(query.order_by("customer_id"))
+    out = frame.set_index("customer_id")
+    out.attrs.update(attrs)
+    return out
+
+
+def rfm_summary_query(
+    tx: pd.DataFrame | TransactionTable,
+    observation_end: str | pd.Timestamp,
+    period: str = "D",
+    time_unit: str | None = None,
+    calibration_end: str | pd.Timestamp | None = None,
+) -> tuple[TransactionTable, Any, dict[str, Any]]:
+    """The query behind :func:`rfm_summary`: ``(transaction table, Ibis table, attrs)``.
+
+    The Ibis table has one row per customer (``customer_id`` and the summary's columns, in no
+    particular order) and stays on the transactions' engine until evaluated: on Spark,
+    ``crm_models.spark.to_spark(query, table)`` makes it a Spark DataFrame without
+    collecting it.  ``attrs`` are the summary's ``attrs``.
+    """
     import ibis
 
     tt = transaction_table(tx)
@@ -137,48 +157,33 @@ def rfm_summary(
     t = tt.expr.filter(tt.expr.date <= ibis.literal(end.to_pydatetime()))
     cut = cal_end if cal_end is not None else end
     cal = t if cal_end is None else t.filter(t.date <= ibis.literal(cal_end.to_pydatetime()))
-    stats = _period_stats(cal, period_ordinal_expr(cal.date, period), has_amount, first_value=True)
+    s = _period_stats(cal, period_ordinal_expr(cal.date, period), has_amount, first_value=True)
+    frequency = (s.n - 1).cast("int64")
+    # the same IEEE operations as numpy's (int difference -> float64, times the scale)
+    columns = {
+        "frequency": frequency,
+        "recency": (s["last"] - s["first"]).cast("float64") * scale,
+        "T": (ibis.literal(ordinal_of(cut, period)) - s["first"]).cast("float64") * scale,
+    }
+    if has_amount:
+        columns["monetary_value"] = ibis.ifelse(
+            frequency > 0, (s.total - s.first_v) / frequency.cast("float64"), 0.0)
     if cal_end is not None:
         hold = t.filter(t.date > ibis.literal(cal_end.to_pydatetime()))
         h = _period_stats(hold, period_ordinal_expr(hold.date, period), has_amount, first_value=False)
         h = h.rename(n_h="n", total_h="total")
-        stats = stats.left_join(h, "customer_id").select(
-            *stats.columns, n_h=h.n_h.fill_null(0), total_h=h.total_h.fill_null(0.0))
-    frame = tt.execute(stats.order_by("customer_id"))
-
-    n_periods = frame["n"].to_numpy(dtype=np.int64)
-    first = frame["first"].to_numpy(dtype=np.int64)
-    last = frame["last"].to_numpy(dtype=np.int64)
-    cut_ordinal = ordinal_of(cut, period)
-    frequency = n_periods - 1
-    index = pd.Index(frame["customer_id"], name="customer_id")
-    out = pd.DataFrame(
-        {
-            "frequency": frequency.astype("int64"),
-            "recency": (last - first) * scale,
-            "T": (cut_ordinal - first) * scale,
-        },
-        index=index,
-    )
-    if has_amount:
-        total = frame["total"].to_numpy(dtype=float)
-        first_value = frame["first_v"].to_numpy(dtype=float)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            out["monetary_value"] = np.where(frequency > 0,
-                                             (total - first_value) / np.maximum(frequency, 1), 0.0)
-    if cal_end is not None:
-        n_h = frame["n_h"].to_numpy(dtype=np.int64)
-        out["frequency_holdout"] = n_h
+        s = s.left_join(h, "customer_id")
+        n_h = s.n_h.fill_null(0).cast("int64")
+        columns["frequency_holdout"] = n_h
         if has_amount:
-            total_h = frame["total_h"].to_numpy(dtype=float)
-            with np.errstate(invalid="ignore", divide="ignore"):
-                out["monetary_value_holdout"] = np.where(n_h > 0, total_h / np.maximum(n_h, 1), 0.0)
-        out["duration_holdout"] = float((ordinal_of(end, period) - cut_ordinal) * scale)
-    out.attrs["observation_end"] = str(end.date())
-    out.attrs["excluded_after_end"] = int(window["after"])
-    out.attrs["period"] = period
-    out.attrs["time_unit"] = time_unit or period
-    return out
+            columns["monetary_value_holdout"] = ibis.ifelse(
+                n_h > 0, s.total_h.fill_null(0.0) / n_h.cast("float64"), 0.0)
+        duration = float((ordinal_of(end, period) - ordinal_of(cut, period)) * scale)
+        columns["duration_holdout"] = ibis.literal(duration, type="float64")
+    query = s.select(customer_id=s.customer_id, **columns)
+    attrs = {"observation_end": str(end.date()), "excluded_after_end": int(window["after"]),
+             "period": period, "time_unit": time_unit or period}
+    return tt, query, attrs
 
 
 def total_spend(tx: pd.DataFrame | TransactionTable) -> pd.Series:
