@@ -135,11 +135,12 @@ def check_points_amounts(tx: Any, source: str) -> None:
                            source=source, column="amount")
 
 
-def bad_amounts(t: Any) -> Any:
-    """Rows with a negative or missing (null, NaN, infinite) amount."""
-    a = t.amount
-    bad = a.isnull() | a.isnan() | a.isinf() | (a < 0)
-    return bad.fill_null(True).ifelse(1, 0).sum()
+def bad_values(value: Any, rows: Any = None) -> Any:
+    """Rows (where ``rows`` holds) with a negative or missing (null, NaN, infinite) ``value``."""
+    bad = (value.isnull() | value.isnan() | value.isinf() | (value < 0)).fill_null(True)
+    if rows is not None:
+        bad = bad & rows
+    return bad.ifelse(1, 0).sum()
 
 
 def raise_bad_amounts(n_bad: int, source: str) -> None:
