@@ -104,6 +104,16 @@ def floats(frame: pd.DataFrame, column: str, fill: float = 0.0) -> np.ndarray:
     return frame[column].astype("float64").fillna(fill).to_numpy(dtype="float64")
 
 
+def points_on_dates(frame: pd.DataFrame, dates: pd.DatetimeIndex, prefix: str) -> pd.DataFrame:
+    """Customers x ``dates``: the window sums ``<prefix>0, 1, ...`` of :func:`window_sums`
+    for customers whose ``first_event`` is on or before the date (0 when nothing falls in
+    the window), NaN for the others (not members yet)."""
+    first = frame["first_event"].to_numpy(dtype="datetime64[ns]")
+    cols = {d: np.where(first <= d.to_datetime64(), floats(frame, f"{prefix}{j}"), np.nan)
+            for j, d in enumerate(dates)}
+    return pd.DataFrame(cols, index=frame.index, columns=dates)
+
+
 def rfm_frame(frame: pd.DataFrame, end: pd.Timestamp, period: str, monetary: str | None,
               prefix: str, source: str, excluded: int) -> pd.DataFrame:
     """:func:`~crm_models.segments.rfm_table` from :func:`period_metrics` (buyers only)."""

@@ -38,6 +38,7 @@ from crm_models.segments._queries import (
     floats,
     literal,
     per_customer,
+    points_on_dates,
     raise_bad_amounts,
     window_sums,
 )
@@ -427,11 +428,7 @@ def _points_matrix(led: _Ledger, dates: pd.DatetimeIndex, window_days: int) -> p
     NaN = not a member yet (first event after the date).  One query: a conditional sum
     per date."""
     dates = pd.DatetimeIndex(dates, name="evaluation_date")
-    frame = led.points(dates, window_days)
-    first = frame["first_event"].to_numpy(dtype="datetime64[ns]")
-    cols = {d: np.where(first <= d.to_datetime64(), floats(frame, f"p{j}"), np.nan)
-            for j, d in enumerate(dates)}
-    return pd.DataFrame(cols, index=frame.index, columns=dates)
+    return points_on_dates(led.points(dates, window_days), dates, "p")
 
 
 def points_history(
