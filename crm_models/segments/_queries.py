@@ -43,6 +43,13 @@ def as_table(tx: Any, need_amount: bool = True) -> TransactionTable:
     return transaction_table(tx)
 
 
+def input_attrs(tx: Any, tt: TransactionTable) -> dict:
+    """The attrs a pandas group-by of ``tx`` carries over (source, load log)."""
+    if isinstance(tx, pd.DataFrame):
+        return dict(tx.attrs)
+    return {"source": tt.source, "load_log": dict(tt.load_log)}
+
+
 def literal(ts: pd.Timestamp) -> Any:
     """A timestamp literal comparable with the ``date`` column."""
     import ibis

@@ -29,7 +29,7 @@ import pandas as pd
 from crm_models.data.tables import TransactionTable
 from crm_models.errors import CRMDataError, describe_rows
 from crm_models.segments._checks import numeric_series
-from crm_models.segments._queries import as_table, per_customer, retention_windows
+from crm_models.segments._queries import as_table, input_attrs, per_customer, retention_windows
 
 __all__ = [
     "acquisition_vs_retention",
@@ -272,5 +272,7 @@ def recent_spend(tx: pd.DataFrame | TransactionTable, observation_end: str | pd.
     end = pd.Timestamp(observation_end)
     t = tt.expr
     _, last = retention_windows(t, end, period_days)
-    frame = per_customer(tt, t.filter(last), {"spend": t.amount.sum()})
-    return frame["spend"].astype("float64")
+    spend = per_customer(tt, t.filter(last), {"spend": t.amount.sum()})["spend"].astype("float64")
+    # as the pandas group-by did: the transactions' attrs (source, load log) carry over
+    spend.attrs.update(input_attrs(tx, tt))
+    return spend

@@ -27,6 +27,7 @@ from crm_models.segments._queries import (
     bad_values,
     count_where,
     floats,
+    input_attrs,
     literal,
     per_customer,
     period_metrics,
@@ -191,6 +192,8 @@ def segment_inputs(
             retention_error = str(exc)
     points = points_on_dates(frame, dates, "history_")
     recent = frame["recent"].to_numpy() > 0
+    spend = frame.loc[recent, "spend"].astype("float64")
+    spend.attrs.update(input_attrs(tx, tt))  # as the pandas group-by did
     return SegmentInputs(
         observation_end=end,
         transactions=rows,
@@ -203,7 +206,7 @@ def segment_inputs(
                                            window_days, thresholds),
         membership_history=history_from_points(points, every_days, window_days, thresholds),
         observed_retention=observed,
-        recent_spend=frame.loc[recent, "spend"].astype("float64"),
+        recent_spend=spend,
         source=str(source),
         retention_error=retention_error,
         last_date=last_date,
