@@ -50,6 +50,13 @@ def input_attrs(tx: Any, tt: TransactionTable) -> dict:
     return {"source": tt.source, "load_log": dict(tt.load_log)}
 
 
+def constant(value: Any, type_: str) -> Any:
+    """An Ibis literal of the given type."""
+    import ibis
+
+    return ibis.literal(value, type=type_)
+
+
 def literal(ts: pd.Timestamp) -> Any:
     """A timestamp literal comparable with the ``date`` column."""
     import ibis

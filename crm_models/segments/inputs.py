@@ -4,7 +4,9 @@ The report notebook calls six functions on the raw transactions (:func:`rfm_tabl
 :func:`lifecycle_stages`, :func:`repeat_purchase_rate`, :func:`membership_tiers`,
 :func:`membership_history`, :func:`observed_retention_rate`) plus each customer's spend
 in the last retention period; everything else works on their per-customer outputs.
-:func:`segment_inputs` computes them from a pandas frame; :func:`load_segment_inputs`
+:func:`segment_inputs` computes them from a pandas frame or a
+:class:`~crm_models.data.tables.TransactionTable` (any engine) in two queries: an aggregate
+row, then one query grouped by customer with every function's columns; :func:`load_segment_inputs`
 reads the data first and, with ``engine="spark"``, computes the per-customer parts in
 Spark (:func:`crm_models.spark.segment_inputs`) and only one row per customer comes back
 to the driver.  Both return the same :class:`SegmentInputs`.
