@@ -231,3 +231,9 @@ def test_sample_on_spark_equals_pandas(spark, sample):  # noqa: F811
                 same(new(table, *args, **kwargs), old(sample, *args, **kwargs))
         except AssertionError as exc:
             raise AssertionError(f"{name}: {exc}") from exc
+    # promotion points (a pandas frame) are unioned with the Spark table in the same query
+    promo = pd.DataFrame({"customer_id": [sample["customer_id"].iloc[0], "NEW"],
+                          "date": ["2024-03-01", "2024-04-01"], "points": [500.0, 20.0]})
+    pd.testing.assert_frame_equal(S.membership_tiers(table, "2024-06-30", promotion_points=promo),
+                                  ref.membership_tiers(sample, "2024-06-30", promotion_points=promo),
+                                  rtol=RTOL, check_index_type=False)
