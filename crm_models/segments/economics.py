@@ -26,8 +26,10 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from crm_models.data.tables import TransactionTable
 from crm_models.errors import CRMDataError, describe_rows
-from crm_models.segments._checks import numeric_series, require_transactions
+from crm_models.segments._checks import numeric_series
+from crm_models.segments._queries import as_table, input_attrs, per_customer, retention_windows
 
 __all__ = [
     "acquisition_vs_retention",
@@ -182,19 +184,40 @@ def retention_uplift_by_customer(retention: pd.Series, margin: pd.Series | float
                          "gain": after - before}, index=r.index)
 
 
-def observed_retention_rate(tx: pd.DataFrame, observation_end: str | pd.Timestamp,
+def observed_retention_rate(tx: pd.DataFrame | TransactionTable, observation_end: str | pd.Timestamp,
                             period_days: int = 365) -> pd.Series:
     """Retention seen in the data: of the customers who bought in the period before last,
     the share who bought again in the last period.
 
     Periods are ``period_days`` long and end on ``observation_end``: previous period
     ``(end - 2p, end - p]``, last period ``(end - p, end]``.  Returns ``customers_before``,
-    ``retained`` and ``retention_rate``; both periods must lie inside the data.
+    ``retained`` and ``retention_rate``; both periods must lie inside the data.  ``tx``: a
+    validated pandas frame or a :class:`~crm_models.data.tables.TransactionTable`; whether
+    each customer bought in each period is found, and counted, in one query on its engine.
     """
-    tx = require_transactions(tx, need_amount=False)
-    check_retention_periods(tx["date"].min(), observation_end, period_days,
-                            source=tx.attrs.get("source", "transactions"))
-    return retention_from_flags(retention_flags(tx, observation_end, period_days))
+    tt = as_table(tx, need_amount=False)
+    _check_period_days(period_days)
+    end = pd.Timestamp(observation_end)
+    t = tt.expr
+    previous, last = retention_windows(t, end, period_days)
+    flags = t.group_by("customer_id").aggregate(previous=previous.any(), last=last.any(), first=t.date.min())
+    counts = flags.aggregate(first=flags.first.min(), before=flags.previous.ifelse(1, 0).sum(),
+                             kept=(flags.previous & flags.last).ifelse(1, 0).sum())
+    row = tt.execute(counts).iloc[0]
+    check_retention_periods(row["first"], end, period_days, source=tt.source)
+    return _retention_series(int(row["before"]), int(row["kept"]))
+
+
+def _check_period_days(period_days: int) -> None:
+    if not isinstance(period_days, int | np.integer) or period_days < 1:
+        raise CRMDataError(f"period_days must be a whole number >= 1, got {period_days!r}")
+
+
+def _retention_series(n_before: int, kept: int) -> pd.Series:
+    if n_before == 0:
+        raise CRMDataError("nobody bought in the previous period", source="transactions")
+    return pd.Series({"customers_before": n_before, "retained": kept,
+                      "retention_rate": kept / n_before}, name="observed_retention")
 
 
 def check_retention_periods(first_date: pd.Timestamp, observation_end: str | pd.Timestamp,
@@ -235,22 +258,21 @@ def retention_flags(tx: pd.DataFrame, observation_end: str | pd.Timestamp,
 def retention_from_flags(flags: pd.DataFrame) -> pd.Series:
     """:func:`observed_retention_rate` from :func:`retention_flags` (customers x previous, last)."""
     before = flags["previous"].to_numpy(dtype=bool)
-    if not before.any():
-        raise CRMDataError("nobody bought in the previous period", source="transactions")
     kept = int((before & flags["last"].to_numpy(dtype=bool)).sum())
-    n_before = int(before.sum())
-    return pd.Series({"customers_before": n_before, "retained": kept,
-                      "retention_rate": kept / n_before}, name="observed_retention")
+    return _retention_series(int(before.sum()), kept)
 
 
-def recent_spend(tx: pd.DataFrame, observation_end: str | pd.Timestamp, period_days: int = 365) -> pd.Series:
+def recent_spend(tx: pd.DataFrame | TransactionTable, observation_end: str | pd.Timestamp,
+                 period_days: int = 365) -> pd.Series:
     """Spend per customer in the last ``period_days`` days up to ``observation_end``
     (``(end - p, end]``), for the customers who bought then; its mean is the margin base of
-    the report's retention economics."""
-    tx = require_transactions(tx)
-    if not isinstance(period_days, int | np.integer) or period_days < 1:
-        raise CRMDataError(f"period_days must be a whole number >= 1, got {period_days!r}")
+    the report's retention economics.  One query on the transactions' engine."""
+    tt = as_table(tx)
+    _check_period_days(period_days)
     end = pd.Timestamp(observation_end)
-    d = tx["date"]
-    last = tx[(d > end - pd.Timedelta(days=period_days)) & (d <= end)]
-    return last.groupby("customer_id")["amount"].sum().rename("spend")
+    t = tt.expr
+    _, last = retention_windows(t, end, period_days)
+    spend = per_customer(tt, t.filter(last), {"spend": t.amount.sum()})["spend"].astype("float64")
+    # as the pandas group-by did: the transactions' attrs (source, load log) carry over
+    spend.attrs.update(input_attrs(tx, tt))
+    return spend

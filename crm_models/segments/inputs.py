@@ -4,7 +4,9 @@ The report notebook calls six functions on the raw transactions (:func:`rfm_tabl
 :func:`lifecycle_stages`, :func:`repeat_purchase_rate`, :func:`membership_tiers`,
 :func:`membership_history`, :func:`observed_retention_rate`) plus each customer's spend
 in the last retention period; everything else works on their per-customer outputs.
-:func:`segment_inputs` computes them from a pandas frame; :func:`load_segment_inputs`
+:func:`segment_inputs` computes them from a pandas frame or a
+:class:`~crm_models.data.tables.TransactionTable` (any engine) in two queries: an aggregate
+row, then one query grouped by customer with every function's columns; :func:`load_segment_inputs`
 reads the data first and, with ``engine="spark"``, computes the per-customer parts in
 Spark (:func:`crm_models.spark.segment_inputs`) and only one row per customer comes back
 to the driver.  Both return the same :class:`SegmentInputs`.
@@ -16,16 +18,38 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from crm_models.data.engines import ENGINES, check_engine
-from crm_models.errors import CRMDataError
-from crm_models.segments._checks import require_transactions
-from crm_models.segments.economics import observed_retention_rate, recent_spend
-from crm_models.segments.lifecycle import lifecycle_stages
-from crm_models.segments.loyalty import repeat_purchase_rate
-from crm_models.segments.membership import membership_history, membership_tiers
-from crm_models.segments.rfm import rfm_table
+from crm_models.data.tables import TransactionTable
+from crm_models.errors import CRMDataError, describe_rows
+from crm_models.segments._queries import (
+    as_table,
+    bad_values,
+    count_where,
+    floats,
+    input_attrs,
+    literal,
+    per_customer,
+    period_metrics,
+    points_on_dates,
+    raise_bad_amounts,
+    retention_windows,
+    rfm_frame,
+    window_sums,
+)
+from crm_models.segments.economics import _check_period_days, _retention_series, check_retention_periods
+from crm_models.segments.lifecycle import check_lifecycle_arguments, stages_from_rfm_table
+from crm_models.segments.loyalty import rate_from_periods
+from crm_models.segments.membership import (
+    _check_thresholds,
+    _check_window,
+    check_evaluation_window,
+    evaluation_dates,
+    history_from_points,
+    tiers_from_points,
+)
 
 __all__ = ["ENGINES", "SegmentInputs", "load_segment_inputs", "segment_inputs"]
 
@@ -85,7 +109,7 @@ class SegmentInputs:
 
 
 def segment_inputs(
-    tx: pd.DataFrame,
+    tx: pd.DataFrame | TransactionTable,
     observation_end: str | pd.Timestamp | None = None,
     *,
     at_risk_after: int = 180,
@@ -95,38 +119,109 @@ def segment_inputs(
     thresholds: Mapping[str, float] | None = None,
     retention_period_days: int = 365,
 ) -> SegmentInputs:
-    """The report's per-customer tables from validated pandas transactions.
+    """The report's per-customer tables from validated transactions.
 
-    ``observation_end`` None: the last purchase date.  Purchases after the end are dropped
-    first; the functions then run with the report's parameters (see :class:`SegmentInputs`).
+    ``tx``: a pandas frame of :func:`crm_models.data.load_transactions` or a
+    :class:`~crm_models.data.tables.TransactionTable` on any engine.  ``observation_end``
+    None: the last purchase date.  Purchases after the end are left out; the tables are
+    those of the functions listed in :class:`SegmentInputs` with the report's parameters.
+
+    Two queries on the transactions' engine: one aggregate row (purchases, first and last
+    date up to the end), which fixes the membership evaluation dates, then one query
+    grouped by customer holding every function's per-customer columns (daily RFM,
+    monthly repeat periods, window points on the end and on each evaluation date,
+    retention-period flags, recent spend).  The rules run on that one row per customer.
     """
-    tx = require_transactions(tx)
-    end = pd.Timestamp(observation_end) if observation_end is not None else tx["date"].max()
-    source = tx.attrs.get("source", "transactions")
-    tx = tx[tx["date"] <= end]
-    if len(tx) == 0:
-        raise CRMDataError(f"every transaction is after the observation end {end.date()}",
-                           source=source, column="date")
+    tt = as_table(tx)
+    source = tt.source
+    t = tt.expr
+    facts = {"rows": t.count(), "first": t.date.min(), "last": t.date.max()}
+    if observation_end is not None:
+        keep = t.date <= literal(pd.Timestamp(observation_end))
+        facts.update(rows=count_where(t, keep), first=t.date.min(where=keep), last=t.date.max(where=keep))
+    else:
+        keep = None
+    if isinstance(tx, TransactionTable):
+        facts["bad"] = bad_values(t.amount, keep)
+    row = tt.execute(t.aggregate(**facts)).iloc[0]
+    rows = int(row["rows"])
+    if rows == 0:
+        raise CRMDataError("every transaction is after the observation end "
+                           f"{pd.Timestamp(observation_end).date()}", source=source, column="date")
+    first, last_date = pd.Timestamp(row["first"]), pd.Timestamp(row["last"])
+    end = pd.Timestamp(observation_end) if observation_end is not None else last_date
+
+    # the whole-table checks, in the order the separate functions make them
     try:
-        observed, why = observed_retention_rate(tx, end, period_days=retention_period_days), None
+        check_retention_periods(first, end, retention_period_days, source=source)
+        retention_error = None
     except CRMDataError as exc:  # less than two periods of data
-        observed, why = None, str(exc)
+        retention_error = str(exc)
+    check_lifecycle_arguments(first, end, at_risk_after=at_risk_after, lost_after=lost_after,
+                              loyal_purchases=4, p_alive=None, p_alive_thresholds=(0.5, 0.2), source=source)
+    _check_window(window_days)
+    _check_thresholds(thresholds, "ordinary")
+    if isinstance(tx, TransactionTable):
+        raise_bad_amounts(int(row["bad"]), source)
+    else:
+        _check_amounts_up_to(tx, end, source)
+    check_evaluation_window(end, first, window_days, False, source)
+    if not isinstance(every_days, int | np.integer) or every_days < 1:
+        raise CRMDataError(f"every_days must be a whole number of days >= 1, got {every_days!r}")
+    dates = evaluation_dates(first, last_date, None, end, every_days, window_days, False, source)
+    _check_period_days(retention_period_days)
+
+    te = t.filter(t.date <= literal(end)) if keep is not None else t
+    metrics = period_metrics(te, "D", None, "d_", amount=True)
+    metrics.update(period_metrics(te, "M", None, "m_"))
+    metrics.update(window_sums(te, te.amount, [end], window_days, "points_"))
+    metrics.update(window_sums(te, te.amount, list(dates), window_days, "history_"))
+    metrics["first_event"] = te.date.min()
+    previous, last = retention_windows(te, end, retention_period_days)
+    metrics.update(spend=te.amount.sum(where=last), recent=count_where(te, last))
+    if retention_error is None:
+        metrics.update(previous=previous.any(), last=last.any())
+    frame = per_customer(tt, te, metrics)
+
+    table = rfm_frame(frame, end, "D", "total", "d_", source, 0)
+    observed = None
+    if retention_error is None:
+        before = frame["previous"].to_numpy(dtype=bool)
+        kept = int((before & frame["last"].to_numpy(dtype=bool)).sum())
+        try:
+            observed = _retention_series(int(before.sum()), kept)
+        except CRMDataError as exc:  # nobody bought in the previous period
+            retention_error = str(exc)
+    points = points_on_dates(frame, dates, "history_")
+    recent = frame["recent"].to_numpy() > 0
+    spend = frame.loc[recent, "spend"].astype("float64")
+    spend.attrs.update(input_attrs(tx, tt))  # as the pandas group-by did
     return SegmentInputs(
         observation_end=end,
-        transactions=int(len(tx)),
-        first_date=tx["date"].min(),
-        rfm_table=rfm_table(tx, end),
-        lifecycle_stages=lifecycle_stages(tx, end, at_risk_after=at_risk_after, lost_after=lost_after),
-        repeat_purchase_rate=repeat_purchase_rate(tx, end),
-        membership_tiers=membership_tiers(tx, end, window_days=window_days, thresholds=thresholds),
-        membership_history=membership_history(tx, end=end, every_days=every_days, window_days=window_days,
-                                              thresholds=thresholds),
+        transactions=rows,
+        first_date=first,
+        rfm_table=table,
+        lifecycle_stages=stages_from_rfm_table(table, end, at_risk_after=at_risk_after,
+                                               lost_after=lost_after),
+        repeat_purchase_rate=rate_from_periods(frame, end, "M", "m_"),
+        membership_tiers=tiers_from_points(pd.Series(floats(frame, "points_0"), index=frame.index), end,
+                                           window_days, thresholds),
+        membership_history=history_from_points(points, every_days, window_days, thresholds),
         observed_retention=observed,
-        recent_spend=recent_spend(tx, end, retention_period_days),
+        recent_spend=spend,
         source=str(source),
-        retention_error=why,
-        last_date=tx["date"].max(),
+        retention_error=retention_error,
+        last_date=last_date,
     )
+
+
+def _check_amounts_up_to(tx: pd.DataFrame, end: pd.Timestamp, source: str) -> None:
+    """The membership ledger's check of a frame's amounts up to ``end`` (rows named)."""
+    amounts = tx["amount"].to_numpy(dtype="float64")
+    bad = (~np.isfinite(amounts) | (amounts < 0)) & (tx["date"].to_numpy() <= end.to_datetime64())
+    if bad.any():
+        raise CRMDataError(f"negative or missing amounts in {describe_rows(tx.index[bad])}",
+                           source=source, column="amount")
 
 
 def load_segment_inputs(

@@ -29,9 +29,17 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
+from crm_models.data.tables import TransactionTable
 from crm_models.errors import CRMDataError, describe_rows
-from crm_models.segments._checks import numeric_series, require_transactions
-from crm_models.segments.rfm import rfm_table
+from crm_models.segments._checks import numeric_series
+from crm_models.segments._queries import (
+    as_table,
+    count_where,
+    literal,
+    per_customer,
+    period_metrics,
+    rfm_frame,
+)
 
 __all__ = ["STAGES", "check_lifecycle_arguments", "lifecycle_stages", "stages_from_rfm_table"]
 
@@ -55,7 +63,7 @@ def _customer_ids(customers: Iterable | pd.DataFrame) -> pd.Index:
 
 
 def lifecycle_stages(
-    tx: pd.DataFrame,
+    tx: pd.DataFrame | TransactionTable,
     observation_end: str | pd.Timestamp,
     customers: Iterable | pd.DataFrame | None = None,
     *,
@@ -70,8 +78,10 @@ def lifecycle_stages(
     Parameters
     ----------
     tx:
-        Validated transactions (``crm.data.load_transactions``); later purchases than
-        ``observation_end`` are ignored.
+        Validated transactions (``crm.data.load_transactions``) or a
+        :class:`~crm_models.data.tables.TransactionTable`; later purchases than
+        ``observation_end`` are ignored.  Each customer's purchase days and last purchase
+        day (and the table's first purchase) come from one query on the engine.
     observation_end:
         The date the stages describe.
     customers:
@@ -93,15 +103,22 @@ def lifecycle_stages(
     customers), ``days_since_last`` (nullable Int64, <NA> for potential customers),
     ``p_alive`` when given, and ``stage`` (categorical with categories :data:`STAGES`).
     """
-    tx = require_transactions(tx, need_amount=False)
+    tt = as_table(tx, need_amount=False)
     end = pd.Timestamp(observation_end)
-    check_lifecycle_arguments(tx["date"].min(), end, at_risk_after=at_risk_after, lost_after=lost_after,
-                              loyal_purchases=loyal_purchases, p_alive=p_alive,
-                              p_alive_thresholds=p_alive_thresholds,
-                              source=tx.attrs.get("source", "transactions"))
-    tmp = tx if "amount" in tx.columns else tx.assign(amount=0.0)
-    return stages_from_rfm_table(rfm_table(tmp, end, period="D"), end, customers,
-                                 at_risk_after=at_risk_after, lost_after=lost_after,
+    t = tt.expr
+    keep = t.date <= literal(end)
+    metrics = period_metrics(t, "D", keep, "")
+    metrics.update(after=count_where(t, ~keep), first_date=t.date.min())
+    frame = per_customer(tt, t, metrics)
+    check_lifecycle_arguments(frame["first_date"].min(), end, at_risk_after=at_risk_after,
+                              lost_after=lost_after, loyal_purchases=loyal_purchases, p_alive=p_alive,
+                              p_alive_thresholds=p_alive_thresholds, source=tt.source)
+    buyers = frame["n"].to_numpy() > 0
+    if not buyers.any():
+        raise CRMDataError(f"every transaction is after the observation end {end.date()}",
+                           source=tt.source, column="date")
+    table = rfm_frame(frame[buyers], end, "D", None, "", tt.source, int(frame["after"].sum()))
+    return stages_from_rfm_table(table, end, customers, at_risk_after=at_risk_after, lost_after=lost_after,
                                  loyal_purchases=loyal_purchases, p_alive=p_alive,
                                  p_alive_thresholds=p_alive_thresholds)
 

@@ -34,15 +34,16 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from crm_models.data.summary import period_ordinals
+from crm_models.data.periods import check_engine_period, ordinal_of
+from crm_models.data.tables import TransactionTable
 from crm_models.errors import CRMDataError, describe_rows
 from crm_models.segments._checks import (
-    distinct_sorted,
     numeric_series,
     require_columns,
     require_frame,
     require_transactions,
 )
+from crm_models.segments._queries import as_table, literal, per_customer, period_metrics
 
 __all__ = ["LOYALTY_TYPES", "loyalty_matrix", "loyalty_indicators", "repeat_purchase_rate"]
 
@@ -130,35 +131,35 @@ def loyalty_matrix(
     return out
 
 
-def repeat_purchase_rate(tx: pd.DataFrame, observation_end: str | pd.Timestamp,
+def repeat_purchase_rate(tx: pd.DataFrame | TransactionTable, observation_end: str | pd.Timestamp,
                          period: str = "M") -> pd.Series:
     """Share of the periods after the first purchase period in which the customer bought.
 
     ``x / T``: ``x`` = purchase periods after the first one, ``T`` = periods from the first
     purchase period to the one holding ``observation_end``; 0 when ``T = 0`` (no chance to
     repeat yet).  With ``period="M"`` a customer who bought in 6 of the 12 months since
-    joining scores 0.5.
+    joining scores 0.5.  ``tx``: a validated pandas frame or a
+    :class:`~crm_models.data.tables.TransactionTable`; the distinct purchase periods and
+    the first one are counted per customer in one query on its engine.
     """
-    tx = require_transactions(tx, need_amount=False)
+    check_engine_period(period)
+    tt = as_table(tx, need_amount=False)
     end = pd.Timestamp(observation_end)
-    dates = tx["date"].to_numpy(dtype="datetime64[ns]")
-    keep = dates <= end.to_datetime64()
-    if not keep.any():
+    t = tt.expr
+    frame = per_customer(tt, t, period_metrics(t, period, t.date <= literal(end), ""))
+    frame = frame[frame["n"].to_numpy() > 0]
+    if len(frame) == 0:
         raise CRMDataError(f"every transaction is after the observation end {end.date()}",
-                           source=tx.attrs.get("source", "transactions"), column="date")
-    ids = tx["customer_id"] if keep.all() else tx["customer_id"][keep]
-    codes, uniques = pd.factorize(ids, sort=True)  # on the Series: fast for Arrow strings
-    p = period_ordinals(dates[keep], period)
-    p0 = p.min()
-    span = int(p.max() - p0) + 1
-    key = distinct_sorted(codes.astype(np.int64) * span + (p - p0))
-    cust = key // span
-    n_periods = np.bincount(cust, minlength=len(uniques))
-    first = (key % span + p0)[np.cumsum(n_periods) - n_periods]
-    T = period_ordinals(np.array([end.to_datetime64()]), period)[0] - first
-    x = n_periods - 1
+                           source=tt.source, column="date")
+    return rate_from_periods(frame, end, period, "")
+
+
+def rate_from_periods(frame: pd.DataFrame, end: pd.Timestamp, period: str, prefix: str) -> pd.Series:
+    """:func:`repeat_purchase_rate` from the distinct purchase periods and the first one."""
+    T = ordinal_of(end, period) - frame[f"{prefix}first"].to_numpy(dtype=np.int64)
+    x = frame[f"{prefix}n"].to_numpy(dtype=np.int64) - 1
     rate = np.where(T > 0, x / np.maximum(T, 1), 0.0)
-    return pd.Series(rate, index=pd.Index(uniques, name="customer_id"), name="repeat_purchase_rate")
+    return pd.Series(rate, index=frame.index, name="repeat_purchase_rate")
 
 
 def loyalty_indicators(

@@ -16,20 +16,36 @@ up to 2024-12-30 with a 365-day window).  A tier decided at an evaluation stays 
 until the next evaluation, ``every_days`` later, even if points expire in between
 (:func:`tier_on`).
 
-Everything is vectorised: customer ids are factorised once and the points of all
-customers at a date are one ``bincount`` (a million customers take about a second).
+The points of every customer on every evaluation date are one query on the transactions'
+engine (DuckDB for pandas frames, Spark, ...): grouped by customer, one conditional sum
+``points.sum(where=(date > d - window) & (date <= d))`` per date; the tiers are set in numpy
+on the one row per customer that comes back.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 
+from crm_models.data.tables import TransactionTable
 from crm_models.errors import CRMDataError, describe_rows
-from crm_models.segments._checks import require_columns, require_frame, require_transactions
+from crm_models.segments._checks import require_columns, require_frame
+from crm_models.segments._queries import (
+    as_table,
+    bad_values,
+    check_points_amounts,
+    constant,
+    count_where,
+    floats,
+    literal,
+    per_customer,
+    points_on_dates,
+    raise_bad_amounts,
+    window_sums,
+)
 
 __all__ = [
     "DEFAULT_THRESHOLDS",
@@ -109,63 +125,101 @@ def check_evaluation_window(as_of: pd.Timestamp, first_date: pd.Timestamp, windo
 
 
 class _Ledger:
-    """Points-earning events (purchases and promotion points) with factorised customer ids."""
+    """Points-earning events (purchases and promotion points) as an Ibis table.
 
-    def __init__(self, tx: pd.DataFrame, points_per_unit: float,
+    ``events``: ``customer_id, date, points, is_tx`` (1 for a purchase, 0 for promotion
+    points), the purchases of the transactions' engine plus the promotion points frame;
+    events after ``until`` do not count.  :meth:`points` evaluates, in one query grouped by
+    customer, each customer's first event and points in the window ending on each date.
+    """
+
+    def __init__(self, tx: pd.DataFrame | TransactionTable, points_per_unit: float,
                  promotion_points: pd.DataFrame | None, until: pd.Timestamp | None):
-        tx = require_transactions(tx)
-        self.source = tx.attrs.get("source", "transactions")
+        self.tt = as_table(tx)
+        self.source = self.tt.source
         if not (np.isfinite(points_per_unit) and points_per_unit > 0):
             raise CRMDataError(f"points_per_unit must be a positive number, got {points_per_unit!r}")
-        dates = tx["date"].to_numpy(dtype="datetime64[ns]")
-        pts = tx["amount"].to_numpy(dtype="float64") * float(points_per_unit)
-        ids = tx["customer_id"].reset_index(drop=True)
-        if (pts < 0).any() or not np.isfinite(pts).all():
-            bad = ~np.isfinite(pts) | (pts < 0)
-            raise CRMDataError(f"negative or missing amounts in {describe_rows(tx.index[bad])}",
-                               source=self.source, column="amount")
-        self.first_date = pd.Timestamp(dates.min())
-        self.last_date = pd.Timestamp(dates.max())
+        check_points_amounts(tx, self.source)
+        t = self.tt.expr
+        self.count_bad = isinstance(tx, TransactionTable)  # a frame's amounts are checked above
+        events = t.select("customer_id", "date", points=t.amount.cast("float64") * float(points_per_unit),
+                          is_tx=constant(1, "int8"))
+        self.promotion = promotion_points is not None
         if promotion_points is not None:
-            pp = require_frame(promotion_points, "promotion_points")
-            require_columns(pp, ["customer_id", "date", "points"], "promotion_points")
-            pdates = pd.to_datetime(pp["date"], errors="coerce")
-            ppts = pd.to_numeric(pp["points"], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-            bad = pdates.isna().to_numpy() | ~np.isfinite(ppts) | pp["customer_id"].isna().to_numpy()
-            if bad.any():
-                raise CRMDataError(f"missing or unparseable customer_id, date or points in "
-                                   f"{describe_rows(pp.index[bad])}", source="promotion_points")
-            dates = np.concatenate([dates, pdates.to_numpy(dtype="datetime64[ns]")])
-            pts = np.concatenate([pts, ppts])
-            ids = pd.concat([ids.astype(object), pp["customer_id"].astype(object)], ignore_index=True)
-        if until is not None:
-            keep = dates <= until.to_datetime64()
-            if not keep.all():
-                dates, pts, ids = dates[keep], pts[keep], ids[keep]
-        # factorised on the Series: fast for the Arrow strings of load_transactions
-        self.codes, self.customers = pd.factorize(ids, sort=True)
-        self.dates, self.points = dates, pts
-        self._first_event: np.ndarray | None = None
+            events = events.union(_promotion_events(promotion_points, events))
+        self.events, self.until = events, until
+        self.first_date: pd.Timestamp | None = None
+        self.last_date: pd.Timestamp | None = None
 
-    @property
-    def first_event(self) -> np.ndarray:
-        """Date of each customer's first points event (computed on first use)."""
-        if self._first_event is None:
-            first = np.full(len(self.customers), np.iinfo(np.int64).max, dtype=np.int64)
-            np.minimum.at(first, self.codes, self.dates.view(np.int64))
-            self._first_event = first.view("datetime64[ns]")
-        return self._first_event
+    def _facts(self, e: Any) -> dict[str, Any]:
+        """Per customer: first and last purchase (whole table), first event up to ``until``."""
+        tx_rows = (e.is_tx == 1) if self.promotion else None
+        upto = None if self.until is None else e.date <= literal(self.until)
+        facts = {"first_tx": e.date.min(where=tx_rows), "last_tx": e.date.max(where=tx_rows),
+                 "first_event": e.date.min(where=upto)}
+        if self.count_bad:
+            facts["bad"] = bad_values(e.points, tx_rows)
+        return facts
+
+    def _record(self, first_tx: Any, last_tx: Any, bad: Any) -> None:
+        if self.count_bad:
+            raise_bad_amounts(int(bad), self.source)
+        self.first_date, self.last_date = pd.Timestamp(first_tx), pd.Timestamp(last_tx)
+
+    def table_dates(self) -> tuple[pd.Timestamp, pd.Timestamp, int]:
+        """First and last purchase of the whole table, and the events up to ``until``
+        (one aggregate row)."""
+        e = self.events
+        tx_rows = (e.is_tx == 1) if self.promotion else None
+        agg = {"first_tx": e.date.min(where=tx_rows), "last_tx": e.date.max(where=tx_rows),
+               "events": e.count() if self.until is None else count_where(e, e.date <= literal(self.until))}
+        if self.count_bad:
+            agg["bad"] = bad_values(e.points, tx_rows)
+        row = self.tt.execute(e.aggregate(**agg)).iloc[0]
+        self._record(row["first_tx"], row["last_tx"], row.get("bad", 0))
+        return self.first_date, self.last_date, int(row["events"])
+
+    def points(self, dates: pd.DatetimeIndex, window_days: int) -> pd.DataFrame:
+        """Per customer with an event up to ``until``: ``first_event`` and window points
+        ``p0, p1, ...`` ending on each of ``dates`` (null when none)."""
+        e = self.events
+        metrics = self._facts(e)
+        metrics.update(window_sums(e, e.points, list(dates), window_days, "p", self.until))
+        frame = per_customer(self.tt, e, metrics)
+        self._record(frame["first_tx"].min(), frame["last_tx"].max(),
+                     frame["bad"].sum() if self.count_bad else 0)
+        return frame[frame["first_event"].notna().to_numpy()]
 
     def check_window(self, as_of: pd.Timestamp, window_days: int, allow_partial_window: bool) -> None:
         check_evaluation_window(as_of, self.first_date, window_days, allow_partial_window, self.source)
 
-    def points_at(self, as_of: pd.Timestamp, window_days: int) -> np.ndarray:
-        lo = _window_start(as_of, window_days).to_datetime64()
-        inside = (self.dates > lo) & (self.dates <= as_of.to_datetime64())
-        return np.bincount(self.codes[inside], weights=self.points[inside], minlength=len(self.customers))
 
-    def members_at(self, as_of: pd.Timestamp) -> np.ndarray:
-        return self.first_event <= as_of.to_datetime64()
+def _promotion_events(promotion_points: pd.DataFrame, events: Any) -> Any:
+    """The bonus points frame as events with the purchases' schema (checked as before)."""
+    import ibis
+
+    pp = require_frame(promotion_points, "promotion_points")
+    require_columns(pp, ["customer_id", "date", "points"], "promotion_points")
+    pdates = pd.to_datetime(pp["date"], errors="coerce")
+    ppts = pd.to_numeric(pp["points"], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    bad = pdates.isna().to_numpy() | ~np.isfinite(ppts) | pp["customer_id"].isna().to_numpy()
+    if bad.any():
+        raise CRMDataError(f"missing or unparseable customer_id, date or points in "
+                           f"{describe_rows(pp.index[bad])}", source="promotion_points")
+    ids = pp["customer_id"]
+    id_type = events.schema()["customer_id"]
+    if id_type.is_string():
+        ids = ids.astype(str)
+    elif id_type.is_integer():
+        numeric = pd.to_numeric(ids, errors="coerce")
+        if numeric.isna().any() or (numeric != np.round(numeric)).any():
+            raise CRMDataError("customer ids are not whole numbers like the transactions' ids in "
+                               f"{describe_rows(pp.index[numeric.isna().to_numpy()])}",
+                               source="promotion_points", column="customer_id")
+        ids = numeric.astype("int64")
+    frame = pd.DataFrame({"customer_id": ids.to_numpy(), "date": pdates.to_numpy(dtype="datetime64[us]"),
+                          "points": ppts, "is_tx": np.zeros(len(pp), dtype=np.int8)})
+    return ibis.memtable(frame).cast(events.schema())
 
 
 def _good_credit(credit: pd.Series | None, customers: pd.Index) -> np.ndarray:
@@ -209,10 +263,8 @@ def membership_points(
     """
     _check_window(window_days)
     as_of = pd.Timestamp(as_of)
-    led = _Ledger(tx, points_per_unit, promotion_points, until=as_of)
-    led.check_window(as_of, window_days, allow_partial_window)
-    return pd.Series(led.points_at(as_of, window_days), index=pd.Index(led.customers, name="customer_id"),
-                     name="points")
+    return _points_on(tx, as_of, window_days, points_per_unit, promotion_points,
+                      allow_partial_window).rename("points")
 
 
 def membership_tiers(
@@ -257,10 +309,18 @@ def membership_tiers(
     _check_window(window_days)
     labels, asc = _check_thresholds(thresholds, base_tier)
     as_of = pd.Timestamp(as_of)
-    led = _Ledger(tx, points_per_unit, promotion_points, until=as_of)
-    led.check_window(as_of, window_days, allow_partial_window)
-    points = pd.Series(led.points_at(as_of, window_days), index=pd.Index(led.customers, name="customer_id"))
+    points = _points_on(tx, as_of, window_days, points_per_unit, promotion_points, allow_partial_window)
     return tiers_from_points(points, as_of, window_days, thresholds, credit=credit, base_tier=base_tier)
+
+
+def _points_on(tx: pd.DataFrame | TransactionTable, as_of: pd.Timestamp, window_days: int,
+               points_per_unit: float, promotion_points: pd.DataFrame | None,
+               allow_partial_window: bool) -> pd.Series:
+    """Window points on ``as_of`` of every customer with an event by then (one query)."""
+    led = _Ledger(tx, points_per_unit, promotion_points, until=as_of)
+    frame = led.points(pd.DatetimeIndex([as_of]), window_days)
+    led.check_window(as_of, window_days, allow_partial_window)
+    return pd.Series(floats(frame, "p0"), index=frame.index)
 
 
 def tiers_from_points(
@@ -326,12 +386,13 @@ def membership_history(
     _check_thresholds(thresholds, base_tier)  # before reading the data
     end_ts = pd.Timestamp(end) if end is not None else None
     led = _Ledger(tx, points_per_unit, promotion_points, until=end_ts)
-    if len(led.customers) == 0:
+    first_date, last_date, events = led.table_dates()
+    if events == 0:
         raise CRMDataError(f"no transactions on or before {end_ts.date()}", source=led.source)
-    dates = evaluation_dates(led.first_date, led.last_date, start, end_ts, every_days, window_days,
+    dates = evaluation_dates(first_date, last_date, start, end_ts, every_days, window_days,
                              allow_partial_window, source=led.source)
-    points = pd.DataFrame(_points_matrix(led, dates, window_days),
-                          index=pd.Index(led.customers, name="customer_id"), columns=dates)
+    points = _points_matrix(led, dates, window_days)
+    points.columns.name = None
     return history_from_points(points, every_days, window_days, thresholds, credit=credit,
                                base_tier=base_tier, values=values)
 
@@ -362,16 +423,16 @@ def evaluation_dates(
     return dates
 
 
-def _points_matrix(led: _Ledger, dates: pd.DatetimeIndex, window_days: int) -> np.ndarray:
-    """Points of every customer of the ledger at each date (columns); NaN = not a member yet."""
-    out = np.empty((len(led.customers), len(dates)), dtype="float64")
-    for j, d in enumerate(dates):
-        out[:, j] = np.where(led.members_at(d), led.points_at(d, window_days), np.nan)
-    return out
+def _points_matrix(led: _Ledger, dates: pd.DatetimeIndex, window_days: int) -> pd.DataFrame:
+    """Points of every customer of the ledger at each date (columns ``evaluation_date``);
+    NaN = not a member yet (first event after the date).  One query: a conditional sum
+    per date."""
+    dates = pd.DatetimeIndex(dates, name="evaluation_date")
+    return points_on_dates(led.points(dates, window_days), dates, "p")
 
 
 def points_history(
-    tx: pd.DataFrame,
+    tx: pd.DataFrame | TransactionTable,
     dates: pd.DatetimeIndex,
     window_days: int = 365,
     *,
@@ -381,15 +442,12 @@ def points_history(
     """Window points of every customer who bought by ``until`` at each of ``dates``
     (NaN = first purchase after that date): :func:`membership_history`'s per-customer part.
 
-    A customer's row depends only on their own purchases, so this may run on any
-    customer-disjoint part of the transactions (the Spark version runs it per bucket).
-    No whole-table checks: see :func:`evaluation_dates`.
+    A customer's row depends only on their own purchases (one query grouped by customer,
+    one conditional sum per date).  No whole-table checks: see :func:`evaluation_dates`.
     """
     _check_window(window_days)
     led = _Ledger(tx, points_per_unit, None, until=None if until is None else pd.Timestamp(until))
-    dates = pd.DatetimeIndex(dates, name="evaluation_date")
-    return pd.DataFrame(_points_matrix(led, dates, window_days),
-                        index=pd.Index(led.customers, name="customer_id"), columns=dates)
+    return _points_matrix(led, pd.DatetimeIndex(dates), window_days)
 
 
 def history_from_points(

@@ -45,15 +45,22 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from crm_models.data.summary import period_ordinals
+from crm_models.data.periods import check_engine_period
+from crm_models.data.tables import TransactionTable
 from crm_models.errors import CRMDataError, describe_rows
 from crm_models.segments._checks import (
-    distinct_sorted,
     numeric_column,
     numeric_series,
     require_columns,
     require_frame,
-    require_transactions,
+)
+from crm_models.segments._queries import (
+    as_table,
+    count_where,
+    literal,
+    per_customer,
+    period_metrics,
+    rfm_frame,
 )
 
 __all__ = [
@@ -156,7 +163,7 @@ def quantile_score(values: pd.Series, n_bins: int = 5, ties: Literal["min", "fir
 
 
 def rfm_table(
-    tx: pd.DataFrame,
+    tx: pd.DataFrame | TransactionTable,
     observation_end: str | pd.Timestamp,
     period: str = "D",
     monetary: Literal["total", "mean"] = "total",
@@ -166,7 +173,8 @@ def rfm_table(
     Parameters
     ----------
     tx:
-        ``customer_id, date, amount`` from :func:`crm_models.data.load_transactions`.
+        ``customer_id, date, amount`` from :func:`crm_models.data.load_transactions`, or a
+        :class:`~crm_models.data.tables.TransactionTable` (DuckDB, Spark, ...).
     observation_end:
         The "today" of the analysis; later purchases are left out (their number is in
         ``attrs["excluded_after_end"]``).
@@ -182,45 +190,29 @@ def rfm_table(
     last purchase to ``observation_end``; 0 = bought on the last day), ``frequency``
     (number of purchase periods, >= 1), ``monetary``, ``tenure`` (periods since the
     first purchase).
+
+    Notes
+    -----
+    One query on the transactions' engine: per customer, the distinct purchase periods,
+    the first and last one and the total amount up to ``observation_end``, and the number
+    of later purchases; one row per customer comes back.
     """
-    tx = require_transactions(tx)
-    source = tx.attrs.get("source", "transactions")
     if monetary not in ("total", "mean"):
         raise CRMDataError(f"monetary must be 'total' or 'mean', not {monetary!r}")
+    check_engine_period(period)
+    tt = as_table(tx)
     end = pd.Timestamp(observation_end)
-    dates = tx["date"].to_numpy(dtype="datetime64[ns]")
-    keep = dates <= end.to_datetime64()
-    if not keep.any():
+    t = tt.expr
+    keep = t.date <= literal(end)
+    metrics = period_metrics(t, period, keep, "", amount=True)
+    metrics["after"] = count_where(t, ~keep)
+    frame = per_customer(tt, t, metrics)
+    buyers = frame["n"].to_numpy() > 0
+    if not buyers.any():
         raise CRMDataError(f"every transaction is after the observation end {end.date()}",
-                           source=source, column="date")
-    ids = tx["customer_id"] if keep.all() else tx["customer_id"][keep]
-    codes, uniques = pd.factorize(ids, sort=True)  # on the Series: fast for Arrow strings
-    n = len(uniques)
-    p = period_ordinals(dates[keep], period)
-    amount = tx["amount"].to_numpy(dtype="float64")[keep]
-    p0 = p.min()
-    span = int(p.max() - p0) + 1
-    key = distinct_sorted(codes.astype(np.int64) * span + (p - p0))  # distinct (customer, period)
-    cust = key // span
-    per = key % span + p0
-    n_periods = np.bincount(cust, minlength=n)
-    ends = np.cumsum(n_periods)
-    last = per[ends - 1]
-    first = per[ends - n_periods]
-    total = np.bincount(codes, weights=amount, minlength=n)
-    end_ord = period_ordinals(np.array([end.to_datetime64()]), period)[0]
-    out = pd.DataFrame(
-        {
-            "time_since_last": (end_ord - last).astype(np.int64),
-            "frequency": n_periods.astype(np.int64),
-            "monetary": total if monetary == "total" else total / n_periods,
-            "tenure": (end_ord - first).astype(np.int64),
-        },
-        index=pd.Index(uniques, name="customer_id"),
-    )
-    out.attrs.update(observation_end=str(end.date()), period=period, monetary=monetary,
-                     excluded_after_end=int((~keep).sum()), source=source)
-    return out
+                           source=tt.source, column="date")
+    excluded = int(frame["after"].sum())
+    return rfm_frame(frame[buyers], end, period, monetary, "", tt.source, excluded)
 
 
 def _validate_rules(rules: pd.DataFrame, n_bins: int) -> pd.DataFrame:
