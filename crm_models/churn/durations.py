@@ -317,7 +317,7 @@ def _purchase_days(t: Any, carry: dict[str, str], order: list[str] | None) -> An
     amount = {"amount": t.amount.cast("float64").sum()} if "amount" in t.columns else {}
     if order is None:
         return t.group_by(["customer_id", "day"]).aggregate(
-            **amount, **{name: t[col].min() for name, col in carry.items()})
+            **amount, orders=t.count(), **{name: t[col].min() for name, col in carry.items()})
     by_day = ibis.window(group_by=[t.customer_id, t.day], order_by=[t[c] for c in order])
     ranked = t.mutate(order_in_day=ibis.row_number().over(by_day),
                       **{k: v.over(ibis.window(group_by=[t.customer_id, t.day])) for k, v in amount.items()})
@@ -345,11 +345,52 @@ def _spell_rows(days: Any, w_days: float, carry: list[str], first_only: bool) ->
                "n_spells": days.n_spells.max()}
     if "amount" in days.columns:
         metrics["first_amount"] = days.amount.argmin(days.day)
+    if "orders" in days.columns:
+        metrics["first_orders"] = days.orders.argmin(days.day)
     metrics.update({name: days[name].argmin(days.day) for name in carry})
     spells = days.group_by(["customer_id", "spell"]).aggregate(**metrics)
     if first_only:
         spells = spells.filter(spells.spell == 1)
     return spells.order_by(["customer_id", "spell"])
+
+
+def _kahan_sum(values: np.ndarray) -> float:
+    """Sum in the given order with the Kahan compensation of pandas' ``groupby().sum()``."""
+    total = compensation = 0.0
+    for value in values.tolist():
+        y = value - compensation
+        t = total + y
+        compensation = t - total - y
+        if compensation != compensation:  # inf - inf
+            compensation = 0.0
+        total = t
+    return total
+
+
+def _pandas_day_sums(tt: TransactionTable, tab: pd.DataFrame, sums: np.ndarray) -> np.ndarray:
+    """``sums`` (the spells' first-day amounts) as pandas sums them: in row order, compensated.
+
+    A day of one or two orders has the same sum in any order; a day of three or more can
+    differ in the last bits.  The orders of those days (few) are fetched with their row
+    numbers and summed here as pandas does, so a frame gives the former result to the bit.
+    """
+    import ibis
+
+    many = tab["first_orders"].to_numpy(dtype=np.int64) >= 3
+    if not many.any():
+        return sums
+    keys = ibis.memtable(pd.DataFrame({"customer_id": tab["customer_id"][many].to_numpy(),
+                                       "day": tab["first"][many].to_numpy(dtype=np.int64)}))
+    t = tt.expr
+    orders = t.mutate(day=period_ordinal_expr(t.date, "D"))
+    orders = orders.semi_join(keys, ["customer_id", "day"]).select("customer_id", "day", "row", "amount")
+    found = tt.execute(orders.order_by("row"))
+    groups = found.groupby(["customer_id", "day"], sort=False)["amount"]
+    exact = {key: _kahan_sum(values.to_numpy(dtype=float)) for key, values in groups}
+    sums = sums.copy()
+    for i in np.flatnonzero(many):
+        sums[i] = exact[(tab["customer_id"].iat[i], int(tab["first"].iat[i]))]
+    return sums
 
 
 def _as_datetime(day_ordinals: pd.Series) -> np.ndarray:
@@ -520,7 +561,10 @@ def durations_from_transactions(
     spell_tab[EVENT] = churned.astype(np.int8)
     spell_tab["inactivity_window"] = w_days / unit_days
     if amount is not None:
-        spell_tab["first_amount"] = tab["first_amount"].to_numpy(dtype=float)
+        first_amount = tab["first_amount"].to_numpy(dtype=float)
+        if not lazy:
+            first_amount = _pandas_day_sums(tt, tab, first_amount)
+        spell_tab["first_amount"] = first_amount
     for col, values in zip(features_, feature_values, strict=True):
         spell_tab[col] = values
 
