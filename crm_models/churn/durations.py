@@ -334,23 +334,27 @@ def _with_gaps(days: Any) -> Any:
 
 
 def _spell_rows(days: Any, w_days: float, carry: list[str], first_only: bool) -> Any:
-    """One row per spell: a spell starts at a customer's first purchase day and after each gap > w."""
+    """One row per spell: a spell starts at a customer's first purchase day and after each gap > w.
+
+    Spells are numbered by a running sum of "new spell" flags over each customer's days.
+    ``first_only``: one row per customer (spell 1) with ``n_spells``, the customer's number
+    of spells (spell 1 is the last one when it is 1).
+    """
     import ibis
 
     new_spell = ibis.ifelse(days.gap.isnull() | (days.gap > ibis.literal(w_days)), 1, 0).cast("int64")
     days = days.mutate(
-        spell=new_spell.sum().over(ibis.cumulative_window(group_by=days.customer_id, order_by=days.day)),
-        n_spells=new_spell.sum().over(ibis.window(group_by=days.customer_id)))
-    metrics = {"first": days.day.min(), "last": days.day.max(), "n_purchase_days": days.count(),
-               "n_spells": days.n_spells.max()}
-    if "amount" in days.columns:
-        metrics["first_amount"] = days.amount.argmin(days.day)
-    if "orders" in days.columns:
-        metrics["first_orders"] = days.orders.argmin(days.day)
-    metrics.update({name: days[name].argmin(days.day) for name in carry})
-    spells = days.group_by(["customer_id", "spell"]).aggregate(**metrics)
+        spell=new_spell.sum().over(ibis.cumulative_window(group_by=days.customer_id, order_by=days.day)))
+    first_day = {"first_amount": "amount", "first_orders": "orders", **{name: name for name in carry}}
+    metrics = {name: days[col].argmin(days.day) for name, col in first_day.items() if col in days.columns}
     if first_only:
-        spells = spells.filter(spells.spell == 1)
+        in_first = days.spell == 1
+        spells = days.group_by("customer_id").aggregate(
+            spell=days.spell.min(), first=days.day.min(), last=days.day.max(where=in_first),
+            n_purchase_days=in_first.cast("int64").sum(), n_spells=days.spell.max(), **metrics)
+    else:
+        spells = days.group_by(["customer_id", "spell"]).aggregate(
+            first=days.day.min(), last=days.day.max(), n_purchase_days=days.count(), **metrics)
     return spells.order_by(["customer_id", "spell"])
 
 
@@ -544,7 +548,11 @@ def durations_from_transactions(
         "last_purchase": _as_datetime(tab["last"]),
         "n_purchase_days": tab["n_purchase_days"].to_numpy(dtype=np.int64),
     })
-    is_last = spell_tab["spell"].to_numpy() == tab["n_spells"].to_numpy(dtype=np.int64)
+    if spells == "first":
+        is_last = tab["n_spells"].to_numpy(dtype=np.int64) == 1
+    else:  # rows sorted by customer and spell: the last row of each customer
+        engine_ids = tab["customer_id"].to_numpy()
+        is_last = np.r_[engine_ids[1:] != engine_ids[:-1], True]
 
     last = spell_tab["last_purchase"].to_numpy()
     since_last = (np.datetime64(obs_end) - last) / np.timedelta64(1, "D")
