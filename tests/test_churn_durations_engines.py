@@ -16,6 +16,8 @@ from spark_fixtures import cdnow_master, spark  # noqa: F401  (fixtures)
 
 import crm_models as crm
 from crm_models.churn import durations_from_transactions
+from crm_models.churn.durations import first_spell_spend
+from crm_models.churn.report import _spend_in_first_spell
 from crm_models.data import datasets
 from crm_models.data.tables import transaction_table
 from crm_models.errors import CRMDataError
@@ -98,6 +100,15 @@ def test_cdnow_master(cdnow_master):  # noqa: F811
     assert len(old) > cdnow_master["customer_id"].nunique()  # reactivations present
 
 
+def test_first_spell_spend(sample_tx, cdnow_master):  # noqa: F811
+    for tx, end in ((sample_tx, SAMPLE_END), (cdnow_master, "1998-06-30")):
+        d = durations_from_transactions(tx, end, time_unit="W")
+        expected = _spend_in_first_spell(tx, d)  # the report's pandas sum
+        np.testing.assert_allclose(first_spell_spend(tx, d), expected, rtol=1e-12, atol=0)
+        np.testing.assert_allclose(first_spell_spend(transaction_table(tx), d), expected, rtol=1e-12, atol=0)
+    assert (expected > 0).mean() > 0.9  # (CDNOW has purchases of $0)
+
+
 def test_transaction_table_checks(sample_tx):
     tt = transaction_table(sample_tx)
     with pytest.raises(CRMDataError, match="purchases after the observation end 2024-06-30 in .* rows"):
@@ -169,3 +180,7 @@ def test_spark_sample_data(spark, sample_tx):  # noqa: F811
     assert tt.engine == "spark"
     for kwargs in ({}, {"features": ["channel", "basket"], "spells": "all", "inactivity_window": 45}):
         assert_same(durations_from_transactions(tt, SAMPLE_END, **kwargs), oracle(tx, SAMPLE_END, **kwargs))
+    # the report's spend per customer in the first spell (crm_models.spark.churn_input.spend_in_first_spell)
+    d = durations_from_transactions(tt, SAMPLE_END, time_unit="W")
+    expected = _spend_in_first_spell(tx, oracle(tx, SAMPLE_END, time_unit="W"))
+    np.testing.assert_allclose(first_spell_spend(tt, d), expected, rtol=1e-12, atol=0)

@@ -33,7 +33,7 @@ from crm_models.data.tables import TransactionTable, is_lazy_table, transaction_
 from crm_models.errors import CRMDataError, describe_rows
 
 __all__ = ["durations_from_subscriptions", "durations_from_transactions", "inactivity_window_from_gaps",
-           "window_from_gap_counts"]
+           "window_from_gap_counts", "first_spell_spend"]
 
 DURATION = "duration"
 EVENT = "event"
@@ -593,3 +593,31 @@ def durations_from_transactions(
                            "n_purchase_days", "inactivity_window"],
     }
     return out
+
+
+def first_spell_spend(tx: pd.DataFrame | TransactionTable, durations: pd.DataFrame) -> np.ndarray:
+    """Each customer's total spend in the first spell, one value per row of ``durations``.
+
+    The sum of ``amount`` over the purchases from the customer's first purchase to the last
+    purchase day of spell 1 (``last_purchase`` of the ``spell == 1`` row); 0 for a customer
+    without such a row.  ``tx``: the transactions ``durations`` was built from, with the
+    standard column names (a :func:`crm_models.data.load_transactions` frame or a
+    TransactionTable on any engine).  Computed on the transactions' engine (a join with the
+    per-customer last days, then a sum per customer); one row per customer comes back.
+    """
+    import ibis
+
+    tt = transaction_table(tx, need_amount=True)
+    id_col = durations.attrs.get("crm_churn", {}).get("non_covariates", ["customer_id"])[0]
+    first = durations[durations["spell"] == 1]
+    keys = ibis.memtable(pd.DataFrame({
+        "customer_id": first[id_col].to_numpy(),
+        "last_day": (first["last_purchase"].to_numpy(dtype="datetime64[D]").astype(np.int64)),
+    }))
+    t = tt.expr
+    orders = t.mutate(day=period_ordinal_expr(t.date, "D")).join(keys, "customer_id")
+    spend = orders.filter(orders.day <= orders.last_day).group_by("customer_id").aggregate(
+        spend=orders.amount.cast("float64").sum())
+    got = tt.execute(spend)
+    by_id = pd.Series(got["spend"].to_numpy(dtype=float), index=pd.Index(got["customer_id"].to_numpy()))
+    return by_id.reindex(durations[id_col].to_numpy()).fillna(0.0).to_numpy(dtype=float)
