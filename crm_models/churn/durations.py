@@ -261,7 +261,8 @@ def _frame_to_table(tx: pd.DataFrame, obs_end: pd.Timestamp, features: list[str]
             f"purchases after the observation end {obs_end.date()} in "
             f"{describe_rows(tx.index[late], dates[late].dt.date.tolist())}", column=date)
     frame = pd.DataFrame({"customer_id": _category_free(tx[customer_id]).to_numpy(),
-                          "date": dates.to_numpy()})
+                          # microseconds, as the engine stores them (only the day is used)
+                          "date": dates.to_numpy().astype("datetime64[us]")})
     if amount is not None:
         vals = pd.to_numeric(tx[amount], errors="coerce")
         if vals.isna().any():
