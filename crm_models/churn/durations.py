@@ -28,9 +28,12 @@ import numpy as np
 import pandas as pd
 
 from crm_models.churn._checks import check_columns, days_per_unit, to_timestamp
+from crm_models.data.periods import ordinal_of, period_ordinal_expr
+from crm_models.data.tables import TransactionTable, is_lazy_table, transaction_table
 from crm_models.errors import CRMDataError, describe_rows
 
-__all__ = ["durations_from_subscriptions", "durations_from_transactions", "inactivity_window_from_gaps"]
+__all__ = ["durations_from_subscriptions", "durations_from_transactions", "inactivity_window_from_gaps",
+           "window_from_gap_counts", "first_spell_spend"]
 
 DURATION = "duration"
 EVENT = "event"
@@ -212,8 +215,195 @@ def inactivity_window_from_gaps(gaps_days: np.ndarray, quantile: float = 0.9) ->
     return float(np.quantile(gaps, quantile, method="higher"))
 
 
+def window_from_gap_counts(gaps: np.ndarray, counts: np.ndarray, quantile: float = 0.9) -> float:
+    """:func:`inactivity_window_from_gaps` from a histogram of the gaps (gap value, count).
+
+    Equals ``np.quantile(all_gaps, quantile, method="higher")``: numpy's "higher" rule takes
+    the sorted sample at index ``ceil((n - 1) * quantile)``, the smallest gap whose
+    cumulative count exceeds that index.  Gaps are whole days, so the histogram has a few
+    hundred rows however many purchases there are.
+    """
+    if not 0 < quantile < 1:
+        raise CRMDataError(f"quantile must be in (0, 1), got {quantile!r}")
+    order = np.argsort(np.asarray(gaps, dtype=float), kind="stable")
+    values = np.asarray(gaps, dtype=float)[order]
+    counts = np.asarray(counts, dtype=np.int64)[order]
+    n = int(counts.sum())
+    if n == 0:
+        raise CRMDataError("cannot derive an inactivity window: no customer bought twice; "
+                           "pass inactivity_window= (in days)")
+    index = min(int(np.ceil((n - 1) * quantile)), n - 1)
+    return float(values[np.searchsorted(np.cumsum(counts), index + 1)])
+
+
+def _category_free(values: pd.Series) -> pd.Series:
+    """A categorical column as its plain values (the engine reads plain columns)."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        return values.astype(values.cat.categories.dtype)
+    return values
+
+
+def _frame_to_table(tx: pd.DataFrame, obs_end: pd.Timestamp, features: list[str], customer_id: str,
+                    date: str, amount: str | None) -> TransactionTable:
+    """Check a pandas frame row by row (the messages name its rows) and register it for the engine.
+
+    The standard columns (``customer_id``, ``date``, ``amount``) and ``row`` (the position
+    in ``tx``) go to the engine; features stay in ``tx`` and are looked up by row.
+    """
+    check_columns(tx, features)
+    if len(tx) == 0:
+        raise CRMDataError("no transactions (the table is empty)")
+    _check_ids(tx[customer_id], customer_id)
+    dates = _parse_date_column(tx[date], date, allow_missing=False)
+    late = (dates.dt.normalize() > obs_end).to_numpy()
+    if late.any():
+        raise CRMDataError(
+            f"purchases after the observation end {obs_end.date()} in "
+            f"{describe_rows(tx.index[late], dates[late].dt.date.tolist())}", column=date)
+    frame = pd.DataFrame({"customer_id": _category_free(tx[customer_id]).to_numpy(),
+                          # microseconds, as the engine stores them (only the day is used)
+                          "date": dates.to_numpy().astype("datetime64[us]")})
+    if amount is not None:
+        vals = pd.to_numeric(tx[amount], errors="coerce")
+        if vals.isna().any():
+            bad = vals.isna().to_numpy()
+            raise CRMDataError(f"non-numeric or missing amounts in "
+                               f"{describe_rows(tx.index[bad], tx[amount][bad].tolist())}", column=amount)
+        frame["amount"] = vals.to_numpy(dtype=float)
+    frame["row"] = np.arange(len(frame), dtype=np.int64)
+    return transaction_table(frame, columns=["row"])
+
+
+def _check_table(tt: TransactionTable, obs_end: pd.Timestamp, features: list[str],
+                 amount: str | None) -> None:
+    """The checks of a pandas frame, on a TransactionTable: one aggregate query on its engine."""
+    import ibis
+
+    if amount is not None:
+        transaction_table(tt, need_amount=True)
+    for col in features:
+        if col not in tt.columns:
+            available = ", ".join(map(str, tt.columns[:20]))
+            raise CRMDataError(f"column not found (available: {available})", source=tt.source, column=col)
+    t = tt.expr
+    end_day = ibis.literal(ordinal_of(obs_end, "D"))
+    late = period_ordinal_expr(t.date, "D") > end_day
+    metrics = {"n": t.count(), "null_id": t.customer_id.isnull().sum(), "null_date": t.date.isnull().sum(),
+               "late": late.sum()}
+    if amount is not None:
+        metrics["bad_amount"] = (t.amount.isnull() | t.amount.isnan()).sum()
+    row = tt.execute(t.aggregate(**metrics)).iloc[0].fillna(0).to_dict()
+    if row["n"] == 0:
+        raise CRMDataError("no transactions (the table is empty)", source=tt.source)
+    for key, column, problem in [("null_id", "customer_id", "missing customer ids"),
+                                 ("null_date", "date", "missing dates"),
+                                 ("late", "date", f"purchases after the observation end {obs_end.date()}"),
+                                 ("bad_amount", "amount", "non-numeric or missing amounts")]:
+        if row.get(key):
+            raise CRMDataError(f"{problem} in {int(row[key]):,} rows", source=tt.source, column=column)
+
+
+def _purchase_days(t: Any, carry: dict[str, str], order: list[str] | None) -> Any:
+    """One row per customer and purchase day: ``day`` (days since 1970), ``amount`` (the day's
+    sum) and the ``carry`` columns of the day's first order.
+
+    ``order`` None: ``carry`` is the row number ``row`` (a pandas frame): the day's first order
+    is its smallest row number, as pandas' stable sort gives it.  Otherwise the first order is
+    the first one by ``order`` (the date, then the carried features).
+    """
+    import ibis
+
+    day = period_ordinal_expr(t.date, "D")
+    t = t.mutate(day=day)
+    amount = {"amount": t.amount.cast("float64").sum()} if "amount" in t.columns else {}
+    if order is None:
+        return t.group_by(["customer_id", "day"]).aggregate(
+            **amount, orders=t.count(), **{name: t[col].min() for name, col in carry.items()})
+    by_day = ibis.window(group_by=[t.customer_id, t.day], order_by=[t[c] for c in order])
+    ranked = t.mutate(order_in_day=ibis.row_number().over(by_day),
+                      **{k: v.over(ibis.window(group_by=[t.customer_id, t.day])) for k, v in amount.items()})
+    return ranked.filter(ranked["order_in_day"] == 0).select("customer_id", "day", *amount,
+                                                   **{name: ranked[col] for name, col in carry.items()})
+
+
+def _with_gaps(days: Any) -> Any:
+    """``gap``: days since the customer's previous purchase day (null on the first)."""
+    import ibis
+
+    by_customer = ibis.window(group_by=days.customer_id, order_by=days.day)
+    return days.mutate(gap=(days.day - days.day.lag().over(by_customer)).cast("int64"))
+
+
+def _spell_rows(days: Any, w_days: float, carry: list[str], first_only: bool) -> Any:
+    """One row per spell: a spell starts at a customer's first purchase day and after each gap > w.
+
+    Spells are numbered by a running sum of "new spell" flags over each customer's days.
+    ``first_only``: one row per customer (spell 1) with ``n_spells``, the customer's number
+    of spells (spell 1 is the last one when it is 1).
+    """
+    import ibis
+
+    new_spell = ibis.ifelse(days.gap.isnull() | (days.gap > ibis.literal(w_days)), 1, 0).cast("int64")
+    days = days.mutate(
+        spell=new_spell.sum().over(ibis.cumulative_window(group_by=days.customer_id, order_by=days.day)))
+    first_day = {"first_amount": "amount", "first_orders": "orders", **{name: name for name in carry}}
+    metrics = {name: days[col].argmin(days.day) for name, col in first_day.items() if col in days.columns}
+    if first_only:
+        in_first = days.spell == 1
+        spells = days.group_by("customer_id").aggregate(
+            spell=days.spell.min(), first=days.day.min(), last=days.day.max(where=in_first),
+            n_purchase_days=in_first.cast("int64").sum(), n_spells=days.spell.max(), **metrics)
+    else:
+        spells = days.group_by(["customer_id", "spell"]).aggregate(
+            first=days.day.min(), last=days.day.max(), n_purchase_days=days.count(), **metrics)
+    return spells.order_by(["customer_id", "spell"])
+
+
+def _kahan_sum(values: np.ndarray) -> float:
+    """Sum in the given order with the Kahan compensation of pandas' ``groupby().sum()``."""
+    total = compensation = 0.0
+    for value in values.tolist():
+        y = value - compensation
+        t = total + y
+        compensation = t - total - y
+        if compensation != compensation:  # inf - inf
+            compensation = 0.0
+        total = t
+    return total
+
+
+def _pandas_day_sums(tt: TransactionTable, tab: pd.DataFrame, sums: np.ndarray) -> np.ndarray:
+    """``sums`` (the spells' first-day amounts) as pandas sums them: in row order, compensated.
+
+    A day of one or two orders has the same sum in any order; a day of three or more can
+    differ in the last bits.  The orders of those days (few) are fetched with their row
+    numbers and summed here as pandas does, so a frame gives the former result to the bit.
+    """
+    import ibis
+
+    many = tab["first_orders"].to_numpy(dtype=np.int64) >= 3
+    if not many.any():
+        return sums
+    keys = ibis.memtable(pd.DataFrame({"customer_id": tab["customer_id"][many].to_numpy(),
+                                       "day": tab["first"][many].to_numpy(dtype=np.int64)}))
+    t = tt.expr
+    orders = t.mutate(day=period_ordinal_expr(t.date, "D"))
+    orders = orders.semi_join(keys, ["customer_id", "day"]).select("customer_id", "day", "row", "amount")
+    found = tt.execute(orders.order_by("row"))
+    groups = found.groupby(["customer_id", "day"], sort=False)["amount"]
+    exact = {key: _kahan_sum(values.to_numpy(dtype=float)) for key, values in groups}
+    sums = sums.copy()
+    for i in np.flatnonzero(many):
+        sums[i] = exact[(tab["customer_id"].iat[i], int(tab["first"].iat[i]))]
+    return sums
+
+
+def _as_datetime(day_ordinals: pd.Series) -> np.ndarray:
+    return day_ordinals.to_numpy(dtype=np.int64).astype("datetime64[D]").astype("datetime64[ns]")
+
+
 def durations_from_transactions(
-    tx: pd.DataFrame,
+    tx: pd.DataFrame | TransactionTable,
     observation_end: Any,
     inactivity_window: Any = None,
     *,
@@ -252,8 +442,10 @@ def durations_from_transactions(
     Parameters
     ----------
     tx:
-        The validated frame of :func:`crm_models.data.load_transactions` (one row per
-        purchase).  Left untouched.
+        One row per purchase: a pandas frame (e.g. from
+        :func:`crm_models.data.load_transactions`, or any frame with the columns named
+        below; left untouched) or a :class:`~crm_models.data.tables.TransactionTable` on
+        any engine (its standard columns ``customer_id``, ``date``, ``amount`` are used).
     observation_end:
         End of the observation period; purchases after it are an error.
     inactivity_window:
@@ -270,10 +462,17 @@ def durations_from_transactions(
         ``"window_end"`` or ``"last_purchase"`` (see above).
     features:
         Further columns of ``tx`` to carry through, taken from the first purchase of each
-        spell (what was known at acquisition, so no information from the future leaks in).
+        spell (what was known at acquisition, so no information from the future leaks in):
+        the first order of the spell's first day.  For a pandas frame that is the first such
+        row in the frame's order; a TransactionTable has no row order, so there it is the
+        order with the earliest timestamp, ties broken by the smallest feature values
+        (the same row for the time-sorted frames of ``load_transactions``, unless two
+        orders share a timestamp and differ in their features).
     customer_id, date, amount:
-        Column names in ``tx``.  With ``amount``, ``first_amount`` (spend on the first day
-        of the spell) is added as a feature.
+        Column names in a pandas ``tx``.  With ``amount``, ``first_amount`` (spend on the
+        first day of the spell) is added as a feature; ``amount=None`` leaves it out (also
+        for a TransactionTable).  For a TransactionTable ``customer_id`` names the id
+        column of the result.
 
     Returns
     -------
@@ -282,8 +481,22 @@ def durations_from_transactions(
     ``event``, ``inactivity_window`` (``w`` in ``time_unit``), ``first_amount`` and the
     features.  ``attrs["crm_churn"]`` records ``inactivity_window_days``,
     ``window_rule`` (e.g. "0.9 quantile of 1,234 inter-purchase gaps") and the settings.
+
+    Notes
+    -----
+    The per-purchase work is one query on the transactions' engine (DuckDB for a pandas
+    frame, registered through Arrow; Spark or any Ibis backend for a TransactionTable
+    there): purchases are grouped by customer and day (amounts summed), the gap to the
+    previous purchase day is a ``lag`` over each customer's days, spells are numbered by a
+    running sum of "gap > w" flags and aggregated to one row per spell, which is all that
+    leaves the engine.  A derived window needs one more query: the histogram of the gaps
+    (one row per distinct gap length), read with numpy's "higher" rule
+    (:func:`window_from_gap_counts`).  Same-day amounts are summed by the engine, in its
+    order: ``first_amount`` can differ from a pandas sum in the last bits.
     """
-    check_columns(tx, [c for c in (customer_id, date, amount) if c is not None])
+    lazy = is_lazy_table(tx)
+    if not lazy:
+        check_columns(tx, [c for c in (customer_id, date, amount) if c is not None])
     if spells not in ("first", "all"):
         raise CRMDataError(f"spells must be 'first' or 'all', got {spells!r}")
     if churn_date not in ("window_end", "last_purchase"):
@@ -291,63 +504,56 @@ def durations_from_transactions(
     unit_days = days_per_unit(time_unit)
     obs_end = to_timestamp(observation_end, "observation_end").normalize()
     features_ = [] if features is None else list(features)
-    check_columns(tx, features_)
-    if len(tx) == 0:
-        raise CRMDataError("no transactions (the table is empty)")
-    _check_ids(tx[customer_id], customer_id)
-    dates = _parse_date_column(tx[date], date, allow_missing=False)
-    late = (dates.dt.normalize() > obs_end).to_numpy()
-    if late.any():
-        raise CRMDataError(
-            f"purchases after the observation end {obs_end.date()} in "
-            f"{describe_rows(tx.index[late], dates[late].dt.date.tolist())}", column=date)
 
-    work = pd.DataFrame({"cid": tx[customer_id].to_numpy(), "day": dates.dt.normalize().to_numpy()})
-    if amount is not None:
-        vals = pd.to_numeric(tx[amount], errors="coerce")
-        if vals.isna().any():
-            bad = vals.isna().to_numpy()
-            raise CRMDataError(f"non-numeric or missing amounts in "
-                               f"{describe_rows(tx.index[bad], tx[amount][bad].tolist())}", column=amount)
-        work["amount"] = vals.to_numpy(dtype=float)
-    for i, col in enumerate(features_):
-        work[f"f{i}"] = tx[col].to_numpy()
-    work["_row"] = np.arange(len(work))
-    work = work.sort_values(["cid", "day", "_row"], kind="mergesort")
-
-    # one row per purchase day: features from the day's first order, amounts summed
-    days = work.drop_duplicates(["cid", "day"], keep="first").drop(columns="_row").reset_index(drop=True)
-    if amount is not None:
-        days["amount"] = work.groupby(["cid", "day"], sort=False)["amount"].sum().to_numpy()
-
-    cid = days["cid"].to_numpy()
-    day = days["day"].to_numpy()
-    same = np.r_[False, cid[1:] == cid[:-1]]
-    gap = np.full(len(days), np.nan)
-    gap[1:] = (day[1:] - day[:-1]) / np.timedelta64(1, "D")
-    gap[~same] = np.nan
-    pooled = gap[~np.isnan(gap)]
-
-    if inactivity_window is None:
-        w_days = inactivity_window_from_gaps(pooled, quantile)
-        rule = f"{quantile:g} quantile of {pooled.size:,} inter-purchase gaps (days between purchase days)"
+    if lazy:
+        _check_table(tx, obs_end, features_, amount)
+        tt = tx
+        t = tt.expr
+        cols = {"customer_id": t.customer_id, "date": t.date}
+        if amount is not None:
+            cols["amount"] = t.amount
+        carried = {f"f{i}": t[col] for i, col in enumerate(features_)}
+        t = t.select(**cols, **carried)
+        carry = {name: name for name in carried}
+        order = ["date", *carry] if carry else None
     else:
-        w_days = _window_days(inactivity_window)
-        rule = "given"
+        tt = _frame_to_table(tx, obs_end, features_, customer_id, date, amount)
+        t = tt.expr
+        carry, order = {"row": "row"}, None
 
-    new_spell = ~same | (gap > w_days)
-    spell_no = np.cumsum(new_spell)  # global spell id
-    days["_spell"] = spell_no
-    g = days.groupby("_spell", sort=True)
-    first_rows = g.head(1).set_index("_spell")
+    w_given = None if inactivity_window is None else _window_days(inactivity_window)
+    if w_given is None and not 0 < quantile < 1:
+        raise CRMDataError(f"quantile must be in (0, 1), got {quantile!r}")
+    days = _with_gaps(_purchase_days(t, carry, order))
+    if w_given is None:
+        gaps = days.filter(days.gap.notnull())
+        hist = tt.execute(gaps.group_by("gap").aggregate(n=gaps.count()))
+        w_days = window_from_gap_counts(hist["gap"].to_numpy(), hist["n"].to_numpy(), quantile)
+        n_gaps = int(hist["n"].sum())
+        rule = f"{quantile:g} quantile of {n_gaps:,} inter-purchase gaps (days between purchase days)"
+    else:
+        w_days, rule = w_given, "given"
+    tab = tt.execute(_spell_rows(days, w_days, list(carry), spells == "first"))
+
+    if lazy:
+        ids = tab["customer_id"].to_numpy()
+        feature_values = [tab[f"f{i}"].to_numpy() for i in range(len(features_))]
+    else:
+        rows = tab["row"].to_numpy(dtype=np.int64)
+        ids = tx[customer_id].to_numpy()[rows]
+        feature_values = [tx[col].to_numpy()[rows] for col in features_]
     spell_tab = pd.DataFrame({
-        customer_id: first_rows["cid"],
-        "first_purchase": first_rows["day"],
-        "last_purchase": g["day"].max(),
-        "n_purchase_days": g.size(),
+        customer_id: ids,
+        "spell": tab["spell"].to_numpy(dtype=np.int64),
+        "first_purchase": _as_datetime(tab["first"]),
+        "last_purchase": _as_datetime(tab["last"]),
+        "n_purchase_days": tab["n_purchase_days"].to_numpy(dtype=np.int64),
     })
-    spell_tab.insert(1, "spell", spell_tab.groupby(customer_id, sort=False).cumcount().to_numpy() + 1)
-    is_last = ~pd.Series(spell_tab[customer_id].to_numpy()).duplicated(keep="last").to_numpy()
+    if spells == "first":
+        is_last = tab["n_spells"].to_numpy(dtype=np.int64) == 1
+    else:  # rows sorted by customer and spell: the last row of each customer
+        engine_ids = tab["customer_id"].to_numpy()
+        is_last = np.r_[engine_ids[1:] != engine_ids[:-1], True]
 
     last = spell_tab["last_purchase"].to_numpy()
     since_last = (np.datetime64(obs_end) - last) / np.timedelta64(1, "D")
@@ -364,13 +570,14 @@ def durations_from_transactions(
     spell_tab[EVENT] = churned.astype(np.int8)
     spell_tab["inactivity_window"] = w_days / unit_days
     if amount is not None:
-        spell_tab["first_amount"] = first_rows["amount"]
-    for i, col in enumerate(features_):
-        spell_tab[col] = first_rows[f"f{i}"]
+        first_amount = tab["first_amount"].to_numpy(dtype=float)
+        if not lazy:
+            first_amount = _pandas_day_sums(tt, tab, first_amount)
+        spell_tab["first_amount"] = first_amount
+    for col, values in zip(features_, feature_values, strict=True):
+        spell_tab[col] = values
 
-    out = spell_tab.reset_index(drop=True)
-    if spells == "first":
-        out = out[out["spell"] == 1].reset_index(drop=True)
+    out = spell_tab
     out.attrs["crm_churn"] = {
         "setting": "non-contractual",
         "duration_col": DURATION,
@@ -387,3 +594,31 @@ def durations_from_transactions(
                            "n_purchase_days", "inactivity_window"],
     }
     return out
+
+
+def first_spell_spend(tx: pd.DataFrame | TransactionTable, durations: pd.DataFrame) -> np.ndarray:
+    """Each customer's total spend in the first spell, one value per row of ``durations``.
+
+    The sum of ``amount`` over the purchases from the customer's first purchase to the last
+    purchase day of spell 1 (``last_purchase`` of the ``spell == 1`` row); 0 for a customer
+    without such a row.  ``tx``: the transactions ``durations`` was built from, with the
+    standard column names (a :func:`crm_models.data.load_transactions` frame or a
+    TransactionTable on any engine).  Computed on the transactions' engine (a join with the
+    per-customer last days, then a sum per customer); one row per customer comes back.
+    """
+    import ibis
+
+    tt = transaction_table(tx, need_amount=True)
+    id_col = durations.attrs.get("crm_churn", {}).get("non_covariates", ["customer_id"])[0]
+    first = durations[durations["spell"] == 1]
+    keys = ibis.memtable(pd.DataFrame({
+        "customer_id": first[id_col].to_numpy(),
+        "last_day": (first["last_purchase"].to_numpy(dtype="datetime64[D]").astype(np.int64)),
+    }))
+    t = tt.expr
+    orders = t.mutate(day=period_ordinal_expr(t.date, "D")).join(keys, "customer_id")
+    spend = orders.filter(orders.day <= orders.last_day).group_by("customer_id").aggregate(
+        spend=orders.amount.cast("float64").sum())
+    got = tt.execute(spend)
+    by_id = pd.Series(got["spend"].to_numpy(dtype=float), index=pd.Index(got["customer_id"].to_numpy()))
+    return by_id.reindex(durations[id_col].to_numpy()).fillna(0.0).to_numpy(dtype=float)
