@@ -318,7 +318,7 @@ def _purchase_days(t: Any, carry: dict[str, str], order: list[str] | None) -> An
     amount = {"amount": t.amount.cast("float64").sum()} if "amount" in t.columns else {}
     if order is None:
         return t.group_by(["customer_id", "day"]).aggregate(
-            **amount, orders=t.count(), **{name: t[col].min() for name, col in carry.items()})
+            **amount, **{name: t[col].min() for name, col in carry.items()})
     by_day = ibis.window(group_by=[t.customer_id, t.day], order_by=[t[c] for c in order])
     ranked = t.mutate(order_in_day=ibis.row_number().over(by_day),
                       **{k: v.over(ibis.window(group_by=[t.customer_id, t.day])) for k, v in amount.items()})
@@ -346,7 +346,7 @@ def _spell_rows(days: Any, w_days: float, carry: list[str], first_only: bool) ->
     new_spell = ibis.ifelse(days.gap.isnull() | (days.gap > ibis.literal(w_days)), 1, 0).cast("int64")
     days = days.mutate(
         spell=new_spell.sum().over(ibis.cumulative_window(group_by=days.customer_id, order_by=days.day)))
-    first_day = {"first_amount": "amount", "first_orders": "orders", **{name: name for name in carry}}
+    first_day = {"first_amount": "amount", **{name: name for name in carry}}
     metrics = {name: days[col].argmin(days.day) for name, col in first_day.items() if col in days.columns}
     if first_only:
         in_first = days.spell == 1
@@ -357,45 +357,6 @@ def _spell_rows(days: Any, w_days: float, carry: list[str], first_only: bool) ->
         spells = days.group_by(["customer_id", "spell"]).aggregate(
             first=days.day.min(), last=days.day.max(), n_purchase_days=days.count(), **metrics)
     return spells.order_by(["customer_id", "spell"])
-
-
-def _kahan_sum(values: np.ndarray) -> float:
-    """Sum in the given order with the Kahan compensation of pandas' ``groupby().sum()``."""
-    total = compensation = 0.0
-    for value in values.tolist():
-        y = value - compensation
-        t = total + y
-        compensation = t - total - y
-        if compensation != compensation:  # inf - inf
-            compensation = 0.0
-        total = t
-    return total
-
-
-def _pandas_day_sums(tt: TransactionTable, tab: pd.DataFrame, sums: np.ndarray) -> np.ndarray:
-    """``sums`` (the spells' first-day amounts) as pandas sums them: in row order, compensated.
-
-    A day of one or two orders has the same sum in any order; a day of three or more can
-    differ in the last bits.  The orders of those days (few) are fetched with their row
-    numbers and summed here as pandas does, so a frame gives the former result to the bit.
-    """
-    import ibis
-
-    many = tab["first_orders"].to_numpy(dtype=np.int64) >= 3
-    if not many.any():
-        return sums
-    keys = ibis.memtable(pd.DataFrame({"customer_id": tab["customer_id"][many].to_numpy(),
-                                       "day": tab["first"][many].to_numpy(dtype=np.int64)}))
-    t = tt.expr
-    orders = t.mutate(day=period_ordinal_expr(t.date, "D"))
-    orders = orders.semi_join(keys, ["customer_id", "day"]).select("customer_id", "day", "row", "amount")
-    found = tt.execute(orders.order_by("row"))
-    groups = found.groupby(["customer_id", "day"], sort=False)["amount"]
-    exact = {key: _kahan_sum(values.to_numpy(dtype=float)) for key, values in groups}
-    sums = sums.copy()
-    for i in np.flatnonzero(many):
-        sums[i] = exact[(tab["customer_id"].iat[i], int(tab["first"].iat[i]))]
-    return sums
 
 
 def _as_datetime(day_ordinals: pd.Series) -> np.ndarray:
@@ -570,10 +531,7 @@ def durations_from_transactions(
     spell_tab[EVENT] = churned.astype(np.int8)
     spell_tab["inactivity_window"] = w_days / unit_days
     if amount is not None:
-        first_amount = tab["first_amount"].to_numpy(dtype=float)
-        if not lazy:
-            first_amount = _pandas_day_sums(tt, tab, first_amount)
-        spell_tab["first_amount"] = first_amount
+        spell_tab["first_amount"] = tab["first_amount"].to_numpy(dtype=float)
     for col, values in zip(features_, feature_values, strict=True):
         spell_tab[col] = values
 
