@@ -55,55 +55,9 @@ def spark():
     session.stop()
 
 
-def churn_durations_reference():
-    """The pandas ``durations_from_transactions`` of crm_models.churn, to compare against.
-
-    From main when the churn area is merged; until then from the ``churn`` branch's
-    committed files (read with ``git show``, loaded as a private module).  None when
-    neither is available (the caller skips, saying so).
-    """
-    try:
-        from crm_models.churn import durations_from_transactions
-    except ImportError:
-        pass
-    else:
-        return durations_from_transactions
-    import importlib.util
-    import subprocess
-    import sys
-    import tempfile
-    from pathlib import Path
-
-    repo = Path(__file__).resolve().parents[1]
-    files = {}
-    for name in ("_checks", "durations"):
-        res = subprocess.run(["git", "show", f"churn:crm_models/churn/{name}.py"], cwd=repo,
-                             capture_output=True, text=True)
-        if res.returncode != 0:
-            return None
-        files[name] = res.stdout.replace("crm_models.churn._checks", "_crm_churn_ref._checks")
-    pkg = Path(tempfile.mkdtemp(prefix="crm_churn_ref_")) / "_crm_churn_ref"
-    pkg.mkdir()
-    (pkg / "__init__.py").write_text("")
-    for name, text in files.items():
-        (pkg / f"{name}.py").write_text(text)
-    sys.path.insert(0, str(pkg.parent))
-    spec = importlib.util.find_spec("_crm_churn_ref.durations")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.durations_from_transactions
-
-
 @pytest.fixture(scope="session")
 def cdnow_master(shared_data):
     return read_cdnow_master(shared_data)
-
-
-@pytest.fixture(scope="session")
-def cdnow_master_sdf(spark, cdnow_master):
-    sdf = spark.createDataFrame(cdnow_master).cache()
-    yield sdf
-    sdf.unpersist()
 
 
 # --- stand-in models: small, closed-form, picklable (shipped to the workers by value) ---------

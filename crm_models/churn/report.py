@@ -12,8 +12,12 @@ import numpy as np
 import pandas as pd
 
 from crm_models.churn._checks import check_columns, days_per_unit
-from crm_models.churn.durations import durations_from_subscriptions, durations_from_transactions
-from crm_models.data.engines import ENGINES, check_engine
+from crm_models.churn.durations import (
+    durations_from_subscriptions,
+    durations_from_transactions,
+    first_spell_spend,
+)
+from crm_models.data.backends import ENGINES
 from crm_models.errors import CRMDataError
 
 __all__ = ["ENGINES", "load_churn_data"]
@@ -36,7 +40,7 @@ def load_churn_data(
     amount: str = "amount",
     inactivity_window: Any = None,
     covariates: Sequence[str] | None = None,
-    engine: Literal["pandas", "spark"] = "pandas",
+    engine: str = "duckdb",
     spark: Any = None,
     read_options: Mapping[str, Any] | None = None,
 ) -> tuple[pd.DataFrame, dict[str, Any]]:
@@ -58,95 +62,80 @@ def load_churn_data(
     ``engine="spark"``: ``data_path`` is a Spark table name, a Parquet/CSV path or a Spark
     DataFrame (``None``: the bundled sample, handed to Spark), read with ``spark`` (default: the
     active session, else a local one); the result is the same frame.  Transactions stay in
-    Spark: the survival data are built there (one row per customer is collected).  Subscription
-    and survival-form tables are checked and converted per row in Spark, then collected (one row
-    per customer or spell).  See :mod:`crm_models.spark.churn_input`.
+    Spark: the same queries as on the embedded engine build the survival data there (one row
+    per customer or spell is collected).  Subscription and survival-form tables (one row per
+    customer or subscription) are read by Spark and collected, then converted as on pandas.
 
     ``read_options``: for transactions the keys of ``load_transactions``
     (:func:`crm_models.report.data_notes.load_report_transactions`: a given ``observation_end``
     with purchases after it is refused unless ``{"after_end": "drop"}``); for a subscription or
     survival-form file the keys of ``read_table`` (encoding, sep, decimal, thousands, sheet_name).
-    On Spark only ``encoding``, ``sep``, ``date_format`` and ``after_end`` (transactions).
+    On Spark: for transactions the keys of ``SCAN_READ_OPTIONS``, for tables ``encoding`` and ``sep``.
 
     Returns ``(d, info)``: ``d`` has ``duration`` / ``event`` (or the given column names)
     and the covariates; ``info`` has ``duration_col``, ``event_col``, ``setting``,
     ``observation_end``, ``time_unit``, ``description`` (one sentence for the report),
     ``margin`` (a sensible default margin: a fee column if there is one, else
-    ``spend_per_period``, else 1.0), ``id_col`` and ``data_used`` (non-contractual on pandas:
-    a :class:`crm_models.report.data_notes.DataUsed`, else None).
+    ``spend_per_period``, else 1.0), ``id_col`` and ``data_used`` (non-contractual: a
+    :class:`crm_models.report.data_notes.DataUsed`, else None).
     """
     from crm_models.data import datasets, read_table
+    from crm_models.data.backends import check_engine
+    from crm_models.data.scan import collect_table
     from crm_models.report.data_notes import TABLE_READ_OPTIONS, check_read_options, load_report_transactions
 
     if mode not in ("contractual", "non-contractual"):
         raise CRMDataError(f"mode must be 'contractual' or 'non-contractual', got {mode!r}")
-    check_engine(engine)
+    engine = check_engine(engine)
     days_per_unit(time_unit)
     unit_name = {"D": "days", "W": "weeks", "M": "months", "Y": "years"}[time_unit]
-    if engine == "spark":
-        from crm_models.spark import churn_input, get_session
-
-        spark = spark or get_session()
     used = None
     if mode == "contractual":
         table_options = check_read_options(read_options, TABLE_READ_OPTIONS, what="subscription table")
-        if table_options and engine == "spark":
-            raise CRMDataError(f"read_options {sorted(table_options)} are not used for a subscription table "
-                               "with engine='spark'", source="parameters", column="read_options")
         if data_path is None:
             raw = datasets.sample_subscriptions()
             observation_end = observation_end or datasets.SAMPLE_OBSERVATION_END
-        elif isinstance(data_path, pd.DataFrame) or engine == "spark":
+        elif isinstance(data_path, pd.DataFrame):
             raw = data_path
-        else:
+        elif engine == "duckdb":
             raw = read_table(data_path, **table_options)
-        if engine == "spark" and isinstance(raw, pd.DataFrame):
-            raw = spark.createDataFrame(raw)
+        else:  # one row per subscription or customer: read by the engine, then collected
+            if spark is not None and engine == "spark":
+                from crm_models.data.backends import connect
+
+                engine = connect("spark", session=spark)
+            csv = {k: table_options.pop(k) for k in ("encoding", "sep") if k in table_options}
+            if table_options:
+                raise CRMDataError(f"read_options {sorted(table_options)} are not used for a table read by "
+                                   f"engine={engine!r} (only encoding and sep)", source="parameters",
+                                   column="read_options")
+            raw = collect_table(data_path, engine=engine, csv_options=csv)
         if duration_col is not None:
             if event_col is None:
                 raise CRMDataError("duration_col given without event_col")
-            if engine == "spark":
-                d = churn_input.survival_table(raw, duration_col, event_col, event_value=event_value,
-                                               customer_id=customer_id, covariates=covariates, spark=spark)
-            else:
-                d = _survival_form(raw, customer_id, duration_col, event_col, event_value, covariates)
+            d = _survival_form(raw, customer_id, duration_col, event_col, event_value, covariates)
             desc = (f"{len(d):,} customers, durations as given in '{duration_col}' ({unit_name}), "
                     f"churn = '{event_col}'" + (f" == {event_value!r}" if event_value is not None else ""))
             setting = "contractual"
         else:
             if observation_end is None:
                 raise CRMDataError("observation_end is needed for a subscription table (the extraction date)")
-            if engine == "spark":
-                d = churn_input.subscription_durations(raw, customer_id, start, end, observation_end,
-                                                       time_unit=time_unit, spark=spark)
-            else:
-                d = durations_from_subscriptions(raw, customer_id, start, end, observation_end,
-                                                 time_unit=time_unit)
+            d = durations_from_subscriptions(raw, customer_id, start, end, observation_end,
+                                             time_unit=time_unit)
             duration_col, event_col = "duration", "event"
             desc = (f"{len(d):,} subscription spells of {d[customer_id].nunique():,} customers; "
                     f"still active on {pd.Timestamp(observation_end).date()} = censored; "
                     f"durations in {unit_name}")
             setting = "contractual"
     else:
-        if engine == "spark":
-            source: Any = data_path
-            if data_path is None:
-                source = spark.createDataFrame(datasets.sample_transactions())
-                observation_end = observation_end or datasets.SAMPLE_OBSERVATION_END
-            d, observation_end = churn_input.transaction_durations(
-                source, observation_end, inactivity_window, time_unit=time_unit,
-                customer_id=customer_id if data_path is not None else "customer_id",
-                date=date if data_path is not None else "date",
-                amount=amount if data_path is not None else "amount", spark=spark,
-                read_options=read_options, after_end="drop" if data_path is None else "error")
-        else:
-            tx, observation_end, used = load_report_transactions(data_path, customer_id, date, amount,
-                                                                 observation_end, read_options)
-            d = durations_from_transactions(tx, observation_end, inactivity_window, time_unit=time_unit)
-            spell_spend = _spend_in_first_spell(tx, d)
-            d["spend_per_period"] = spell_spend / np.maximum(d["duration"].to_numpy(), 1.0)
-            d.attrs["crm_churn"]["non_covariates"] = [*d.attrs["crm_churn"]["non_covariates"],
-                                                      "spend_per_period"]
+        tx, observation_end, used = load_report_transactions(data_path, customer_id, date, amount,
+                                                             observation_end, read_options, engine=engine,
+                                                             spark=spark)
+        d = durations_from_transactions(tx, observation_end, inactivity_window, time_unit=time_unit)
+        spell_spend = first_spell_spend(tx, d)
+        d["spend_per_period"] = spell_spend / np.maximum(d["duration"].to_numpy(), 1.0)
+        d.attrs["crm_churn"]["non_covariates"] = [*d.attrs["crm_churn"]["non_covariates"],
+                                                  "spend_per_period"]
         meta = d.attrs["crm_churn"]
         duration_col, event_col = "duration", "event"
         desc = (f"{len(d):,} customers; churned = no purchase for {meta['inactivity_window_days']:g} days "
@@ -184,12 +173,3 @@ def _survival_form(raw: pd.DataFrame, customer_id: str, duration_col: str, event
     d.attrs["crm_churn"] = {"duration_col": duration_col, "event_col": event_col,
                             "non_covariates": [customer_id]}
     return d
-
-
-def _spend_in_first_spell(tx: pd.DataFrame, d: pd.DataFrame) -> np.ndarray:
-    """Total spend of each customer between the first purchase and the end of the first spell."""
-    last = d.set_index("customer_id")["last_purchase"]
-    t = tx[["customer_id", "date", "amount"]]
-    within = t["date"].dt.normalize().to_numpy() <= last.reindex(t["customer_id"]).to_numpy()
-    spend = t[within].groupby("customer_id")["amount"].sum()
-    return spend.reindex(d["customer_id"]).fillna(0.0).to_numpy()

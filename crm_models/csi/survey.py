@@ -17,7 +17,7 @@ import pandas as pd
 
 from crm_models.csi.pls import PLSPM
 from crm_models.csi.presets import PRESETS, blocks_by_prefix, preset_model
-from crm_models.data.engines import ENGINES, check_engine
+from crm_models.data.backends import ENGINES, check_engine
 from crm_models.errors import CRMDataError, ModelSpecificationError
 
 __all__ = ["ENGINES", "load_survey", "build_model"]
@@ -41,46 +41,29 @@ def load_survey(path: str | os.PathLike | None = None, *, engine: str = "pandas"
     """
     from crm_models.data.options import TABLE_READ_OPTIONS, check_read_options
 
-    check_engine(engine)
-    allowed = TABLE_READ_OPTIONS if engine == "pandas" else ("encoding", "sep")
+    engine = check_engine(engine)
+    allowed = TABLE_READ_OPTIONS if engine == "duckdb" else ("encoding", "sep")
     options = check_read_options(read_options, allowed, what=f"survey (engine={engine!r})")
-    if engine == "spark":
-        return _load_survey_spark(path, spark, options)
     if path is None:
         from crm_models.data import datasets
 
         return datasets.sample_survey()
+    if engine != "duckdb":  # a table of the engine's catalog or a file it reads; one row per respondent
+        from crm_models.data.backends import connect
+        from crm_models.data.scan import collect_table
+
+        backend = connect(engine, session=spark) if engine == "spark" else connect(engine)
+        csv = {"nullValue": "NA", **options} if engine == "spark" else options
+        df = collect_table(os.fspath(path) if isinstance(path, os.PathLike) else path, engine=backend,
+                           csv_options=csv)
+        # an empty header (R's write.csv row index) is "_c<position>" in Spark
+        return df.drop(columns=[c for i, c in enumerate(df.columns) if c == f"_c{i}"])
     from crm_models.data.io import read_table
 
     df = read_table(path, **options)
     unnamed = [c for c in df.columns if str(c).startswith("Unnamed: ")]
     df = df.drop(columns=unnamed)  # a written-out row index (R's write.csv)
     df.attrs["source"] = str(path)  # errors of the fit name the file
-    return df
-
-
-def _load_survey_spark(path: Any, spark: Any, options: Mapping[str, Any] | None = None) -> pd.DataFrame:
-    from crm_models.spark import describe_source, get_session
-    from crm_models.spark.churn_input import collect_table
-
-    spark = spark or get_session()
-    if path is None:
-        from crm_models.data import datasets
-
-        source: Any = spark.createDataFrame(datasets.sample_survey())
-    else:
-        source = os.fspath(path) if isinstance(path, os.PathLike) else path
-    sdf = None
-    if options and isinstance(source, str):  # a CSV file in another encoding or with another separator
-        from crm_models.spark.source import read_source
-
-        sdf = read_source(source, spark, nullValue="NA", **options)
-    df = collect_table(source, spark, sdf=sdf)
-    # an empty header (R's write.csv row index) is "_c<position>" in Spark, "Unnamed: <position>" in pandas
-    unnamed = [c for i, c in enumerate(df.columns) if c == f"_c{i}"]
-    df = df.drop(columns=unnamed)
-    if path is not None:
-        df.attrs["source"] = describe_source(source)  # errors of the fit name the table or file
     return df
 
 

@@ -28,7 +28,7 @@ from crm_models.data.backends import connect, engine_name
 from crm_models.data.tables import TransactionTable, upload
 from crm_models.errors import CRMDataError, CRMDataWarning, describe_rows
 
-__all__ = ["scan_transactions"]
+__all__ = ["scan_transactions", "collect_table"]
 
 logger = logging.getLogger("crm_models.data")
 
@@ -69,7 +69,7 @@ def describe_source(source: Any) -> str:
 
 
 def _read_file(backend: Any, path: str, what: str, csv_options: dict[str, Any],
-               customer_id: str) -> Any:
+               customer_id: str | None) -> Any:
     local = "://" not in path
     if local and not (glob.glob(path) if glob.has_magic(path) else os.path.exists(path)):
         raise CRMDataError("file or folder not found", source=what)
@@ -82,7 +82,9 @@ def _read_file(backend: Any, path: str, what: str, csv_options: dict[str, Any],
         if ext in _CSV:
             options = dict(csv_options)
             if spark:
-                options = {"header": True, **options}
+                # transactions: every column as text (ids keep leading zeros; the checks parse
+                # dates and amounts); other tables: Spark types the columns, as pandas would
+                options = {"header": True, "inferSchema": customer_id is None, **options}
                 if _CSV[ext] and "sep" not in options:
                     options["sep"] = _CSV[ext]
                 return backend.read_csv(path, **options)
@@ -91,7 +93,7 @@ def _read_file(backend: Any, path: str, what: str, csv_options: dict[str, Any],
             # the id column as text (leading zeros stay); DuckDB types the other columns and
             # leaves a column with values it cannot type as text, which the checks then name
             header = backend.read_csv(path, **{**options, "all_varchar": True}).columns
-            id_column = _resolve_name(header, customer_id)
+            id_column = None if customer_id is None else _resolve_name(header, customer_id)
             if id_column is not None and "types" not in options:
                 options["types"] = {id_column: "VARCHAR"}
             # parsed once into a temporary table: every check and summary then scans that
@@ -114,7 +116,7 @@ def _read_file(backend: Any, path: str, what: str, csv_options: dict[str, Any],
 
 
 def _raw_table(source: Any, backend: Any, what: str, csv_options: dict[str, Any],
-               customer_id: str) -> Any:
+               customer_id: str | None) -> Any:
     if _is_ibis_table(source):
         return source
     if isinstance(source, pd.DataFrame):
@@ -460,3 +462,29 @@ def _earlier(conditions: dict[str, Any], policies: dict[str, str], key: str) -> 
         if k in conditions and policy == "drop":
             before = before | conditions[k]
     return before
+
+
+def collect_table(source: Any, *, engine: Any = "spark", columns: list[str] | None = None,
+                  csv_options: dict[str, Any] | None = None) -> pd.DataFrame:
+    """A table of one row per customer (or subscription) read by an engine, as pandas.
+
+    For tables that are small by nature (subscriptions, survival-form tables, surveys) kept
+    in a warehouse: ``source`` is a path, a catalog table, a Spark DataFrame or an Ibis table;
+    ``columns`` (the user's names) are the ones kept.  The rows come back in the source's
+    order.  ``attrs["source"]`` names the source.
+    """
+    what = describe_source(source)
+    if _is_ibis_table(source):
+        backend = source._find_backend(use_default=True)
+    else:
+        backend = connect("spark" if _is_spark_frame(source) else engine)
+    raw = _raw_table(source, backend, what, csv_options or {}, None)
+    if columns is not None:
+        missing = [c for c in columns if _resolve_name(raw.columns, c) is None]
+        if missing:
+            raise CRMDataError(f"missing column (available: {', '.join(list(raw.columns)[:20])})",
+                               source=what, column=missing[0])
+        raw = raw.select(*[raw[_resolve_name(raw.columns, c)].name(c) for c in columns])
+    frame = backend.to_pyarrow(raw).to_pandas()
+    frame.attrs["source"] = what
+    return frame

@@ -7,9 +7,8 @@ in the last retention period; everything else works on their per-customer output
 :func:`segment_inputs` computes them from a pandas frame or a
 :class:`~crm_models.data.tables.TransactionTable` (any engine) in two queries: an aggregate
 row, then one query grouped by customer with every function's columns; :func:`load_segment_inputs`
-reads the data first and, with ``engine="spark"``, computes the per-customer parts in
-Spark (:func:`crm_models.spark.segment_inputs`) and only one row per customer comes back
-to the driver.  Both return the same :class:`SegmentInputs`.
+reads the data first (with ``engine="spark"`` scanned in Spark, where the same queries then
+run and only one row per customer comes back).  Both return the same :class:`SegmentInputs`.
 """
 
 from __future__ import annotations
@@ -21,7 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from crm_models.data.engines import ENGINES, check_engine
+from crm_models.data.backends import ENGINES, check_engine
 from crm_models.data.tables import TransactionTable
 from crm_models.errors import CRMDataError, describe_rows
 from crm_models.segments._queries import (
@@ -227,7 +226,7 @@ def _check_amounts_up_to(tx: pd.DataFrame, end: pd.Timestamp, source: str) -> No
 def load_segment_inputs(
     transactions_path: Any = None,
     *,
-    engine: str = "pandas",
+    engine: str = "duckdb",
     customer_id: str = "customer_id",
     date: str = "date",
     amount: str = "amount",
@@ -241,19 +240,19 @@ def load_segment_inputs(
     spark: Any = None,
     read_options: Mapping[str, Any] | None = None,
 ) -> SegmentInputs:
-    """Read the transactions and compute :class:`SegmentInputs`, on pandas or on Spark.
+    """Read the transactions and compute :class:`SegmentInputs`, on the embedded engine or on Spark.
 
     Parameters
     ----------
     transactions_path:
         None: the bundled sample shop (end 2024-12-31 unless ``observation_end``).  With
-        ``engine="pandas"`` a CSV/Parquet path (:func:`crm_models.data.load_transactions`);
-        with ``engine="spark"`` a Spark table name, a Parquet/CSV path or a Spark DataFrame
-        (:func:`crm_models.spark.read_transactions`).
+        ``engine="duckdb"`` a file read by :func:`crm_models.data.load_transactions`; with
+        ``engine="spark"`` a Spark table name, a Parquet/CSV path or a Spark DataFrame
+        (:func:`crm_models.data.scan_transactions`).
     engine:
-        ``"pandas"`` or ``"spark"``.  On Spark the transactions are never collected: the
-        per-customer parts run in Spark (:func:`crm_models.spark.segment_inputs`) and one
-        row per customer comes back; the tables are equal to the pandas ones.
+        ``"duckdb"`` (default; ``"pandas"`` is the same) or ``"spark"``.  The same queries run
+        on either; on Spark the transactions are never collected, one row per customer
+        comes back.
     customer_id, date, amount:
         The column names in the data.
     observation_end:
@@ -265,35 +264,14 @@ def load_segment_inputs(
         The SparkSession (default: the active one, else a local one).
     read_options:
         Passed to the reader (:func:`crm_models.report.data_notes.load_report_transactions`;
-        on Spark only ``encoding``, ``sep``, ``date_format`` and ``after_end``).
+        on Spark the keys of ``SCAN_READ_OPTIONS``).
     """
-    from crm_models.data import datasets
+    from dataclasses import replace
 
-    check_engine(engine)
+    from crm_models.report.data_notes import load_report_transactions
+
     params = dict(at_risk_after=at_risk_after, lost_after=lost_after, window_days=window_days,
                   every_days=every_days, thresholds=thresholds, retention_period_days=retention_period_days)
-    if engine == "pandas":
-        from dataclasses import replace
-
-        from crm_models.report.data_notes import load_report_transactions
-
-        tx, end, used = load_report_transactions(transactions_path, customer_id, date, amount,
-                                                 observation_end, read_options)
-        return replace(segment_inputs(tx, end, **params), data_used=used)
-
-    from crm_models.spark.segments import segment_inputs as spark_segment_inputs
-    from crm_models.spark.source import describe_source, get_session, read_report_transactions
-
-    if transactions_path is None and observation_end is None:
-        observation_end = datasets.SAMPLE_OBSERVATION_END
-    session = spark or get_session()
-    if transactions_path is None:
-        sdf = read_report_transactions(session.createDataFrame(datasets.sample_transactions()), spark=session,
-                                       observation_end=observation_end, read_options=read_options,
-                                       after_end="drop")
-        source = "sample transactions"
-    else:
-        sdf = read_report_transactions(transactions_path, customer_id, date, amount, spark=session,
-                                       observation_end=observation_end, read_options=read_options)
-        source = describe_source(transactions_path)
-    return spark_segment_inputs(sdf, observation_end, source=source, **params)
+    tx, end, used = load_report_transactions(transactions_path, customer_id, date, amount, observation_end,
+                                             read_options, engine=check_engine(engine), spark=spark)
+    return replace(segment_inputs(tx, end, **params), data_used=used)

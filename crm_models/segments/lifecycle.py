@@ -173,7 +173,7 @@ def stages_from_rfm_table(
 
     Each buyer's stage depends only on their own ``time_since_last`` and ``frequency``
     (purchase days), so the table may come from anywhere that computes it per customer
-    (e.g. :func:`crm_models.spark.rfm_table` on Spark).  Call
+    (e.g. :func:`crm_models.segments.rfm_table` of a table on another engine).  Call
     :func:`check_lifecycle_arguments` first: the parameters are not checked again here.
     """
     end = pd.Timestamp(observation_end)

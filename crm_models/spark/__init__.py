@@ -1,50 +1,64 @@
-"""The summaries and scoring of ``crm_models`` on Apache Spark (extra ``spark``: pyspark >= 3.5).
+"""Spark sessions, summaries kept in Spark, and scoring fitted models where the data are.
 
-Aggregate where the data are, fit on the sufficient statistics on the driver, score where
-the data are; the analyst's code keeps the pandas API's names::
+The per-customer work itself is not here: every summary of the package (``crm.data``,
+``crm.churn``, ``crm.segments``) is one query that runs on Spark as it runs on the embedded
+DuckDB (docs/data-engines.md)::
 
     import crm_models as crm
     from crm_models import spark as crs
-    spark = crs.local_session()                       # or the cluster's session
-    tx = spark.read.parquet("s3://shop/transactions/")  # customer_id, date, amount
-    s = crs.rfm_summary(tx, "2024-12-31", period="D", time_unit="W",
-                        calibration_end="2024-06-30")    # Spark DataFrame, one row per customer
+    spark = crs.local_session()                        # or the cluster's session
+    tx = crm.data.scan_transactions(spark.read.parquet("s3://shop/transactions/"))
+    s = crm.data.rfm_summary(tx, "2024-12-31", period="D", time_unit="W")   # pandas
+    d = crm.churn.durations_from_transactions(tx, "2024-12-31", time_unit="W")
+
+For customer bases too large for the driver, keep the summary in Spark::
+
+    s = crs.rfm_summary(tx, "2024-12-31", period="D", time_unit="W")  # lazy Spark DataFrame
     c = crs.compress_summary(s)                       # distinct (frequency, recency, T) + weight
     m = crm.clv.BetaGeoModel().fit(c, weights="weight")
     scored = crs.score_clv(s, m, t=52)                # + prob_alive, expected_purchases
-    d = crs.durations_from_transactions(tx, "2024-12-31", time_unit="W")
-    seg = crs.segments.rfm_table(tx, "2024-12-31")     # segments: pandas frame, one row per customer
-
-The report notebooks take ``engine="spark"`` (a table name or Parquet/CSV path, read by
-``read_transactions`` / ``read_source``); see docs/spark.md.
 
 Importing this package does not import pyspark; the functions do.
 """
 
-from crm_models.spark import segments
-from crm_models.spark.activity import customer_activity, key_figures, tracking_counts
-from crm_models.spark.durations import durations_from_transactions, to_pandas_durations
+from __future__ import annotations
+
+from typing import Any
+
+from crm_models.spark.frames import compress_summary, rfm_summary, to_pandas_summary, to_spark
 from crm_models.spark.scoring import score_churn, score_clv
-from crm_models.spark.session import LOCAL_DEFAULTS, local_session
-from crm_models.spark.source import describe_source, get_session, read_source, read_transactions
-from crm_models.spark.summary import compress_summary, rfm_summary, to_pandas_summary
+from crm_models.spark.session import LOCAL_DEFAULTS, get_session, local_session
 
 __all__ = [
     "LOCAL_DEFAULTS",
     "compress_summary",
-    "customer_activity",
-    "describe_source",
-    "durations_from_transactions",
     "get_session",
-    "key_figures",
     "local_session",
-    "read_source",
-    "read_transactions",
     "rfm_summary",
     "score_churn",
     "score_clv",
-    "segments",
-    "to_pandas_durations",
     "to_pandas_summary",
-    "tracking_counts",
+    "to_spark",
 ]
+
+#: Former names of this package and what replaced them: the same functions now take Spark data.
+_MOVED = {
+    "read_transactions": "crm.data.scan_transactions(source, ..., engine='spark')",
+    "read_source": "crm.data.scan_transactions(source, engine='spark') or crm.data.scan.collect_table",
+    "describe_source": "crm.data.scan.describe_source",
+    "customer_activity": "crm.data.customer_activity(crm.data.scan_transactions(sdf), ...)",
+    "key_figures": "crm.data.key_figures(crm.data.scan_transactions(sdf), summary)",
+    "tracking_counts": "crm.clv.tracking_counts(crm.data.scan_transactions(sdf), summary, ...)",
+    "durations_from_transactions":
+        "crm.churn.durations_from_transactions(crm.data.scan_transactions(sdf), ...)",
+    "to_pandas_durations": "nothing: crm.churn.durations_from_transactions returns pandas",
+    "segments":
+        "crm.segments (rfm_table, membership_tiers, segment_inputs, ...) on crm.data.scan_transactions(sdf)",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _MOVED:
+        raise AttributeError(f"crm_models.spark.{name} was replaced by {_MOVED[name]}: the package's "
+                             "functions run on Spark data themselves (docs/data-engines.md)")
+    raise AttributeError(f"module 'crm_models.spark' has no attribute {name!r}")

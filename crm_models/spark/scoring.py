@@ -3,7 +3,7 @@
 A model fitted on the driver (usually on :func:`~crm_models.spark.compress_summary`'s
 sufficient statistics) is pickled once, shipped to the workers (as a broadcast variable
 when it is large) and called through ``mapInPandas`` on each Arrow batch of the Spark
-frame, using the pandas contract of DESIGN.md:
+frame, through the models' pandas methods:
 
 * ``model.prob_alive(df)`` and ``model.expected_purchases(df, t)`` (BG/NBD, Pareto/NBD,
   ...: columns ``frequency, recency, T``),
@@ -40,12 +40,24 @@ BROADCAST_ABOVE_BYTES = 1 << 20
 SUMMARY_COLUMNS = ("frequency", "recency", "T")
 
 
+def _check_columns(sdf: Any, columns: list[str], source: str) -> None:
+    """CRMDataError unless ``sdf`` is a Spark DataFrame with ``columns``."""
+    if not hasattr(sdf, "schema") or not hasattr(sdf, "mapInPandas"):
+        raise CRMDataError(f"expected a Spark DataFrame, got {type(sdf).__name__} "
+                           "(score a pandas frame with the model's own methods)")
+    available = list(sdf.columns)
+    for col in columns:
+        if col not in available:
+            raise CRMDataError(f"missing column (available: {', '.join(available[:20])})", source=source,
+                               column=col)
+
+
 def _check_model(model: Any, methods: tuple[str, ...], what: str) -> None:
     for name in methods:
         if not callable(getattr(model, name, None)):
             raise ModelSpecificationError(
                 f"{what} {type(model).__name__} has no method {name}(); pass a fitted crm_models model "
-                f"(or any object with the DESIGN.md method {name})")
+                f"(or any object with the method {name})")
     try:
         _ = model.params_
     except NotFittedError:
@@ -138,12 +150,10 @@ def score_clv(
     The input Spark DataFrame (lazy) plus ``prob_alive`` and, as requested,
     ``expected_purchases`` and ``clv`` (double).
     """
-    from crm_models.spark._checks import check_spark_frame
-
     needed = {c: c for c in SUMMARY_COLUMNS}
     if spend_model is not None:
         needed["monetary_value"] = "monetary_value"
-    check_spark_frame(summary_sdf, needed, source="summary")
+    _check_columns(summary_sdf, list(needed), source="summary")
     _check_model(model, ("prob_alive",) + (("expected_purchases",) if t is not None else ()), "model")
     names = ["prob_alive"] + (["expected_purchases"] if t is not None else [])
     if spend_model is not None:
