@@ -155,8 +155,9 @@ def run_one(task: str, path: Path, memory_limit: str | None = None) -> dict:
             "print(json.dumps(one(sys.argv[1], sys.argv[2], sys.argv[3] or None)))")
     path_var = os.pathsep.join(filter(None, [str(root), os.environ.get("PYTHONPATH")]))
     env = {**os.environ, "PYTHONPATH": path_var}
-    out = subprocess.run([sys.executable, "-c", code, task, str(path), memory_limit or ""], cwd=root, env=env,
-                         capture_output=True, text=True)
+    # cwd: the data folder, where DuckDB spills (its ".tmp") beyond the memory limit
+    out = subprocess.run([sys.executable, "-c", code, task, str(path), memory_limit or ""],
+                         cwd=Path(path).parent, env=env, capture_output=True, text=True)
     if out.returncode:
         raise RuntimeError(f"{task} on {path} failed:\n{out.stderr[-3000:]}")
     result = json.loads(out.stdout.strip().splitlines()[-1])
