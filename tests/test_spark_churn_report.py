@@ -64,8 +64,8 @@ def assert_same(pandas_result, spark_result) -> None:
     (expected, expected_info), (got, got_info) = pandas_result, spark_result
     pd.testing.assert_frame_equal(got, expected, check_exact=False, rtol=1e-12)
     assert got.attrs == expected.attrs
-    # the pandas loader also records what it read (data_used); Spark has no reader log
-    assert got_info == {**expected_info, "data_used": None}
+    # both loaders record what they read (data_used, for transactions)
+    assert got_info == expected_info
 
 
 def max_abs_difference(a: pd.DataFrame, b: pd.DataFrame) -> float:
@@ -80,7 +80,7 @@ def test_subscriptions_equal_the_pandas_loader(spark, files, source):  # noqa: F
     expected = load_churn_data(path, "contractual", **kw)
     got = load_churn_data(path, "contractual", engine="spark", spark=spark, **kw)
     assert_same(expected, got)
-    assert max_abs_difference(got[0], expected[0]) == 0.0
+    assert max_abs_difference(got[0], expected[0]) < 1e-9
     assert int(got[0]["event"].sum()) == 1265 and got[1]["margin"] == "monthly_fee"
 
 
@@ -98,7 +98,7 @@ def test_sample_transactions_equal_the_pandas_loader(spark, files):  # noqa: F81
     expected = load_churn_data(path, "non-contractual", time_unit="W")
     got = load_churn_data(path, "non-contractual", time_unit="W", engine="spark", spark=spark)
     assert_same(expected, got)
-    assert max_abs_difference(got[0], expected[0]) == 0.0
+    assert max_abs_difference(got[0], expected[0]) < 1e-9
     d = got[0]
     assert len(d) == d["customer_id"].nunique() == 3000
     assert d.attrs["crm_churn"]["inactivity_window_days"] == _window_by_numpy(datasets.sample_transactions())
@@ -113,7 +113,7 @@ def test_cdnow_master_integer_ids_and_a_given_window(spark, shared_data, tmp_pat
     expected = load_churn_data(str(path), "non-contractual", **kw)
     got = load_churn_data(str(path), "non-contractual", engine="spark", spark=spark, **kw)
     assert_same(expected, got)
-    assert max_abs_difference(got[0], expected[0]) == 0.0
+    assert max_abs_difference(got[0], expected[0]) < 1e-9
     assert got[0]["customer_id"].dtype == np.int64 and len(got[0]) == 23570
     assert got[0].attrs["crm_churn"]["window_rule"] == "given"
 
@@ -136,12 +136,12 @@ def test_telco_survival_table_equals_the_pandas_loader(spark, shared_data, covar
 # --------------------------------------------------------------------------- bad input
 
 def test_unknown_engine_names_the_parameter_and_choices():
-    with pytest.raises(CRMDataError, match="unknown engine 'dask'; use one of 'pandas', 'spark'"):
+    with pytest.raises(CRMDataError, match="unknown engine 'dask'; use one of 'duckdb', 'spark'"):
         load_churn_data(None, engine="dask")
 
 
 def test_missing_table_and_columns_name_source_and_column(spark, files, shared_data):  # noqa: F811
-    with pytest.raises(CRMDataError, match="no such table") as err:
+    with pytest.raises(CRMDataError, match="no such file or table") as err:
         load_churn_data("no_such_churn_table", "contractual", observation_end="2024-12-31", engine="spark")
     assert err.value.source == "table no_such_churn_table"
 
@@ -159,7 +159,7 @@ def test_missing_table_and_columns_name_source_and_column(spark, files, shared_d
     with pytest.raises(CRMDataError, match="column not found") as err:
         load_churn_data(path, "contractual", **{**TELCO, "event_col": "Churned"}, engine="spark", spark=spark)
     assert (err.value.source, err.value.column) == (path, "Churned")
-    with pytest.raises(CRMDataError, match=r"must be 0 \(censored\) or 1 \(churned\), got string") as err:
+    with pytest.raises(CRMDataError, match=r"must be 0 \(censored\) or 1 \(churned\), got dtype") as err:
         load_churn_data(path, "contractual", **{**TELCO, "event_value": None}, engine="spark", spark=spark)
     assert (err.value.source, err.value.column) == (path, "Churn")
 
@@ -171,12 +171,12 @@ def test_bad_subscription_rows_are_named_with_customers(spark, tmp_path):  # noq
                          "fee": [1.0, 2.0, 2.0, 3.0]})
     cases = [
         (subs.assign(cancel_date=["2024-02-01", None, None, "2024-03-01"]), "cancel_date",
-         r"end before start \(a negative duration\) in 1 row \(e.g. 'c': 2024-03-01"),
+         r"end before start \(a negative duration\) in 1 row \(e.g. 'c': '2024-03-01'\)"),
         (subs.assign(signup_date=["2024-01-01", "2024-02-01", "2024-03-01", "someday"]), "signup_date",
-         r"unparseable dates in 1 row \(e.g. 'c': someday\)"),
+         r"unparseable dates in 1 row \(e.g. 'c': 'someday'\)"),
         (subs.assign(signup_date=["2024-01-01", "2024-02-01", "2024-03-01", "2025-02-01"],
                      cancel_date=["2024-02-01", None, None, None]), "signup_date",
-         r"start after the observation end 2024-12-31 in 1 row \(e.g. 'c': 2025-02-01"),
+         r"start after the observation end 2024-12-31 in 1 row \(e.g. 'c': '2025-02-01'\)"),
         (subs, "signup_date", r"overlapping spells .* for 1 row \(e.g. b\)"),  # found on the driver
     ]
     for i, (frame, column, message) in enumerate(cases):
@@ -185,5 +185,5 @@ def test_bad_subscription_rows_are_named_with_customers(spark, tmp_path):  # noq
         with pytest.raises(CRMDataError, match=message) as err:
             load_churn_data(path, "contractual", observation_end="2024-12-31", engine="spark", spark=spark)
         assert (err.value.source, err.value.column) == (path, column)
-        with pytest.raises(CRMDataError, match=message.split(" in ")[0].split(" for ")[0]):
+        with pytest.raises(CRMDataError, match=message):  # the same message on the embedded engine
             load_churn_data(path, "contractual", observation_end="2024-12-31")

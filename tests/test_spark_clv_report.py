@@ -45,7 +45,8 @@ def test_spark_report_data_equals_pandas_on_a_parquet_file(spark, sample_parquet
     expected = crm.clv.load_report_data(str(sample_parquet))
     got = crm.clv.load_report_data(str(sample_parquet), engine="spark", spark=spark)
     assert_report_data_equal(got, expected)
-    assert got.engine == "spark" and hasattr(got.transactions, "mapInPandas")  # lazy, not collected
+    assert got.engine == "spark" and got.transactions.engine == "spark"  # lazy, not collected
+    assert got.data_used.rows_used == 12_809 and got.data_used == expected.data_used
     assert len(got.full) == 3000 and got.n_transactions == 12_809
     assert got.first_purchase == pd.Timestamp("2023-01-01")
     # no observation end given: the day of the last purchase, calibration after 2/3 of the span
@@ -73,7 +74,7 @@ def test_spark_report_data_from_a_table_or_csv_with_pseudonyms(spark, folder, so
 
 def test_bad_engine_and_bad_spark_input_are_named(spark, folder):  # noqa: F811
     with pytest.raises(CRMDataError, match="parameters: column 'engine': unknown engine 'dask'; use one of "
-                                           "'pandas', 'spark'"):
+                                           "'duckdb', 'spark'"):
         crm.clv.load_report_data(engine="dask")
     no_amount = folder / "no_amount.parquet"
     sample = crm.data.datasets.sample_transactions()
@@ -81,7 +82,7 @@ def test_bad_engine_and_bad_spark_input_are_named(spark, folder):  # noqa: F811
     with pytest.raises(CRMDataError, match="column 'amount': missing column") as err:
         crm.clv.load_report_data(str(no_amount), engine="spark", spark=spark)
     assert err.value.source == str(no_amount) and err.value.column == "amount"
-    with pytest.raises(CRMDataError, match="table crm_no_such_orders: no such table") as err:
+    with pytest.raises(CRMDataError, match="table crm_no_such_orders: no such file or table") as err:
         crm.clv.load_report_data("crm_no_such_orders", engine="spark", spark=spark)
     assert err.value.source == "table crm_no_such_orders"
 
@@ -125,8 +126,9 @@ def runs(folder, sample_parquet, needs_spark):  # noqa: F811
 def test_notebook_on_spark_equals_the_pandas_run(runs):
     got, expected = report_summary(runs["spark"]), report_summary(runs["pandas"])
     assert set(got) == set(expected)
-    # the pandas reader also records what it read (data_used); Spark has no reader log
-    assert got.pop("data_used") is None and expected.pop("data_used")["rows_used"] == 12_809
+    # both readers record what they read (data_used)
+    assert got.pop("data_used") == expected.pop("data_used")
+    assert runs["spark"] is not None
     for key, value in expected.items():
         if isinstance(value, dict):  # model parameters, customer equity
             assert got[key] == pytest.approx(value, rel=1e-9, abs=0), key

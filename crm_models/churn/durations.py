@@ -39,8 +39,13 @@ DURATION = "duration"
 EVENT = "event"
 
 
-def _parse_date_column(values: pd.Series, column: str, *, allow_missing: bool) -> pd.Series:
-    """Datetime64 version of ``values``; unparseable entries (and missing ones unless allowed) raise."""
+def _parse_date_column(values: pd.Series, column: str, *, allow_missing: bool, labels: Any = None,
+                       source: str | None = None) -> pd.Series:
+    """Datetime64 version of ``values``; unparseable entries (and missing ones unless allowed) raise.
+
+    ``labels`` name the rows in messages (e.g. the customer ids; default: the index).
+    """
+    names = values.index if labels is None else pd.Index(labels)
     if pd.api.types.is_datetime64_any_dtype(values):
         parsed = values
         if getattr(parsed.dt, "tz", None) is not None:
@@ -53,18 +58,20 @@ def _parse_date_column(values: pd.Series, column: str, *, allow_missing: bool) -
     now_missing = parsed.isna().to_numpy()
     unparseable = now_missing & ~missing_before
     if unparseable.any():
-        raise CRMDataError(
-            f"unparseable dates in {describe_rows(values.index[unparseable], values[unparseable].tolist())}",
-            column=column)
+        shown = values[unparseable].astype(str).tolist()
+        raise CRMDataError(f"unparseable dates in {describe_rows(names[unparseable], shown)}",
+                           source=source, column=column)
     if not allow_missing and now_missing.any():
-        raise CRMDataError(f"missing dates in {describe_rows(values.index[now_missing])}", column=column)
+        raise CRMDataError(f"missing dates in {describe_rows(names[now_missing])}", source=source,
+                           column=column)
     return parsed.astype("datetime64[ns]")
 
 
-def _check_ids(values: pd.Series, column: str) -> None:
+def _check_ids(values: pd.Series, column: str, source: str | None = None) -> None:
     missing = values.isna().to_numpy()
     if missing.any():
-        raise CRMDataError(f"missing customer ids in {describe_rows(values.index[missing])}", column=column)
+        raise CRMDataError(f"missing customer ids in {describe_rows(values.index[missing])}", source=source,
+                           column=column)
 
 
 def _resolve_features(df: pd.DataFrame, features: Sequence[str] | None, reserved: Sequence[str]) -> list[str]:
@@ -122,26 +129,30 @@ def durations_from_subscriptions(
         its start (a negative duration), a start after the observation end, or two spells of
         one customer that overlap.
     """
-    check_columns(df, [customer_id, start, end])
+    source = df.attrs.get("source", "DataFrame")
+    check_columns(df, [customer_id, start, end], source=source)
     unit_days = days_per_unit(time_unit)
     obs_end = to_timestamp(observation_end, "observation_end")
     if len(df) == 0:
-        raise CRMDataError("no subscriptions (the table is empty)")
-    _check_ids(df[customer_id], customer_id)
-    starts = _parse_date_column(df[start], start, allow_missing=False)
-    ends = _parse_date_column(df[end], end, allow_missing=True)
+        raise CRMDataError("no subscriptions (the table is empty)", source=source)
+    _check_ids(df[customer_id], customer_id, source)
+    # rows are named by customer id (with the offending value): a table read by an engine has
+    # no row numbers
+    ids = pd.Index([repr(i) for i in df[customer_id].tolist()])
+    starts = _parse_date_column(df[start], start, allow_missing=False, labels=ids, source=source)
+    ends = _parse_date_column(df[end], end, allow_missing=True, labels=ids, source=source)
 
     neg = (ends < starts).to_numpy()
     if neg.any():
-        ids = df[customer_id].to_numpy()[neg]
-        raise CRMDataError(
-            f"end before start (a negative duration) in {describe_rows(df.index[neg], ids)} "
-            f"(shown: row: customer id)", column=end)
+        shown = ends[neg].dt.strftime("%Y-%m-%d").tolist()
+        raise CRMDataError(f"end before start (a negative duration) in {describe_rows(ids[neg], shown)}",
+                           source=source, column=end)
     late = (starts > obs_end).to_numpy()
     if late.any():
         raise CRMDataError(
             f"start after the observation end {obs_end.date()} in "
-            f"{describe_rows(df.index[late], starts[late].dt.date.tolist())}", column=start)
+            f"{describe_rows(ids[late], starts[late].dt.strftime('%Y-%m-%d').tolist())}",
+            source=source, column=start)
 
     features_ = _resolve_features(df, features, [customer_id, start, end])
     observed = ends.notna() & (ends <= obs_end)
@@ -166,7 +177,8 @@ def durations_from_subscriptions(
         bad = out[customer_id].to_numpy()[1:][overlap]
         raise CRMDataError(
             f"overlapping spells (a spell starts before the customer's previous one ended, or while it is "
-            f"still active) for {describe_rows(pd.unique(bad))}; shown: customer ids", column=start)
+            f"still active) for {describe_rows(pd.unique(bad))}; shown: customer ids", source=source,
+            column=start)
 
     out.insert(1, "spell", out.groupby(customer_id, sort=False).cumcount().to_numpy() + 1)
     out = out.sort_values("_row").drop(columns="_row").reset_index(drop=True)

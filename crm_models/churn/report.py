@@ -11,7 +11,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from crm_models.churn._checks import check_columns, days_per_unit
+from crm_models.churn._checks import check_columns, check_events, days_per_unit
 from crm_models.churn.durations import (
     durations_from_subscriptions,
     durations_from_transactions,
@@ -99,6 +99,7 @@ def load_churn_data(
             raw = data_path
         elif engine == "duckdb":
             raw = read_table(data_path, **table_options)
+            raw.attrs["source"] = str(data_path)  # errors name the file
         else:  # one row per subscription or customer: read by the engine, then collected
             if spark is not None and engine == "spark":
                 from crm_models.data.backends import connect
@@ -162,14 +163,21 @@ def load_churn_data(
 def _survival_form(raw: pd.DataFrame, customer_id: str, duration_col: str, event_col: str, event_value: Any,
                    covariates: Sequence[str] | None) -> pd.DataFrame:
     """A table already in survival form: the id, the covariates, duration and event (mapped to 0/1)."""
-    check_columns(raw, [duration_col, event_col])
+    check_columns(raw, [duration_col, event_col], source=raw.attrs.get("source", "DataFrame"))
     d = raw.copy()
     if event_value is not None:
         d[event_col] = (d[event_col] == event_value).astype(np.int8)
+    else:  # refused here, naming the file, rather than later by the model
+        try:
+            check_events(d[event_col], event_col)
+        except CRMDataError as exc:
+            raise CRMDataError(exc.problem, source=raw.attrs.get("source", "DataFrame"),
+                               column=event_col) from exc
     keep = list(covariates) if covariates is not None else [c for c in d.columns if c != customer_id]
     cols = [c for c in dict.fromkeys([customer_id, *keep, duration_col, event_col]) if c in d.columns]
     d = d[cols]
-    d.attrs = {k: v for k, v in d.attrs.items() if k != "read_info"}  # how the file was read: not data
+    # how and where the file was read: not data
+    d.attrs = {k: v for k, v in d.attrs.items() if k not in ("read_info", "source")}
     d.attrs["crm_churn"] = {"duration_col": duration_col, "event_col": event_col,
                             "non_covariates": [customer_id]}
     return d

@@ -486,5 +486,11 @@ def collect_table(source: Any, *, engine: Any = "spark", columns: list[str] | No
                                source=what, column=missing[0])
         raw = raw.select(*[raw[_resolve_name(raw.columns, c)].name(c) for c in columns])
     frame = backend.to_pyarrow(raw).to_pandas()
+    # numbers as pandas reads them from a file (Spark types CSV integers as int32)
+    numeric = {c: t for c, t in frame.dtypes.items()
+               if pd.api.types.is_numeric_dtype(t) and not pd.api.types.is_bool_dtype(t)}
+    wide = {c: "int64" if pd.api.types.is_integer_dtype(t) else "float64"
+            for c, t in numeric.items() if t not in ("int64", "float64")}
+    frame = frame.astype(wide) if wide else frame
     frame.attrs["source"] = what
     return frame
