@@ -89,9 +89,9 @@ def test_a_catalog_table_and_missing_values(spark, tmp_path):  # noqa: F811
 
 
 def test_bad_input_names_source_and_column(spark, survey_file):  # noqa: F811
-    with pytest.raises(CRMDataError, match="unknown engine 'polars'; use one of 'pandas', 'spark'"):
+    with pytest.raises(CRMDataError, match="unknown engine 'polars'; use one of 'duckdb', 'spark'"):
         load_survey(None, engine="polars")
-    with pytest.raises(CRMDataError, match="no such table") as err:
+    with pytest.raises(CRMDataError, match="no such file or table") as err:
         load_survey("no_such_survey", engine="spark", spark=spark)
     assert err.value.source == "table no_such_survey"
     survey = load_survey(str(survey_file), engine="spark", spark=spark)
