@@ -12,12 +12,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from reference.pandas_durations import durations_from_transactions as oracle
+from reference.pandas_durations import spend_in_first_spell as _spend_in_first_spell
 from spark_fixtures import cdnow_master, spark  # noqa: F401  (fixtures)
 
 import crm_models as crm
 from crm_models.churn import durations_from_transactions
 from crm_models.churn.durations import first_spell_spend
-from crm_models.churn.report import _spend_in_first_spell
 from crm_models.data import datasets
 from crm_models.data.tables import transaction_table
 from crm_models.errors import CRMDataError

@@ -256,3 +256,12 @@ def durations_from_transactions(
                            "n_purchase_days", "inactivity_window"],
     }
     return out
+
+
+def spend_in_first_spell(tx: pd.DataFrame, d: pd.DataFrame) -> np.ndarray:
+    """The churn report's former pandas sum: each customer's spend in the first spell."""
+    last = d.set_index("customer_id")["last_purchase"]
+    t = tx[["customer_id", "date", "amount"]]
+    within = t["date"].dt.normalize().to_numpy() <= last.reindex(t["customer_id"]).to_numpy()
+    spend = t[within].groupby("customer_id")["amount"].sum()
+    return spend.reindex(d["customer_id"]).fillna(0.0).to_numpy()
