@@ -355,11 +355,13 @@ def _spell_rows(days: Any, w_days: float, carry: list[str], first_only: bool) ->
     """
     import ibis
 
+    from crm_models.data._aggregates import first_by
+
     new_spell = ibis.ifelse(days.gap.isnull() | (days.gap > ibis.literal(w_days)), 1, 0).cast("int64")
     days = days.mutate(
         spell=new_spell.sum().over(ibis.cumulative_window(group_by=days.customer_id, order_by=days.day)))
     first_day = {"first_amount": "amount", **{name: name for name in carry}}
-    metrics = {name: days[col].argmin(days.day) for name, col in first_day.items() if col in days.columns}
+    metrics = {name: first_by(days[col], days.day) for name, col in first_day.items() if col in days.columns}
     if first_only:
         in_first = days.spell == 1
         spells = days.group_by("customer_id").aggregate(

@@ -60,12 +60,14 @@ def _known_window(tt: TransactionTable, end: pd.Timestamp) -> dict[str, Any] | N
 
 def _period_stats(t: Any, p: Any, has_amount: bool, *, first_value: bool) -> Any:
     """Per customer: distinct periods, first/last period, total and first-period value."""
+    from crm_models.data._aggregates import first_by
+
     value = t.amount.sum() if has_amount else t.count().cast("float64") * 0.0
     per_period = t.group_by(customer_id=t.customer_id, p=p).aggregate(v=value)
     d = per_period
     metrics = {"n": d.count(), "total": d.v.sum()}
     if first_value:
-        metrics.update(first=d.p.min(), last=d.p.max(), first_v=d.v.argmin(d.p))
+        metrics.update(first=d.p.min(), last=d.p.max(), first_v=first_by(d.v, d.p))
     return d.group_by("customer_id").aggregate(**metrics)
 
 
