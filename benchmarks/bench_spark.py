@@ -19,9 +19,8 @@ local mode on the machine's cores (``local[2]`` here), reading the parquet files
    the CLV area, ``lifetimes.BetaGeoFitter`` with weights) and a Gamma-Gamma fit on the
    repeat buyers' (frequency, monetary value), collected;
 5. ``score_clv`` (P(alive), expected purchases and CLV over 52 weeks) written to parquet;
-6. ``crm.spark.durations_from_transactions`` (churn survival data), run without collecting
-   (still the Spark mirror: ``crm.churn.durations_from_transactions`` takes pandas frames
-   only so far).
+6. ``crm.churn.durations_from_transactions`` of the scanned table (churn survival data:
+   one query run by Spark, one row per customer back on the driver).
 
 The peer, measured in the same run in a separate process, is the in-memory path
 (``crm.data.load_transactions`` of the whole table + ``crm.data.rfm_summary`` of the frame,
@@ -288,14 +287,13 @@ def main(argv: list[str] | None = None) -> list[dict]:
         ["frequency", "recency", "T"]).size().rename("weight").astype("int64").reset_index())
     spend = timed("repeat buyers' (frequency, monetary_value)",
                   lambda: local.loc[local["frequency"] > 0, ["frequency", "monetary_value"]])
-    tx = spark.read.parquet(str(data))
     model_name, model, gg = timed("BG/NBD + Gamma-Gamma fit on the driver",
                                   lambda: fit_models(compressed, spend))
     clv_args = {} if gg is None else {"spend_model": gg, "horizon": 52, "discount_rate": 0.0019}
     timed("score_clv (P(alive), E[purchases], CLV) -> parquet",
           lambda: crs.score_clv(summary, model, t=52, **clv_args).write.parquet(str(out_dir / "scores")))
-    timed("crm.spark.durations_from_transactions (no collect)", lambda: crs.durations_from_transactions(
-        tx, END, time_unit="W").write.format("noop").mode("overwrite").save())
+    timed("durations_from_transactions -> pandas on the driver",
+          lambda: crm.churn.durations_from_transactions(tt, END, time_unit="W"))
     scored = spark.read.parquet(str(out_dir / "scores")).selectExpr(
         "count(*) AS n", "avg(prob_alive) AS pa", "sum(expected_purchases) AS ep",
         *(["sum(clv) AS clv"] if gg is not None else [])).first()
