@@ -208,12 +208,13 @@ def main(argv: list[str] | None = None) -> list[dict]:
     parser.add_argument("--with-old", action="store_true", help="the pandas path also from 1e7 customers on")
     parser.add_argument("--no-csv", action="store_true")
     parser.add_argument("--no-lifetimes", action="store_true")
-    parser.add_argument("--memory-limit", default="8GB", help="DuckDB memory limit with --huge")
+    parser.add_argument("--memory-limit", default=None,
+                        help="DuckDB memory limit of query and crm_models (default none; --huge: 8GB)")
     parser.add_argument("--data-dir", type=Path, default=DATA_DIR)
     args = parser.parse_args(argv)
     n_cust = int(4e7) if args.huge else int(1e5) if args.quick else int(args.size)
     n_tx = 5 * n_cust
-    limit = args.memory_limit if args.huge else None
+    limit = args.memory_limit or ("8GB" if args.huge else None)
     parquet = make_data(n_cust, n_tx, args.data_dir)
     print(f"{n_tx:,} transactions of {n_cust:,} customers (load average {os.getloadavg()[0]:.1f})",
           flush=True)
