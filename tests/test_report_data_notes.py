@@ -77,13 +77,29 @@ def test_unknown_or_malformed_read_options_are_refused_with_the_valid_keys():
 
 
 def test_spark_takes_only_the_options_its_reader_supports():
-    from crm_models.spark.source import read_report_transactions
+    from crm_models.report.data_notes import load_report_transactions
 
     # refused before any Spark work: no session is needed to see it
-    with pytest.raises(CRMDataError, match=r"unknown key 'returns' for reading the transactions with "
-                                           r"engine='spark'; valid keys: encoding, sep, date_format, "
-                                           r"after_end \(the other keys work with engine='pandas' only\)"):
-        read_report_transactions("orders.csv", read_options={"returns": "drop"})
+    with pytest.raises(CRMDataError, match=r"unknown key 'date_format' for reading the transactions; "
+                                           r"valid keys: encoding, sep, timezone, returns, duplicates"):
+        load_report_transactions("orders.csv", read_options={"date_format": "%d.%m.%Y"}, engine="spark")
+
+
+def test_parquet_is_scanned_where_it_is_unless_a_pandas_option_is_given(tmp_path):
+    from crm_models.data import TransactionTable
+    from crm_models.report.data_notes import load_report_transactions
+
+    path = tmp_path / "orders.parquet"
+    crm.data.datasets.sample_transactions().to_parquet(path)
+    scanned, end, used = load_report_transactions(str(path), observation_end="2024-12-31")
+    assert isinstance(scanned, TransactionTable) and scanned.engine == "duckdb"
+    loaded, end2, used2 = load_report_transactions(str(path), observation_end="2024-12-31",
+                                                   read_options={"currency_symbols": False})
+    assert isinstance(loaded, pd.DataFrame)
+    facts = (used.rows_used, used.customers, used.last_date)
+    assert facts == (used2.rows_used, used2.customers, used2.last_date) == (12_809, 3000, "2024-12-30")
+    pd.testing.assert_frame_equal(crm.data.rfm_summary(scanned, end), crm.data.rfm_summary(loaded, end2),
+                                  check_exact=False, rtol=1e-12)
 
 
 def test_the_readers_keyword_advice_is_translated_for_a_report_user():

@@ -72,6 +72,21 @@ SCAN_READ_OPTIONS = ("encoding", "sep", "timezone", "returns", "duplicates", "af
                      "as_of")
 
 
+def _is_parquet(path: Any) -> bool:
+    """A Parquet file, a glob of them or a folder (a dataset) given as a path."""
+    import glob
+    import os
+
+    if not isinstance(path, (str, os.PathLike)):
+        return False
+    text = os.fspath(path)
+    if text.lower().endswith((".parquet", ".pq", ".parq")):
+        return True
+    if os.path.isdir(text):
+        return bool(glob.glob(os.path.join(text, "*.parquet")))
+    return False
+
+
 def _scan(source: Any, customer_id: str, date: str, amount: str | None, end: pd.Timestamp | None,
           options: dict[str, Any], engine: Any, spark: Any) -> Any:
     """``scan_transactions`` with a report's read options."""
@@ -117,10 +132,12 @@ def load_report_transactions(
     engine:
         ``"duckdb"`` (default, also ``"pandas"``): the file is read by
         :func:`~crm_models.data.load_transactions` (messy exports welcome) and summarised by
-        the embedded DuckDB.  ``"spark"`` (or an Ibis backend): a table name, a Parquet/CSV
-        path or folder, scanned and checked on the engine by
-        :func:`~crm_models.data.scan_transactions`; the result is then a lazy
-        :class:`~crm_models.data.TransactionTable` that every summary accepts.
+        the embedded DuckDB; a Parquet file, glob or folder is scanned by DuckDB where it is
+        (:func:`~crm_models.data.scan_transactions`: large data need no pandas copy) unless an
+        option only ``load_transactions`` takes is given.  ``"spark"`` (or an Ibis backend): a
+        table name, a Parquet/CSV path or folder, scanned and checked on the engine by
+        :func:`~crm_models.data.scan_transactions`.  A scanned table is a lazy
+        :class:`~crm_models.data.TransactionTable`, which every summary accepts.
     spark:
         The SparkSession for ``engine="spark"`` (default: the active one, else a local one).
 
@@ -136,6 +153,9 @@ def load_report_transactions(
 
     lazy = check_engine(engine) != "duckdb"
     options = check_read_options(read_options, SCAN_READ_OPTIONS if lazy else TRANSACTION_READ_OPTIONS)
+    # Parquet files (typed columns, often large) are scanned by the embedded engine where they
+    # are instead of loaded into pandas, unless an option only the pandas reader knows is given
+    lazy = lazy or (_is_parquet(transactions_path) and set(options) <= set(SCAN_READ_OPTIONS))
     sample = transactions_path is None
     if sample:
         source: Any = datasets.sample_transactions()
