@@ -301,7 +301,6 @@ def scan_transactions(
         from crm_models.data.dates import check_timezone
 
         check_timezone(timezone, what)
-    import ibis
 
     if _is_ibis_table(source):
         backend = source._find_backend(use_default=True)
@@ -345,40 +344,16 @@ def scan_transactions(
 
     run_day = pd.Timestamp(as_of if as_of is not None else pd.Timestamp.now()).normalize()
     end = pd.Timestamp(observation_end) if observation_end is not None else None
-    raw_date = work[names["date"]]
-    missing_id = work._cid.isnull()
-    if text_ids:
-        missing_id = missing_id | (work._cid == "")
-        if _count(backend, work, work._cid.startswith(" ") | work._cid.endswith(" ")
-                  | work._cid.startswith("\t") | work._cid.endswith("\t")):
-            missing_id = missing_id | (work._cid.strip() == "")  # blank ids; costly, so only when needed
-            work = work.mutate(_cid=work._cid.strip())
-    conditions = {"missing_id": missing_id, "missing_date": raw_date.isnull(),
-                  "bad_date": raw_date.notnull() & work._date.isnull()}
-    if names["amount"] is not None:
-        value = work._amount
-        conditions["bad_amount"] = (work[names["amount"]].isnull() | value.isnull() | value.isnan()
-                                    | value.isinf())
-        conditions["negative"] = value < 0
-    conditions["future"] = work._date >= ibis.literal((run_day + pd.Timedelta(days=1)).to_pydatetime())
-    if end is not None:
-        conditions["after_end"] = work._date > ibis.literal(end.to_pydatetime())
-    if text_ids:
-        if isinstance(source, (str, os.PathLike)):  # text files: plain integer ids stay integers
-            conditions["not_integer"] = ~work._cid.re_search(r"^(0|[1-9][0-9]{0,17})$")
-    conditions = {k: c.fill_null(False) for k, c in conditions.items()}
+    csv_ids = text_ids and isinstance(source, (str, os.PathLike)) and \
+        os.path.splitext(os.fspath(source).rstrip("/"))[1].lower() in _CSV
     policies = {"negative": returns, "future": future, "after_end": after_end}
-    dropped = None
-    for key, policy in policies.items():
-        if key in conditions and policy == "drop":
-            dropped = conditions[key] if dropped is None else dropped | conditions[key]
-    kept = None if dropped is None else ~dropped
-    stats = backend.to_pyarrow(work.aggregate(
-        **{k: c.cast("int64").sum() for k, c in conditions.items()},
-        **{f"drop_{k}": (conditions[k] & ~_earlier(conditions, policies, k)).cast("int64").sum()
-           for k, p in policies.items() if k in conditions and p == "drop"},
-        kept=work.count(where=kept), first=work._date.min(where=kept), last=work._date.max(where=kept),
-    )).to_pylist()[0]
+    limits = {"run_day": run_day, "end": end}
+    conditions, kept = _conditions(work, names, text_ids, csv_ids, policies, limits, strip=False)
+    stats = _stats(backend, work, conditions, policies, kept)
+    if stats.get("spaces"):  # ids with surrounding blanks (rare): strip them, then count again
+        work = work.mutate(_cid=work._cid.strip())
+        conditions, kept = _conditions(work, names, text_ids, csv_ids, policies, limits, strip=True)
+        stats = _stats(backend, work, conditions, policies, kept)
 
     def fail(key: str, column: str, problem: str, fix: str = "", shown: str | None = None) -> None:
         if stats.get(key):
@@ -448,10 +423,48 @@ def _drop(backend: Any, name: str) -> None:
         pass
 
 
-def _count(backend: Any, table: Any, condition: Any) -> int:
-    return int(backend.to_pyarrow(table.aggregate(n=condition.fill_null(False).cast("int64").sum())
-                                  ).to_pylist()[0]["n"] or 0)
 
+def _conditions(work: Any, names: dict[str, str | None], text_ids: bool, csv_ids: bool,
+                policies: dict[str, str], limits: dict[str, Any], strip: bool) -> tuple[dict, Any]:
+    """The row checks as boolean expressions, and the rows kept by the drop policies (None: all)."""
+    import ibis
+
+    raw_date = work[names["date"]]
+    missing_id = work._cid.isnull()
+    if text_ids:
+        missing_id = missing_id | (work._cid == "")
+    conditions = {"missing_id": missing_id, "missing_date": raw_date.isnull(),
+                  "bad_date": raw_date.notnull() & work._date.isnull()}
+    if names["amount"] is not None:
+        value = work._amount
+        conditions["bad_amount"] = (work[names["amount"]].isnull() | value.isnull() | value.isnan()
+                                    | value.isinf())
+        conditions["negative"] = value < 0
+    next_day = (limits["run_day"] + pd.Timedelta(days=1)).to_pydatetime()
+    conditions["future"] = work._date >= ibis.literal(next_day)
+    if limits["end"] is not None:
+        conditions["after_end"] = work._date > ibis.literal(limits["end"].to_pydatetime())
+    if text_ids and not strip:  # the cheap test; stripping (costly) only when it finds blanks
+        conditions["spaces"] = (work._cid.startswith(" ") | work._cid.endswith(" ")
+                                | work._cid.startswith("\t") | work._cid.endswith("\t"))
+    if csv_ids:  # ids we read as text: a column of plain integers becomes integers again
+        conditions["not_integer"] = ~work._cid.re_search(r"^(0|[1-9][0-9]{0,17})$")
+    conditions = {k: c.fill_null(False) for k, c in conditions.items()}
+    dropped = None
+    for key, policy in policies.items():
+        if key in conditions and policy == "drop":
+            dropped = conditions[key] if dropped is None else dropped | conditions[key]
+    return conditions, None if dropped is None else ~dropped
+
+
+def _stats(backend: Any, work: Any, conditions: dict[str, Any], policies: dict[str, str], kept: Any) -> dict:
+    """Every count of the checks, the rows kept and the first and last date: one aggregate query."""
+    return backend.to_pyarrow(work.aggregate(
+        **{k: c.cast("int64").sum() for k, c in conditions.items()},
+        **{f"drop_{k}": (conditions[k] & ~_earlier(conditions, policies, k)).cast("int64").sum()
+           for k, p in policies.items() if k in conditions and p == "drop"},
+        kept=work.count(where=kept), first=work._date.min(where=kept), last=work._date.max(where=kept),
+    )).to_pylist()[0]
 
 def _earlier(conditions: dict[str, Any], policies: dict[str, str], key: str) -> Any:
     """Rows already dropped by a policy checked before ``key`` (each row is counted once)."""
