@@ -113,8 +113,7 @@ def rfm_summary(
     Lee (2005) from the raw sample with ``period="D", time_unit="W"``.
     """
     tt, query, attrs = rfm_summary_query(tx, observation_end, period, time_unit, calibration_end)
-    frame = tt.execute(query.order_by("customer_id"))
-    out = frame.set_index("customer_id")
+    out = tt.execute_by_customer(query.order_by("customer_id"))
     out.attrs.update(attrs)
     return out
 

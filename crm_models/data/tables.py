@@ -79,6 +79,17 @@ class TransactionTable:
         mapping = {pa.string(): pd.StringDtype("pyarrow"), pa.large_string(): pd.StringDtype("pyarrow")}
         return self.backend.to_pyarrow(expr).to_pandas(types_mapper=mapping.get)
 
+    def execute_by_customer(self, expr: Any) -> pd.DataFrame:
+        """Evaluate a per-customer expression as pandas indexed by ``customer_id`` (columns not copied)."""
+        import pyarrow as pa
+
+        table = self.backend.to_pyarrow(expr)
+        mapping = {pa.string(): pd.StringDtype("pyarrow"), pa.large_string(): pd.StringDtype("pyarrow")}
+        ids = table.column("customer_id").to_pandas(types_mapper=mapping.get)
+        frame = table.drop_columns(["customer_id"]).to_pandas(types_mapper=mapping.get)
+        frame.index = pd.Index(ids, name="customer_id")
+        return frame
+
     def to_pandas(self) -> pd.DataFrame:
         """Every transaction as a pandas frame sorted by customer and date (small data only)."""
         frame = self.execute(self.expr.order_by(["customer_id", "date"]))
