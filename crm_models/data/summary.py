@@ -155,7 +155,8 @@ def rfm_summary_query(
         raise CRMDataError(f"calibration_end {cal_end.date()} is before the first transaction "
                            f"{first_date.date()}", source=source, column="date")
 
-    t = tt.expr.filter(tt.expr.date <= ibis.literal(end.to_pydatetime()))
+    # (no filter when nothing is after the end: a filter over every row costs on large data)
+    t = tt.expr if window["after"] == 0 else tt.expr.filter(tt.expr.date <= ibis.literal(end.to_pydatetime()))
     cut = cal_end if cal_end is not None else end
     cal = t if cal_end is None else t.filter(t.date <= ibis.literal(cal_end.to_pydatetime()))
     s = _period_stats(cal, period_ordinal_expr(cal.date, period), has_amount, first_value=True)
