@@ -198,8 +198,8 @@ def test_spark_gives_the_same_messages_and_summaries(spark, sample, tmp_path):
 
 
 def test_ids_with_surrounding_blanks_are_stripped_and_blank_ids_refused():
-    frame = pd.DataFrame({"customer_id": [" a", "a ", "b"], "date": ["2024-01-01", "2024-01-02", "2024-01-03"],
-                          "amount": [1.0, 2.0, 3.0]})
+    frame = pd.DataFrame({"customer_id": [" a", "a ", "b"],
+                          "date": ["2024-01-01", "2024-01-02", "2024-01-03"], "amount": [1.0, 2.0, 3.0]})
     s = crm.data.rfm_summary(crm.data.scan_transactions(frame, as_of="2025-01-01"), "2024-01-31")
     assert list(s.index) == ["a", "b"] and s.loc["a", "frequency"] == 1
     blank = pd.concat([frame, frame.iloc[[0]].assign(customer_id="  ")], ignore_index=True)
