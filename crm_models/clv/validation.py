@@ -29,8 +29,7 @@ import pandas as pd
 
 from crm_models.clv._data import check_summary, compress
 from crm_models.clv.base import SummaryModel
-from crm_models.data.activity import ordinal_offset
-from crm_models.data.periods import check_engine_period, period_ordinal_expr
+from crm_models.data.periods import check_engine_period, ordinal_offset, period_ordinal_expr
 from crm_models.data.summary import period_length_in, period_ordinals
 from crm_models.data.tables import TransactionTable, transaction_table, upload
 from crm_models.errors import CRMDataError, ModelSpecificationError

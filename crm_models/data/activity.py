@@ -24,30 +24,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from crm_models.data.periods import check_engine_period, ordinal_of, period_ordinal_expr, period_ordinals
+from crm_models.data.periods import check_engine_period, ordinal_offset, pandas_freq, period_ordinal_expr
 from crm_models.data.tables import TransactionTable, transaction_table
 from crm_models.errors import CRMDataError
 
 __all__ = ["customer_activity", "key_figures"]
-
-_PANDAS_ALIASES = {"A": "Y"}  # the engine's names that pandas only knows under another name
-
-
-def pandas_freq(period: str) -> str:
-    """``period`` as pandas spells it (``"A"`` is ``"Y"``)."""
-    return _PANDAS_ALIASES.get(period, period)
-
-
-def ordinal_offset(period: str) -> int:
-    """pandas' period ordinal minus the engine's one (:func:`period_ordinal_expr`), a constant.
-
-    Engine ordinals differ from pandas' by a constant per ``period`` (e.g. months are counted
-    from year 0 instead of 1970); adding this offset gives pandas' ordinals exactly.
-    """
-    ref = pd.Timestamp("2000-01-03")
-    pandas_ordinal = period_ordinals(np.array([ref.to_datetime64()]), pandas_freq(period))[0]
-    return int(pandas_ordinal) - ordinal_of(ref, period)
-
 
 def _empty(tt: TransactionTable) -> CRMDataError:
     return CRMDataError("no transactions (the table is empty)", source=tt.source)

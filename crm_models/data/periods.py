@@ -16,7 +16,8 @@ import pandas as pd
 
 from crm_models.errors import CRMDataError
 
-__all__ = ["period_length_in", "period_ordinals", "period_ordinal_expr", "ENGINE_PERIODS"]
+__all__ = ["period_length_in", "period_ordinals", "period_ordinal_expr", "ordinal_of", "ordinal_offset",
+           "pandas_freq", "ENGINE_PERIODS"]
 
 _FIXED_UNITS = {"D": "D", "h": "h", "H": "h", "min": "m", "T": "m", "s": "s", "S": "s"}
 _SECONDS = {"D": 86400, "h": 3600, "H": 3600, "min": 60, "T": 60, "s": 1, "S": 1}
@@ -131,3 +132,22 @@ def ordinal_of(timestamp: pd.Timestamp, period: str) -> int:
     if period == "Q":
         return value.year * 4 + value.quarter - 1
     return value.year
+
+
+_PANDAS_ALIASES = {"A": "Y"}  # the engine's names that pandas only knows under another name
+
+
+def pandas_freq(period: str) -> str:
+    """``period`` as pandas spells it (``"A"`` is ``"Y"``)."""
+    return _PANDAS_ALIASES.get(period, period)
+
+
+def ordinal_offset(period: str) -> int:
+    """pandas' period ordinal minus the engine's one (:func:`period_ordinal_expr`), a constant.
+
+    Engine ordinals differ from pandas' by a constant per ``period`` (e.g. months are counted
+    from year 0 instead of 1970); adding this offset gives pandas' ordinals exactly.
+    """
+    ref = pd.Timestamp("2000-01-03")
+    pandas_ordinal = period_ordinals(np.array([ref.to_datetime64()]), pandas_freq(period))[0]
+    return int(pandas_ordinal) - ordinal_of(ref, period)
