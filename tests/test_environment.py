@@ -10,7 +10,7 @@ tomllib = pytest.importorskip("tomllib") if sys.version_info < (3, 11) else __im
 
 
 #: conda-forge packages named differently from their PyPI distribution
-CONDA_NAMES = {"ibis-framework-core": "ibis-framework", "python-duckdb": "duckdb"}
+CONDA_NAMES = {"ibis-duckdb": "ibis-framework", "python-duckdb": "duckdb"}
 
 
 def _name(requirement: str) -> str:
