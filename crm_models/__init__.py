@@ -6,6 +6,7 @@
 """
 
 from crm_models import churn, clv, coursework, csi, data, plotting, segments, spark
+from crm_models.base import load_model
 from crm_models.errors import (
     ConvergenceError,
     CRMDataError,
@@ -32,5 +33,6 @@ __all__ = [
     "ModelSpecificationError",
     "NotFittedError",
     "ReportError",
+    "load_model",
     "__version__",
 ]

@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from sklearn.exceptions import NotFittedError as _SklearnNotFittedError
+
 __all__ = [
     "CRMError",
     "CRMDataError",
@@ -66,8 +68,12 @@ class ConvergenceError(CRMError, RuntimeError):
     """An optimiser or iterative algorithm did not converge; the message says what to try."""
 
 
-class NotFittedError(CRMError, AttributeError):
-    """A fitted attribute or prediction was asked for before ``fit()``."""
+class NotFittedError(CRMError, _SklearnNotFittedError):
+    """A fitted attribute or prediction was asked for before ``fit()``.
+
+    Also a scikit-learn ``NotFittedError`` (a ``ValueError`` and an ``AttributeError``), so
+    scikit-learn tools recognise it.
+    """
 
 
 class ReportError(CRMError, RuntimeError):
