@@ -28,10 +28,12 @@ report: $(RUN_STAMP)
 ## Install (with the dev extra) and run the linter and the test suite
 test: $(DEV_STAMP)
 	$(BIN)/ruff check crm_models tests benchmarks
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest -q
 
 lint: $(DEV_STAMP)
 	$(BIN)/ruff check crm_models tests benchmarks
+	$(BIN)/lint-imports
 
 ## Benchmarks against the peers (on demand; installs the bench extra)
 bench: $(DEV_STAMP)

@@ -5,7 +5,8 @@
     s = crm.data.rfm_summary(tx, observation_end="1997-09-30", time_unit="W")
 """
 
-from crm_models import churn, clv, coursework, csi, data, plotting, segments, spark
+from crm_models import churn, clv, coursework, csi, data, plotting, report, segments, spark
+from crm_models._version import __version__
 from crm_models.base import load_model
 from crm_models.errors import (
     ConvergenceError,
@@ -16,8 +17,6 @@ from crm_models.errors import (
     ReportError,
 )
 
-__version__ = "0.1.0"
-
 __all__ = [
     "churn",
     "clv",
@@ -25,6 +24,7 @@ __all__ = [
     "csi",
     "data",
     "plotting",
+    "report",
     "segments",
     "spark",
     "CRMError",

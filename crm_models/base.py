@@ -87,7 +87,7 @@ class Estimator(BaseEstimator):
         full precision), the file-format version and the package version. Read it back with
         :func:`load_model` or ``type(model).load(path)``.
         """
-        from crm_models import __version__
+        from crm_models._version import __version__
 
         self._check_is_fitted()
         doc = {

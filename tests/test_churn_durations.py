@@ -222,5 +222,5 @@ def test_report_loader_keeps_the_id_column_when_transactions_name_it_differently
 
     path = tmp_path / "orders.csv"
     datasets.sample_transactions().rename(columns={"customer_id": "user"}).to_csv(path, index=False)
-    d, info = crm.churn.load_churn_data(str(path), "non-contractual", customer_id="user")
+    d, info = crm.report.churn.load_churn_data(str(path), "non-contractual", customer_id="user")
     assert info["id_col"] == "customer_id" and d["customer_id"].nunique() == 3000

@@ -26,7 +26,7 @@ def test_notebook_on_the_bundled_sample(run_notebook):
     assert got["customers"] == 3000
     # the sample is simulated from a BG/NBD with r = 0.5, alpha = 5, a = 0.8, b = 3 (weeks) and
     # Gamma-Gamma p = 4, q = 3, gamma = 30: the report recovers them within sampling error
-    data = crm.clv.load_report_data()
+    data = crm.report.clv.load_report_data()
     m = crm.clv.BetaGeoModel().fit(data.full)
     assert got["params"] == pytest.approx(m.params_.to_dict(), rel=1e-6)
     truth = {"r": 0.5, "alpha": 5.0, "a": 0.8, "b": 3.0}

@@ -55,7 +55,7 @@ def test_a_weekly_model_refuses_a_daily_summary_everywhere(bgnbd, daily, weekly)
         lambda s: crm.clv.discounted_expected_transactions(bgnbd, s, 52, 0.01),
         lambda s: crm.clv.customer_equity(bgnbd, None, s, 52, 0.01, n_draws=3),
         lambda s: crm.clv.frequency_histogram(bgnbd, s),
-        lambda s: crm.clv.report.customer_table(bgnbd, None, s, 52, 0.01),
+        lambda s: crm.report.clv.customer_table(bgnbd, None, s, 52, 0.01),
     ]
     for call in calls:
         with pytest.raises(CRMDataError, match=msg) as err:

@@ -9,9 +9,9 @@ import pandas as pd
 import pytest
 
 from crm_models import csi
-from crm_models.csi.report_text import data_check_lines
 from crm_models.data import datasets
 from crm_models.errors import CRMDataError, CRMDataWarning
+from crm_models.report.csi.text import data_check_lines
 
 
 @pytest.fixture(scope="module")

@@ -226,7 +226,7 @@ def test_read_table_old_call_forms_and_tsv(tmp_path):
 
 
 def test_survey_reader_detects_gbk_and_reads_xlsx(tmp_path):
-    from crm_models.csi.survey import load_survey
+    from crm_models.report.csi.data import load_survey
 
     df = pd.DataFrame({"满意度1": [7, 8], "满意度2": [6, 9]})
     (tmp_path / "s.csv").write_bytes(df.to_csv(index=False).encode("gbk"))

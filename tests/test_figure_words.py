@@ -38,7 +38,7 @@ def figure_texts(fig) -> str:
 
 @pytest.fixture(scope="module")
 def churn_fit():
-    d, info = crm.churn.load_churn_data(None, "contractual")
+    d, info = crm.report.churn.load_churn_data(None, "contractual")
     cm = crm.churn.ChurnModel("cox").fit(d, info["duration_col"], info["event_col"])
     words = set()
     for col in d.select_dtypes(exclude="number").columns:
@@ -50,7 +50,7 @@ def churn_fit():
 
 def _figures(lang, churn_fit):
     d, info, cm, _ = churn_fit
-    survey = crm.csi.load_survey(None)
+    survey = crm.report.csi.load_survey(None)
     pls = crm.csi.build_model("ecsi", survey).fit(survey)
     boot = pls.bootstrap(n=30, seed=0)
     draw = {

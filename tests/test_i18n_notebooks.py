@@ -50,7 +50,7 @@ def test_clv_in_chinese(run_notebook):
     assert heads[:2] == ["客户终身价值：谁会再次购买，客户群值多少", "关键指标"]  # key figures first
     assert {"模型估计结果", "哪些客户仍然活跃？", "客户资产"} <= set(heads)
     # the customer equity stated in the key figures is the model's
-    data = crm.clv.load_report_data()
+    data = crm.report.clv.load_report_data()
     m, gg = crm.clv.BetaGeoModel().fit(data.full), crm.clv.GammaGammaModel().fit(data.full)
     equity = crm.clv.customer_lifetime_value(m, gg, data.full, 52, 0.0018, 0.3).sum()
     assert f"**客户资产：{money(equity)}**" in markdown(nb)
@@ -70,7 +70,7 @@ def test_churn_in_chinese(run_notebook):
     text = markdown(nb)
     assert "**2,000** 位客户，其中 **1,265** 位（63.2%）已流失，**735** 位仍是客户。" in text
     # the median lifetime in the key figures is lifelines' Kaplan-Meier median
-    d, _ = crm.churn.load_churn_data(None, "contractual")
+    d, _ = crm.report.churn.load_churn_data(None, "contractual")
     median = KaplanMeierFitter().fit(d["duration"], d["event"]).median_survival_time_
     assert f"一半的客户在 **{median:.1f} 个月**内离开" in text
     assert "contract：monthly（相对于 annual）" in text  # the strongest driver, named for readers

@@ -19,7 +19,7 @@ from crm_models.plotting.labels import overlapping_texts, place_label, renderer_
 
 @pytest.fixture(scope="module")
 def survey():
-    return crm.csi.load_survey(None)
+    return crm.report.csi.load_survey(None)
 
 
 @pytest.fixture(scope="module")
@@ -69,7 +69,7 @@ def test_ipma_labels_do_not_overlap(fitted, model, lang):
     plots.plot_ipma(imp, ax=ax, lang=lang)
     assert overlapping_texts(fig) == []
     shown = {t.get_text() for t in ax.texts}
-    expected = {crm.csi.messages.construct_label(i, lang) for i in imp.index}
+    expected = {crm.report.csi.messages.construct_label(i, lang) for i in imp.index}
     assert expected <= shown
 
 

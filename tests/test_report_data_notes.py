@@ -10,7 +10,7 @@ import pytest
 
 import crm_models as crm
 from crm_models.errors import CRMDataError
-from crm_models.report.cli import parse_value
+from crm_models.cli import parse_value
 from crm_models.report.data_notes import (
     TRANSACTION_READ_OPTIONS,
     DataUsed,
@@ -68,12 +68,12 @@ def test_unknown_or_malformed_read_options_are_refused_with_the_valid_keys():
     with pytest.raises(CRMDataError, match=r"read_options must be a mapping such as \{encoding: gbk"):
         check_read_options("encoding=gbk")
     with pytest.raises(CRMDataError, match="unknown key 'returns' for reading the survey"):
-        crm.csi.load_survey(None, read_options={"returns": "drop"})
+        crm.report.csi.load_survey(None, read_options={"returns": "drop"})
     with pytest.raises(CRMDataError, match="unknown key 'returns' for reading the subscription table; "
                                            "valid keys: encoding, sep, decimal, thousands, sheet_name"):
-        crm.churn.load_churn_data(None, "contractual", read_options={"returns": "drop"})
+        crm.report.churn.load_churn_data(None, "contractual", read_options={"returns": "drop"})
     with pytest.raises(CRMDataError, match="unknown key 'nrows'"):
-        crm.clv.load_report_data(read_options={"nrows": 10})
+        crm.report.clv.load_report_data(read_options={"nrows": 10})
 
 
 def test_spark_takes_only_the_options_its_reader_supports():
@@ -120,13 +120,13 @@ def test_a_gbk_export_loads_through_read_options(shop, tmp_path):
     chinese = shop.assign(customer_id=shop["customer_id"].map(names)).rename(
         columns={"customer_id": "客户", "date": "日期", "amount": "金额"})
     path = _write(chinese, tmp_path / "orders_gbk.csv", encoding="gbk")
-    data = crm.clv.load_report_data(path, "客户", "日期", "金额", read_options={"encoding": "gbk"})
+    data = crm.report.clv.load_report_data(path, "客户", "日期", "金额", read_options={"encoding": "gbk"})
     assert len(data.full) == 400 and data.n_transactions == len(shop)
     assert data.full.index.str.startswith("客户").all()
     assert data.data_used.encoding.lower() == "gbk"
     assert "File encoding: gbk" in data_used_markdown(data.data_used).replace("GBK", "gbk")
     # the other transaction reports take the same option
-    seg = crm.segments.load_segment_inputs(path, customer_id="客户", date="日期", amount="金额",
+    seg = crm.report.segments.load_segment_inputs(path, customer_id="客户", date="日期", amount="金额",
                                            read_options={"encoding": "gbk"})
     assert seg.customers == 400 and seg.transactions == len(shop)
 
@@ -136,8 +136,8 @@ def test_returns_are_refused_with_the_report_advice_or_dropped_and_counted(shop,
                            "amount": [-20.0]})
     path = _write(pd.concat([shop, refund]), tmp_path / "with_refund.csv")
     with pytest.raises(CRMDataError, match=r"returns='drop'.*-p read_options '\{returns: drop\}'"):
-        crm.clv.load_report_data(path)
-    data = crm.clv.load_report_data(path, read_options={"returns": "drop"})
+        crm.report.clv.load_report_data(path)
+    data = crm.report.clv.load_report_data(path, read_options={"returns": "drop"})
     assert data.n_transactions == len(shop) and data.data_used.rows_read == len(shop) + 1
     assert data.data_used.returns_dropped == 1
     assert "Rows left out: 1 returns, 0 after the observation end, 0 dated in the future." in \
@@ -161,11 +161,11 @@ def test_rows_after_a_given_end_are_refused_naming_them_or_dropped_and_counted(s
     used = overview.data_used
     assert (used.rows_read, used.rows_used, used.after_end_dropped) == (len(shop), len(kept), len(late))
     assert (used.observation_end, used.end_source) == ("2024-11-30", "given")
-    clv = crm.clv.load_report_data(path, observation_end="2024-11-30", read_options=options)
+    clv = crm.report.clv.load_report_data(path, observation_end="2024-11-30", read_options=options)
     assert clv.n_transactions == len(kept) and clv.data_used == used
-    seg = crm.segments.load_segment_inputs(path, observation_end="2024-11-30", read_options=options)
+    seg = crm.report.segments.load_segment_inputs(path, observation_end="2024-11-30", read_options=options)
     assert seg.transactions == len(kept) and seg.data_used == used
-    _, info = crm.churn.load_churn_data(path, "non-contractual", observation_end="2024-11-30",
+    _, info = crm.report.churn.load_churn_data(path, "non-contractual", observation_end="2024-11-30",
                                         read_options=options)
     assert info["data_used"] == used and info["observation_end"] == "2024-11-30"
 
@@ -176,38 +176,39 @@ def test_one_future_order_is_refused_and_dropping_it_gives_the_clean_numbers(sho
     path = _write(pd.concat([shop, future]), tmp_path / "future.csv")
     clean = _write(shop, tmp_path / "clean.csv")
     with pytest.raises(CRMDataError, match="2030-01-01") as err:
-        crm.clv.load_report_data(path)
+        crm.report.clv.load_report_data(path)
     assert str(first) in str(err.value) and "read_options" in str(err.value)
-    got = crm.clv.load_report_data(path, read_options={"future": "drop"})
-    want = crm.clv.load_report_data(clean)
+    got = crm.report.clv.load_report_data(path, read_options={"future": "drop"})
+    want = crm.report.clv.load_report_data(clean)
     assert (got.observation_end, got.calibration_end, got.n_transactions) == (
         want.observation_end, want.calibration_end, want.n_transactions)
     assert got.observation_end == pd.Timestamp("2024-12-30")  # derived: the last purchase date
     pd.testing.assert_frame_equal(got.full, want.full)
     bg, gg = crm.clv.BetaGeoModel().fit(got.full), crm.clv.GammaGammaModel().fit(got.full)
-    equity = crm.clv.customer_table(bg, gg, got.full, 52, 0.0018, 0.3)["clv"].sum()
+    equity = crm.report.clv.customer_table(bg, gg, got.full, 52, 0.0018, 0.3)["clv"].sum()
     bg0, gg0 = crm.clv.BetaGeoModel().fit(want.full), crm.clv.GammaGammaModel().fit(want.full)
-    assert equity == pytest.approx(crm.clv.customer_table(bg0, gg0, want.full, 52, 0.0018, 0.3)["clv"].sum())
+    want_equity = crm.report.clv.customer_table(bg0, gg0, want.full, 52, 0.0018, 0.3)["clv"].sum()
+    assert equity == pytest.approx(want_equity)
     assert got.data_used.future_dropped == 1 and got.data_used.end_source == "derived"
 
 
 def test_duplicates_are_warned_about_and_reported(shop, tmp_path):
     path = _write(pd.concat([shop, shop.head(2)]), tmp_path / "dups.csv")
     with pytest.warns(UserWarning, match=r"2 exact duplicate rows.*-p read_options '\{duplicates: drop\}'"):
-        data = crm.segments.load_segment_inputs(path)
+        data = crm.report.segments.load_segment_inputs(path)
     assert (data.data_used.duplicate_rows, data.data_used.duplicates_policy) == (2, "warn")
     assert "Identical rows (duplicates): 2, kept and warned about." in data_used_markdown(data.data_used)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        dropped = crm.segments.load_segment_inputs(path, read_options={"duplicates": "drop"})
+        dropped = crm.report.segments.load_segment_inputs(path, read_options={"duplicates": "drop"})
     assert dropped.transactions == len(shop) and dropped.data_used.duplicates_policy == "drop"
 
 
 def test_the_sample_keeps_its_numbers_and_every_report_states_the_same_dates():
-    clv = crm.clv.load_report_data()
+    clv = crm.report.clv.load_report_data()
     overview = crm.report.load_overview_data()
-    seg = crm.segments.load_segment_inputs()
-    _, info = crm.churn.load_churn_data(None, "non-contractual")
+    seg = crm.report.segments.load_segment_inputs()
+    _, info = crm.report.churn.load_churn_data(None, "non-contractual")
     assert clv.n_transactions == seg.transactions == overview.key_figures["transactions"] == 12_809
     end = pd.Timestamp("2024-12-31")
     assert clv.observation_end == overview.observation_end == seg.observation_end == end
@@ -273,7 +274,7 @@ def test_transaction_options_cover_the_reader_contract():
 # --- one real report run (slow: a kernel) ----------------------------------------------------------
 
 def test_clv_report_on_a_gb18030_export_through_the_cli(shop, tmp_path):
-    from crm_models.report.cli import main
+    from crm_models.cli import main
 
     names = {cid: f"客户{i:03d}" for i, cid in enumerate(shop["customer_id"].unique())}
     export = shop.assign(customer_id=shop["customer_id"].map(names))

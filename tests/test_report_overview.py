@@ -34,16 +34,16 @@ def test_overview_summarises_and_links_the_reports_of_the_run(run_notebook, tmp_
     assert "(no csi.html in this run's folder yet)" in text
     assert "(no segments.html in this run's folder yet)" in text and "[segments.html]" not in text
     # customer equity as the CLV report computes it (its own data loader and defaults)
-    data = crm.clv.load_report_data()
+    data = crm.report.clv.load_report_data()
     bg, gg = crm.clv.BetaGeoModel().fit(data.full), crm.clv.GammaGammaModel().fit(data.full)
     equity = crm.clv.customer_lifetime_value(bg, gg, data.full, 52, 0.0018, 0.3).sum()
     assert f"worth **{equity:,.2f}** in profit today" in text
     # median subscription lifetime: lifelines' Kaplan-Meier on the bundled subscriptions
-    subs, _ = crm.churn.load_churn_data(None, "contractual")
+    subs, _ = crm.report.churn.load_churn_data(None, "contractual")
     median = KaplanMeierFitter().fit(subs["duration"], subs["event"]).median_survival_time_
     assert f"leave within **{median:.1f} months** (median lifetime)" in text
     # satisfaction index of the CSI report's default model
-    survey = crm.csi.load_survey()
+    survey = crm.report.csi.load_survey()
     pls = crm.csi.build_model("ecsi", survey, scheme="centroid", scaled=False).fit(survey)
     sat = crm.csi.csi_index(pls, skip_negative=True).loc["SAT", "index"]
     assert f"Satisfaction index **{sat:.1f}** out of 100" in text

@@ -7,9 +7,9 @@ import pandas as pd
 import pytest
 
 import crm_models as crm
-from crm_models.churn.messages import covariate_label, model_name, readable, term_label
-from crm_models.csi import tables
-from crm_models.csi.messages import path_label, word
+from crm_models.report.churn.messages import covariate_label, model_name, readable, term_label
+from crm_models.report.csi import tables
+from crm_models.report.csi.messages import path_label, word
 from crm_models.report.glossary import GLOSSARY, synonyms_in, term
 from crm_models.report.i18n import catalogue, load_area_messages, report_title, translate
 from crm_models.report.tables import labelled
@@ -61,7 +61,7 @@ def test_labelled_requires_a_header_for_every_column():
 
 @pytest.fixture(scope="module")
 def csi_fit():
-    survey = crm.csi.load_survey(None)
+    survey = crm.report.csi.load_survey(None)
     pls = crm.csi.build_model("ecsi", survey).fit(survey)
     return pls, pls.bootstrap(n=30, seed=0)
 
@@ -114,7 +114,7 @@ def test_quality_table_marks_the_failing_measure(csi_fit):
 
 
 def test_hypotheses_table_in_chinese():
-    survey = crm.csi.load_survey(None)
+    survey = crm.report.csi.load_survey(None)
     pls = crm.csi.build_model("retention", survey).fit(survey)
     hyp = crm.csi.hypothesis_table(pls, lang="zh")
     text = visible_text(tables.hypotheses_table(hyp, "zh").to_html())

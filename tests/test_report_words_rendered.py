@@ -20,8 +20,8 @@ def _data_words() -> set[str]:
     import crm_models as crm
     from crm_models.data.datasets import sample_transactions
 
-    frames = [crm.churn.load_churn_data(None, "contractual")[0], sample_transactions(),
-              crm.csi.load_survey(None)]
+    frames = [crm.report.churn.load_churn_data(None, "contractual")[0], sample_transactions(),
+              crm.report.csi.load_survey(None)]
     words: set[str] = set()
     for frame in frames:
         texts = [str(c) for c in frame.columns]

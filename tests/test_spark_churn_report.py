@@ -15,9 +15,9 @@ import pytest
 from churn_fixtures import assert_same_summary, report_summary, run_notebook_in
 from spark_fixtures import needs_spark, read_cdnow_master, spark  # noqa: F401  (fixtures)
 
-from crm_models.churn import load_churn_data
 from crm_models.data import datasets
 from crm_models.errors import CRMDataError
+from crm_models.report.churn import load_churn_data
 
 TELCO = dict(customer_id="customerID", duration_col="tenure", event_col="Churn", event_value="Yes")
 NOTEBOOK_PARAMETERS = {"top_n": 5, "periods": 12, "reference_levels": {"contract": "monthly"},

@@ -42,8 +42,8 @@ def assert_report_data_equal(got, expected) -> None:
 
 
 def test_spark_report_data_equals_pandas_on_a_parquet_file(spark, sample_parquet):  # noqa: F811
-    expected = crm.clv.load_report_data(str(sample_parquet))
-    got = crm.clv.load_report_data(str(sample_parquet), engine="spark", spark=spark)
+    expected = crm.report.clv.load_report_data(str(sample_parquet))
+    got = crm.report.clv.load_report_data(str(sample_parquet), engine="spark", spark=spark)
     assert_report_data_equal(got, expected)
     assert got.engine == "spark" and got.transactions.engine == "spark"  # lazy, not collected
     assert got.data_used.rows_used == 12_809 and got.data_used == expected.data_used
@@ -66,8 +66,8 @@ def test_spark_report_data_from_a_table_or_csv_with_pseudonyms(spark, folder, so
     # purchases after a given end are refused unless read_options say to drop them, on both engines
     window = dict(observation_end="2024-11-30", calibration_end="2024-05-31", anonymize=True,
                   read_options={"after_end": "drop"})
-    expected = crm.clv.load_report_data(tx, "user", "date", "total", **window)
-    got = crm.clv.load_report_data(path, "user", "date", "total", engine="spark", **window)
+    expected = crm.report.clv.load_report_data(tx, "user", "date", "total", **window)
+    got = crm.report.clv.load_report_data(path, "user", "date", "total", engine="spark", **window)
     assert_report_data_equal(got, expected)
     assert got.full.index[0].startswith("cust-")
 
@@ -75,15 +75,15 @@ def test_spark_report_data_from_a_table_or_csv_with_pseudonyms(spark, folder, so
 def test_bad_engine_and_bad_spark_input_are_named(spark, folder):  # noqa: F811
     with pytest.raises(CRMDataError, match="parameters: column 'engine': unknown engine 'dask'; use one of "
                                            "'duckdb', 'spark'"):
-        crm.clv.load_report_data(engine="dask")
+        crm.report.clv.load_report_data(engine="dask")
     no_amount = folder / "no_amount.parquet"
     sample = crm.data.datasets.sample_transactions()
     sample.drop(columns="amount").to_parquet(no_amount, coerce_timestamps="us")
     with pytest.raises(CRMDataError, match="column 'amount': missing column") as err:
-        crm.clv.load_report_data(str(no_amount), engine="spark", spark=spark)
+        crm.report.clv.load_report_data(str(no_amount), engine="spark", spark=spark)
     assert err.value.source == str(no_amount) and err.value.column == "amount"
     with pytest.raises(CRMDataError, match="table crm_no_such_orders: no such file or table") as err:
-        crm.clv.load_report_data("crm_no_such_orders", engine="spark", spark=spark)
+        crm.report.clv.load_report_data("crm_no_such_orders", engine="spark", spark=spark)
     assert err.value.source == "table crm_no_such_orders"
 
 

@@ -14,9 +14,9 @@ from churn_fixtures import assert_same_summary, report_summary, run_notebook_in
 from spark_fixtures import needs_spark, spark  # noqa: F401  (fixtures)
 
 import crm_models as crm
-from crm_models.csi import load_survey
 from crm_models.data import datasets
 from crm_models.errors import CRMDataError
+from crm_models.report.csi import load_survey
 
 #: A model naming an item the survey does not have (sat9).
 MISSING_ITEM_MODEL = {"paths": {"SAT": ["VAL"], "LOY": ["SAT"]},

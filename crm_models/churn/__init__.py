@@ -34,7 +34,6 @@ from crm_models.churn.metrics import (
     train_test_split,
 )
 from crm_models.churn.models import KINDS, ChurnModel, compare_models, fit_models
-from crm_models.churn.report import load_churn_data
 from crm_models.churn.scoring import score_customers, value_by_tier
 from crm_models.churn.value import retention_improvement, survival_value
 
@@ -56,7 +55,6 @@ __all__ = [
     "integrated_brier_score",
     "km_fitters",
     "km_table",
-    "load_churn_data",
     "logrank",
     "median_lifetime",
     "pairwise_logrank",
@@ -68,3 +66,16 @@ __all__ = [
     "train_test_split",
     "value_by_tier",
 ]
+
+
+#: names that moved to the report layer (the package's models never import reports)
+_MOVED = {
+    "load_churn_data": "crm_models.report.churn.load_churn_data",
+}
+
+
+def __getattr__(name: str):
+    if name in _MOVED:
+        raise AttributeError(f"crm_models.churn.{name} moved to {_MOVED[name]} (the report layer); "
+                             f"import it from there")
+    raise AttributeError(f"module 'crm_models.churn' has no attribute {name!r}")

@@ -17,7 +17,6 @@ from crm_models.clv.bgnbd import BetaGeoModel
 from crm_models.clv.gammagamma import GammaGammaModel, SpendCorrelationWarning
 from crm_models.clv.mbgnbd import ModifiedBetaGeoModel
 from crm_models.clv.paretonbd import ParetoNBDModel
-from crm_models.clv.report import customer_table, load_report_data, make_model, value_concentration
 from crm_models.clv.sbg import ShiftedBetaGeoModel
 from crm_models.clv.validation import (
     frequency_histogram,
@@ -45,10 +44,22 @@ __all__ = [
     "prob_alive_matrix",
     "tracking",
     "tracking_counts",
-    "make_model",
-    "customer_table",
-    "value_concentration",
-    "load_report_data",
     "ConvergenceWarning",
     "SpendCorrelationWarning",
 ]
+
+
+#: names that moved to the report layer (the package's models never import reports)
+_MOVED = {
+    "customer_table": "crm_models.report.clv.customer_table",
+    "load_report_data": "crm_models.report.clv.load_report_data",
+    "make_model": "crm_models.report.clv.make_model",
+    "value_concentration": "crm_models.report.clv.value_concentration",
+}
+
+
+def __getattr__(name: str):
+    if name in _MOVED:
+        raise AttributeError(f"crm_models.clv.{name} moved to {_MOVED[name]} (the report layer); "
+                             f"import it from there")
+    raise AttributeError(f"module 'crm_models.clv' has no attribute {name!r}")

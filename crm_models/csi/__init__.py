@@ -35,6 +35,7 @@ from crm_models.csi.presets import (
     RETENTION_HYPOTHESES,
     acsi,
     blocks_by_prefix,
+    build_model,
     ecsi,
     hypothesis_table,
     preset_model,
@@ -58,7 +59,6 @@ from crm_models.csi.quality import (
 )
 from crm_models.csi.scale import COMMON_SCALES, AnswerScale, answer_scale, fitting_scale, resolve_scale
 from crm_models.csi.spec import ModelSpec, build_spec
-from crm_models.csi.survey import build_model, load_survey
 
 __all__ = [
     "PLSPM", "SCHEMES", "ModelSpec", "build_spec", "BootstrapResult", "bootstrap",
@@ -69,10 +69,23 @@ __all__ = [
     "positive_weight_constructs",
     "COMMON_SCALES", "AnswerScale", "answer_scale", "fitting_scale", "resolve_scale",
     "careless_responses", "drop_straightliners",
-    "load_survey", "build_model",
+    "build_model",
     "acsi", "ecsi", "retention_model", "hypothesis_table", "preset_model", "blocks_by_prefix", "PRESETS",
     "CONSTRUCT_LABELS", "RETENTION_HYPOTHESES",
     "KANO_CATEGORIES", "kano_classify", "kano_table",
     "SATISFACTION_LEVELS", "gap_scores", "gap_summary", "ratio_scores", "satisfaction_levels",
     "satisfaction_scale_summary",
 ]
+
+
+#: names that moved to the report layer (the package's models never import reports)
+_MOVED = {
+    "load_survey": "crm_models.report.csi.load_survey",
+}
+
+
+def __getattr__(name: str):
+    if name in _MOVED:
+        raise AttributeError(f"crm_models.csi.{name} moved to {_MOVED[name]} (the report layer); "
+                             f"import it from there")
+    raise AttributeError(f"module 'crm_models.csi' has no attribute {name!r}")

@@ -34,7 +34,8 @@ from crm_models.errors import CRMDataError, ModelSpecificationError
 if TYPE_CHECKING:  # pragma: no cover
     from crm_models.csi.bootstrap import BootstrapResult
 
-__all__ = ["DEFAULT_PREFIXES", "CONSTRUCT_LABELS", "blocks_by_prefix", "ecsi", "acsi", "retention_model",
+__all__ = ["build_model", "DEFAULT_PREFIXES", "CONSTRUCT_LABELS", "blocks_by_prefix", "ecsi", "acsi",
+           "retention_model",
            "RETENTION_HYPOTHESES", "hypothesis_table", "preset_model", "PRESETS"]
 
 DEFAULT_PREFIXES = {
@@ -178,3 +179,34 @@ def hypothesis_table(model: PLSPM, boot: BootstrapResult | None = None, alpha: f
     return pd.DataFrame(rows, columns=["hypothesis", "statement", "path", "expected_sign", "estimate",
                                        "std_error", "t_value", "p_value", "lower", "upper",
                                        "supported"]).set_index("hypothesis")
+
+
+def build_model(model: str | Mapping, survey: pd.DataFrame, **kwargs) -> PLSPM:
+    """A :class:`PLSPM` for ``survey`` from a preset name or ``{"paths": ..., "blocks": ..., "modes": ...}``.
+
+    With a spec, ``blocks`` may be omitted: each construct's items are then the columns named
+    after it (``SAT`` -> ``sat1, sat2, ...``) or after ``prefixes`` given in the spec.
+    ``kwargs`` (scheme, scaled, missing, ...) go to :class:`PLSPM`.
+    """
+    if isinstance(model, str):
+        if model.lower() not in PRESETS:
+            raise ModelSpecificationError(f"unknown model {model!r}: use one of {sorted(PRESETS)} or a "
+                                          "{'paths': {...}} specification")
+        return preset_model(model, survey, **kwargs)
+    if not isinstance(model, Mapping) or "paths" not in model:
+        raise ModelSpecificationError("model must be a preset name or a dict with 'paths' "
+                                      "(and optionally 'blocks', 'modes', 'prefixes')")
+    paths = model["paths"]
+    blocks = model.get("blocks")
+    if blocks is None:
+        if isinstance(paths, Mapping):
+            names = list(dict.fromkeys([*paths, *(p for ps in paths.values() for p in
+                                                  ([ps] if isinstance(ps, str) else ps))]))
+        else:
+            names = list(dict.fromkeys(n for pair in paths for n in pair))
+        blocks = blocks_by_prefix(survey, names, model.get("prefixes"))
+        missing = [n for n in names if n not in blocks]
+        if missing:
+            raise CRMDataError(f"no items found for construct(s) {missing}: name the columns "
+                               f"{missing[0].lower()}1, {missing[0].lower()}2, ... or give 'blocks'")
+    return PLSPM(paths, blocks, modes=model.get("modes"), **kwargs)

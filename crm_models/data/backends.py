@@ -94,7 +94,7 @@ def connect(engine: Any = "duckdb", *, memory_limit: str | None = None, threads:
     name = check_engine(engine)
     ibis = _ibis()
     if name == "spark":
-        from crm_models.spark.session import get_session
+        from crm_models.data.sessions import get_session
 
         return ibis.pyspark.connect(session if session is not None else get_session())
     config: dict[str, Any] = {}

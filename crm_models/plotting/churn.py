@@ -1,7 +1,7 @@
 """Churn figures: Kaplan-Meier by segment, hazard-ratio forest plot, retention value, calibration.
 
 Every figure takes ``lang`` ("en" or "zh"); its text comes from the report catalogue
-(:mod:`crm_models.churn.messages`).
+(:mod:`crm_models.report.churn.messages`).
 """
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator, PercentFormatter
 
-from crm_models.churn.messages import effect_name, model_name, readable, t, term_label
 from crm_models.errors import CRMDataError
 from crm_models.plotting.style import draws_in_language
+from crm_models.report.churn.messages import effect_name, model_name, readable, t, term_label
 from crm_models.report.i18n import money
 
 __all__ = ["plot_calibration", "plot_effects", "plot_km", "plot_retention_value", "plot_risk_distribution"]

@@ -2,7 +2,7 @@
 
 They draw the tables of :mod:`crm_models.clv.validation` and the CLV results; pass ``ax``
 to place a figure in your own layout.  Every figure takes ``lang`` ("en" or "zh"); its text
-comes from the report catalogue (:mod:`crm_models.clv.messages`).
+comes from the report catalogue (:mod:`crm_models.report.clv.messages`).
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.ticker import FuncFormatter
 
-from crm_models.clv.messages import t
-from crm_models.clv.messages import t as _t
 from crm_models.plotting.style import draws_in_language
+from crm_models.report.clv.messages import t
+from crm_models.report.clv.messages import t as _t
 from crm_models.report.i18n import unit_name
 
 __all__ = [

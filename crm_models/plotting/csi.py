@@ -1,7 +1,7 @@
 """Figures of PLS path models: path diagram, 0-100 index, IPMA map, bootstrap intervals.
 
 Every figure takes ``lang`` ("en" or "zh"); its text comes from the report catalogue
-(:mod:`crm_models.csi.messages`).
+(:mod:`crm_models.report.csi.messages`).
 """
 
 from __future__ import annotations
@@ -16,9 +16,9 @@ from matplotlib.axes import Axes
 from matplotlib.patches import FancyBboxPatch
 from matplotlib.transforms import Bbox
 
-from crm_models.csi.messages import construct_label, construct_labels, path_label, t
 from crm_models.plotting.labels import place_label, renderer_of, text_box
 from crm_models.plotting.style import draws_in_language
+from crm_models.report.csi.messages import construct_label, construct_labels, path_label, t
 
 if TYPE_CHECKING:  # pragma: no cover
     from crm_models.csi.bootstrap import BootstrapResult

@@ -4,7 +4,7 @@ Inputs are the outputs of :mod:`crm_models.segments` (segment summaries, the loy
 matrix Series, membership histories, a fitted :class:`KMeansSegmenter`), so a notebook
 cell is one call.  Every figure takes ``lang`` ("en" or "zh"); its text, and the names of
 segments, tiers and loyalty types, come from the report catalogue
-(:mod:`crm_models.segments.messages`).
+(:mod:`crm_models.report.segments.messages`).
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from matplotlib.ticker import PercentFormatter
 
 from crm_models.errors import CRMDataError
 from crm_models.plotting.style import draws_in_language
+from crm_models.report.segments.messages import column_label, label, labels, t
 from crm_models.segments import (
     KMeansSegmenter,
     lorenz_curve,
@@ -24,7 +25,6 @@ from crm_models.segments import (
     pareto_point,
     segment_summary,
 )
-from crm_models.segments.messages import column_label, label, labels, t
 
 __all__ = [
     "plot_segment_sizes",

@@ -14,8 +14,9 @@ __all__ = ["LANGUAGES", "AREA_MESSAGE_MODULES", "translate", "t", "register", "c
            "report_title"]
 
 #: Modules that register each area's phrases when imported.
-AREA_MESSAGE_MODULES = ("crm_models.clv.messages", "crm_models.churn.messages", "crm_models.csi.messages",
-                        "crm_models.segments.messages", "crm_models.report.data_notes")
+AREA_MESSAGE_MODULES = ("crm_models.report.clv.messages", "crm_models.report.churn.messages",
+                        "crm_models.report.csi.messages", "crm_models.report.segments.messages",
+                        "crm_models.report.data_notes")
 
 LANGUAGES = ("en", "zh")
 

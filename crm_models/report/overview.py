@@ -40,8 +40,8 @@ class OverviewData:
     key_figures: pd.Series  # crm.data.key_figures
     spend: pd.Series  # total spend per customer
     rfm: pd.DataFrame  # crm.segments.rfm_table
-    stages: pd.Series  # crm.segments.lifecycle_stages(...)["stage"]
-    tiers: pd.Series  # crm.segments.membership_tiers(...)["tier"]
+    stages: pd.Series  # lifecycle_stages(...)["stage"]
+    tiers: pd.Series  # membership_tiers(...)["tier"]
     engine: str = "duckdb"
     data_used: Any = None  # crm_models.report.data_notes.DataUsed
 
@@ -70,24 +70,26 @@ def load_overview_data(
     ``anonymize`` replaces customer ids by their keyed pseudonyms
     (:func:`crm_models.report.privacy.anonymize_frame`) in every per-customer result.
     """
-    import crm_models as crm
+    from crm_models.data.activity import customer_activity, key_figures
     from crm_models.data.backends import check_engine
+    from crm_models.data.summary import rfm_summary, total_spend
     from crm_models.report.data_notes import load_report_transactions
     from crm_models.report.privacy import anonymize_frame
+    from crm_models.segments import lifecycle_stages, membership_tiers, rfm_table
 
     engine = check_engine(engine)
     tx, end, used = load_report_transactions(transactions_path, customer_id, date, amount, observation_end,
                                              read_options, engine=engine, spark=spark)
-    summary = crm.data.rfm_summary(tx, observation_end=end, period=period, time_unit=time_unit)
-    spend = crm.data.total_spend(tx)
-    rfm = crm.segments.rfm_table(tx, end)
-    stages = crm.segments.lifecycle_stages(tx, end)["stage"]
-    tiers = crm.segments.membership_tiers(tx, end)["tier"]
+    summary = rfm_summary(tx, observation_end=end, period=period, time_unit=time_unit)
+    spend = total_spend(tx)
+    rfm = rfm_table(tx, end)
+    stages = lifecycle_stages(tx, end)["stage"]
+    tiers = membership_tiers(tx, end)["tier"]
     if anonymize:
         summary, rfm = anonymize_frame(summary).sort_index(), anonymize_frame(rfm).sort_index()
         spend, stages, tiers = (anonymize_frame(part.to_frame())[part.name].sort_index()
                                 for part in (spend, stages, tiers))
     return OverviewData(
-        observation_end=end, summary=summary, activity=crm.data.customer_activity(tx, freq=activity_freq),
-        key_figures=crm.data.key_figures(tx, summary), spend=spend, rfm=rfm, stages=stages, tiers=tiers,
+        observation_end=end, summary=summary, activity=customer_activity(tx, freq=activity_freq),
+        key_figures=key_figures(tx, summary), spend=spend, rfm=rfm, stages=stages, tiers=tiers,
         engine=engine, data_used=used)

@@ -3,7 +3,6 @@
     import crm_models as crm
     seg = crm.segments.rfm_segments(crm.segments.rfm_table(tx, "1997-09-30"))
     tiers = crm.segments.membership_tiers(tx, "1998-06-30")
-    data = crm.segments.load_segment_inputs("orders.parquet", engine="spark")  # the report's inputs
 """
 
 from crm_models.segments.clustering import KMeansSegmenter
@@ -15,7 +14,6 @@ from crm_models.segments.economics import (
     retention_uplift_by_customer,
     retention_uplift_value,
 )
-from crm_models.segments.inputs import ENGINES, SegmentInputs, load_segment_inputs, segment_inputs
 from crm_models.segments.lifecycle import STAGES, lifecycle_stages
 from crm_models.segments.loyalty import (
     LOYALTY_TYPES,
@@ -57,15 +55,12 @@ __all__ = [
     "retention_uplift_by_customer",
     "retention_uplift_value",
     "DEFAULT_THRESHOLDS",
-    "ENGINES",
-    "SegmentInputs",
     "LOYALTY_TYPES",
     "RULE_COLUMNS",
     "STAGES",
     "default_rfm_rules",
     "gini",
     "lifecycle_stages",
-    "load_segment_inputs",
     "lorenz_curve",
     "loyalty_indicators",
     "loyalty_matrix",
@@ -80,7 +75,6 @@ __all__ = [
     "repeat_purchase_rate",
     "rfm_segments",
     "rfm_table",
-    "segment_inputs",
     "segment_summary",
     "tier_changes",
     "tier_migration",
@@ -89,3 +83,18 @@ __all__ = [
     "value_tier_summary",
     "value_tiers",
 ]
+
+
+#: names that moved to the report layer (the package's models never import reports)
+_MOVED = {
+    "SegmentInputs": "crm_models.report.segments.SegmentInputs",
+    "load_segment_inputs": "crm_models.report.segments.load_segment_inputs",
+    "segment_inputs": "crm_models.report.segments.segment_inputs",
+}
+
+
+def __getattr__(name: str):
+    if name in _MOVED:
+        raise AttributeError(f"crm_models.segments.{name} moved to {_MOVED[name]} (the report layer); "
+                             f"import it from there")
+    raise AttributeError(f"module 'crm_models.segments' has no attribute {name!r}")

@@ -7,7 +7,7 @@ the customer's own purchases: distinct purchase periods, first and last period, 
 amounts over date windows, whether they bought in a window.  Each is written here as a
 named aggregate metric (``name -> Ibis reduction``, with ``where=`` for windows and as-of
 dates), so that one function can evaluate its metrics in one ``group_by(customer_id)``
-query, and :func:`~crm_models.segments.segment_inputs` can evaluate every function's
+query, and :func:`~crm_models.report.segments.segment_inputs` can evaluate every function's
 metrics together in one query.  The query runs on the transactions' engine (DuckDB for
 pandas frames, Spark for Spark tables, ...); only one row per customer comes back and the
 rules that follow (scores, stages, tiers) stay numpy.

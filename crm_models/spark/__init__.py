@@ -25,9 +25,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from crm_models.data.sessions import LOCAL_DEFAULTS, get_session, local_session
 from crm_models.spark.frames import compress_summary, rfm_summary, to_pandas_summary, to_spark
 from crm_models.spark.scoring import score_churn, score_clv
-from crm_models.spark.session import LOCAL_DEFAULTS, get_session, local_session
 
 __all__ = [
     "LOCAL_DEFAULTS",

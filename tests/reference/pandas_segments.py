@@ -16,9 +16,9 @@ import pandas as pd
 
 from crm_models.data.summary import period_ordinals
 from crm_models.errors import CRMDataError, describe_rows
+from crm_models.report.segments.data import SegmentInputs
 from crm_models.segments._checks import distinct_sorted, require_columns, require_frame, require_transactions
 from crm_models.segments.economics import check_retention_periods, retention_from_flags
-from crm_models.segments.inputs import SegmentInputs
 from crm_models.segments.lifecycle import check_lifecycle_arguments, stages_from_rfm_table
 from crm_models.segments.membership import (
     _check_thresholds,

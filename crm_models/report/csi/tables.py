@@ -13,8 +13,8 @@ import numpy as np
 import pandas as pd
 from pandas.io.formats.style import Styler
 
-from crm_models.csi.messages import column_label, construct_label, construct_labels, path_label, word
 from crm_models.csi.quality import f_squared, measurement_quality
+from crm_models.report.csi.messages import column_label, construct_label, construct_labels, path_label, word
 from crm_models.report.tables import labelled
 
 if TYPE_CHECKING:  # pragma: no cover

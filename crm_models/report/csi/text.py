@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from crm_models.csi.messages import t
 from crm_models.csi.scale import AnswerScale
+from crm_models.report.csi.messages import t
 
 __all__ = ["data_check_lines"]
 

@@ -1,10 +1,7 @@
-"""Load a satisfaction survey and turn a model choice (preset name or path spec) into a PLSPM.
+"""Load the CSI report's satisfaction survey (a file, a Spark table, or the bundled sample).
 
-Used by the CSI report notebook so that it holds no logic:
-
-    survey = load_survey(None)                     # the bundled sample survey
-    model = build_model("ecsi", survey)            # or "acsi", "retention"
-    model = build_model({"paths": {"SAT": ["VAL"], "LOY": ["SAT"]}}, survey)   # blocks by prefix
+    survey = load_survey(None)                          # the bundled sample survey
+    model = crm.csi.build_model("ecsi", survey)         # or "acsi", "retention", a path spec
 """
 
 from __future__ import annotations
@@ -15,14 +12,9 @@ from typing import Any
 
 import pandas as pd
 
-from crm_models.csi.pls import PLSPM
-from crm_models.csi.presets import PRESETS, blocks_by_prefix, preset_model
 from crm_models.data.backends import ENGINES, check_engine
-from crm_models.errors import CRMDataError, ModelSpecificationError
 
-__all__ = ["ENGINES", "load_survey", "build_model"]
-
-#: Where ``load_survey`` reads the survey.
+__all__ = ["ENGINES", "load_survey"]
 
 
 def load_survey(path: str | os.PathLike | None = None, *, engine: str = "pandas", spark: Any = None,
@@ -65,34 +57,3 @@ def load_survey(path: str | os.PathLike | None = None, *, engine: str = "pandas"
     df = df.drop(columns=unnamed)  # a written-out row index (R's write.csv)
     df.attrs["source"] = str(path)  # errors of the fit name the file
     return df
-
-
-def build_model(model: str | Mapping, survey: pd.DataFrame, **kwargs) -> PLSPM:
-    """A :class:`PLSPM` for ``survey`` from a preset name or ``{"paths": ..., "blocks": ..., "modes": ...}``.
-
-    With a spec, ``blocks`` may be omitted: each construct's items are then the columns named
-    after it (``SAT`` -> ``sat1, sat2, ...``) or after ``prefixes`` given in the spec.
-    ``kwargs`` (scheme, scaled, missing, ...) go to :class:`PLSPM`.
-    """
-    if isinstance(model, str):
-        if model.lower() not in PRESETS:
-            raise ModelSpecificationError(f"unknown model {model!r}: use one of {sorted(PRESETS)} or a "
-                                          "{'paths': {...}} specification")
-        return preset_model(model, survey, **kwargs)
-    if not isinstance(model, Mapping) or "paths" not in model:
-        raise ModelSpecificationError("model must be a preset name or a dict with 'paths' "
-                                      "(and optionally 'blocks', 'modes', 'prefixes')")
-    paths = model["paths"]
-    blocks = model.get("blocks")
-    if blocks is None:
-        if isinstance(paths, Mapping):
-            names = list(dict.fromkeys([*paths, *(p for ps in paths.values() for p in
-                                                  ([ps] if isinstance(ps, str) else ps))]))
-        else:
-            names = list(dict.fromkeys(n for pair in paths for n in pair))
-        blocks = blocks_by_prefix(survey, names, model.get("prefixes"))
-        missing = [n for n in names if n not in blocks]
-        if missing:
-            raise CRMDataError(f"no items found for construct(s) {missing}: name the columns "
-                               f"{missing[0].lower()}1, {missing[0].lower()}2, ... or give 'blocks'")
-    return PLSPM(paths, blocks, modes=model.get("modes"), **kwargs)
