@@ -5,7 +5,6 @@ estimated on, not on the model object, so that both :func:`crm_models.csi.bootst
 and the convenience :meth:`crm_models.csi.PLSPM.bootstrap` call it without an import cycle.
 """
 
-
 from __future__ import annotations
 
 import contextlib
