@@ -8,7 +8,7 @@ import pytest
 from csi_fixtures import SAT_BLOCKS, SAT_PATHS
 
 from crm_models.csi import PLSPM
-from crm_models.csi.bootstrap import _bca
+from crm_models.csi._resampling import _bca
 from crm_models.errors import ModelSpecificationError, NotFittedError
 
 satisfaction = fx.satisfaction
@@ -81,10 +81,10 @@ def test_sign_change_rules(sat_model):
 def test_construct_sign_change_undoes_a_flipped_construct(sat_model):
     """A resample that estimates a construct reversed is flipped back before the paths."""
     from crm_models.csi import _kernel
-    from crm_models.csi.bootstrap import _labels, _statistics
+    from crm_models.csi._resampling import _labels, _statistics
 
     spec = sat_model.spec
-    C = np.stack([sat_model._C, sat_model._C])
+    C = np.stack([sat_model.estimation_.C, sat_model.estimation_.C])
     res = _kernel.estimate(C, spec, 250)
     j = spec.lvs.index("SAT")
     f = np.ones(spec.n_lvs)

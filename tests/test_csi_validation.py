@@ -37,46 +37,46 @@ def test_small_model_fits():
 
 def test_cycle_in_paths_is_named():
     with pytest.raises(ModelSpecificationError, match=r"cycle: .*A -> B -> A|cycle: .*B -> A -> B"):
-        PLSPM({"B": ["A"], "A": ["B"]}, BLOCKS)
+        PLSPM({"B": ["A"], "A": ["B"]}, BLOCKS).fit(small_survey())
     blocks = dict(BLOCKS, C=["c1"])
     with pytest.raises(ModelSpecificationError, match="cycle"):
-        PLSPM([("A", "B"), ("B", "C"), ("C", "A")], blocks)
+        PLSPM([("A", "B"), ("B", "C"), ("C", "A")], blocks).fit(small_survey())
 
 
 def test_item_in_two_blocks():
     with pytest.raises(ModelSpecificationError, match=r"item 'a2' appears in blocks 'A' and 'B'"):
-        PLSPM(PATHS, {"A": ["a1", "a2"], "B": ["b1", "a2"]})
+        PLSPM(PATHS, {"A": ["a1", "a2"], "B": ["b1", "a2"]}).fit(small_survey())
     with pytest.raises(ModelSpecificationError, match="twice"):
-        PLSPM(PATHS, {"A": ["a1", "a1"], "B": ["b1"]})
+        PLSPM(PATHS, {"A": ["a1", "a1"], "B": ["b1"]}).fit(small_survey())
 
 
 def test_unknown_construct_and_isolated_construct():
     with pytest.raises(ModelSpecificationError, match=r"\['C'\].*no block"):
-        PLSPM({"C": ["A"]}, BLOCKS)
+        PLSPM({"C": ["A"]}, BLOCKS).fit(small_survey())
     with pytest.raises(ModelSpecificationError, match=r"\['C'\] have no structural path"):
-        PLSPM(PATHS, dict(BLOCKS, C=["c1", "c2"]))
+        PLSPM(PATHS, dict(BLOCKS, C=["c1", "c2"])).fit(small_survey())
     with pytest.raises(ModelSpecificationError, match="itself"):
-        PLSPM({"A": ["A"], "B": ["A"]}, BLOCKS)
+        PLSPM({"A": ["A"], "B": ["A"]}, BLOCKS).fit(small_survey())
     with pytest.raises(ModelSpecificationError, match="no items"):
-        PLSPM(PATHS, {"A": [], "B": ["b1"]})
+        PLSPM(PATHS, {"A": [], "B": ["b1"]}).fit(small_survey())
 
 
 def test_bad_mode_scheme_and_options():
     with pytest.raises(ModelSpecificationError, match="mode 'C' for construct 'A'"):
-        PLSPM(PATHS, BLOCKS, modes={"A": "C"})
+        PLSPM(PATHS, BLOCKS, modes={"A": "C"}).fit(small_survey())
     with pytest.raises(ModelSpecificationError, match="unknown construct"):
-        PLSPM(PATHS, BLOCKS, modes={"Z": "B"})
+        PLSPM(PATHS, BLOCKS, modes={"Z": "B"}).fit(small_survey())
     with pytest.raises(ModelSpecificationError, match="scheme 'pathy'"):
-        PLSPM(PATHS, BLOCKS, scheme="pathy")
+        PLSPM(PATHS, BLOCKS, scheme="pathy").fit(small_survey())
     with pytest.raises(ModelSpecificationError, match="missing="):
-        PLSPM(PATHS, BLOCKS, missing="drop")
+        PLSPM(PATHS, BLOCKS, missing="drop").fit(small_survey())
     with pytest.raises(ModelSpecificationError, match="max_iter"):
-        PLSPM(PATHS, BLOCKS, max_iter=0)
+        PLSPM(PATHS, BLOCKS, max_iter=0).fit(small_survey())
 
 
 def test_single_item_block_in_mode_b():
     with pytest.raises(ModelSpecificationError, match="'B' has a single item.*mode B"):
-        PLSPM(PATHS, {"A": ["a1", "a2"], "B": ["b1"]}, modes={"B": "B"})
+        PLSPM(PATHS, {"A": ["a1", "a2"], "B": ["b1"]}, modes={"B": "B"}).fit(small_survey())
     # in mode A a single-item construct is fine: the construct is the standardised item
     df = small_survey()
     m = PLSPM(PATHS, {"A": ["a1", "a2", "a3"], "B": ["b1"]}).fit(df)
@@ -170,9 +170,9 @@ def test_not_fitted_and_repr():
     m = PLSPM(PATHS, BLOCKS)
     with pytest.raises(NotFittedError):
         _ = m.summary
-    assert "not fitted" in repr(m)
+    assert repr(m) == f"PLSPM(paths={PATHS!r}, blocks={BLOCKS!r})"  # a constructor call, fitted or not
     m.fit(small_survey())
-    assert "fitted on 60 rows" in repr(m)
+    assert repr(m) == f"PLSPM(paths={PATHS!r}, blocks={BLOCKS!r})"
 
 
 def test_paths_as_pairs_and_topological_order():

@@ -45,8 +45,14 @@ def _numeric_column(col: pd.Series, name: str) -> pd.Series:
 
 
 def prepare_items(df: pd.DataFrame, items: Sequence[str], missing: str = "mean",
-                  min_rows: int = 3, source: str = "DataFrame") -> PreparedData:
-    """Validate and extract ``items`` from ``df`` as a float matrix (see module docstring)."""
+                  min_rows: int = 3, source: str = "DataFrame", fill: np.ndarray | None = None,
+                  check_constant: bool = True) -> PreparedData:
+    """Validate and extract ``items`` from ``df`` as a float matrix (see module docstring).
+
+    ``fill`` (one value per item) replaces missing answers under ``missing="mean"`` instead of
+    the item means of ``df`` (scoring new respondents with a fitted model's means);
+    ``check_constant=False`` accepts constant items (a single new respondent is constant).
+    """
     if not isinstance(df, pd.DataFrame):
         raise CRMDataError(f"expected a pandas DataFrame of survey answers, got {type(df).__name__}",
                            source=source)
@@ -84,11 +90,11 @@ def prepare_items(df: pd.DataFrame, items: Sequence[str], missing: str = "mean",
             raise CRMDataError("has missing values (use missing='mean' or 'listwise'): "
                                + describe_rows(frame_index[nan[:, j]]), source=source, column=items[j])
         all_nan = nan.all(0)
-        if all_nan.any():
+        if all_nan.any() and not (missing == "mean" and fill is not None):
             raise CRMDataError("has no observed values", source=source,
                                column=items[int(np.flatnonzero(all_nan)[0])])
         if missing == "mean":
-            means = np.nanmean(vals, axis=0)
+            means = np.nanmean(vals, axis=0) if fill is None else np.asarray(fill, dtype=float)
             vals = np.where(nan, means[None, :], vals)
         else:
             keep = ~nan.any(1)
@@ -97,6 +103,8 @@ def prepare_items(df: pd.DataFrame, items: Sequence[str], missing: str = "mean",
             index = index[keep]
     if vals.shape[0] < min_rows:
         raise CRMDataError(f"only {vals.shape[0]} usable rows; at least {min_rows} are needed", source=source)
+    if not check_constant:
+        return PreparedData(values=vals, index=index, missing=info)
     sd = vals.std(axis=0)
     scale = np.maximum(np.abs(vals).max(axis=0), 1.0)
     const = sd <= 1e-12 * scale

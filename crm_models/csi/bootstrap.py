@@ -29,239 +29,22 @@ the upper bound stays below 0.85 / 0.90 / 1).
 
 from __future__ import annotations
 
-import contextlib
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-import numpy as np
 import pandas as pd
-from scipy import special
 
-from crm_models.csi import _kernel
-from crm_models.csi.quality import htmt_matrix
-from crm_models.errors import ModelSpecificationError
+from crm_models.base import check_is_fitted
+from crm_models.csi._resampling import KINDS, SIGN_CHANGES, BootstrapResult, run_bootstrap
 
 if TYPE_CHECKING:  # pragma: no cover
     from crm_models.csi.pls import PLSPM
 
 __all__ = ["BootstrapResult", "bootstrap", "SIGN_CHANGES", "KINDS"]
 
-SIGN_CHANGES = ("construct", "individual", "none")
-KINDS = ("paths", "total_effects", "loadings", "weights", "r2", "htmt")
-
-
-def _single_threaded_blas():
-    """BLAS threads only slow down stacks of tiny matrix products; parallelism is per chunk."""
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:  # pragma: no cover
-        return contextlib.nullcontext()
-    return threadpool_limits(limits=1, user_api="blas")
-
-
-def _ndtri(p):
-    return special.ndtri(p)
-
-
-@dataclass
-class BootstrapResult:
-    """Bootstrap draws and summary tables of a fitted :class:`~crm_models.csi.pls.PLSPM`.
-
-    Attributes
-    ----------
-    paths, total_effects, loadings, weights, r2, htmt:
-        DataFrames indexed by parameter with columns ``original, mean, std_error, t_value,
-        p_value, lower, upper`` (percentile interval) and ``bca_lower, bca_upper``.
-    draws:
-        ``{kind: DataFrame (successful resamples x parameters)}``.
-    n, n_failed, seed, sign_change, level:
-        Requested resamples, resamples dropped (non-convergence or a degenerate resample,
-        e.g. a constant item), seed, sign-change rule, confidence level.
-    """
-
-    n: int
-    n_failed: int
-    seed: int | None
-    sign_change: str
-    level: float
-    tables: dict[str, pd.DataFrame]
-    draws: dict[str, pd.DataFrame] = field(repr=False)
-
-    @property
-    def paths(self) -> pd.DataFrame:
-        return self.tables["paths"]
-
-    @property
-    def total_effects(self) -> pd.DataFrame:
-        return self.tables["total_effects"]
-
-    @property
-    def loadings(self) -> pd.DataFrame:
-        return self.tables["loadings"]
-
-    @property
-    def weights(self) -> pd.DataFrame:
-        return self.tables["weights"]
-
-    @property
-    def r2(self) -> pd.DataFrame:
-        return self.tables["r2"]
-
-    @property
-    def htmt(self) -> pd.DataFrame:
-        return self.tables["htmt"]
-
-    @property
-    def summary(self) -> pd.DataFrame:
-        """All tables stacked, indexed by (kind, parameter)."""
-        return pd.concat(self.tables, names=["kind", "parameter"])
-
-
-# ----------------------------------------------------------------------------- statistics
-
-@dataclass
-class _Labels:
-    paths: list[tuple[int, int]]
-    total: list[tuple[int, int]]
-    names: dict[str, list[str]]
-
-
-def _labels(spec) -> _Labels:
-    L = spec.n_lvs
-    lvs = spec.lvs
-    paths = [(i, j) for j in range(L) for i in range(j + 1, L) if spec.path[i, j]]
-    reach = np.linalg.matrix_power(np.eye(L, dtype=int) + spec.path, L) > 0
-    total = [(i, j) for j in range(L) for i in range(j + 1, L) if reach[i, j]]
-    pairs = [(i, j) for i in range(L) for j in range(i + 1, L)]
-    names = {
-        "paths": [f"{lvs[j]} -> {lvs[i]}" for i, j in paths],
-        "total_effects": [f"{lvs[j]} -> {lvs[i]}" for i, j in total],
-        "loadings": list(spec.items),
-        "weights": list(spec.items),
-        "r2": [lvs[k] for k in spec.endogenous],
-        "htmt": [f"{lvs[i]} <-> {lvs[j]}" for i, j in pairs],
-    }
-    return _Labels(paths=paths, total=total, names=names)
-
-
-def _statistics(res: _kernel.KernelResult, C: np.ndarray, spec, labels: _Labels,
-                ref_loadings: np.ndarray | None, sign_change: str, scaled: bool) -> dict[str, np.ndarray]:
-    odm = spec.odm
-    W, RL, xload = res.W, res.RL, res.xload
-    if sign_change == "construct" and ref_loadings is not None:
-        lb = xload * odm[None]
-        lo = ref_loadings[None, :, None] * odm[None]
-        flip = np.where(np.abs(lo - lb).sum(1) > np.abs(lo + lb).sum(1), -1.0, 1.0)  # (B, L)
-        W = W * flip[:, None, :]
-        xload = xload * flip[:, None, :]
-        RL = RL * flip[:, :, None] * flip[:, None, :]
-    P, r2 = _kernel.structural(RL, spec)
-    T = _kernel.total_effects(P)
-    pi = np.array(labels.paths)
-    ti = np.array(labels.total)
-    sd = np.sqrt(np.diagonal(C, axis1=1, axis2=2))
-    Rx = C / sd[:, :, None] / sd[:, None, :]
-    H = htmt_matrix(Rx, spec.slices)
-    iu = np.triu_indices(spec.n_lvs, 1)
-    return {
-        "paths": P[:, pi[:, 0], pi[:, 1]],
-        "total_effects": T[:, ti[:, 0], ti[:, 1]],
-        "loadings": (xload * odm).sum(-1),
-        "weights": (W * odm).sum(-1),
-        "r2": r2[:, spec.endogenous],
-        "htmt": H[:, iu[0], iu[1]],
-    }
-
-
-def _covariances(R0: np.ndarray, Q: np.ndarray, counts: np.ndarray, scaled: bool) -> np.ndarray:
-    n_rows = counts.sum(1, keepdims=True)
-    p = R0.shape[1]
-    m = counts @ R0 / n_rows
-    M2 = (counts @ Q / n_rows).reshape(-1, p, p)
-    C = M2 - m[:, :, None] * m[:, None, :]
-    if scaled:
-        sd = np.sqrt(np.clip(np.diagonal(C, axis1=1, axis2=2), 0, None))
-        with np.errstate(invalid="ignore", divide="ignore"):
-            C = C / sd[:, :, None] / sd[:, None, :]
-    return C
-
-
-def _degenerate(C: np.ndarray, spec, C_ref: np.ndarray) -> np.ndarray:
-    """Resamples where an item is (near) constant or a formative block is (near) singular."""
-    var = np.diagonal(C, axis1=1, axis2=2)
-    ref_var = np.diag(C_ref)
-    bad = ~np.isfinite(C).all((1, 2)) | (var <= 1e-10 * ref_var).any(1)
-    for j, sl in enumerate(spec.slices):
-        if spec.modes[j] == "B":
-            blk = np.where(bad[:, None, None], np.eye(sl.stop - sl.start), C[:, sl, sl])
-            d = np.sqrt(np.diagonal(blk, axis1=1, axis2=2))
-            ev = np.linalg.eigvalsh(blk / d[:, :, None] / d[:, None, :])
-            bad |= ev[:, 0] < 1e-10
-    return bad
-
-
-def _run(model: PLSPM, counts: np.ndarray, R0: np.ndarray, Q: np.ndarray, n_eff: int,
-         labels: _Labels, ref_loadings: np.ndarray | None, sign_change: str):
-    spec = model.spec
-    C = _covariances(R0, Q, counts, model.scaled)
-    bad = _degenerate(C, spec, model._C)
-    if bad.any():
-        C = C.copy()
-        C[bad] = model._C
-    res = _kernel.estimate(C, spec, n_eff, scheme=model.scheme, tol=model.tol, max_iter=int(model.max_iter))
-    stats = _statistics(res, C, spec, labels, ref_loadings, sign_change, model.scaled)
-    ok = res.converged & ~bad
-    for v in stats.values():
-        ok &= np.isfinite(v).all(1)
-    return stats, ok
-
-
-def _bca(draws: np.ndarray, theta: np.ndarray, jack: np.ndarray,
-         level: float) -> tuple[np.ndarray, np.ndarray]:
-    B = draws.shape[0]
-    below = (draws < theta).sum(0) + 0.5 * (draws == theta).sum(0)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        z0 = _ndtri(below / B)
-        d = jack.mean(0) - jack
-        num = (d ** 3).sum(0)
-        den = 6.0 * ((d ** 2).sum(0)) ** 1.5
-        a = np.where(den > 0, num / np.where(den > 0, den, 1.0), 0.0)
-        lo_hi = []
-        for q in ((1 - level) / 2, (1 + level) / 2):
-            zq = _ndtri(q)
-            adj = special.ndtr(z0 + (z0 + zq) / (1 - a * (z0 + zq)))
-            lo_hi.append(adj)
-    out = []
-    for probs in lo_hi:
-        vals = np.full(draws.shape[1], np.nan)
-        okp = np.isfinite(probs)
-        for k in np.flatnonzero(okp):
-            vals[k] = np.quantile(draws[:, k], probs[k])
-        out.append(vals)
-    return out[0], out[1]
-
-
-def _table(name: str, draws: np.ndarray, theta: np.ndarray, jack: np.ndarray | None,
-           labels: list[str], level: float) -> pd.DataFrame:
-    se = draws.std(0, ddof=1)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        t = np.where(se > 0, theta / se, np.nan)
-    p = 2 * special.ndtr(-np.abs(t))
-    if name == "htmt":
-        t = np.full_like(theta, np.nan)
-        p = np.full_like(theta, np.nan)
-    lo, hi = np.quantile(draws, [(1 - level) / 2, (1 + level) / 2], axis=0)
-    out = pd.DataFrame({"original": theta, "mean": draws.mean(0), "std_error": se, "t_value": t,
-                        "p_value": p, "lower": lo, "upper": hi}, index=labels)
-    if jack is not None:
-        out["bca_lower"], out["bca_upper"] = _bca(draws, theta, jack, level)
-    return out
-
 
 def bootstrap(model: PLSPM, n: int = 5000, seed: int | None = 0, sign_change: str = "construct",
-              level: float = 0.95, bca: bool = True, n_jobs: int = 1,
-              chunk_size: int = 1000) -> BootstrapResult:
+              level: float = 0.95, bca: bool = True, n_jobs: int = 1, chunk_size: int = 1000,
+              data: pd.DataFrame | None = None) -> BootstrapResult:
     """Bootstrap a fitted PLS path model (see the module docstring for the method).
 
     Parameters
@@ -282,62 +65,16 @@ def bootstrap(model: PLSPM, n: int = 5000, seed: int | None = 0, sign_change: st
         Threads processing chunks of resamples in parallel (numpy releases the GIL).
     chunk_size:
         Resamples per batch (memory ~ ``chunk_size * p^2 * 8`` bytes a few times over).
+    data:
+        The survey the model was fitted on, needed only when the model keeps no survey rows
+        (``keep_data=False``, or a model read from a file); see :meth:`PLSPM.training_items`.
+
+    Returns
+    -------
+    BootstrapResult
+        Tables of every bootstrapped statistic and the draws.
     """
-    model._check_fitted()
-    if sign_change not in SIGN_CHANGES:
-        raise ModelSpecificationError(f"sign_change={sign_change!r} is not one of {SIGN_CHANGES}")
-    if int(n) != n or n < 2:
-        raise ModelSpecificationError(f"n must be an integer >= 2, got {n!r}")
-    if not 0 < level < 1:
-        raise ModelSpecificationError(f"level must be between 0 and 1, got {level!r}")
-    n = int(n)
-    spec = model.spec
-    labels = _labels(spec)
-    raw = model.data_
-    N, p = raw.shape
-    R0 = raw - raw.mean(0)
-    Q = (R0[:, :, None] * R0[:, None, :]).reshape(N, p * p)
-    ref_loadings = model.outer_loadings_.to_numpy()
-    rule = sign_change if sign_change == "construct" else "none"
-
-    # original estimates through the same statistics code (checks the batch path too)
-    fit0 = _kernel.estimate(model._C[None], spec, N, model.scheme, model.tol, int(model.max_iter))
-    orig = _statistics(fit0, model._C[None], spec, labels, None, "none", model.scaled)
-    theta = {k: v[0] for k, v in orig.items()}
-
-    rng = np.random.default_rng(seed)
-    chunk_size = max(1, int(chunk_size))
-    sizes = [min(chunk_size, n - s) for s in range(0, n, chunk_size)]
-    chunks = []
-    for size in sizes:
-        idx = rng.integers(0, N, size=(size, N))
-        flat = (idx + N * np.arange(size)[:, None]).ravel()
-        chunks.append(np.bincount(flat, minlength=size * N).reshape(size, N).astype(float))
-
-    def work(counts):
-        return _run(model, counts, R0, Q, N, labels, ref_loadings, rule)
-
-    with _single_threaded_blas():
-        if n_jobs and n_jobs > 1 and len(chunks) > 1:
-            with ThreadPoolExecutor(max_workers=int(n_jobs)) as ex:
-                results = list(ex.map(work, chunks))
-        else:
-            results = [work(c) for c in chunks]
-        jack = None
-        if bca:
-            counts = np.ones((N, N)) - np.eye(N)
-            jstats, jok = _run(model, counts, R0, Q, N - 1, labels, ref_loadings, rule)
-            jack = {k: v[jok] for k, v in jstats.items()}
-    ok = np.concatenate([r[1] for r in results])
-    draws = {k: np.concatenate([r[0][k] for r in results])[ok] for k in KINDS}
-    if sign_change == "individual":
-        for k in KINDS:
-            s = np.sign(theta[k])
-            draws[k] = np.abs(draws[k]) * s
-            if jack is not None:
-                jack[k] = np.abs(jack[k]) * s
-    tables = {k: _table(k, draws[k], theta[k], None if jack is None else jack[k], labels.names[k], level)
-              for k in KINDS}
-    frames = {k: pd.DataFrame(draws[k], columns=labels.names[k]) for k in KINDS}
-    return BootstrapResult(n=n, n_failed=int((~ok).sum()), seed=seed, sign_change=sign_change, level=level,
-                           tables=tables, draws=frames)
+    check_is_fitted(model)
+    items = model.training_items(data).to_numpy()
+    return run_bootstrap(model.estimation_, items, n=n, seed=seed, sign_change=sign_change, level=level,
+                         bca=bca, n_jobs=n_jobs, chunk_size=chunk_size)

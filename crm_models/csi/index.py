@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from crm_models.base import check_is_fitted
 from crm_models.csi import _kernel
 from crm_models.csi.scale import AnswerScale, resolve_scale
 from crm_models.errors import CRMDataError, ModelSpecificationError
@@ -43,9 +44,10 @@ Bound = float | str | Mapping[str, float]
 
 def unstandardised_weights(model: PLSPM) -> pd.Series:
     """Outer weights in raw item units (``w`` if ``scaled=False``, else ``w / sd``)."""
-    model._check_fitted()
+    check_is_fitted(model)
+    fit = model.estimation_
     w = model.outer_weights_
-    return w / model.item_sd_ if model.scaled else w.copy()
+    return w / fit.item_sd if fit.scaled else w.copy()
 
 
 def _bounds(items: Sequence[str], bound: float | Mapping[str, float]) -> np.ndarray:
@@ -54,17 +56,21 @@ def _bounds(items: Sequence[str], bound: float | Mapping[str, float]) -> np.ndar
     return np.full(len(items), float(bound))
 
 
-def rescale_items(model: PLSPM, scale_min: Bound = 1, scale_max: Bound = 10) -> pd.DataFrame:
+def rescale_items(model: PLSPM, scale_min: Bound = 1, scale_max: Bound = 10,
+                  data: pd.DataFrame | None = None) -> pd.DataFrame:
     """The fitted items rescaled to 0-100 from the answer scale (per-item bounds via dicts).
 
     ``"auto"`` for a bound uses the narrowest common scale (1-5, 1-7, 1-10, 0-10) holding the
     answers; a stated scale whose top lies above such a scale (stated 1-10, no answer above 7)
     gives a :class:`~crm_models.errors.CRMDataWarning` (see :mod:`crm_models.csi.scale`).
-    ``attrs["scale"]`` records the scale used and the observed range.
+    ``attrs["scale"]`` records the scale used and the observed range. ``data``: the survey the
+    model was fitted on, needed only when the model keeps no survey rows (see
+    :meth:`~crm_models.csi.PLSPM.training_items`); the same holds for the functions below.
     """
-    model._check_fitted()
+    check_is_fitted(model)
     items = model.spec.items
-    x = model.data_
+    answers = model.training_items(data)
+    x = answers.to_numpy()
     scale = resolve_scale(x, items, scale_min, scale_max)
     lo = _bounds(items, scale.scale_min)
     hi = _bounds(items, scale.scale_max)
@@ -79,7 +85,7 @@ def rescale_items(model: PLSPM, scale_min: Bound = 1, scale_max: Bound = 10) -> 
         raise CRMDataError(
             f"has answers outside the stated scale {lo[j]:g}-{hi[j]:g} (e.g. {x[bad, j][:3].tolist()}); "
             "pass the survey's real scale_min / scale_max", column=items[j])
-    out = pd.DataFrame((x - lo) / (hi - lo) * 100.0, index=model.index_, columns=items)
+    out = pd.DataFrame((x - lo) / (hi - lo) * 100.0, index=answers.index, columns=items)
     out.attrs["scale"] = _scale_attrs(scale)
     return out
 
@@ -108,11 +114,11 @@ def _normalised_weights(model: PLSPM, constructs: Sequence[str]) -> dict[str, pd
 
 
 def csi_scores(model: PLSPM, scale_min: Bound = 1, scale_max: Bound = 10,
-               constructs: Sequence[str] | None = None) -> pd.DataFrame:
+               constructs: Sequence[str] | None = None, data: pd.DataFrame | None = None) -> pd.DataFrame:
     """Each respondent's 0-100 score on each construct (weighted rescaled items)."""
     constructs = list(model.spec.lvs if constructs is None else constructs)
     weights = _normalised_weights(model, constructs)
-    resc = rescale_items(model, scale_min, scale_max)
+    resc = rescale_items(model, scale_min, scale_max, data=data)
     # a weighted mean of 0-100 values: clip the last-bit rounding
     out = pd.DataFrame({lv: np.clip(resc[w.index].to_numpy() @ w.to_numpy(), 0.0, 100.0)
                         for lv, w in weights.items()}, index=resc.index)
@@ -128,7 +134,8 @@ def positive_weight_constructs(model: PLSPM) -> list[str]:
 
 
 def csi_index(model: PLSPM, scale_min: Bound = 1, scale_max: Bound = 10,
-              constructs: Sequence[str] | None = None, skip_negative: bool = False) -> pd.DataFrame:
+              constructs: Sequence[str] | None = None, skip_negative: bool = False,
+              data: pd.DataFrame | None = None) -> pd.DataFrame:
     """The 0-100 index per construct: ``index``, ``std_error`` (of the mean), ``n_items``, ``weights``.
 
     With ``skip_negative=True`` constructs with a negative weight are left out (listed in
@@ -140,7 +147,7 @@ def csi_index(model: PLSPM, scale_min: Bound = 1, scale_max: Bound = 10,
         ok = set(positive_weight_constructs(model))
         skipped = [lv for lv in chosen if lv not in ok]
         chosen = [lv for lv in chosen if lv in ok]
-    scores = csi_scores(model, scale_min, scale_max, chosen)
+    scores = csi_scores(model, scale_min, scale_max, chosen, data=data)
     weights = _normalised_weights(model, list(scores.columns))
     n = len(scores)
     out = pd.DataFrame({
@@ -154,14 +161,15 @@ def csi_index(model: PLSPM, scale_min: Bound = 1, scale_max: Bound = 10,
     return out
 
 
-def ipma(model: PLSPM, target: str, scale_min: Bound = 1, scale_max: Bound = 10) -> pd.DataFrame:
+def ipma(model: PLSPM, target: str, scale_min: Bound = 1, scale_max: Bound = 10,
+         data: pd.DataFrame | None = None) -> pd.DataFrame:
     """Importance-performance map of the constructs with a path to ``target``.
 
     Columns: ``importance`` (unstandardised total effect on the target, in 0-100 points per
     point), ``performance`` (mean 0-100 score), ``total_effect_std`` (standardised total
     effect of the PLS fit), ``quadrant``.  Rows are sorted by importance.
     """
-    model._check_fitted()
+    check_is_fitted(model)
     spec = model.spec
     if target not in spec.lvs:
         raise ModelSpecificationError(f"unknown target construct {target!r}; constructs: {list(spec.lvs)}")
@@ -174,7 +182,7 @@ def ipma(model: PLSPM, target: str, scale_min: Bound = 1, scale_max: Bound = 10)
                                       "predecessors (e.g. the satisfaction or loyalty construct)")
     # every construct on a path to the target reaches it, so its predecessors are drivers too
     involved = [spec.lvs[k] for k in sorted(drivers + [t])]
-    scores = csi_scores(model, scale_min, scale_max, constructs=involved)
+    scores = csi_scores(model, scale_min, scale_max, constructs=involved, data=data)
     Y = scores.to_numpy()
     col = {lv: i for i, lv in enumerate(scores.columns)}
     B = np.zeros((L, L))

@@ -21,23 +21,38 @@ Russolillo), which it reproduces to rounding error:
   (total = ``(I - B)^{-1} - I``); GoF = ``sqrt(mean communality x mean R^2)`` over blocks
   with more than one item and endogenous constructs (Tenenhaus et al. 2004).
 
+The fitted state is one public object, ``model.estimation_`` (a
+:class:`~crm_models.csi.estimation.PLSFit`: spec, item means and sds, covariance and
+correlation matrices, weights, loadings, paths); the tables below are built from it on first
+use, and a saved model (``model.save(path)``) holds it, never the survey rows.
+
+Scores of new respondents (:meth:`PLSPM.transform`): ``Y_new = X_new W`` with
+``X_new = (x_new - mean) / sd`` (``scaled=True``) or ``x_new - mean`` (``scaled=False``), the
+means, sds and weights ``W`` of the fit; on the training rows this is ``scores_``.
+
 References: Tenenhaus, Esposito Vinzi, Chatelin & Lauro (2005), "PLS path modeling",
 Computational Statistics & Data Analysis 48; Sanchez (2013), "PLS Path Modeling with R".
 """
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Mapping, Sequence
 from functools import cached_property
+from typing import Any
 
 import numpy as np
 import pandas as pd
 from scipy import special
 
+from crm_models.base import Estimator, check_is_fitted
 from crm_models.csi import _kernel
 from crm_models.csi._data import MISSING_METHODS, prepare_items
+from crm_models.csi._measurement import unidimensionality_table
+from crm_models.csi._resampling import BootstrapResult, run_bootstrap
+from crm_models.csi.estimation import PLSFit
 from crm_models.csi.spec import ModelSpec, PathsLike, build_spec
-from crm_models.errors import ConvergenceError, CRMDataError, ModelSpecificationError, NotFittedError
+from crm_models.errors import ConvergenceError, CRMDataError, ModelSpecificationError
 
 __all__ = ["PLSPM", "SCHEMES"]
 
@@ -56,7 +71,12 @@ def _treat(values: np.ndarray, scaled: bool) -> tuple[np.ndarray, np.ndarray, np
     return X, mean, sd
 
 
-class PLSPM:
+def _source(df: Any) -> str:
+    source = df.attrs.get("source") if isinstance(df, pd.DataFrame) else None  # set by load_survey
+    return source if isinstance(source, str) else "DataFrame"
+
+
+class PLSPM(Estimator):
     """Partial least squares path model.
 
     Parameters
@@ -79,18 +99,30 @@ class PLSPM:
     missing:
         ``"mean"`` (replace a missing answer by the item mean), ``"listwise"`` (drop the
         respondent) or ``"raise"``; what was done is in ``missing_``.
+    keep_data:
+        Keep the survey rows used (``training_data_``; default True). The bootstrap, the 0-100
+        index, the IPMA, the answer-scale check and ``scores_`` are computed from the
+        respondents' answers, and the CSI report calls them right after ``fit``, so the rows
+        are kept by default (in memory only: a saved model file never holds them). With
+        ``keep_data=False`` (or for a model read from a file) pass the survey as ``data=`` to
+        those functions, and use :meth:`transform` for scores.
 
     Fitted attributes
     -----------------
-    path_coefficients_, r2_, r2_adj_, inner_model_, outer_weights_, outer_loadings_,
-    outer_model_, crossloadings_, scores_, effects_, inner_summary_, unidim_, gof_,
-    iterations_, n_obs_, missing_; ``summary`` (the structural paths table) and
+    estimation_ (the :class:`~crm_models.csi.estimation.PLSFit` everything else is built
+    from), missing_, training_data_ (None unless ``keep_data``); path_coefficients_, r2_,
+    r2_adj_, inner_model_, outer_weights_, outer_loadings_, outer_model_, crossloadings_,
+    scores_, effects_, inner_summary_, unidim_, gof_, iterations_, n_obs_, item_mean_,
+    item_sd_; ``summary`` (the structural paths table), :meth:`transform` and
     :meth:`bootstrap`.
     """
 
+    _fitted_attribute = "estimation_"
+
     def __init__(self, paths: PathsLike, blocks: Mapping[str, Sequence[str]],
                  modes: Mapping[str, str] | Sequence[str] | None = None, scheme: str = "centroid",
-                 scaled: bool = True, tol: float = 1e-6, max_iter: int = 100, missing: str = "mean"):
+                 scaled: bool = True, tol: float = 1e-6, max_iter: int = 100, missing: str = "mean",
+                 keep_data: bool = True):
         self.paths = paths
         self.blocks = blocks
         self.modes = modes
@@ -99,34 +131,42 @@ class PLSPM:
         self.tol = tol
         self.max_iter = max_iter
         self.missing = missing
-        self._spec = build_spec(paths, blocks, modes)
-        if scheme not in SCHEMES:
-            raise ModelSpecificationError(f"scheme {scheme!r} is not one of {SCHEMES}")
-        if not (np.isfinite(tol) and tol > 0):
-            raise ModelSpecificationError(f"tol must be a positive number, got {tol!r}")
-        if int(max_iter) != max_iter or max_iter < 1:
-            raise ModelSpecificationError(f"max_iter must be a positive integer, got {max_iter!r}")
-        if missing not in MISSING_METHODS:
-            raise ModelSpecificationError(f"missing={missing!r} is not one of {MISSING_METHODS}")
-        self._fitted = False
+        self.keep_data = keep_data
 
     # ------------------------------------------------------------------ fitting
+    def _validated_spec(self) -> ModelSpec:
+        """Check the arguments; return the model specification they describe."""
+        spec = build_spec(self.paths, self.blocks, self.modes)
+        if self.scheme not in SCHEMES:
+            raise ModelSpecificationError(f"scheme {self.scheme!r} is not one of {SCHEMES}")
+        if not (np.isfinite(self.tol) and self.tol > 0):
+            raise ModelSpecificationError(f"tol must be a positive number, got {self.tol!r}")
+        if int(self.max_iter) != self.max_iter or self.max_iter < 1:
+            raise ModelSpecificationError(f"max_iter must be a positive integer, got {self.max_iter!r}")
+        if self.missing not in MISSING_METHODS:
+            raise ModelSpecificationError(f"missing={self.missing!r} is not one of {MISSING_METHODS}")
+        return spec
+
     @property
     def spec(self) -> ModelSpec:
-        """The validated model (constructs in topological order)."""
-        return self._spec
+        """The validated model (constructs in topological order): the fitted one after ``fit``.
+
+        Before ``fit`` it is built from ``paths``, ``blocks`` and ``modes`` (and raises
+        :class:`~crm_models.errors.ModelSpecificationError` when they are inconsistent).
+        """
+        if self.is_fitted:
+            return self.estimation_.spec
+        return build_spec(self.paths, self.blocks, self.modes)
 
     def _check_fitted(self) -> None:
-        if not self._fitted:
-            raise NotFittedError("this PLSPM model is not fitted yet: call .fit(df) first")
+        # kept for crm_models.plotting.csi, which still calls it; use check_is_fitted(model)
+        check_is_fitted(self)
 
     def fit(self, df: pd.DataFrame) -> PLSPM:
-        """Estimate the model on the survey frame ``df`` (one row per respondent)."""
-        spec = self._spec
+        """Estimate the model on the survey frame ``df`` (one row per respondent); return ``self``."""
+        spec = self._validated_spec()
         n_min = max(spec.n_lvs + 2, 10)
-        source = df.attrs.get("source") if isinstance(df, pd.DataFrame) else None  # set by load_survey
-        prep = prepare_items(df, spec.items, missing=self.missing, min_rows=n_min,
-                             source=source if isinstance(source, str) else "DataFrame")
+        prep = prepare_items(df, spec.items, missing=self.missing, min_rows=n_min, source=_source(df))
         raw = prep.values
         n = raw.shape[0]
         X, mean, sd = _treat(raw, self.scaled)
@@ -145,63 +185,148 @@ class PLSPM:
                 f"PLS weights did not converge in max_iter={self.max_iter} iterations (tol={self.tol:g}); "
                 "try a larger max_iter, another scheme (e.g. 'path'), or check blocks whose items are "
                 "weakly or negatively correlated")
+        sdc = np.sqrt(np.diag(C))
+        P, r2 = _kernel.structural(res.RL, spec)
+        fit = PLSFit(spec=spec, scheme=self.scheme, scaled=bool(self.scaled), tol=float(self.tol),
+                     max_iter=int(self.max_iter), n_obs=n, iterations=int(res.iterations[0]),
+                     item_mean=mean, item_sd=sd, C=C, R=C / np.outer(sdc, sdc), W=res.W[0],
+                     xload=res.xload[0], RL=res.RL[0], P=P[0], r2=r2[0])
+        self._set_fit(fit, prep.missing)
+        self.training_data_ = (pd.DataFrame(raw, index=prep.index, columns=spec.items)
+                               if self.keep_data else None)
+        return self
+
+    def _set_fit(self, fit: PLSFit, missing: dict) -> None:
         for name in _TABLES:  # drop tables cached by a previous fit
             self.__dict__.pop(name, None)
-        self.data_ = raw
-        self.index_ = prep.index
-        self.item_mean_ = mean
-        self.item_sd_ = sd
-        self.n_obs_ = n
-        self.missing_ = prep.missing
-        self.iterations_ = int(res.iterations[0])
-        self._X = X
-        self._C = C
-        self._W = res.W[0]
-        self._xload = res.xload[0]
-        self._RL = res.RL[0]
-        sdc = np.sqrt(np.diag(C))
-        self._R = C / np.outer(sdc, sdc)
-        P, r2 = _kernel.structural(res.RL, self._spec)
-        self._P, self._r2 = P[0], r2[0]
-        odm = self._spec.odm
-        self._loadings = (self._xload * odm).sum(1)
-        comm = self._loadings ** 2
-        multi = np.bincount(self._spec.block_index)[self._spec.block_index] > 1
-        endo = self._spec.endogenous
-        # GoF (plspm get_gof): mean communality of multi-item blocks x mean R^2
-        self.gof_ = float(np.sqrt(comm[multi].mean() * self._r2[endo].mean())) if multi.any() else np.nan
-        self._fitted = True
-        return self
+        self.estimation_ = fit
+        self.missing_ = missing
+
+    # ------------------------------------------------------------------ persistence
+    def _fitted_state(self) -> dict[str, Any]:
+        """The fitted state for a saved file: ``estimation_`` and ``missing_``, never survey rows."""
+        return {"estimation_": self.estimation_.to_dict(), "missing_": self.missing_}
+
+    def _restore_fitted_state(self, state: dict[str, Any]) -> None:
+        self._set_fit(PLSFit.from_dict(state["estimation_"]), dict(state["missing_"]))
+        self.training_data_ = None
+
+    # ------------------------------------------------------------------ data of the fit and new data
+    @property
+    def n_obs_(self) -> int:
+        """Respondents used by the fit."""
+        check_is_fitted(self)
+        return self.estimation_.n_obs
+
+    @property
+    def iterations_(self) -> int:
+        """Weight updates until convergence."""
+        check_is_fitted(self)
+        return self.estimation_.iterations
+
+    @property
+    def item_mean_(self) -> np.ndarray:
+        """Mean of each item (``spec.items`` order) after the missing-value treatment."""
+        check_is_fitted(self)
+        return self.estimation_.item_mean
+
+    @property
+    def item_sd_(self) -> np.ndarray:
+        """Population standard deviation of each item (``spec.items`` order)."""
+        check_is_fitted(self)
+        return self.estimation_.item_sd
+
+    @property
+    def gof_(self) -> float:
+        """Goodness of fit ``sqrt(mean communality x mean R^2)`` (see :attr:`PLSFit.gof`)."""
+        check_is_fitted(self)
+        return self.estimation_.gof
+
+    def training_items(self, data: pd.DataFrame | None = None) -> pd.DataFrame:
+        """The item answers the model was fitted on (respondents used x items, after missing values).
+
+        The kept ``training_data_``, or, when ``data`` is given, the items of ``data`` prepared
+        as in ``fit``; ``data`` must then be the survey the model was fitted on (same rows used
+        and item means and sds), else :class:`~crm_models.errors.CRMDataError`. The bootstrap,
+        the 0-100 index and the answer-scale check read the answers through this method.
+        """
+        check_is_fitted(self)
+        if data is None:
+            if self.training_data_ is None:
+                raise CRMDataError(
+                    "this PLSPM keeps no survey rows (fitted with keep_data=False, or read from a file): "
+                    "pass the survey it was fitted on as data=...")
+            return self.training_data_
+        fit = self.estimation_
+        prep = prepare_items(data, fit.spec.items, missing=self.missing_["method"], min_rows=1,
+                             source=_source(data))
+        values = prep.values
+        same = (values.shape[0] == fit.n_obs
+                and np.allclose(values.mean(axis=0), fit.item_mean, rtol=1e-9, atol=1e-12)
+                and np.allclose(values.std(axis=0), fit.item_sd, rtol=1e-9, atol=1e-12))
+        if not same:
+            raise CRMDataError(
+                f"data= is not the survey this model was fitted on ({values.shape[0]} usable rows vs "
+                f"{fit.n_obs}, or different item means / standard deviations): pass the same survey, "
+                "or fit a new model on this one", source=_source(data))
+        return pd.DataFrame(values, index=prep.index, columns=fit.spec.items)
+
+    def transform(self, df: pd.DataFrame) -> pd.DataFrame:
+        """Construct scores of the respondents in ``df`` with the fitted weights.
+
+        ``Y = X W``, ``X = (x - item_mean_) / item_sd_`` (``scaled=True``) or ``x - item_mean_``
+        (``scaled=False``), ``W`` the outer weights of the fit (``estimation_.W``): the
+        scores of respondents not used in the fit on the scale of ``scores_`` (for the
+        training rows the two are equal). A missing answer is replaced by the fitted item mean
+        (``missing="mean"``), drops its respondent (``"listwise"``) or raises (``"raise"``).
+
+        Returns
+        -------
+        DataFrame
+            One row per respondent kept, one column per construct.
+        """
+        check_is_fitted(self)
+        fit = self.estimation_
+        prep = prepare_items(df, fit.spec.items, missing=self.missing_["method"], min_rows=1,
+                             source=_source(df), fill=fit.item_mean, check_constant=False)
+        return pd.DataFrame(fit.scores(prep.values), index=prep.index, columns=list(fit.spec.lvs))
 
     # ------------------------------------------------------------------ result tables (built on first use)
     @cached_property
     def scores_(self) -> pd.DataFrame:
-        """Construct scores (unit population variance, mean 0), one row per respondent used."""
-        self._check_fitted()
-        return pd.DataFrame(self._X @ self._W, index=self.index_, columns=list(self._spec.lvs))
+        """Construct scores (unit population variance, mean 0), one row per respondent used.
+
+        Needs the survey rows (``keep_data=True``); otherwise use :meth:`transform`.
+        """
+        items = self.training_items()
+        return pd.DataFrame(self.estimation_.scores(items.to_numpy()), index=items.index,
+                            columns=list(self.estimation_.spec.lvs))
 
     @cached_property
     def path_coefficients_(self) -> pd.DataFrame:
         """Square matrix of path coefficients, rows = target, columns = predictor (0 = no path)."""
-        self._check_fitted()
-        lvs = list(self._spec.lvs)
-        return pd.DataFrame(self._P, index=lvs, columns=lvs)
+        check_is_fitted(self)
+        fit = self.estimation_
+        lvs = list(fit.spec.lvs)
+        return pd.DataFrame(fit.P, index=lvs, columns=lvs)
 
     @cached_property
     def r2_(self) -> pd.Series:
         """R^2 of each endogenous construct."""
-        self._check_fitted()
-        endo = self._spec.endogenous
-        return pd.Series(self._r2[endo], index=[self._spec.lvs[k] for k in endo], name="r2")
+        check_is_fitted(self)
+        fit = self.estimation_
+        endo = fit.spec.endogenous
+        return pd.Series(fit.r2[endo], index=[fit.spec.lvs[k] for k in endo], name="r2")
 
     @cached_property
     def r2_adj_(self) -> pd.Series:
         """Adjusted R^2: ``1 - (1 - R^2)(n - 1)/(n - k - 1)`` with ``k`` predictors."""
-        self._check_fitted()
-        endo = self._spec.endogenous
-        q = np.array([len(self._spec.predecessors(k)) for k in endo])
+        check_is_fitted(self)
+        fit = self.estimation_
+        endo = fit.spec.endogenous
+        q = np.array([len(fit.spec.predecessors(k)) for k in endo])
         n = self.n_obs_
-        adj = 1 - (1 - self._r2[endo]) * (n - 1) / (n - q - 1)
+        adj = 1 - (1 - fit.r2[endo]) * (n - 1) / (n - q - 1)
         return pd.Series(adj, index=self.r2_.index, name="r2_adj")
 
     @cached_property
@@ -210,18 +335,19 @@ class PLSPM:
 
         Columns target, predictor, estimate, std_error, t_value, p_value (t with n - k - 1 df).
         """
-        self._check_fitted()
+        check_is_fitted(self)
+        fit = self.estimation_
         # scores have mean 0 and population variance 1, so X'X of [1, Y_p] is diag(n, n R_pp): the
         # intercept is 0 and the OLS algebra reduces to the construct correlations R
-        spec, lvs, n = self._spec, list(self._spec.lvs), self.n_obs_
-        R = self._RL
+        spec, lvs, n = fit.spec, list(fit.spec.lvs), fit.n_obs
+        R = fit.RL
         rows = []
         for k in spec.endogenous:
             preds = spec.predecessors(k)
             Rinv = np.linalg.inv(R[np.ix_(preds, preds)])
             beta = np.concatenate([[0.0], Rinv @ R[preds, k]])
             dof = n - len(preds) - 1
-            sigma2 = n * (1.0 - self._r2[k]) / dof
+            sigma2 = n * (1.0 - fit.r2[k]) / dof
             se = np.sqrt(sigma2 / n * np.concatenate([[1.0], np.diag(Rinv)]))
             t = beta / se
             p = 2 * special.stdtr(dof, -np.abs(t))
@@ -233,40 +359,45 @@ class PLSPM:
     @cached_property
     def outer_weights_(self) -> pd.Series:
         """Outer weights (raw item units when ``scaled=False``), scores = centred items x weights."""
-        self._check_fitted()
-        return pd.Series((self._W * self._spec.odm).sum(1), index=self._spec.items, name="weight")
+        check_is_fitted(self)
+        fit = self.estimation_
+        return pd.Series(fit.weights, index=fit.spec.items, name="weight")
 
     @cached_property
     def outer_loadings_(self) -> pd.Series:
         """Loadings: correlation of each item with its construct."""
-        self._check_fitted()
-        return pd.Series(self._loadings, index=self._spec.items, name="loading")
+        check_is_fitted(self)
+        fit = self.estimation_
+        return pd.Series(fit.loadings, index=fit.spec.items, name="loading")
 
     @cached_property
     def outer_model_(self) -> pd.DataFrame:
         """block, weight, loading, communality (loading^2), redundancy (communality x R^2 of the block)."""
-        self._check_fitted()
-        spec = self._spec
-        comm = self._loadings ** 2
+        check_is_fitted(self)
+        fit = self.estimation_
+        spec = fit.spec
+        comm = fit.loadings ** 2
         return pd.DataFrame({"block": [spec.lvs[b] for b in spec.block_index],
-                             "weight": self.outer_weights_.to_numpy(), "loading": self._loadings,
-                             "communality": comm, "redundancy": comm * self._r2[spec.block_index]},
+                             "weight": self.outer_weights_.to_numpy(), "loading": fit.loadings,
+                             "communality": comm, "redundancy": comm * fit.r2[spec.block_index]},
                             index=spec.items)
 
     @cached_property
     def crossloadings_(self) -> pd.DataFrame:
         """Correlations of every item with every construct (``block`` = the item's own)."""
-        self._check_fitted()
-        spec = self._spec
+        check_is_fitted(self)
+        fit = self.estimation_
+        spec = fit.spec
         cl = {"block": [spec.lvs[b] for b in spec.block_index]}
-        cl.update({lv: self._xload[:, k] for k, lv in enumerate(spec.lvs)})
+        cl.update({lv: fit.xload[:, k] for k, lv in enumerate(spec.lvs)})
         return pd.DataFrame(cl, index=spec.items)
 
     @cached_property
     def effects_(self) -> pd.DataFrame:
         """Direct, indirect and total effects for every ordered pair (plspm's order: by source)."""
-        self._check_fitted()
-        lvs, P, L = list(self._spec.lvs), self._P, self._spec.n_lvs
+        check_is_fitted(self)
+        fit = self.estimation_
+        lvs, P, L = list(fit.spec.lvs), fit.P, fit.spec.n_lvs
         total = _kernel.total_effects(P[None])[0]
         eff = [(f"{lvs[j]} -> {lvs[i]}", lvs[j], lvs[i], P[i, j], total[i, j] - P[i, j], total[i, j])
                for j in range(L) for i in range(j + 1, L)]
@@ -278,29 +409,30 @@ class PLSPM:
         """Per construct: type, r_squared (0 if exogenous), block_communality, mean_redundancy, ave.
 
         ``ave`` is NaN for mode B blocks."""
-        self._check_fitted()
-        spec = self._spec
-        comm = self._loadings ** 2
-        red = comm * self._r2[spec.block_index]
+        check_is_fitted(self)
+        fit = self.estimation_
+        spec = fit.spec
+        comm = fit.loadings ** 2
+        red = comm * fit.r2[spec.block_index]
         sizes = np.bincount(spec.block_index)
         mean_comm = np.bincount(spec.block_index, comm) / sizes
         mean_red = np.bincount(spec.block_index, red) / sizes
         kind = np.where(spec.path.any(1), "Endogenous", "Exogenous")
         ave = np.where(np.array(spec.modes) == "A", mean_comm, np.nan)
-        return pd.DataFrame({"type": kind, "r_squared": self._r2, "block_communality": mean_comm,
+        return pd.DataFrame({"type": kind, "r_squared": fit.r2, "block_communality": mean_comm,
                              "mean_redundancy": mean_red, "ave": ave}, index=list(spec.lvs))
 
     @cached_property
     def unidim_(self) -> pd.DataFrame:
         """plspm's unidimensionality table (see :func:`crm_models.csi.quality.unidimensionality`)."""
-        self._check_fitted()
-        from crm_models.csi.quality import unidimensionality
-        return unidimensionality(self)
+        check_is_fitted(self)
+        fit = self.estimation_
+        return unidimensionality_table(fit.spec, fit.R)
 
     @property
     def summary(self) -> pd.DataFrame:
         """Structural paths: source, target, estimate, std_error, t_value, p_value (OLS, as plspm)."""
-        self._check_fitted()
+        check_is_fitted(self)
         im = self.inner_model_
         im = im[im["predictor"] != "Intercept"]
         out = pd.DataFrame({"source": im["predictor"].to_numpy(), "target": im["target"].to_numpy(),
@@ -310,13 +442,18 @@ class PLSPM:
         return out
 
     def bootstrap(self, n: int = 5000, seed: int | None = 0, sign_change: str = "construct",
-                  level: float = 0.95, bca: bool = True, n_jobs: int = 1, chunk_size: int = 1000):
+                  level: float = 0.95, bca: bool = True, n_jobs: int = 1, chunk_size: int = 1000,
+                  data: pd.DataFrame | None = None) -> BootstrapResult:
         """Bootstrap confidence intervals; see :func:`crm_models.csi.bootstrap.bootstrap`."""
-        from crm_models.csi.bootstrap import bootstrap
-        return bootstrap(self, n=n, seed=seed, sign_change=sign_change, level=level, bca=bca,
-                         n_jobs=n_jobs, chunk_size=chunk_size)
+        check_is_fitted(self)
+        return run_bootstrap(self.estimation_, self.training_items(data).to_numpy(), n=n, seed=seed,
+                             sign_change=sign_change, level=level, bca=bca, n_jobs=n_jobs,
+                             chunk_size=chunk_size)
 
-    def __repr__(self) -> str:
-        state = f"fitted on {self.n_obs_} rows, GoF={self.gof_:.3f}" if self._fitted else "not fitted"
-        return (f"PLSPM({len(self._spec.lvs)} constructs, {len(self._spec.items)} items, "
-                f"scheme={self.scheme!r}, scaled={self.scaled}; {state})")
+    def __repr__(self, N_CHAR_MAX: int | None = None) -> str:  # noqa: N803 (scikit-learn's signature)
+        """The constructor call with the arguments that differ from the defaults (never shortened)."""
+        params = self.get_params(deep=False)
+        signature = inspect.signature(type(self).__init__).parameters
+        args = [f"{name}={params[name]!r}" for name, par in signature.items()
+                if name in params and (par.default is par.empty or repr(params[name]) != repr(par.default))]
+        return f"{type(self).__name__}({', '.join(args)})"

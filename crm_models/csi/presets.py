@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from crm_models.base import check_is_fitted
 from crm_models.csi.pls import PLSPM
 from crm_models.errors import CRMDataError, ModelSpecificationError
 
@@ -157,7 +158,7 @@ def hypothesis_table(model: PLSPM, boot: BootstrapResult | None = None, alpha: f
     from it; otherwise from the OLS inner model.  A hypothesis is supported when the estimate
     has the expected sign and ``p < alpha``.  ``lang="zh"`` gives the H1-H4 statements in Chinese.
     """
-    model._check_fitted()
+    check_is_fitted(model)
     hyps = RETENTION_HYPOTHESES if hypotheses is None else hypotheses
     rows = []
     summ = model.summary

@@ -36,6 +36,12 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from crm_models.base import check_is_fitted
+from crm_models.csi._measurement import alpha_from_cor as _alpha_from_cor
+from crm_models.csi._measurement import dg_rho_from_cor as _dg_rho_from_cor
+from crm_models.csi._measurement import htmt_matrix, unidimensionality_table
+from crm_models.csi._measurement import reliability_from_loadings as _reliability_from_loadings
+from crm_models.csi._measurement import rho_a_from_cor as _rho_a_from_cor
 from crm_models.errors import CRMDataError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -75,18 +81,6 @@ def _cor(x: np.ndarray) -> np.ndarray:
     return z.T @ z / len(z)
 
 
-def _alpha_from_cor(R: np.ndarray) -> float:
-    p = R.shape[0]
-    return 1.0 if p < 2 else float(p / (p - 1) * (1 - p / R.sum()))
-
-
-def _dg_rho_from_cor(R: np.ndarray) -> float:
-    if R.shape[0] < 2:
-        return 1.0
-    vals, vecs = np.linalg.eigh(R)
-    return _reliability_from_loadings(vecs[:, -1] * np.sqrt(vals[-1]))
-
-
 def cronbach_alpha(items, standardized: bool = True) -> float:
     """Cronbach's alpha of one block (standardised by default, as in plspm; not clipped at 0)."""
     x = _matrix(items)
@@ -103,12 +97,6 @@ def block_eigenvalues(items) -> np.ndarray:
     """Eigenvalues of the items' correlation matrix, largest first."""
     R = _cor(_matrix(items))
     return np.sort(np.linalg.eigvalsh(R))[::-1]
-
-
-def _reliability_from_loadings(lam: np.ndarray) -> float:
-    lam = np.asarray(lam, dtype=float)
-    num = lam.sum() ** 2
-    return float(num / (num + (1 - lam ** 2).sum()))
 
 
 def dillon_goldstein_rho(items) -> float:
@@ -136,46 +124,13 @@ def rho_a(items, weights) -> float:
     return _rho_a_from_cor(_cor(x), w)
 
 
-def _rho_a_from_cor(R: np.ndarray, w: np.ndarray) -> float:
-    w = np.asarray(w, dtype=float)
-    if w.size == 1:
-        return 1.0
-    w = w / np.sqrt(w @ R @ w)
-    S0 = R - np.diag(np.diag(R))
-    A0 = np.outer(w, w) - np.diag(w ** 2)
-    return float((w @ w) ** 2 * (w @ S0 @ w) / (w @ A0 @ w))
-
-
-def htmt_matrix(R: np.ndarray, slices: list[slice], absolute: bool = True) -> np.ndarray:
-    """HTMT for all block pairs from an item correlation matrix ``R`` (..., p, p) (NaN diagonal).
-
-    Block sums come from ``odm' R odm``: the heterotrait mean of blocks ``i, j`` is
-    ``S_ij / (k_i k_j)``, the monotrait mean ``(S_ii - k_i) / (k_i (k_i - 1))`` (1 for a
-    single-item block).
-    """
-    R = np.abs(R) if absolute else R
-    L = len(slices)
-    k = np.array([sl.stop - sl.start for sl in slices], dtype=float)
-    odm = np.zeros((int(k.sum()), L))
-    for j, sl in enumerate(slices):
-        odm[sl, j] = 1.0
-    S = odm.T @ R @ odm
-    diag = np.diagonal(S, axis1=-2, axis2=-1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        mono = np.where(k > 1, (diag - k) / (k * np.maximum(k - 1, 1)), 1.0)
-        out = S / np.outer(k, k) / np.sqrt(mono[..., :, None] * mono[..., None, :])
-    idx = np.arange(L)
-    out[..., idx, idx] = np.nan
-    return out
-
-
 # ---------------------------------------------------------------- model-level tables
 
 def _blocks(model: PLSPM):
     """(construct, items, mode, slice, item correlation block) for each block of a fitted model."""
-    model._check_fitted()
-    spec = model.spec
-    R = model._R
+    check_is_fitted(model)
+    fit = model.estimation_
+    spec, R = fit.spec, fit.R
     for lv, block, mode, sl in zip(spec.lvs, spec.blocks, spec.modes, spec.slices, strict=True):
         yield lv, list(block), mode, sl, R[sl, sl]
 
@@ -187,26 +142,14 @@ def unidimensionality(model: PLSPM) -> pd.DataFrame:
     principal component, single-item blocks get alpha = rho = eig_1st = 1, eig_2nd = 0;
     unlike plspm, formative (mode B) blocks get NaN (not 0) for alpha and rho.
     """
-    rows = []
-    for _lv, block, mode, _sl, R in _blocks(model):
-        if len(block) == 1:
-            rows.append((mode, 1, 1.0, 1.0, 1.0, 0.0))
-            continue
-        vals, vecs = np.linalg.eigh(R)
-        if mode == "A":
-            p = len(block)
-            alpha = max(p / (p - 1) * (1 - p / R.sum()), 0.0)
-            rho = _reliability_from_loadings(vecs[:, -1] * np.sqrt(vals[-1]))
-        else:
-            alpha = rho = np.nan
-        rows.append((mode, len(block), alpha, rho, vals[-1], vals[-2]))
-    return pd.DataFrame(rows, index=list(model.spec.lvs), columns=[
-        "mode", "mvs", "cronbach_alpha", "dillon_goldstein_rho", "eig_1st", "eig_2nd"])
+    check_is_fitted(model)
+    return unidimensionality_table(model.estimation_.spec, model.estimation_.R)
 
 
 def _standardised_weights(model: PLSPM) -> np.ndarray:
-    w = model.outer_weights_.to_numpy()
-    return w * model.item_sd_ if not model.scaled else w
+    fit = model.estimation_
+    w = fit.weights
+    return w * fit.item_sd if not fit.scaled else w
 
 
 def reliability(model: PLSPM) -> pd.DataFrame:
@@ -243,8 +186,8 @@ def fornell_larcker(model: PLSPM) -> pd.DataFrame:
     The criterion holds for a construct when its diagonal value exceeds every absolute
     correlation in its row and column; see :func:`measurement_quality`.
     """
-    model._check_fitted()
-    R = model.scores_.corr().to_numpy()
+    check_is_fitted(model)
+    R = model.estimation_.RL
     ave_ = model.inner_summary_["ave"].to_numpy()
     out = R.copy()
     np.fill_diagonal(out, np.sqrt(ave_))
@@ -253,8 +196,8 @@ def fornell_larcker(model: PLSPM) -> pd.DataFrame:
 
 def htmt(model: PLSPM, absolute: bool = True) -> pd.DataFrame:
     """Heterotrait-monotrait ratio of correlations for every pair of constructs (symmetric, NaN diagonal)."""
-    model._check_fitted()
-    H = htmt_matrix(model._R, model.spec.slices, absolute=absolute)
+    check_is_fitted(model)
+    H = htmt_matrix(model.estimation_.R, model.spec.slices, absolute=absolute)
     return pd.DataFrame(H, index=model.spec.lvs, columns=model.spec.lvs)
 
 
@@ -273,11 +216,11 @@ def vif(model: PLSPM, kind: str = "inner") -> pd.DataFrame:
     correlations); ``kind="outer"``: each item of each block, regressed on the other items
     of its block (relevant for formative blocks).  Columns: block/target, variable, vif.
     """
-    model._check_fitted()
+    check_is_fitted(model)
     spec = model.spec
     rows = []
     if kind == "inner":
-        RL = model.scores_.corr().to_numpy()
+        RL = model.estimation_.RL
         for k in spec.endogenous:
             preds = list(spec.predecessors(k))
             for j in preds:
@@ -285,7 +228,7 @@ def vif(model: PLSPM, kind: str = "inner") -> pd.DataFrame:
                 rows.append((spec.lvs[k], spec.lvs[j], 1.0 / (1.0 - _r2_of(RL, j, others))))
         return pd.DataFrame(rows, columns=["target", "predictor", "vif"])
     if kind == "outer":
-        R = model._R
+        R = model.estimation_.R
         for lv, sl in zip(spec.lvs, spec.slices, strict=True):
             idx = list(range(sl.start, sl.stop))
             for j in idx:
@@ -297,9 +240,9 @@ def vif(model: PLSPM, kind: str = "inner") -> pd.DataFrame:
 
 def f_squared(model: PLSPM) -> pd.DataFrame:
     """Cohen's f^2 effect size of each structural path, with a size label."""
-    model._check_fitted()
+    check_is_fitted(model)
     spec = model.spec
-    RL = model.scores_.corr().to_numpy()
+    RL = model.estimation_.RL
     rows = []
     for k in spec.endogenous:
         preds = list(spec.predecessors(k))

@@ -24,7 +24,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
+import pandas as pd
 
+from crm_models.base import check_is_fitted
 from crm_models.errors import CRMDataError, CRMDataWarning
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -202,11 +204,14 @@ def resolve_scale(values: np.ndarray, items: Sequence[str], scale_min: Bound = 1
 
 
 def answer_scale(model: PLSPM, scale_min: Bound = 1, scale_max: Bound = 10, *, infer: bool = False,
-                 warn: bool = True) -> AnswerScale:
+                 warn: bool = True, data: pd.DataFrame | None = None) -> AnswerScale:
     """:func:`resolve_scale` on the answers a fitted :class:`~crm_models.csi.PLSPM` was estimated on.
 
     The CSI report calls it with ``infer=True`` and states the result (scale used, how it was
-    chosen, observed range, warning) in its data section.
+    chosen, observed range, warning) in its data section. ``data``: the survey the model was
+    fitted on, needed only when the model keeps no survey rows
+    (:meth:`~crm_models.csi.PLSPM.training_items`).
     """
-    model._check_fitted()
-    return resolve_scale(model.data_, model.spec.items, scale_min, scale_max, infer=infer, warn=warn)
+    check_is_fitted(model)
+    return resolve_scale(model.training_items(data).to_numpy(), model.spec.items, scale_min, scale_max,
+                         infer=infer, warn=warn)
