@@ -246,7 +246,8 @@ class ChurnModel(Estimator):
     def _new_fitter(self) -> Any:
         cls = _fitter_class(self.kind)
         if self.kind == "cox":
-            return cls(penalizer=self.penalizer, l1_ratio=self.l1_ratio, strata=self._strata, alpha=self.alpha)
+            return cls(penalizer=self.penalizer, l1_ratio=self.l1_ratio, strata=self._strata,
+                       alpha=self.alpha)
         return cls(penalizer=self.penalizer, l1_ratio=self.l1_ratio, alpha=self.alpha)
 
     def _fit_lifelines(self, fitter: Any, frame: pd.DataFrame, duration_col: str, event_col: str) -> None:
@@ -344,8 +345,8 @@ class ChurnModel(Estimator):
             transforms = known
         unknown = [t for t in transforms if t not in known]
         if unknown:
-            raise ModelSpecificationError(f"unknown time_transform {unknown[0]!r}; choose from {', '.join(known)}"
-                                          " or 'all'")
+            raise ModelSpecificationError(
+                f"unknown time_transform {unknown[0]!r}; choose from {', '.join(known)} or 'all'")
         tab = self.ph_test_
         if len(transforms) == 1:
             out = tab.xs(transforms[0], level=1).copy()
@@ -535,13 +536,14 @@ class ChurnModel(Estimator):
             raise CRMDataError(f"the file holds a {state['fitter_class']} for kind={self.kind!r}",
                                source="model file")
         d = state["design"]
-        spec = DesignSpec(covariates=d["covariates"], levels=d["levels"], columns=d["columns"], terms=d["terms"],
-                          formula=d["formula"])
+        spec = DesignSpec(covariates=d["covariates"], levels=d["levels"], columns=d["columns"],
+                          terms=d["terms"], formula=d["formula"])
         if spec.formula is not None:
             spec._formula_spec = _rebuild_formula_spec(spec)
             probe, expected = state["formula_check"]
             if not spec.transform(probe, index=False).equals(expected):
-                raise CRMDataError("the saved formula design could not be rebuilt identically", source="model file")
+                raise CRMDataError("the saved formula design could not be rebuilt identically",
+                                   source="model file")
         self.fitter_ = _restore_fitter(_fitter_class(self.kind), state["fitter"])
         self.design_ = spec
         for key in ("duration_col_", "event_col_", "n_obs_", "n_events_", "max_duration_", "time_unit_",
@@ -578,7 +580,8 @@ def _fitter_state(fitter: Any) -> dict[str, Any]:
             out[key] = {"censoring_type": value.value}
         elif isinstance(value, CovariateParameterMappings):
             out[key] = {"mappings": {k: _mapping_state(v) for k, v in value.mappings.items()},
-                        "force_intercept": value.force_intercept, "force_no_intercept": value.force_no_intercept}
+                        "force_intercept": value.force_intercept,
+                        "force_no_intercept": value.force_no_intercept}
         else:
             out[key] = value
     return out
@@ -610,7 +613,8 @@ def _mapping_state(mapping: Any) -> Any:
     if isinstance(mapping, list):
         return list(mapping)
     if getattr(mapping, "transform_state", None) or getattr(mapping, "encoder_state", None):
-        raise ModelSpecificationError("cannot save a lifelines fitter whose parameters use a stateful formula")
+        raise ModelSpecificationError(
+            "cannot save a lifelines fitter whose parameters use a stateful formula")
     return {"formula": str(mapping.formula), "columns": list(mapping.column_names)}
 
 

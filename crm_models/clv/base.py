@@ -35,8 +35,8 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
-from crm_models.clv._data import Compressed, check_summary, compress
 from crm_models.base import Estimator, check_is_fitted
+from crm_models.clv._data import Compressed, check_summary, compress
 from crm_models.data.summary import period_length_in
 from crm_models.errors import ConvergenceError, CRMDataError, ModelSpecificationError
 

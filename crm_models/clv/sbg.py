@@ -25,8 +25,8 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
-from crm_models.clv._data import Compressed, compress, summary_columns
 from crm_models.base import check_is_fitted
+from crm_models.clv._data import Compressed, compress, summary_columns
 from crm_models.clv._special import log_hyp2f1_unit
 from crm_models.clv.base import MLEModel
 from crm_models.errors import CRMDataError, ModelSpecificationError, describe_rows

@@ -199,4 +199,5 @@ class KMeansSegmenter(Estimator):
         km._n_features_out = k
         self.k_, self.features_, self.scaler_, self.model_ = k, features, scaler, km
         self._relabel = np.asarray(state["relabel"], dtype=np.int64)
-        self.silhouette_, self.centers_, self.profiles_ = state["silhouette_"], state["centers_"], state["profiles_"]
+        self.silhouette_ = state["silhouette_"]
+        self.centers_, self.profiles_ = state["centers_"], state["profiles_"]
