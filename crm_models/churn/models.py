@@ -100,7 +100,7 @@ class ChurnModel(Estimator):
     --------------------------
     fitter_: the fitted lifelines model, without the training data (lifelines keeps the
     durations, events, weights and per-row predictions on its fitters; they are dropped
-    after ``fit``).  design_: :class:`DesignSpec`.  params_, standard_errors_,
+    after ``fit``).  design_: :class:`DesignSpec`.  params_, standard_errors_, covariance_,
     log_likelihood_, aic_ (partial AIC for Cox; ``AIC_`` is the same under lifelines'
     name), concordance_ (Harrell's C on the training data, computed in ``fit``),
     ph_test_ (Cox only: the Schoenfeld-residual tests, computed in ``fit``), n_obs_,
@@ -229,7 +229,13 @@ class ChurnModel(Estimator):
         if self.kind == "cox":
             from lifelines.statistics import proportional_hazard_test
 
-            ph_test = proportional_hazard_test(fitter, frame, time_transform="all").summary
+            try:  # a diagnostic: a failure here must not fail the fit
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore", RuntimeWarning)
+                    ph_test = proportional_hazard_test(fitter, frame, time_transform="all").summary
+            except Exception as exc:  # noqa: BLE001 - lifelines raises several kinds here
+                warnings.warn(f"the proportional-hazards test could not be computed: {exc}", UserWarning,
+                              stacklevel=2)
         _drop_training_data(fitter)
         self.fitter_ = fitter
         self.design_: DesignSpec = spec
@@ -273,6 +279,12 @@ class ChurnModel(Estimator):
     def standard_errors_(self) -> pd.Series:
         check_is_fitted(self)
         return self.fitter_.standard_errors_
+
+    @property
+    def covariance_(self) -> pd.DataFrame:
+        """Covariance matrix of the estimates (lifelines' ``variance_matrix_``), as the CLV models name it."""
+        check_is_fitted(self)
+        return self.fitter_.variance_matrix_
 
     @property
     def log_likelihood_(self) -> float:
@@ -339,6 +351,9 @@ class ChurnModel(Estimator):
         check_is_fitted(self)
         if self.kind != "cox":
             raise ModelSpecificationError("the proportional-hazards test applies to kind='cox' only")
+        if self.ph_test_ is None:
+            raise ModelSpecificationError("the proportional-hazards test could not be computed when the "
+                                          "model was fitted (see the warning fit gave)")
         transforms = [time_transform] if isinstance(time_transform, str) else list(time_transform)
         known = sorted(set(self.ph_test_.index.get_level_values(1)))
         if transforms == ["all"]:
