@@ -285,9 +285,9 @@ def test_scoring_checks():
 
 def test_specification_errors():
     with pytest.raises(ModelSpecificationError, match="unknown kind"):
-        ChurnModel("exponential")
+        ChurnModel("exponential").fit(frame())
     with pytest.raises(ModelSpecificationError, match="strata"):
-        ChurnModel("weibull", strata="plan")
+        ChurnModel("weibull", strata="plan").fit(frame())
     with pytest.raises(NotFittedError):
         ChurnModel().params_  # noqa: B018
     with pytest.raises(CRMDataError, match="reference level 'gold' not found"):

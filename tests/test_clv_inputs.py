@@ -80,7 +80,7 @@ def test_predicting_before_fitting():
 
 def test_bad_model_arguments():
     with pytest.raises(ModelSpecificationError, match="penalizer"):
-        crm.clv.BetaGeoModel(penalizer=-1)
+        crm.clv.BetaGeoModel(penalizer=-1).fit(_summary())
     with pytest.raises(ModelSpecificationError, match="missing alpha"):
         crm.clv.BetaGeoModel.from_params(r=1.0, a=1.0, b=1.0)
     with pytest.raises(ModelSpecificationError, match="positive"):

@@ -33,6 +33,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from crm_models.base import check_is_fitted
 from crm_models.churn._checks import check_columns, check_durations, check_events
 from crm_models.errors import CRMDataError
 
@@ -76,7 +77,7 @@ def train_test_split(df: pd.DataFrame, test_size: float = 0.25, *, seed: int = 0
 
 
 def _outcome(model: Any, df: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-    model._check_fitted()
+    check_is_fitted(model)
     check_columns(df, [model.duration_col_, model.event_col_])
     T = check_durations(df[model.duration_col_], model.duration_col_)
     E = check_events(df[model.event_col_], model.event_col_)
@@ -97,9 +98,9 @@ def concordance_index(model: Any, df: pd.DataFrame) -> float:
     X = model.design_matrix(df).reset_index(drop=True)
     if model.kind == "cox":
         score = -model.fitter_.predict_partial_hazard(X).to_numpy()
-        if model.strata:
+        if model._strata:
             num, den = 0.0, 0
-            keys = X[model.strata].astype(str).agg("|".join, axis=1).to_numpy()
+            keys = X[model._strata].astype(str).agg("|".join, axis=1).to_numpy()
             for k in np.unique(keys):
                 m = keys == k
                 if m.sum() < 2 or E[m].sum() == 0:

@@ -42,14 +42,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from crm_models.base import Estimator, check_is_fitted
 from crm_models.churn._checks import check_columns, check_durations, check_events
 from crm_models.churn.design import DesignSpec, build_design, check_design
-from crm_models.errors import (
-    ConvergenceError,
-    CRMDataError,
-    ModelSpecificationError,
-    NotFittedError,
-)
+from crm_models.errors import ConvergenceError, CRMDataError, ModelSpecificationError
 
 __all__ = ["KINDS", "ChurnModel", "compare_models", "fit_models"]
 
@@ -68,7 +64,7 @@ def _fitter_class(kind: str) -> Any:
     return getattr(lifelines, KINDS[kind][0])
 
 
-class ChurnModel:
+class ChurnModel(Estimator):
     """A survival regression of time-to-churn on customer covariates (lifelines underneath).
 
     Parameters
@@ -102,12 +98,25 @@ class ChurnModel:
 
     Attributes (after ``fit``)
     --------------------------
-    fitter_: the fitted lifelines model.  design_: :class:`DesignSpec`.  params_,
-    standard_errors_, log_likelihood_, AIC_ (partial AIC for Cox), concordance_ (on the
-    training data, computed when first asked), n_obs_, n_events_, duration_col_,
-    event_col_, time_unit_ (of the training durations, from ``attrs["crm_churn"]``; None if
-    unknown: predictions refuse durations recorded in another unit).
+    fitter_: the fitted lifelines model, without the training data (lifelines keeps the
+    durations, events, weights and per-row predictions on its fitters; they are dropped
+    after ``fit``).  design_: :class:`DesignSpec`.  params_, standard_errors_, covariance_,
+    log_likelihood_, aic_ (partial AIC for Cox; ``AIC_`` is the same under lifelines'
+    name), concordance_ (Harrell's C on the training data, computed in ``fit``),
+    ph_test_ (Cox only: the Schoenfeld-residual tests, computed in ``fit``), n_obs_,
+    n_events_, max_duration_, duration_col_, event_col_, time_unit_ (of the training
+    durations, from ``attrs["crm_churn"]``; None if unknown: predictions refuse durations
+    recorded in another unit).
+
+    ``save``/``load`` (:mod:`crm_models.base`) write the lifelines fitter's prediction state
+    (coefficients, baseline tables, normalisation means, variance matrix, ...) as JSON and
+    restore it into a fresh fitter of the same kind: the loaded model predicts exactly as
+    the saved one with the same lifelines version (recorded in the file; another version
+    loads with a warning). Formula designs are saved when they use no stateful transforms
+    (``center()``, ``scale()``, splines: refused at save time).
     """
+
+    _fitted_attribute = "fitter_"
 
     def __init__(
         self,
@@ -124,36 +133,42 @@ class ChurnModel:
         alpha: float = 0.05,
         fit_options: Mapping[str, Any] | None = None,
     ):
-        if kind not in KINDS:
-            raise ModelSpecificationError(f"unknown kind {kind!r}; choose one of {', '.join(KINDS)}")
-        if covariates is not None and formula is not None:
-            raise ModelSpecificationError("give covariates or formula, not both")
-        if strata is not None and kind != "cox":
-            raise ModelSpecificationError(f"strata are for the Cox model only (kind={kind!r})")
-        if penalizer < 0 or not 0 <= l1_ratio <= 1:
-            raise ModelSpecificationError("penalizer must be >= 0 and l1_ratio in [0, 1]")
-        if not 0 < alpha < 1:
-            raise ModelSpecificationError(f"alpha must be in (0, 1), got {alpha!r}")
         self.kind = kind
-        self.covariates = None if covariates is None else list(covariates)
+        self.covariates = covariates
         self.formula = formula
         self.penalizer = penalizer
         self.l1_ratio = l1_ratio
-        self.strata = [strata] if isinstance(strata, str) else (None if strata is None else list(strata))
-        self.reference_levels = dict(reference_levels or {})
+        self.strata = strata
+        self.reference_levels = reference_levels
         self.drop_first = drop_first
         self.max_levels = max_levels
         self.alpha = alpha
-        self.fit_options = None if fit_options is None else dict(fit_options)
+        self.fit_options = fit_options
 
-    def __repr__(self) -> str:
-        state = f"fitted on {self.n_obs_} rows" if hasattr(self, "fitter_") else "not fitted"
-        return f"ChurnModel(kind={self.kind!r}, {state})"
+    def _check_settings(self) -> None:
+        """Validate the constructor arguments (called first by ``fit``)."""
+        kind = self.kind
+        if kind not in KINDS:
+            raise ModelSpecificationError(f"unknown kind {kind!r}; choose one of {', '.join(KINDS)}")
+        if self.covariates is not None and self.formula is not None:
+            raise ModelSpecificationError("give covariates or formula, not both")
+        if self.strata is not None and kind != "cox":
+            raise ModelSpecificationError(f"strata are for the Cox model only (kind={kind!r})")
+        if self.penalizer < 0 or not 0 <= self.l1_ratio <= 1:
+            raise ModelSpecificationError("penalizer must be >= 0 and l1_ratio in [0, 1]")
+        if not 0 < self.alpha < 1:
+            raise ModelSpecificationError(f"alpha must be in (0, 1), got {self.alpha!r}")
+
+    @property
+    def _strata(self) -> list[str] | None:
+        """``strata`` as a list (a single column may be given as a string)."""
+        strata = self.strata
+        return [strata] if isinstance(strata, str) else (None if strata is None else list(strata))
 
     # ------------------------------------------------------------------ fitting
     def _default_covariates(self, df: pd.DataFrame, duration_col: str, event_col: str) -> list[str]:
         meta = df.attrs.get("crm_churn", {}) if isinstance(df.attrs, dict) else {}
-        skip = {duration_col, event_col, *(self.strata or []), *meta.get("non_covariates", [])}
+        skip = {duration_col, event_col, *(self._strata or []), *meta.get("non_covariates", [])}
         return [c for c in df.columns if c not in skip]
 
     def fit(self, df: pd.DataFrame, duration_col: str | None = None, event_col: str | None = None
@@ -165,10 +180,11 @@ class ChurnModel:
         for negative (or, for AFT kinds, zero) durations, an event column that is not 0/1,
         missing covariate values, a constant or perfectly collinear covariate.
         """
+        self._check_settings()
         meta = df.attrs.get("crm_churn", {}) if isinstance(df, pd.DataFrame) else {}
         duration_col = duration_col or meta.get("duration_col", "duration")
         event_col = event_col or meta.get("event_col", "event")
-        check_columns(df, [duration_col, event_col, *(self.strata or [])])
+        check_columns(df, [duration_col, event_col, *(self._strata or [])])
         if len(df) == 0:
             raise CRMDataError("no rows to fit")
         T = check_durations(df[duration_col], duration_col, positive=self.kind != "cox")
@@ -177,9 +193,9 @@ class ChurnModel:
             raise CRMDataError("no churn events (every row is censored): nothing to model", column=event_col)
 
         if self.formula is None:
-            covariates = self.covariates if self.covariates is not None else self._default_covariates(
+            covariates = list(self.covariates) if self.covariates is not None else self._default_covariates(
                 df, duration_col, event_col)
-            clash = {duration_col, event_col, *(self.strata or [])} & set(covariates)
+            clash = {duration_col, event_col, *(self._strata or [])} & set(covariates)
             if clash:
                 raise CRMDataError("a column cannot be both a covariate and the duration, event or strata",
                                    column=sorted(clash)[0])
@@ -189,7 +205,7 @@ class ChurnModel:
             spec, X = build_design(df, formula=self.formula, reference_levels=self.reference_levels,
                                    max_levels=self.max_levels)
         check_design(X)
-        reserved = {duration_col, event_col, *(self.strata or [])} & set(X.columns)
+        reserved = {duration_col, event_col, *(self._strata or [])} & set(X.columns)
         if reserved:
             raise CRMDataError("a design column has the name of the duration, event or strata column",
                                column=sorted(reserved)[0])
@@ -198,7 +214,7 @@ class ChurnModel:
         frame.index = pd.RangeIndex(len(frame))  # X is ours (built above): relabel, no copy
         frame[duration_col] = T
         frame[event_col] = E
-        for s in self.strata or []:
+        for s in self._strata or []:
             values = df[s]
             missing = values.isna().to_numpy()
             if missing.any():
@@ -207,6 +223,20 @@ class ChurnModel:
 
         fitter = self._new_fitter()
         self._fit_lifelines(fitter, frame, duration_col, event_col)
+        # what needs the training data is computed now: the model does not keep it
+        concordance = float(fitter.concordance_index_)
+        ph_test = None
+        if self.kind == "cox":
+            from lifelines.statistics import proportional_hazard_test
+
+            try:  # a diagnostic: a failure here must not fail the fit
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore", RuntimeWarning)
+                    ph_test = proportional_hazard_test(fitter, frame, time_transform="all").summary
+            except Exception as exc:  # noqa: BLE001 - lifelines raises several kinds here
+                warnings.warn(f"the proportional-hazards test could not be computed: {exc}", UserWarning,
+                              stacklevel=2)
+        _drop_training_data(fitter)
         self.fitter_ = fitter
         self.design_: DesignSpec = spec
         self.duration_col_ = duration_col
@@ -215,64 +245,68 @@ class ChurnModel:
         self.n_events_ = int(E.sum())
         self.max_duration_ = float(T.max())
         self.time_unit_ = _time_unit(df)
-        self._train_frame = frame
+        self.concordance_ = concordance
+        self.ph_test_ = ph_test
         return self
 
     def _new_fitter(self) -> Any:
         cls = _fitter_class(self.kind)
         if self.kind == "cox":
-            return cls(penalizer=self.penalizer, l1_ratio=self.l1_ratio, strata=self.strata, alpha=self.alpha)
+            return cls(penalizer=self.penalizer, l1_ratio=self.l1_ratio, strata=self._strata,
+                       alpha=self.alpha)
         return cls(penalizer=self.penalizer, l1_ratio=self.l1_ratio, alpha=self.alpha)
 
     def _fit_lifelines(self, fitter: Any, frame: pd.DataFrame, duration_col: str, event_col: str) -> None:
         from lifelines.exceptions import ConvergenceError as LifelinesConvergenceError
 
+        options = None if self.fit_options is None else dict(self.fit_options)
         try:
-            fitter.fit(frame, duration_col=duration_col, event_col=event_col, fit_options=self.fit_options)
+            fitter.fit(frame, duration_col=duration_col, event_col=event_col, fit_options=options)
         except LifelinesConvergenceError as exc:
             raise ConvergenceError(
                 f"lifelines' {type(fitter).__name__} did not converge: {str(exc).strip().splitlines()[0]}. "
                 f"Try penalizer=0.01, drop rare dummy levels or covariates nearly collinear with others, "
                 f"or rescale large covariates") from exc
 
-    def _check_fitted(self) -> None:
-        if not hasattr(self, "fitter_"):
-            raise NotFittedError("call fit() first")
-
     # ------------------------------------------------------------------ fitted attributes
     @property
     def params_(self) -> pd.Series:
         """Coefficients as lifelines names them (Cox: by covariate; AFT: by (parameter, covariate))."""
-        self._check_fitted()
+        check_is_fitted(self)
         return self.fitter_.params_
 
     @property
     def standard_errors_(self) -> pd.Series:
-        self._check_fitted()
+        check_is_fitted(self)
         return self.fitter_.standard_errors_
+
+    @property
+    def covariance_(self) -> pd.DataFrame:
+        """Covariance matrix of the estimates (lifelines' ``variance_matrix_``), as the CLV models name it."""
+        check_is_fitted(self)
+        return self.fitter_.variance_matrix_
 
     @property
     def log_likelihood_(self) -> float:
         """Log-likelihood at the estimate (the log *partial* likelihood for Cox)."""
-        self._check_fitted()
+        check_is_fitted(self)
         return float(self.fitter_.log_likelihood_)
 
     @property
-    def AIC_(self) -> float:  # noqa: N802 - lifelines' name
+    def aic_(self) -> float:
         """AIC = -2 LL + 2 k; for Cox the partial AIC (comparable only between Cox models)."""
-        self._check_fitted()
+        check_is_fitted(self)
         return float(self.fitter_.AIC_partial_ if self.kind == "cox" else self.fitter_.AIC_)
 
     @property
-    def concordance_(self) -> float:
-        """Harrell's concordance index on the training data (lifelines' ``concordance_index_``)."""
-        self._check_fitted()
-        return float(self.fitter_.concordance_index_)
+    def AIC_(self) -> float:  # noqa: N802 - lifelines' name
+        """The same as :attr:`aic_`, under lifelines' name."""
+        return self.aic_
 
     @property
     def summary(self) -> pd.DataFrame:
         """lifelines' coefficient table: coef, exp(coef) (hazard or time ratio), se, CIs, z, p."""
-        self._check_fitted()
+        check_is_fitted(self)
         return self.fitter_.summary
 
     @property
@@ -283,7 +317,7 @@ class ChurnModel:
         / "time ratio"), ``ratio``, ``lower``, ``upper`` (the ``1 - alpha`` CI of exp(coef)),
         ``p``.  Indexed by design term.
         """
-        self._check_fitted()
+        check_is_fitted(self)
         s = self.fitter_.summary
         ci = f"{100 * (1 - self.alpha):g}%"
         if self.kind == "cox":
@@ -308,17 +342,31 @@ class ChurnModel:
         """Schoenfeld-residual test of proportional hazards, per covariate (Cox only), as a table.
 
         lifelines' :func:`~lifelines.statistics.proportional_hazard_test` (Grambsch & Therneau
-        1994) on the training data.  Columns: ``test_statistic``, ``p``, ``-log2(p)``,
+        1994) on the training data, computed by ``fit`` for every time transform (``"rank"``,
+        ``"km"``, ``"identity"``, ``"log"``; a list of them or ``"all"`` gives one row per
+        covariate and transform).  Columns: ``test_statistic``, ``p``, ``-log2(p)``,
         ``violated`` (p < alpha).  A small p means the covariate's effect changes over the
         customer's lifetime: consider stratifying on it or a time interaction.
         """
-        self._check_fitted()
+        check_is_fitted(self)
         if self.kind != "cox":
             raise ModelSpecificationError("the proportional-hazards test applies to kind='cox' only")
-        from lifelines.statistics import proportional_hazard_test
-
-        res = proportional_hazard_test(self.fitter_, self._train_frame, time_transform=time_transform)
-        out = res.summary.copy()
+        if self.ph_test_ is None:
+            raise ModelSpecificationError("the proportional-hazards test could not be computed when the "
+                                          "model was fitted (see the warning fit gave)")
+        transforms = [time_transform] if isinstance(time_transform, str) else list(time_transform)
+        known = sorted(set(self.ph_test_.index.get_level_values(1)))
+        if transforms == ["all"]:
+            transforms = known
+        unknown = [t for t in transforms if t not in known]
+        if unknown:
+            raise ModelSpecificationError(
+                f"unknown time_transform {unknown[0]!r}; choose from {', '.join(known)} or 'all'")
+        tab = self.ph_test_
+        if len(transforms) == 1:
+            out = tab.xs(transforms[0], level=1).copy()
+        else:
+            out = tab[tab.index.get_level_values(1).isin(transforms)].copy()
         out["violated"] = out["p"] < self.alpha
         out.index.name = "term" if out.index.nlevels == 1 else out.index.name
         return out
@@ -332,9 +380,9 @@ class ChurnModel:
 
     def _design(self, df: pd.DataFrame) -> pd.DataFrame:
         """Design matrix with a RangeIndex (what is handed to lifelines for prediction)."""
-        self._check_fitted()
+        check_is_fitted(self)
         X = self.design_.transform(df, index=False)
-        for s in self.strata or []:
+        for s in self._strata or []:
             check_columns(df, [s])
             X[s] = df[s].to_numpy()
         return X
@@ -373,7 +421,7 @@ class ChurnModel:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
             sf = self.fitter_.predict_survival_function(X, times=times, conditional_after=s)
-        if self.strata:
+        if self._strata:
             sf = sf.reindex(columns=range(len(X)))
         return sf.to_numpy()
 
@@ -397,7 +445,7 @@ class ChurnModel:
         in 100 steps.  ``survived``: the time already survived (default: the duration column;
         a column name, an array, or 0 for new customers).
         """
-        self._check_fitted()
+        check_is_fitted(self)
         s = self._survived(df, survived)
         if times is None:
             times = np.linspace(0.0, self.max_duration_, 101)
@@ -414,7 +462,7 @@ class ChurnModel:
         ``1 - S(s + horizon | x) / S(s | x)`` with ``s`` the time already survived (see
         :meth:`survival_function`).  Vectorised: a million customers score in about a second.
         """
-        self._check_fitted()
+        check_is_fitted(self)
         horizon = float(horizon)
         if not np.isfinite(horizon) or horizon < 0:
             raise CRMDataError(f"horizon must be a finite number >= 0, got {horizon!r}")
@@ -433,7 +481,7 @@ class ChurnModel:
         (so it lies in [0, max_time]); trapezoid rule on ``n_grid`` equally spaced points,
         in chunks of ``chunk_size`` customers to bound memory.
         """
-        self._check_fitted()
+        check_is_fitted(self)
         max_time = float(max_time)
         if not np.isfinite(max_time) or max_time <= 0:
             raise CRMDataError(f"max_time must be a positive finite number, got {max_time!r}")
@@ -470,6 +518,169 @@ class ChurnModel:
         tier = pd.Categorical.from_codes(codes, categories=list(labels), ordered=True)
         rank = p.rank(ascending=False, method="first").astype(int)
         return pd.DataFrame({"churn_probability": p, "risk_tier": tier, "risk_rank": rank}, index=df.index)
+
+
+    # ------------------------------------------------------------------ persistence
+    def _fitted_state(self) -> dict[str, Any]:
+        import lifelines
+
+        spec = self.design_
+        return {
+            "lifelines_version": lifelines.__version__,
+            "fitter_class": type(self.fitter_).__name__,
+            "fitter": _fitter_state(self.fitter_),
+            "design": {"covariates": list(spec.covariates), "levels": dict(spec.levels),
+                       "columns": list(spec.columns), "terms": spec.terms, "formula": spec.formula},
+            "duration_col_": self.duration_col_, "event_col_": self.event_col_, "n_obs_": self.n_obs_,
+            "n_events_": self.n_events_, "max_duration_": self.max_duration_, "time_unit_": self.time_unit_,
+            "concordance_": self.concordance_, "ph_test_": self.ph_test_,
+            "formula_check": _formula_probe(spec) if spec.formula is not None else None,
+        }
+
+    def _restore_fitted_state(self, state: dict[str, Any]) -> None:
+        """A fresh lifelines fitter of the recorded class, with the saved prediction state."""
+        import lifelines
+
+        if state["lifelines_version"] != lifelines.__version__:
+            warnings.warn(
+                f"this ChurnModel was saved with lifelines {state['lifelines_version']} and is loaded with "
+                f"lifelines {lifelines.__version__}; its predictions are lifelines' code on the saved state, "
+                "so they may differ slightly (install the saving version for identical results)",
+                UserWarning, stacklevel=3)
+        if state["fitter_class"] != KINDS[self.kind][0]:
+            raise CRMDataError(f"the file holds a {state['fitter_class']} for kind={self.kind!r}",
+                               source="model file")
+        d = state["design"]
+        spec = DesignSpec(covariates=d["covariates"], levels=d["levels"], columns=d["columns"],
+                          terms=d["terms"], formula=d["formula"])
+        if spec.formula is not None:
+            spec._formula_spec = _rebuild_formula_spec(spec)
+            probe, expected = state["formula_check"]
+            if not spec.transform(probe, index=False).equals(expected):
+                raise CRMDataError("the saved formula design could not be rebuilt identically",
+                                   source="model file")
+        self.fitter_ = _restore_fitter(_fitter_class(self.kind), state["fitter"])
+        self.design_ = spec
+        for key in ("duration_col_", "event_col_", "n_obs_", "n_events_", "max_duration_", "time_unit_",
+                    "concordance_", "ph_test_"):
+            setattr(self, key, state[key])
+
+
+#: lifelines fitter attributes that hold the training data (one value per row) or closures over
+#: it; fit() drops them once the concordance and the PH test are computed
+_TRAINING_ATTRIBUTES = ("durations", "event_observed", "weights", "entries", "entry", "_clusters",
+                        "_predicted_partial_hazards_", "_predicted_median", "_neg_likelihood",
+                        "_neg_likelihood_with_penalty_function", "_initial_point_dicts", "_model_matrix")
+
+
+def _drop_training_data(fitter: Any) -> None:
+    for obj in (fitter, fitter.__dict__.get("_model")):
+        if obj is None:
+            continue
+        for name in _TRAINING_ATTRIBUTES:
+            obj.__dict__.pop(name, None)
+
+
+def _fitter_state(fitter: Any) -> dict[str, Any]:
+    """The attributes of a (trimmed) lifelines fitter as JSON-encodable values."""
+    from lifelines.utils import CensoringType, CovariateParameterMappings
+
+    out: dict[str, Any] = {}
+    for key, value in fitter.__dict__.items():
+        if key in _TRAINING_ATTRIBUTES:
+            continue
+        if key == "_model":
+            out[key] = {"class": type(value).__name__, "state": _fitter_state(value)}
+        elif isinstance(value, CensoringType):
+            out[key] = {"censoring_type": value.value}
+        elif isinstance(value, CovariateParameterMappings):
+            out[key] = {"mappings": {k: _mapping_state(v) for k, v in value.mappings.items()},
+                        "force_intercept": value.force_intercept,
+                        "force_no_intercept": value.force_no_intercept}
+        else:
+            out[key] = value
+    return out
+
+
+def _restore_fitter(cls: type, state: dict[str, Any]) -> Any:
+    import lifelines.fitters.coxph_fitter as coxph
+    from lifelines.utils import CensoringType, CovariateParameterMappings
+
+    fitter = cls.__new__(cls)
+    for key, value in state.items():
+        if key == "_model":
+            value = _restore_fitter(getattr(coxph, value["class"]), value["state"])
+        elif key == "_censoring_type":
+            value = CensoringType(value["censoring_type"])
+        elif key == "regressors":
+            mappings = CovariateParameterMappings.__new__(CovariateParameterMappings)
+            mappings.mappings = {k: _restore_mapping(v) for k, v in value["mappings"].items()}
+            mappings.force_intercept = value["force_intercept"]
+            mappings.force_no_intercept = value["force_no_intercept"]
+            value = mappings
+        fitter.__dict__[key] = value
+    return fitter
+
+
+def _mapping_state(mapping: Any) -> Any:
+    """A lifelines parameter -> covariates mapping: a list of columns, or a formula such as "1"
+    (the ancillary parameter of the AFT kinds) without learnt state."""
+    if isinstance(mapping, list):
+        return list(mapping)
+    if getattr(mapping, "transform_state", None) or getattr(mapping, "encoder_state", None):
+        raise ModelSpecificationError(
+            "cannot save a lifelines fitter whose parameters use a stateful formula")
+    return {"formula": str(mapping.formula), "columns": list(mapping.column_names)}
+
+
+def _restore_mapping(state: Any) -> Any:
+    if isinstance(state, list):
+        return state
+    import formulaic
+
+    spec = formulaic.ModelSpec.from_spec(formulaic.Formula(state["formula"]).get_model_matrix(
+        pd.DataFrame(index=pd.RangeIndex(1))))
+    if list(spec.column_names) != list(state["columns"]):
+        raise CRMDataError(f"the saved lifelines formula {state['formula']!r} could not be rebuilt",
+                           source="model file")
+    return spec
+
+
+def _formula_probe(spec: DesignSpec) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """A small frame of the formula's variables and its design matrix (to check a rebuilt design).
+
+    A formula with stateful transforms (``center``, ``scale``, splines) learnt values from the
+    training data that cannot be rebuilt from the formula: refused.
+    """
+    state = getattr(spec._formula_spec, "transform_state", None)
+    if state:
+        raise ModelSpecificationError(
+            f"cannot save a ChurnModel whose formula uses stateful transforms ({', '.join(state)}): "
+            "compute those columns before fitting and use covariates= instead")
+    probe = _probe_frame(spec)
+    return probe, spec.transform(probe, index=False)
+
+
+def _probe_frame(spec: DesignSpec) -> pd.DataFrame:
+    n = max([2, *(len(v) for v in spec.levels.values())])
+    cols = {}
+    for i, col in enumerate(spec.covariates):
+        if col in spec.levels:
+            lev = spec.levels[col]
+            cols[col] = pd.Series([lev[j % len(lev)] for j in range(n)], dtype=object)
+        else:
+            cols[col] = pd.Series(np.arange(n, dtype=float) * (i + 1.5) + 0.25)
+    return pd.DataFrame(cols)
+
+
+def _rebuild_formula_spec(spec: DesignSpec) -> Any:
+    import formulaic
+
+    from crm_models.churn.design import _categorise
+
+    rhs = spec.formula.split("~", 1)[1] if "~" in spec.formula else spec.formula
+    data = _categorise(_probe_frame(spec), spec.levels)
+    return formulaic.model_matrix(rhs, data, na_action="raise").model_spec
 
 
 def _time_unit(df: Any) -> str | None:
@@ -519,7 +730,7 @@ def compare_models(models: Mapping[str, ChurnModel] | Sequence[ChurnModel]) -> p
                                                                                                    strict=True))}
     rows = []
     for name, m in models.items():
-        m._check_fitted()
+        check_is_fitted(m)
         rows.append({
             "model": name, "kind": m.kind, "n_params": int(len(m.params_)), "n_obs": m.n_obs_,
             "log_likelihood": m.log_likelihood_, "AIC": m.AIC_,

@@ -34,6 +34,7 @@ class BetaGeoFamilyModel(SummaryModel):
         ``weights`` (optional column name or array): number of customers each row stands
         for, for data that are already aggregated.
         """
+        self._check_settings()
         w = resolve_weights(summary, weights)
         d = self._compress_summary(summary, "summary", require_repeat=True, weights=w)
         self._fit_compressed(d)
@@ -62,7 +63,7 @@ class BetaGeoFamilyModel(SummaryModel):
 
     # -------------------------------------------------------------- predictions
     def _p_alive(self, frequency, recency, T):
-        _, _, A3, A4 = self._terms(self._check_fitted(), frequency, recency, T)
+        _, _, A3, A4 = self._terms(self._fitted_params(), frequency, recency, T)
         return np.exp(A3 - np.logaddexp(A3, A4))
 
     def prob_alive(self, summary: pd.DataFrame) -> pd.Series:
@@ -83,7 +84,7 @@ class BetaGeoFamilyModel(SummaryModel):
         return self._per_customer(summary, self._cond_expected, "expected_purchases", t=t)
 
     def _dert(self, frequency, recency, T, delta):
-        r, alpha, a, b = self._check_fitted()
+        r, alpha, a, b = self._fitted_params()
         return self._p_alive(frequency, recency, T) * dert_alive(r, alpha, a, b, frequency, T, delta,
                                                                   m=self.dropout_shift)
 

@@ -35,9 +35,10 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
+from crm_models.base import Estimator, check_is_fitted
 from crm_models.clv._data import Compressed, check_summary, compress
 from crm_models.data.summary import period_length_in
-from crm_models.errors import ConvergenceError, CRMDataError, ModelSpecificationError, NotFittedError
+from crm_models.errors import ConvergenceError, CRMDataError, ModelSpecificationError
 
 __all__ = ["MLEModel", "ConvergenceWarning", "summary_units", "same_unit"]
 
@@ -112,7 +113,7 @@ def _num_hessian(f: Callable[[np.ndarray], float], theta: np.ndarray, step: floa
     return H
 
 
-class MLEModel:
+class MLEModel(Estimator):
     """Base class: log-parameterised maximum likelihood on compressed sufficient statistics.
 
     Subclasses set ``param_names`` and implement ``_loglik`` (per distinct row) and
@@ -124,6 +125,10 @@ class MLEModel:
     ``covariance_`` (natural scale) and the ``summary`` table; ``time_unit_`` and
     ``period_``: the units the training summary recorded (None if it recorded none), which
     every prediction's summary must share.
+
+    Follows :mod:`crm_models.base`: the constructor stores its arguments (validated by
+    ``fit``), :func:`~crm_models.base.check_is_fitted` tells whether it is fitted, and
+    ``save``/``load`` keep the fitted state (parameters, covariance, units) exactly.
     """
 
     param_names: ClassVar[tuple[str, ...]] = ()
@@ -132,9 +137,14 @@ class MLEModel:
     unit_keys: ClassVar[tuple[str, ...]] = ("time_unit", "period")
 
     def __init__(self, penalizer: float = 0.0) -> None:
-        if not np.isfinite(penalizer) or penalizer < 0:
+        self.penalizer = penalizer
+
+    def _check_settings(self) -> None:
+        """Validate the constructor arguments (called first by ``fit``)."""
+        penalizer = self.penalizer
+        if isinstance(penalizer, bool) or not isinstance(penalizer, (int, float, np.integer, np.floating)) \
+                or not np.isfinite(penalizer) or penalizer < 0:
             raise ModelSpecificationError(f"penalizer must be a finite number >= 0, got {penalizer!r}")
-        self.penalizer = float(penalizer)
 
     # ----------------------------------------------------------------- model interface
     def _loglik(self, params: np.ndarray, d: Compressed) -> np.ndarray:  # pragma: no cover
@@ -381,15 +391,21 @@ class MLEModel:
             "model on this summary", source=what, column=wrong[0])
 
     # ----------------------------------------------------------------- results
-    def _check_fitted(self) -> np.ndarray:
-        if not hasattr(self, "params_"):
-            raise NotFittedError(f"{type(self).__name__} is not fitted yet: call fit() first")
+    def _fitted_params(self) -> np.ndarray:
+        """The fitted parameter values as an array (raises NotFittedError before ``fit``)."""
+        check_is_fitted(self)
         return self.params_.to_numpy()
+
+    # ----------------------------------------------------------------- persistence
+    def _fitted_state(self) -> dict[str, Any]:
+        state = super()._fitted_state()
+        state["_cov_theta"] = self._cov_theta  # covariance on the log scale (summary, sampling)
+        return state
 
     @property
     def summary(self) -> pd.DataFrame:
         """Estimates with standard errors and 95% intervals (log-scale Wald, back-transformed)."""
-        params = self._check_fitted()
+        params = self._fitted_params()
         se_log = np.sqrt(np.diag(self._cov_theta))
         return pd.DataFrame(
             {
@@ -406,7 +422,7 @@ class MLEModel:
 
         Used for parametric-bootstrap intervals of derived quantities (e.g. customer equity).
         """
-        params = self._check_fitted()
+        params = self._fitted_params()
         if not np.all(np.isfinite(self._cov_theta)):
             raise ConvergenceError(f"{type(self).__name__}: no covariance matrix (fit the model on data, "
                                    "with a positive-definite Hessian) to sample parameters from")
@@ -419,12 +435,6 @@ class MLEModel:
         clone.__dict__.update(self.__dict__)
         clone._set_params(params)
         return clone
-
-    def __repr__(self) -> str:
-        if not hasattr(self, "params_"):
-            return f"{type(self).__name__}(penalizer={self.penalizer})"
-        inner = ", ".join(f"{k}={v:.4g}" for k, v in self.params_.items())
-        return f"{type(self).__name__}({inner})"
 
 
 class SummaryModel(MLEModel):
@@ -452,7 +462,7 @@ class SummaryModel(MLEModel):
         Returns a DataFrame with one row per customer and one column per horizon (vectorised:
         the model is evaluated once on the distinct rows for all horizons).
         """
-        self._check_fitted()
+        check_is_fitted(self)
         times = check_time(np.atleast_1d(np.asarray(times, dtype=float)), "times")
         if self.discrete_time and np.any(times != np.round(times)):
             raise ModelSpecificationError(
@@ -467,7 +477,7 @@ class SummaryModel(MLEModel):
     def _per_customer(self, data: pd.DataFrame, func: Callable[..., np.ndarray], name: str,
                       **extra: Any) -> pd.Series:
         """Evaluate ``func(**distinct_columns)`` once per distinct row; a Series on data.index."""
-        self._check_fitted()
+        check_is_fitted(self)
         n = len(data) if isinstance(data, pd.DataFrame) else 0
         arrays = {k: _per_row(v, n, k) for k, v in extra.items()}
         c = self._prediction_rows(data, **arrays)

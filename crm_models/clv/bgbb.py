@@ -64,6 +64,7 @@ class BetaGeoBetaBinomModel(SummaryModel):
         ``weights="auto"`` uses a column named ``weight`` (or ``weights``) when there is one;
         pass a column name, an array, or None to choose explicitly.
         """
+        self._check_settings()
         if isinstance(weights, str) and weights == "auto":
             cols = data.columns if isinstance(data, pd.DataFrame) else []
             weights = "weight" if "weight" in cols else ("weights" if "weights" in cols else None)
@@ -103,11 +104,11 @@ class BetaGeoBetaBinomModel(SummaryModel):
 
     # -------------------------------------------------------------- predictions
     def _log_l(self, x, tx, n):
-        alive, died = self._log_parts(self._check_fitted(), x, tx, n)
+        alive, died = self._log_parts(self._fitted_params(), x, tx, n)
         return np.logaddexp(alive, died)
 
     def _p_alive(self, frequency, recency, T, future=1.0):
-        al, be, ga, de = self._check_fitted()
+        al, be, ga, de = self._fitted_params()
         x, n = frequency, T
         return np.exp(_bb(al + x, be + n - x) - _bb(al, be) + _bb(ga, de + n + future) - _bb(ga, de)
                       - self._log_l(x, recency, n))
@@ -132,7 +133,7 @@ class BetaGeoBetaBinomModel(SummaryModel):
         return np.where(k <= horizon[..., None], terms, 0.0).sum(axis=-1)
 
     def _cond_expected(self, frequency, recency, T, t):
-        al, be, ga, de = self._check_fitted()
+        al, be, ga, de = self._fitted_params()
         x, n = frequency, T
         lead = np.exp(_bb(al + x + 1, be + n - x) - _bb(al, be) - self._log_l(x, recency, n))
         return lead * self._discounted_survival_sum(ga, de, n, t)
@@ -144,13 +145,13 @@ class BetaGeoBetaBinomModel(SummaryModel):
     def expected_purchases_new_customer(self, t: int | np.ndarray) -> float | np.ndarray:
         """E[X(n)] = alpha/(alpha+beta) * delta/(gamma-1) * [1 - Gamma(gamma+delta) Gamma(1+delta+n)
         / (Gamma(gamma+delta+n) Gamma(1+delta))] (FHS 2010, eq. 7)."""
-        al, be, ga, de = self._check_fitted()
+        al, be, ga, de = self._fitted_params()
         out = al / (al + be) * self._discounted_survival_sum(ga, de, 0.0, _opportunities(t))
         return float(out) if np.ndim(out) == 0 else out
 
     def probability_of_n_purchases(self, t: int | np.ndarray, n: int | np.ndarray) -> float | np.ndarray:
         """P(X(t) = n): n transactions in the first t opportunities (FHS 2010, eq. 5)."""
-        al, be, ga, de = self._check_fitted()
+        al, be, ga, de = self._fitted_params()
         t, x = np.broadcast_arrays(_opportunities(t), np.asarray(n, dtype=float))
         valid = x <= t
         xs = np.where(valid, x, 0.0)
@@ -167,7 +168,7 @@ class BetaGeoBetaBinomModel(SummaryModel):
         return float(out) if np.ndim(out) == 0 else out
 
     def _dert(self, frequency, recency, T, d):
-        al, be, ga, de = self._check_fitted()
+        al, be, ga, de = self._fitted_params()
         x, n = frequency, T
         log_f = log_hyp2f1_unit(de + n + 1, ga + de + n + 1, 1.0 / (1.0 + d))
         return np.exp(_bb(al + x + 1, be + n - x) - _bb(al, be) + _bb(ga, de + n + 1) - _bb(ga, de)

@@ -59,13 +59,13 @@ class BetaGeoModel(BetaGeoFamilyModel):
         return A1, A2, A3, A4
 
     def _expected_if_alive(self, frequency, T, t):
-        r, alpha, a, b = self._check_fitted()
+        r, alpha, a, b = self._fitted_params()
         a = guard_a(a)
         return (a + b + frequency - 1) / (a - 1) * hyp_bracket(r, alpha, a, b, frequency, T, t, m=0)
 
     def expected_purchases_new_customer(self, t: float | np.ndarray) -> float | np.ndarray:
         """E[X(t)]: expected repeat purchases in (0, t] of a new customer (FHL 2005, eq. 9)."""
-        r, alpha, a, b = self._check_fitted()
+        r, alpha, a, b = self._fitted_params()
         a = guard_a(a)
         t = check_time(t)
         out = (a + b - 1) / (a - 1) * hyp_bracket(r, alpha, a, b, 0.0, 0.0, t, m=0)
@@ -76,7 +76,7 @@ class BetaGeoModel(BetaGeoFamilyModel):
 
         (FHL 2005, eq. 8); ``t`` and ``n`` broadcast against each other.
         """
-        r, alpha, a, b = self._check_fitted()
+        r, alpha, a, b = self._fitted_params()
         t = check_time(t)
         n = np.asarray(n, dtype=float)
         t, n = np.broadcast_arrays(t, n)

@@ -54,7 +54,13 @@ class GammaGammaModel(MLEModel):
 
     def __init__(self, penalizer: float = 0.0, correlation_threshold: float = 0.3) -> None:
         super().__init__(penalizer)
-        self.correlation_threshold = float(correlation_threshold)
+        self.correlation_threshold = correlation_threshold
+
+    def _check_settings(self) -> None:
+        super()._check_settings()
+        c = self.correlation_threshold
+        if isinstance(c, bool) or not isinstance(c, (int, float, np.integer, np.floating)) or np.isnan(c):
+            raise ModelSpecificationError(f"correlation_threshold must be a number, got {c!r}")
 
     @staticmethod
     def _repeat_buyers(summary: pd.DataFrame, what: str) -> tuple[dict[str, np.ndarray], np.ndarray]:
@@ -70,6 +76,7 @@ class GammaGammaModel(MLEModel):
 
     def fit(self, summary: pd.DataFrame) -> GammaGammaModel:
         """Fit on the customers with frequency > 0 (columns frequency, monetary_value)."""
+        self._check_settings()
         cols, rep = self._repeat_buyers(summary, "summary")
         if rep.sum() < 3:
             raise CRMDataError(f"only {int(rep.sum())} customers made repeat purchases; the spend model "
@@ -114,7 +121,7 @@ class GammaGammaModel(MLEModel):
 
     def population_mean_spend(self) -> float:
         """E[spend per transaction] of a random customer: p v / (q - 1) (needs q > 1)."""
-        p, q, v = self._check_fitted()
+        p, q, v = self._fitted_params()
         if q <= 1:
             raise ModelSpecificationError(
                 f"q = {q:.3g} <= 1: the population mean spend is infinite under the fitted Gamma-Gamma model")
@@ -125,7 +132,7 @@ class GammaGammaModel(MLEModel):
 
         Customers without repeat purchases get the population mean p v / (q - 1).
         """
-        p, q, v = self._check_fitted()
+        p, q, v = self._fitted_params()
         self._check_units(summary)
         cols, rep = self._repeat_buyers(summary, "summary")
         x = np.where(rep, cols["frequency"], 0.0)

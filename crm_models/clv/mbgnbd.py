@@ -44,20 +44,20 @@ class ModifiedBetaGeoModel(BetaGeoFamilyModel):
         return A1, A2, A3, A4
 
     def _expected_if_alive(self, frequency, T, t):
-        r, alpha, a, b = self._check_fitted()
+        r, alpha, a, b = self._fitted_params()
         a = guard_a(a)
         return (a + b + frequency) / (a - 1) * hyp_bracket(r, alpha, a, b, frequency, T, t, m=1)
 
     def expected_purchases_new_customer(self, t: float | np.ndarray) -> float | np.ndarray:
         """E[X(t)] = b/(a-1) [1 - (alpha/(alpha+t))^r 2F1(r, b+1; a+b; t/(alpha+t))]."""
-        r, alpha, a, b = self._check_fitted()
+        r, alpha, a, b = self._fitted_params()
         a = guard_a(a)
         out = b / (a - 1) * hyp_bracket(r, alpha, a, b, 0.0, 0.0, check_time(t), m=1)
         return float(out) if np.ndim(out) == 0 else out
 
     def probability_of_n_purchases(self, t: float | np.ndarray, n: int | np.ndarray) -> float | np.ndarray:
         """P(X(t) = n) = B(a,b+n+1)/B(a,b) NBD(n) + B(a+1,b+n)/B(a,b) P(NBD >= n)."""
-        r, alpha, a, b = self._check_fitted()
+        r, alpha, a, b = self._fitted_params()
         t = check_time(t)
         t, n = np.broadcast_arrays(t, np.asarray(n, dtype=float))
         q = t / (alpha + t)

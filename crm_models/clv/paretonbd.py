@@ -195,6 +195,7 @@ class ParetoNBDModel(SummaryModel):
 
     def fit(self, summary: pd.DataFrame, weights: str | np.ndarray | None = None) -> ParetoNBDModel:
         """Fit on a summary with columns frequency, recency, T (optional ``weights``)."""
+        self._check_settings()
         w = resolve_weights(summary, weights)
         d = self._compress_summary(summary, "summary", require_repeat=True, weights=w)
         self._fit_compressed(d)
@@ -242,7 +243,7 @@ class ParetoNBDModel(SummaryModel):
 
     # -------------------------------------------------------------- predictions
     def _p_alive(self, frequency, recency, T):
-        _, A2, A3 = self._parts(self._check_fitted(), frequency, recency, T)
+        _, A2, A3 = self._parts(self._fitted_params(), frequency, recency, T)
         return np.exp(A2 - np.logaddexp(A2, A3))
 
     def prob_alive(self, summary: pd.DataFrame) -> pd.Series:
@@ -250,7 +251,7 @@ class ParetoNBDModel(SummaryModel):
         return self._per_customer(summary, self._p_alive, "prob_alive")
 
     def _expected_if_alive(self, frequency, T, t):
-        r, alpha, s, beta = self._check_fitted()
+        r, alpha, s, beta = self._fitted_params()
         return (r + frequency) * (beta + T) / (alpha + T) * _growth(s, t / (beta + T))
 
     def _cond_expected(self, frequency, recency, T, t):
@@ -265,7 +266,7 @@ class ParetoNBDModel(SummaryModel):
 
     def expected_purchases_new_customer(self, t: float | np.ndarray) -> float | np.ndarray:
         """E[X(t)] = r beta / (alpha (s-1)) [1 - (beta/(beta+t))^(s-1)]."""
-        r, alpha, s, beta = self._check_fitted()
+        r, alpha, s, beta = self._fitted_params()
         out = r * beta / alpha * _growth(s, check_time(t) / beta)
         return float(out) if np.ndim(out) == 0 else out
 
@@ -276,7 +277,7 @@ class ParetoNBDModel(SummaryModel):
           + int_0^t NBD(n; r, alpha, y) s beta^s (beta+y)^-(s+1) dy  (died at y),
         the second term by adaptive quadrature (vectorised over t and n).
         """
-        r, alpha, s, beta = self._check_fitted()
+        r, alpha, s, beta = self._fitted_params()
         t = check_time(t)
         n = np.asarray(n, dtype=float)
         t, n = np.broadcast_arrays(t, n)
@@ -300,7 +301,7 @@ class ParetoNBDModel(SummaryModel):
         return float(out) if np.ndim(out) == 0 else out
 
     def _dert(self, frequency, recency, T, delta):
-        r, alpha, s, beta = self._check_fitted()
+        r, alpha, s, beta = self._fitted_params()
         return (self._p_alive(frequency, recency, T) * (r + frequency) / (alpha + T)
                 * phi(s, delta * (beta + T)) / delta)
 

@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
+from crm_models.base import check_is_fitted
 from crm_models.clv._data import Compressed, compress, summary_columns
 from crm_models.clv._special import log_hyp2f1_unit
 from crm_models.clv.base import MLEModel
@@ -95,6 +96,7 @@ class ShiftedBetaGeoModel(MLEModel):
         ``event_col`` (True if the customer cancelled at the end of that period, False if
         still active: right-censored).
         """
+        self._check_settings()
         if isinstance(data, pd.DataFrame):
             cols, w = _duration_rows(data, duration_col, event_col), None
         else:
@@ -124,14 +126,14 @@ class ShiftedBetaGeoModel(MLEModel):
     # -------------------------------------------------------------- predictions
     def survival(self, t: int | np.ndarray) -> float | np.ndarray:
         """S(t): share of a new cohort still active after t periods."""
-        g, de = self._check_fitted()
+        g, de = self._fitted_params()
         t = _periods(t)
         out = np.exp(special.betaln(g, de + t) - special.betaln(g, de))
         return float(out) if np.ndim(out) == 0 else out
 
     def churn_probability(self, t: int | np.ndarray) -> float | np.ndarray:
         """P(T = t): probability that a new customer cancels in period t (t >= 1)."""
-        g, de = self._check_fitted()
+        g, de = self._fitted_params()
         t = _periods(t)
         if np.any(t < 1):
             raise ModelSpecificationError("periods start at 1")
@@ -140,7 +142,7 @@ class ShiftedBetaGeoModel(MLEModel):
 
     def retention_rate(self, t: int | np.ndarray) -> float | np.ndarray:
         """r_t = S(t)/S(t-1) = (delta+t-1)/(gamma+delta+t-1): renewal rate at the end of period t."""
-        g, de = self._check_fitted()
+        g, de = self._fitted_params()
         t = _periods(t)
         out = (de + t - 1) / (g + de + t - 1)
         return float(out) if np.ndim(out) == 0 else out
@@ -156,7 +158,7 @@ class ShiftedBetaGeoModel(MLEModel):
 
         expected discounted number of payments of a new customer, the first (now) undiscounted.
         """
-        g, de = self._check_fitted()
+        g, de = self._fitted_params()
         d = _rate(discount_rate)
         return float(np.exp(log_hyp2f1_unit(de, g + de, 1.0 / (1.0 + d))))
 
@@ -169,7 +171,7 @@ class ShiftedBetaGeoModel(MLEModel):
         payments, the next renewal counted at full value and later ones discounted at d per
         period.
         """
-        g, de = self._check_fitted()
+        g, de = self._fitted_params()
         k = _periods(periods_completed)
         d = _rate(discount_rate)
         out = (de + k) / (g + de + k) * np.exp(log_hyp2f1_unit(de + k + 1, g + de + k + 1, 1.0 / (1.0 + d)))
@@ -178,7 +180,7 @@ class ShiftedBetaGeoModel(MLEModel):
     def dert(self, data: pd.DataFrame, discount_rate: float, duration_col: str = "duration",
              event_col: str = "churned") -> pd.Series:
         """Per-customer DERL for a table of durations: 0 for cancelled customers."""
-        self._check_fitted()
+        check_is_fitted(self)
         self._check_units(data, "data")
         cols = _duration_rows_any(data, duration_col, event_col)
         c = compress(cols)

@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from crm_models.base import check_is_fitted
 from crm_models.clv._data import check_summary, compress
 from crm_models.clv.base import SummaryModel
 from crm_models.data.periods import check_engine_period, ordinal_offset, period_ordinal_expr
@@ -104,7 +105,7 @@ def frequency_histogram(model: SummaryModel, summary: pd.DataFrame, max_frequenc
     The model count for x is sum_i P(X(T_i) = x): each customer is observed for her own T_i
     (Fader, Hardie & Lee 2007, "Creating a fit histogram for the BG/NBD model").
     """
-    model._check_fitted()
+    check_is_fitted(model)
     model._check_units(summary)
     cols = check_summary(summary, "summary")
     freq = cols["frequency"]
@@ -128,7 +129,7 @@ def prob_alive_matrix(model: SummaryModel, T: float, max_frequency: int = 20,
     ``recency`` defaults to 0, 1, ..., floor(T) time units.  Cells that cannot occur
     (no repeat purchase but recency > 0) are NaN.
     """
-    model._check_fitted()
+    check_is_fitted(model)
     if not (T > 0) or not np.isfinite(T):
         raise ModelSpecificationError(f"T must be a positive age, got {T!r}")
     rec = np.arange(0, np.floor(T) + 1, dtype=float) if recency is None else np.asarray(recency, float)
@@ -297,7 +298,7 @@ def tracking(
     transactions in that time unit) and the calendar ``date`` at its end.  The model curve is
     sum_i E[X(t - birth_i)] (unconditional expectations from each customer's first purchase).
     """
-    model._check_fitted()
+    check_is_fitted(model)
     if model.discrete_time:
         raise ModelSpecificationError("tracking over calendar time needs a continuous-time model")
     if isinstance(transactions, pd.DataFrame) and all(c in transactions.columns for c in COUNT_COLUMNS):

@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from crm_models.base import check_is_fitted
 from crm_models.clv._data import compress
 from crm_models.clv.base import SummaryModel
 from crm_models.clv.gammagamma import GammaGammaModel
@@ -65,7 +66,7 @@ def discounted_expected_transactions(model: SummaryModel, summary: pd.DataFrame,
                                      discount_rate: float) -> pd.Series:
     """Discounted expected purchases per customer over the horizon (the CLV without money)."""
     _check_horizon(horizon, discount_rate)
-    model._check_fitted()
+    check_is_fitted(model)
     if np.isinf(horizon):
         return model.dert(summary, discount_rate).rename("discounted_transactions")
     c = model._prediction_rows(summary)

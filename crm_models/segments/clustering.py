@@ -21,17 +21,19 @@ original units: the cluster profiles.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from crm_models.errors import CRMDataError, NotFittedError
+from crm_models.base import Estimator, check_is_fitted
+from crm_models.errors import CRMDataError
 from crm_models.segments._checks import numeric_column, require_columns, require_frame
 
 __all__ = ["KMeansSegmenter"]
 
 
-class KMeansSegmenter:
+class KMeansSegmenter(Estimator):
     """k-means customer segments with the number of clusters chosen by silhouette.
 
     Parameters
@@ -53,9 +55,16 @@ class KMeansSegmenter:
 
     Attributes (after ``fit``)
     --------------------------
-    features_, k_, silhouette_ (Series by k), labels_ (Series by customer), centers_
-    (cluster centres in original units), profiles_ (= ``summary``), model_, scaler_.
+    features_, k_, silhouette_ (Series by k), labels_ (Series by customer, like
+    scikit-learn's ``KMeans.labels_``), centers_ (cluster centres in original units),
+    profiles_ (= ``summary``), model_ (the scikit-learn ``KMeans``), scaler_.
+
+    ``save``/``load`` (see :mod:`crm_models.base`) keep what ``predict``, ``summary`` and
+    ``standardized_profiles`` need; ``labels_`` of the training customers is not saved
+    (``predict`` on the training data gives it).
     """
+
+    _fitted_attribute = "model_"
 
     def __init__(self, k: int | None = None, k_range: Iterable[int] = range(2, 9),
                  features: Sequence[str] | None = None, log: bool = True, seed: int = 0,
@@ -124,6 +133,7 @@ class KMeansSegmenter:
         self.model_ = km
         self._relabel = relabel
         self.labels_ = pd.Series(relabel[km.labels_], index=df.index, name="cluster")
+        del km.labels_  # one per training customer; predict does not need them (labels_ above has them)
         centers = scaler.inverse_transform(km.cluster_centers_[order])
         if self.log:
             centers = np.expm1(centers)
@@ -138,8 +148,7 @@ class KMeansSegmenter:
 
     def predict(self, df: pd.DataFrame) -> pd.Series:
         """Cluster of new customers (same features, same transformation)."""
-        if not hasattr(self, "model_"):
-            raise NotFittedError("call fit() before predict()")
+        check_is_fitted(self)
         df = require_frame(df, "clustering input")
         require_columns(df, self.features_, "clustering input")
         x = self.scaler_.transform(self._matrix(df, self.features_))
@@ -148,14 +157,47 @@ class KMeansSegmenter:
     @property
     def summary(self) -> pd.DataFrame:
         """Cluster profiles: customers, share and mean of each feature (original units)."""
-        if not hasattr(self, "profiles_"):
-            raise NotFittedError("call fit() first")
+        check_is_fitted(self)
         return self.profiles_
 
     def standardized_profiles(self) -> pd.DataFrame:
         """Cluster means of each feature in standard deviations from the overall mean
         (after the log transform): the input of a profile heatmap."""
-        if not hasattr(self, "model_"):
-            raise NotFittedError("call fit() first")
+        check_is_fitted(self)
         z = self.model_.cluster_centers_[np.argsort(self._relabel)]
         return pd.DataFrame(z, columns=self.features_).rename_axis("cluster")
+
+    # ------------------------------------------------------------------ persistence
+    def _fitted_state(self) -> dict[str, Any]:
+        km, sc = self.model_, self.scaler_
+        return {
+            "k_": self.k_, "features_": list(self.features_), "silhouette_": self.silhouette_,
+            "centers_": self.centers_, "profiles_": self.profiles_, "relabel": self._relabel,
+            "cluster_centers": km.cluster_centers_, "inertia": float(km.inertia_), "n_iter": int(km.n_iter_),
+            "scaler_mean": sc.mean_, "scaler_scale": sc.scale_, "scaler_var": sc.var_,
+            "scaler_n_samples_seen": int(sc.n_samples_seen_),
+        }
+
+    def _restore_fitted_state(self, state: dict[str, Any]) -> None:
+        """Rebuild the scikit-learn scaler and k-means from their saved arrays."""
+        from sklearn.cluster import KMeans
+        from sklearn.preprocessing import StandardScaler
+        from sklearn.utils._openmp_helpers import _openmp_effective_n_threads
+
+        features = list(state["features_"])
+        scaler = StandardScaler()
+        scaler.mean_, scaler.scale_, scaler.var_ = (np.asarray(state[k], dtype=float) for k in
+                                                    ("scaler_mean", "scaler_scale", "scaler_var"))
+        scaler.n_samples_seen_ = state["scaler_n_samples_seen"]
+        scaler.n_features_in_ = len(features)
+        k = int(state["k_"])
+        km = KMeans(n_clusters=k, n_init=self.n_init, random_state=self.seed)
+        km.cluster_centers_ = np.asarray(state["cluster_centers"], dtype=float)
+        km.n_features_in_ = len(features)
+        km.inertia_, km.n_iter_ = state["inertia"], state["n_iter"]
+        km._n_threads = _openmp_effective_n_threads()
+        km._n_features_out = k
+        self.k_, self.features_, self.scaler_, self.model_ = k, features, scaler, km
+        self._relabel = np.asarray(state["relabel"], dtype=np.int64)
+        self.silhouette_ = state["silhouette_"]
+        self.centers_, self.profiles_ = state["centers_"], state["profiles_"]
