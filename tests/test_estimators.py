@@ -32,6 +32,7 @@ from crm_models.clv import (
     ParetoNBDModel,
     ShiftedBetaGeoModel,
 )
+from crm_models.csi import PLSPM
 from crm_models.data.datasets import sample_transactions
 from crm_models.errors import CRMDataError, NotFittedError
 from crm_models.segments import KMeansSegmenter, rfm_table
@@ -150,6 +151,25 @@ def _churn_predictions(m: Any, d: pd.DataFrame) -> dict[str, Any]:
     return out
 
 
+_ECSI: dict[str, Any] = {}
+
+
+def _survey() -> pd.DataFrame:
+    return crm.data.datasets.sample_survey()
+
+
+def _ecsi_model(**kwargs: Any) -> PLSPM:
+    if not _ECSI:
+        _ECSI.update(crm.csi.build_model("ecsi", _survey()).get_params())
+    return PLSPM(**{**_ECSI, **kwargs})
+
+
+def _pls_predictions(m: Any, d: pd.DataFrame) -> dict[str, Any]:
+    return {"paths": m.path_coefficients_, "weights": m.outer_weights_, "loadings": m.outer_loadings_,
+            "r2": m.r2_, "effects": m.effects_, "inner": m.inner_summary_, "gof": m.gof_,
+            "transform": m.transform(d.iloc[:30])}
+
+
 def _segment_predictions(m: Any, d: pd.DataFrame) -> dict[str, Any]:
     return {"predict": m.predict(d), "standardized": m.standardized_profiles(), "centers": m.centers_,
             "silhouette": m.silhouette_}
@@ -179,11 +199,12 @@ CASES: dict[str, Case] = {
                                            features=["time_since_last", "frequency", "monetary"]),
                    _rfm, _segment_predictions,
                    max_pickle=150_000),  # labels_ (one per training customer), as scikit-learn's KMeans
+    "plspm": Case(lambda: _ecsi_model(scheme="path", tol=1e-9, keep_data=False), _survey, _pls_predictions),
 }
 
 NAMESPACE = {cls.__name__: cls for cls in (BetaGeoModel, ModifiedBetaGeoModel, ParetoNBDModel,
                                            GammaGammaModel, BetaGeoBetaBinomModel, ShiftedBetaGeoModel,
-                                           ChurnModel, KMeansSegmenter)}
+                                           ChurnModel, KMeansSegmenter, PLSPM)}
 NAMESPACE["range"] = range
 
 

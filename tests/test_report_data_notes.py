@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 
 import crm_models as crm
-from crm_models.errors import CRMDataError
 from crm_models.cli import parse_value
+from crm_models.errors import CRMDataError
 from crm_models.report.data_notes import (
     TRANSACTION_READ_OPTIONS,
     DataUsed,

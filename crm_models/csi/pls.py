@@ -119,7 +119,7 @@ class PLSPM(Estimator):
 
     _fitted_attribute = "estimation_"
 
-    def __init__(self, paths: PathsLike, blocks: Mapping[str, Sequence[str]],
+    def __init__(self, paths: PathsLike | None = None, blocks: Mapping[str, Sequence[str]] | None = None,
                  modes: Mapping[str, str] | Sequence[str] | None = None, scheme: str = "centroid",
                  scaled: bool = True, tol: float = 1e-6, max_iter: int = 100, missing: str = "mean",
                  keep_data: bool = True):
@@ -136,6 +136,9 @@ class PLSPM(Estimator):
     # ------------------------------------------------------------------ fitting
     def _validated_spec(self) -> ModelSpec:
         """Check the arguments; return the model specification they describe."""
+        if self.paths is None or self.blocks is None:
+            raise ModelSpecificationError("give the paths ({target: [predictors]}) and the blocks "
+                                          "({construct: [item columns]}) of the model")
         spec = build_spec(self.paths, self.blocks, self.modes)
         if self.scheme not in SCHEMES:
             raise ModelSpecificationError(f"scheme {self.scheme!r} is not one of {SCHEMES}")
@@ -157,10 +160,6 @@ class PLSPM(Estimator):
         if self.is_fitted:
             return self.estimation_.spec
         return build_spec(self.paths, self.blocks, self.modes)
-
-    def _check_fitted(self) -> None:
-        # kept for crm_models.plotting.csi, which still calls it; use check_is_fitted(model)
-        check_is_fitted(self)
 
     def fit(self, df: pd.DataFrame) -> PLSPM:
         """Estimate the model on the survey frame ``df`` (one row per respondent); return ``self``."""

@@ -16,6 +16,7 @@ from matplotlib.axes import Axes
 from matplotlib.patches import FancyBboxPatch
 from matplotlib.transforms import Bbox
 
+from crm_models.base import check_is_fitted
 from crm_models.plotting.labels import place_label, renderer_of, text_box
 from crm_models.plotting.style import draws_in_language
 from crm_models.report.csi.messages import construct_label, construct_labels, path_label, t
@@ -123,7 +124,7 @@ def plot_path_diagram(model: PLSPM, boot: BootstrapResult | None = None, ax: Axe
     Stars use the bootstrap p-values when ``boot`` is given, else the OLS ones; paths not
     significant at ``alpha`` are drawn dashed and grey, line width grows with |coefficient|.
     """
-    model._check_fitted()
+    check_is_fitted(model)
     ax = _ax(ax, (10, 6))
     pos = _layout(model)
     summ = model.summary
