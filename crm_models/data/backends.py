@@ -87,6 +87,8 @@ def connect(engine: Any = "duckdb", *, memory_limit: str | None = None, threads:
     session:
         Spark only: the SparkSession to use (default: the active one, else a local one).
 
+    Notes
+    -----
     Without options the DuckDB connection is the shared :func:`default_connection`.
     """
     if _is_backend(engine):
