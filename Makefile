@@ -4,8 +4,9 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 RUN_STAMP := $(VENV)/.installed-run
 DEV_STAMP := $(VENV)/.installed-dev
+DOCS_STAMP := $(VENV)/.installed-docs
 
-.PHONY: report test lint bench data clean
+.PHONY: report test lint bench data docs docs-reports clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -16,10 +17,16 @@ $(RUN_STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e .
 	touch $(RUN_STAMP)
 
-# plus the dev extra (pytest, ruff, hypothesis, lifetimes) and the spark extra
+# plus the dev extra (pytest, ruff, hypothesis, lifetimes), the spark extra and the docs extra
+# (the test suite builds the documentation site)
 $(DEV_STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e ".[dev,spark]"
-	touch $(DEV_STAMP) $(RUN_STAMP)
+	$(BIN)/python -m pip install --quiet -e ".[dev,spark,docs]"
+	touch $(DEV_STAMP) $(RUN_STAMP) $(DOCS_STAMP)
+
+# the package plus the docs extra (mkdocs-material, mkdocstrings)
+$(DOCS_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ".[docs]"
+	touch $(DOCS_STAMP) $(RUN_STAMP)
 
 ## Run every report notebook on the bundled sample data; HTML under reports/<date>/
 report: $(RUN_STAMP)
@@ -44,5 +51,14 @@ bench: $(DEV_STAMP)
 data: $(RUN_STAMP)
 	$(BIN)/python -m crm_models.data --write data
 
+## Render the sample reports into the site's sources (docs/sample-reports/sample/, not committed)
+docs-reports: $(RUN_STAMP)
+	$(BIN)/crm-report run --out docs/sample-reports --run-id sample --progress log
+
+## Documentation site under site/: the guides, the sample reports and the API reference from
+## the docstrings; any warning (docstring that does not parse, broken link) fails the build
+docs: $(DOCS_STAMP) docs-reports
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict
+
 clean:
-	rm -rf $(VENV) reports/*/ .pytest_cache
+	rm -rf $(VENV) reports/*/ .pytest_cache site docs/sample-reports
