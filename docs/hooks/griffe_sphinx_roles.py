@@ -5,6 +5,7 @@ The docstrings use Sphinx roles (``:func:`name```, ``:class:`~crm_models.x.Y```)
 the API reference when it has one: the name is resolved in the scope of the docstring's object,
 as Python would, and emitted as an *optional* cross reference (an object the reference does not
 render, such as ``pandas.DataFrame``, stays plain code instead of failing the build).
+Formulas (``:math:`x``` and ``.. math::`` blocks) become the site's TeX math (arithmatex).
 """
 
 from __future__ import annotations
@@ -19,6 +20,24 @@ ROLE = re.compile(
     r":(?:py:)?(?:func|class|meth|mod|attr|data|exc|obj|const|ref):"
     r"`(?P<tilde>~?)(?P<text>[^`<]+?)(?:\s*<(?P<target>[^>`]+)>)?`"
 )
+
+MATH_ROLE = re.compile(r":math:`(?P<tex>[^`]+)`")
+MATH_BLOCK = re.compile(  # the directive, then its lines indented deeper than it (blank lines between)
+    r"^(?P<indent>[ \t]*)\.\. math::[ \t]*\n"
+    r"(?P<body>(?:[ \t]*\n)*(?:(?P=indent)[ \t]+\S.*\n?(?:[ \t]*\n)*)+)",
+    re.MULTILINE,
+)
+
+
+def _math(text: str) -> str:
+    def block(m: re.Match) -> str:
+        indent = m["indent"]
+        lines = [line.strip() for line in m["body"].splitlines() if line.strip()]
+        body = "\n".join(f"{indent}{line}" for line in lines)
+        return f"{indent}$$\n{body}\n{indent}$$\n\n"
+
+    text = MATH_BLOCK.sub(block, text)
+    return MATH_ROLE.sub(lambda m: f"\\({m['tex']}\\)", text)
 
 
 def _resolve(obj: griffe.Object, name: str) -> str | None:
@@ -45,7 +64,7 @@ def _rewrite(obj: griffe.Object, text: str) -> str:
         path = _resolve(obj, name.strip())
         return f'<autoref identifier="{escape(path)}" optional>{code}</autoref>' if path else code
 
-    return ROLE.sub(replace, text)
+    return ROLE.sub(replace, _math(text))
 
 
 def _walk(obj: griffe.Object, seen: set[str]) -> None:
