@@ -30,7 +30,7 @@ from crm_models.data.options import (
     with_report_hint,
 )
 from crm_models.errors import CRMDataError
-from crm_models.report.i18n import register, translate
+from crm_models.report.i18n import translate
 
 __all__ = ["SCAN_READ_OPTIONS", "TRANSACTION_READ_OPTIONS", "TABLE_READ_OPTIONS", "DataUsed",
            "check_read_options", "report_hint", "load_report_transactions", "data_used_lines",
@@ -210,54 +210,6 @@ def load_report_transactions(
         timezone=log.get("timezone"),
     )
     return tx, end, used
-
-
-MESSAGES = {
-    "en": {
-        "data_used_title": "Data used",
-        "data_used_source": "Source: {source}; **{rows_read:,}** rows read, **{rows_used:,}** used "
-                            "({customers:,} customers).",
-        "data_used_sample": "the bundled sample shop",
-        "data_used_end_given": "Observation end **{end}** (given); purchases from {first} to {last}.",
-        "data_used_end_sample": "Observation end **{end}** (the sample's extraction date); purchases from "
-                                "{first} to {last}.",
-        "data_used_end_derived": "Observation end **{end}** (derived: the last purchase date; set "
-                                 "`observation_end` to the extraction date); purchases from {first} to "
-                                 "{last}.",
-        "data_used_duplicates": "Identical rows (duplicates): {n:,}, {policy}.",
-        "data_used_no_duplicates": "Identical rows (duplicates): none.",
-        "data_used_dup_warn": "kept and warned about",
-        "data_used_dup_keep": "kept",
-        "data_used_dup_drop": "dropped",
-        "data_used_dup_error": "refused",
-        "data_used_dropped": "Rows left out: {returns:,} returns, {after_end:,} after the observation end, "
-                             "{future:,} dated in the future.",
-        "data_used_encoding": "File encoding: {encoding}.",
-        "data_used_timezone": "Times converted to the time zone {timezone}.",
-    },
-    "zh": {
-        "data_used_title": "所用数据",
-        "data_used_source": "数据来源：{source}；读取 **{rows_read:,}** 行，使用 **{rows_used:,}** 行"
-                            "（{customers:,} 位客户）。",
-        "data_used_sample": "内置的示例网店数据",
-        "data_used_end_given": "观察截止日 **{end}**（由参数指定）；购买日期从 {first} 到 {last}。",
-        "data_used_end_sample": "观察截止日 **{end}**（示例数据的提取日期）；购买日期从 {first} 到 {last}。",
-        "data_used_end_derived": "观察截止日 **{end}**（由数据推得：最后一次购买的日期；"
-                                 "可用 `observation_end` 指定提取日期）；购买日期从 {first} 到 {last}。",
-        "data_used_duplicates": "完全相同的行（重复行）：{n:,} 行，{policy}。",
-        "data_used_no_duplicates": "完全相同的行（重复行）：无。",
-        "data_used_dup_warn": "已保留并给出警告",
-        "data_used_dup_keep": "已保留",
-        "data_used_dup_drop": "已删除",
-        "data_used_dup_error": "已拒绝",
-        "data_used_dropped": "未使用的行：退货 {returns:,} 行，观察截止日之后 {after_end:,} 行，"
-                             "未来日期 {future:,} 行。",
-        "data_used_encoding": "文件编码：{encoding}。",
-        "data_used_timezone": "时间已转换到时区 {timezone}。",
-    },
-}
-
-register(MESSAGES)
 
 
 def data_used_lines(used: DataUsed, lang: str = "en") -> list[str]:
