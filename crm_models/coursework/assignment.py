@@ -31,7 +31,7 @@ from crm_models.coursework.questions import QUESTIONS, StudentData, reference_an
 from crm_models.data import simulate
 from crm_models.data.io import load_transactions
 from crm_models.errors import CRMDataError
-from crm_models.report.i18n import LANGUAGES, t
+from crm_models.report.i18n import LANGUAGES, translate
 from crm_models.report.runner import atomic_write_text
 
 __all__ = ["student_seed", "student_data", "new_assignment", "grade", "save_answers", "GradeResult"]
@@ -80,7 +80,8 @@ def _workbook(student_id: str, lang: str, answers: dict[str, str] | None = None)
 
     md, code = nbformat.v4.new_markdown_cell, nbformat.v4.new_code_cell
     cells = [
-        md(f"# {t('cw_title', lang)}\n\n{t('cw_intro', lang, student=student_id, end=OBSERVATION_END)}"),
+        md(f"# {translate('cw_title', lang)}\n\n"
+           f"{translate('cw_intro', lang, student=student_id, end=OBSERVATION_END)}"),
         code(f'student_id = "{student_id}"\ndata_file = "transactions.csv"\n'
              f'observation_end = "{OBSERVATION_END}"\nlang = "{lang}"'),
         code("import crm_models as crm\n\n"
@@ -89,8 +90,9 @@ def _workbook(student_id: str, lang: str, answers: dict[str, str] | None = None)
     ]
     cells[1].metadata["tags"] = ["parameters"]
     for q in QUESTIONS:
-        cells.append(md(f"**{q.key}** ({t('cw_points', lang, points=q.points)}) {q.text[lang]}"))
-        body = (answers or {}).get(q.key, f"answers[\"{q.key}\"] = None  # {t('cw_your_answer', lang)}")
+        cells.append(md(f"**{q.key}** ({translate('cw_points', lang, points=q.points)}) {q.text(lang)}"))
+        blank = f"answers[\"{q.key}\"] = None  # {translate('cw_your_answer', lang)}"
+        body = (answers or {}).get(q.key, blank)
         cell = code(body)
         cell.metadata["tags"] = ["answer"]
         cells.append(cell)
@@ -183,14 +185,14 @@ def _write_feedback(folder: Path, r: GradeResult, lang: str) -> None:
     e = html.escape  # quotes too
 
     def tr(key: str) -> str:
-        return e(t(key, lang))
+        return e(translate(key, lang))
 
     rows = []
     for q in QUESTIONS:
         ok = r.points[q.key] > 0
         mark = tr("cw_correct") if ok else tr("cw_wrong")
         rows.append(
-            f'<tr class="{"ok" if ok else "wrong"}"><td>{e(q.key)}</td><td>{e(q.text[lang])}</td>'
+            f'<tr class="{"ok" if ok else "wrong"}"><td>{e(q.key)}</td><td>{e(q.text(lang))}</td>'
             f"<td>{e(str(r.answers.get(q.key)))}</td><td>{r.expected[q.key]:.6g}</td>"
             f"<td>{mark}</td><td>{r.points[q.key]:g} / {q.points:g}</td></tr>")
     maximum = sum(q.points for q in QUESTIONS)
