@@ -128,3 +128,9 @@ def test_coursework_questions_come_from_the_catalogue():
     for q in QUESTIONS:
         assert i18n.has_key(f"cw_{q.key}")
         assert q.text("zh") == i18n.translate(f"cw_{q.key}", "zh") != q.text("en")
+
+
+def test_dates_in_the_report_locale():
+    assert i18n.date("2024-03-31") == i18n.date("2024-03-31", "zh") == "2024-03-31"
+    assert i18n.date("2024-03-31", "zh", "long") == "2024年3月31日"
+    assert i18n.date("2024-03-31", "en", "long") == "March 31, 2024"

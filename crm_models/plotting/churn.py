@@ -17,7 +17,7 @@ from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator, PercentF
 from crm_models.errors import CRMDataError
 from crm_models.plotting.style import draws_in_language
 from crm_models.report.churn.messages import effect_name, model_name, readable, t, term_label
-from crm_models.report.i18n import money
+from crm_models.report.i18n import money, percent
 
 __all__ = ["plot_calibration", "plot_effects", "plot_km", "plot_retention_value", "plot_risk_distribution"]
 
@@ -118,13 +118,13 @@ def plot_retention_value(table: pd.DataFrame, ax: Axes | None = None, *, currenc
     customer and still pay for itself.
     """
     ax = _ax(ax, figsize=(7, 4))
-    x = [f"-{v:.0%}" for v in table["improvement"]]
+    x = ["-" + percent(v, 0, lang) for v in table["improvement"]]
     bars = ax.bar(x, table["gain"], color="#27ae60")
     for bar, per in zip(bars, table["gain_per_targeted"], strict=True):
-        ax.annotate(t("churn_fig_per_customer", lang, amount=money(per, currency)),
+        ax.annotate(t("churn_fig_per_customer", lang, amount=money(per, currency, lang=lang)),
                     (bar.get_x() + bar.get_width() / 2, bar.get_height()), ha="center", va="bottom",
                     fontsize=9)
-    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{currency}{v:,.0f}"))
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: money(v, currency, 0, lang)))
     ylabel = f"{t('churn_fig_value_gained', lang)} {currency}".strip()
     ax.set(xlabel=t("churn_fig_lowered_by", lang), ylabel=ylabel, title=t("churn_fig_retention_title", lang))
     return ax

@@ -16,7 +16,7 @@ from matplotlib.ticker import FuncFormatter
 from crm_models.plotting.style import draws_in_language
 from crm_models.report.clv.messages import t
 from crm_models.report.clv.messages import t as _t
-from crm_models.report.i18n import unit_name
+from crm_models.report.i18n import number, unit_name
 
 __all__ = [
     "plot_holdout_by_frequency",
@@ -122,7 +122,7 @@ def plot_clv_distribution(clv: pd.Series, ax: Axes | None = None, bins: int = 40
     ax.set_yscale("log")
     ax.set_xlabel(t("clv_fig_clv_x", lang, currency=f" ({currency})" if currency else ""))
     ax.set_ylabel(t("clv_fig_customers_log", lang))
-    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: number(v, 0, lang)))
     total = values.sum()
     if total > 0:
         top = values[: max(1, int(np.ceil(0.2 * len(values))))].sum() / total

@@ -12,7 +12,7 @@ from matplotlib.axes import Axes
 from matplotlib.ticker import FuncFormatter, PercentFormatter
 
 from crm_models.plotting.style import draws_in_language
-from crm_models.report.i18n import t
+from crm_models.report.i18n import money, t
 
 __all__ = ["plot_new_vs_repeat", "plot_revenue", "plot_repeat_rate", "plot_summary_distribution"]
 
@@ -46,7 +46,7 @@ def plot_revenue(activity: pd.DataFrame, ax: Axes | None = None, currency: str =
     """Revenue per period as a line with markers."""
     ax = _ax(ax)
     ax.plot(activity.index, activity["revenue"], marker="o")
-    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{currency}{v:,.0f}"))
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: money(v, currency, 0, lang)))
     ax.set(title=t("fig_revenue_title", lang), xlabel=t("lbl_period", lang),
            ylabel=f"{t('lbl_revenue', lang)} {currency}".strip())
     ax.tick_params(axis="x", labelrotation=30)

@@ -17,6 +17,8 @@ from matplotlib.ticker import PercentFormatter
 
 from crm_models.errors import CRMDataError
 from crm_models.plotting.style import draws_in_language
+from crm_models.report.i18n import date as date_text
+from crm_models.report.i18n import number
 from crm_models.report.segments.messages import column_label, label, labels, t
 from crm_models.segments import (
     KMeansSegmenter,
@@ -182,7 +184,7 @@ def plot_tier_changes(changes: pd.DataFrame, ax: Axes | None = None, skip_first:
     if "joined" in changes.columns:
         ax.plot(x, changes["joined"], "o-", color="#756bb1", label=t("seg_fig_joined", lang))
     ax.axhline(0, color="black", lw=0.8)
-    ax.set_xticks(x, [pd.Timestamp(d).strftime("%Y-%m-%d") for d in changes.index], rotation=45, ha="right")
+    ax.set_xticks(x, [date_text(d, lang) for d in changes.index], rotation=45, ha="right")
     ax.set_ylabel(t("seg_fig_customers", lang))
     ax.set_title(t("seg_fig_changes_title", lang))
     ax.legend(fontsize=8)
@@ -211,7 +213,7 @@ def plot_loyalty_matrix(loyalty: pd.Series, ax: Axes | None = None, jitter: floa
     for cat in loyalty.cat.categories:
         m = (loyalty == cat).to_numpy()
         ax.scatter(a_j[m], b[m], s=12, alpha=0.6, color=_LOYALTY_COLOURS.get(cat),
-                   label=f"{label('loyalty', cat, lang)} ({counts.get(cat, 0):,})")
+                   label=f"{label('loyalty', cat, lang)} ({number(counts.get(cat, 0), 0, lang)})")
     ax.axvline(loyalty.attrs["attitude_threshold"], color="black", lw=0.8, ls="--")
     ax.axhline(loyalty.attrs["behaviour_threshold"], color="black", lw=0.8, ls="--")
     ax.set_xlabel(t("seg_fig_attitude", lang))

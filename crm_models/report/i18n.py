@@ -17,11 +17,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
 
+from babel.dates import format_date
 from babel.messages.pofile import read_po
 from babel.numbers import format_currency, format_decimal, format_percent
 
 __all__ = ["LANGUAGES", "LOCALES", "DOMAIN", "translate", "ntranslate", "t", "catalogue", "catalogue_path",
-           "load_area_messages", "has_key", "is_plural", "unit_name", "money", "number", "percent",
+           "load_area_messages", "has_key", "is_plural", "unit_name", "money", "number", "percent", "date",
            "REPORT_TITLE_KEYS", "report_title"]
 
 LANGUAGES = ("en", "zh")
@@ -173,6 +174,16 @@ def percent(value: float, decimals: int = 1, lang: str = "en") -> str:
     """A share as a percentage: ``0.1234`` -> ``"12.3%"``."""
     pattern = "0" + ("." + "0" * decimals if decimals > 0 else "") + "%"
     return format_percent(value, format=pattern, locale=LOCALES.get(lang, lang))
+
+
+def date(value: object, lang: str = "en", format: str = "yyyy-MM-dd") -> str:
+    """A calendar date in ``lang``'s locale; ``format``: a CLDR pattern, or ``"short"``, ``"long"``...
+
+    The default is the ISO form the reports use in tables and tick labels (``2024-03-31``).
+    """
+    import pandas as pd
+
+    return format_date(pd.Timestamp(value).date(), format=format, locale=LOCALES.get(lang, lang))
 
 
 def report_title(notebook: str, lang: str = "en", default: str = "") -> str:
