@@ -214,27 +214,28 @@ def load_report_transactions(
 
 def data_used_lines(used: DataUsed, lang: str = "en") -> list[str]:
     """The "Data used" lines (Markdown, without bullets) for ``used`` in ``lang``."""
-    def t(key: str, **values: Any) -> str:
+    def phrase(key: str, **values: Any) -> str:
         return translate(key, lang, **values)
 
-    source = t("data_used_sample") if used.source == "sample" else f"`{used.source}`"
-    lines = [t("data_used_source", source=source, rows_read=used.rows_read, rows_used=used.rows_used,
-               customers=used.customers),
-             t(f"data_used_end_{used.end_source}", end=used.observation_end, first=used.first_date,
-               last=used.last_date)]
+    source = phrase("data_used_sample") if used.source == "sample" else f"`{used.source}`"
+    lines = [phrase("data_used_source", source=source, rows_read=used.rows_read, rows_used=used.rows_used,
+                    customers=used.customers),
+             phrase(f"data_used_end_{used.end_source}", end=used.observation_end, first=used.first_date,
+                    last=used.last_date)]
     if used.duplicate_rows == 0:
-        lines.append(t("data_used_no_duplicates"))
+        lines.append(phrase("data_used_no_duplicates"))
     elif used.duplicate_rows is not None:
         policy = used.duplicates_policy or "warn"
-        lines.append(t("data_used_duplicates", n=used.duplicate_rows, policy=t(f"data_used_dup_{policy}")))
+        lines.append(phrase("data_used_duplicates", n=used.duplicate_rows,
+                            policy=phrase(f"data_used_dup_{policy}")))
     counts = (used.returns_dropped, used.after_end_dropped, used.future_dropped)
     if any(c is not None for c in counts):
         returns, after_end, future = (c or 0 for c in counts)
-        lines.append(t("data_used_dropped", returns=returns, after_end=after_end, future=future))
+        lines.append(phrase("data_used_dropped", returns=returns, after_end=after_end, future=future))
     if used.encoding:
-        lines.append(t("data_used_encoding", encoding=used.encoding))
+        lines.append(phrase("data_used_encoding", encoding=used.encoding))
     if used.timezone:
-        lines.append(t("data_used_timezone", timezone=used.timezone))
+        lines.append(phrase("data_used_timezone", timezone=used.timezone))
     return lines
 
 

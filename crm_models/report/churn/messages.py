@@ -105,12 +105,14 @@ def describe_data(data: pd.DataFrame, info: dict[str, Any], lang: str = "en") ->
     end = info.get("observation_end") or ""
     if info["setting"] == "non-contractual":
         q = meta.get("window_quantile")
-        rule = t("churn_rule_quantile", lang, q=q) if q is not None else t("churn_rule_given", lang)
-        return t("churn_desc_transactions", lang, n=len(data), days=meta.get("inactivity_window_days", 0.0),
-                 rule=rule, end=end, unit=unit)
+        rule = (translate("churn_rule_quantile", lang, q=q) if q is not None
+                else translate("churn_rule_given", lang))
+        return translate("churn_desc_transactions", lang, n=len(data),
+                         days=meta.get("inactivity_window_days", 0.0), rule=rule, end=end, unit=unit)
     if "spell" in data.columns and "customer_id" in data.columns:
-        return t("churn_desc_subscriptions", lang, spells=len(data), customers=data["customer_id"].nunique(),
-                 end=end, unit=unit)
+        return translate("churn_desc_subscriptions", lang, spells=len(data),
+                         customers=data["customer_id"].nunique(), end=end, unit=unit)
     duration, event = info["duration_col"], info["event_col"]
     value = str(info["description"]).split(f"churn = '{event}'", 1)[-1]
-    return t("churn_desc_survival", lang, n=len(data), duration=duration, event=event, unit=unit, value=value)
+    return translate("churn_desc_survival", lang, n=len(data), duration=duration, event=event, unit=unit,
+                     value=value)
