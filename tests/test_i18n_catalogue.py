@@ -134,3 +134,9 @@ def test_dates_in_the_report_locale():
     assert i18n.date("2024-03-31") == i18n.date("2024-03-31", "zh") == "2024-03-31"
     assert i18n.date("2024-03-31", "zh", "long") == "2024年3月31日"
     assert i18n.date("2024-03-31", "en", "long") == "March 31, 2024"
+
+
+def test_one_list_separator_for_every_report():
+    for lang in i18n.LANGUAGES:
+        assert i18n.translate("list_sep", lang) == i18n.translate("churn_list_sep", lang)
+    assert i18n.join_list(["a", "b", 3]) == "a, b, 3" and i18n.join_list(["甲", "乙"], "zh") == "甲、乙"

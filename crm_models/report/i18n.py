@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import functools
 import gettext
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from importlib import resources
 
@@ -23,6 +23,7 @@ from babel.numbers import format_currency, format_decimal, format_percent
 
 __all__ = ["LANGUAGES", "LOCALES", "DOMAIN", "translate", "ntranslate", "t", "catalogue", "catalogue_path",
            "load_area_messages", "has_key", "is_plural", "unit_name", "money", "number", "percent", "date",
+           "join_list",
            "REPORT_TITLE_KEYS", "report_title"]
 
 LANGUAGES = ("en", "zh")
@@ -148,6 +149,11 @@ def unit_name(code: str, lang: str = "en", singular: bool = False) -> str:
     if not has_key(key):
         return str(code)
     return ntranslate(key, 1 if singular else 2, lang)
+
+
+def join_list(items: Iterable[object], lang: str = "en") -> str:
+    """Items as an inline list in ``lang``: ``"a, b, c"`` / ``"a、b、c"`` (separator: key ``list_sep``)."""
+    return translate("list_sep", lang).join(str(item) for item in items)
 
 
 def number(value: float, decimals: int = 0, lang: str = "en") -> str:
