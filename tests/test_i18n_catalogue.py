@@ -140,3 +140,18 @@ def test_one_list_separator_for_every_report():
     for lang in i18n.LANGUAGES:
         assert i18n.translate("list_sep", lang) == i18n.translate("churn_list_sep", lang)
     assert i18n.join_list(["a", "b", 3]) == "a, b, 3" and i18n.join_list(["甲", "乙"], "zh") == "甲、乙"
+
+
+def test_package_data_ships_the_catalogues():
+    from pathlib import Path
+
+    tomllib = pytest.importorskip("tomllib")
+    root = Path(__file__).resolve().parents[1]
+    setuptools = tomllib.loads((root / "pyproject.toml").read_text())["tool"]["setuptools"]
+    globs = setuptools["package-data"]["crm_models"]
+    package = root / "crm_models"
+    shipped = {p for pattern in globs for p in package.glob(pattern)}
+    catalogues = set(package.glob("locale/*/LC_MESSAGES/*.po"))
+    assert {package / "locale" / lang / "LC_MESSAGES" / "crm_models.po"
+            for lang in i18n.LANGUAGES} <= catalogues
+    assert catalogues <= shipped
