@@ -155,3 +155,11 @@ def test_package_data_ships_the_catalogues():
     assert {package / "locale" / lang / "LC_MESSAGES" / "crm_models.po"
             for lang in i18n.LANGUAGES} <= catalogues
     assert catalogues <= shipped
+
+
+def test_construct_names_follow_the_model_presets():
+    from crm_models.csi.presets import CONSTRUCT_LABELS
+    from crm_models.report.csi.messages import construct_label
+
+    assert {code: construct_label(code) for code in CONSTRUCT_LABELS} == CONSTRUCT_LABELS
+    assert construct_label("SAT", "zh") == "顾客满意" and construct_label("XYZ", "zh") == "XYZ"

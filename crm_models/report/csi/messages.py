@@ -10,13 +10,7 @@ from __future__ import annotations
 
 from crm_models.report.i18n import has_key, translate
 
-__all__ = ["CONSTRUCT_LABELS_ZH", "t", "construct_label",
-           "construct_labels", "path_label", "column_label", "word"]
-
-CONSTRUCT_LABELS_ZH = {
-    "IMAG": "企业形象", "EXPE": "顾客期望", "QUAL": "感知质量", "VAL": "感知价值", "SAT": "顾客满意",
-    "COMP": "顾客抱怨", "LOY": "顾客忠诚 / 重购意向", "SWC": "转换成本",
-}
+__all__ = ["t", "construct_label", "construct_labels", "path_label", "column_label", "word"]
 
 
 #: ``t(key, lang="en", **values)``: a CSI phrase in ``lang`` (the shared
@@ -26,10 +20,8 @@ t = translate
 
 def construct_label(lv: str, lang: str = "en") -> str:
     """Readable name of a construct code (``SAT`` -> Satisfaction / 顾客满意); unknown codes unchanged."""
-    from crm_models.csi.presets import CONSTRUCT_LABELS
-
-    table = CONSTRUCT_LABELS_ZH if lang == "zh" else CONSTRUCT_LABELS
-    return table.get(lv, lv)
+    key = f"csi_construct_{lv}"
+    return translate(key, lang) if has_key(key) else lv
 
 
 def construct_labels(lvs, lang: str = "en") -> dict[str, str]:
