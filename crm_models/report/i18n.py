@@ -22,8 +22,7 @@ from babel.messages.pofile import read_po
 from babel.numbers import format_currency, format_decimal, format_percent
 
 __all__ = ["LANGUAGES", "LOCALES", "DOMAIN", "translate", "ntranslate", "t", "catalogue", "catalogue_path",
-           "load_area_messages", "has_key", "is_plural", "unit_name", "money", "number", "percent", "date",
-           "join_list",
+           "has_key", "is_plural", "unit_name", "money", "number", "percent", "date", "join_list",
            "REPORT_TITLE_KEYS", "report_title"]
 
 LANGUAGES = ("en", "zh")
@@ -122,12 +121,6 @@ def catalogue(lang: str) -> dict[str, str]:
     """Every phrase in ``lang`` (English where no translation exists; plural entries in general form)."""
     _check_language(lang)
     return {key: translate(key, lang) for key in _load("en").messages}
-
-
-def load_area_messages() -> None:
-    """Read the catalogues now (they are otherwise read on first use); kept for older callers."""
-    for lang in LANGUAGES:
-        _load(lang)
 
 
 def has_key(key: str) -> bool:
