@@ -5,10 +5,9 @@ import json
 import pandas as pd
 import pytest
 
-from crm_models import coursework
+from crm_models import cli, coursework
 from crm_models.coursework.questions import QUESTIONS
 from crm_models.errors import CRMDataError
-from crm_models.report import cli
 
 
 def test_each_student_gets_different_reproducible_data():

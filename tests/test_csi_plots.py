@@ -11,9 +11,9 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 from crm_models import csi  # noqa: E402
-from crm_models.csi import messages  # noqa: E402
 from crm_models.errors import CRMDataError, ModelSpecificationError  # noqa: E402
 from crm_models.plotting import csi as plots  # noqa: E402
+from crm_models.report.csi import messages  # noqa: E402
 
 satisfaction = fx.satisfaction
 sat_model = fx.sat_model
@@ -85,9 +85,9 @@ def test_load_survey_and_build_model(tmp_path, satisfaction):
 
 
 def test_messages_complete_in_both_languages(sat_model, boot):
-    from crm_models.csi import messages
+    from crm_models.report.i18n import catalogue
 
-    assert set(messages.MESSAGES["en"]) == set(messages.MESSAGES["zh"])
+    assert set(catalogue("en")) == set(catalogue("zh"))
     assert messages.t("csi_fig_index_title", "zh") == "各潜变量的顾客满意度指数"
     assert messages.construct_label("SAT", "zh") == "顾客满意"
     assert messages.construct_label("XYZ", "zh") == "XYZ"

@@ -11,7 +11,7 @@ from crm_models.report.churn.messages import covariate_label, model_name, readab
 from crm_models.report.csi import tables
 from crm_models.report.csi.messages import path_label, word
 from crm_models.report.glossary import GLOSSARY, synonyms_in, term
-from crm_models.report.i18n import catalogue, load_area_messages, report_title, translate
+from crm_models.report.i18n import catalogue, report_title, translate
 from crm_models.report.tables import labelled
 from crm_models.report.wording import code_tokens, english_words, visible_text
 
@@ -139,7 +139,6 @@ def test_model_names_are_consistent():
     assert model_name("cox", "en") == term("cox_model", "en") == "Cox proportional hazards"
     assert model_name("cox", "zh") == "Cox 比例风险模型"
     assert model_name("weibull", "zh") == "Weibull 加速失效时间模型"
-    load_area_messages()
     assert "（Cox 比例风险模型）" in translate("churn_fig_effects_title", "zh", kind="风险比",
                                                 model=model_name("cox", "zh"))
 
@@ -155,7 +154,6 @@ TERM_KEYS = {"p_alive": ["clv_col_prob_alive", "clv_fig_p_alive"],
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_messages_use_only_the_glossary_terms(lang):
-    load_area_messages()
     messages = catalogue(lang)
     found = {key: synonyms_in(text, lang) for key, text in messages.items() if synonyms_in(text, lang)}
     assert found == {}

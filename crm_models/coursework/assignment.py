@@ -31,7 +31,7 @@ from crm_models.coursework.questions import QUESTIONS, StudentData, reference_an
 from crm_models.data import simulate
 from crm_models.data.io import load_transactions
 from crm_models.errors import CRMDataError
-from crm_models.report.i18n import LANGUAGES, t
+from crm_models.report.i18n import LANGUAGES, translate
 from crm_models.report.runner import atomic_write_text
 
 __all__ = ["student_seed", "student_data", "new_assignment", "grade", "save_answers", "GradeResult"]
@@ -80,7 +80,8 @@ def _workbook(student_id: str, lang: str, answers: dict[str, str] | None = None)
 
     md, code = nbformat.v4.new_markdown_cell, nbformat.v4.new_code_cell
     cells = [
-        md(f"# {t('cw_title', lang)}\n\n{t('cw_intro', lang, student=student_id, end=OBSERVATION_END)}"),
+        md(f"# {translate('cw_title', lang)}\n\n"
+           f"{translate('cw_intro', lang, student=student_id, end=OBSERVATION_END)}"),
         code(f'student_id = "{student_id}"\ndata_file = "transactions.csv"\n'
              f'observation_end = "{OBSERVATION_END}"\nlang = "{lang}"'),
         code("import crm_models as crm\n\n"
@@ -89,8 +90,9 @@ def _workbook(student_id: str, lang: str, answers: dict[str, str] | None = None)
     ]
     cells[1].metadata["tags"] = ["parameters"]
     for q in QUESTIONS:
-        cells.append(md(f"**{q.key}** ({t('cw_points', lang, points=q.points)}) {q.text[lang]}"))
-        body = (answers or {}).get(q.key, f"answers[\"{q.key}\"] = None  # {t('cw_your_answer', lang)}")
+        cells.append(md(f"**{q.key}** ({translate('cw_points', lang, points=q.points)}) {q.text(lang)}"))
+        blank = f"answers[\"{q.key}\"] = None  # {translate('cw_your_answer', lang)}"
+        body = (answers or {}).get(q.key, blank)
         cell = code(body)
         cell.metadata["tags"] = ["answer"]
         cells.append(cell)
@@ -182,30 +184,30 @@ def _write_feedback(folder: Path, r: GradeResult, lang: str) -> None:
     lang = lang if lang in LANGUAGES else "en"  # assignment.json is in the student's hands
     e = html.escape  # quotes too
 
-    def tr(key: str) -> str:
-        return e(t(key, lang))
+    def html_phrase(key: str) -> str:
+        return e(translate(key, lang))
 
     rows = []
     for q in QUESTIONS:
         ok = r.points[q.key] > 0
-        mark = tr("cw_correct") if ok else tr("cw_wrong")
+        mark = html_phrase("cw_correct") if ok else html_phrase("cw_wrong")
         rows.append(
-            f'<tr class="{"ok" if ok else "wrong"}"><td>{e(q.key)}</td><td>{e(q.text[lang])}</td>'
+            f'<tr class="{"ok" if ok else "wrong"}"><td>{e(q.key)}</td><td>{e(q.text(lang))}</td>'
             f"<td>{e(str(r.answers.get(q.key)))}</td><td>{r.expected[q.key]:.6g}</td>"
             f"<td>{mark}</td><td>{r.points[q.key]:g} / {q.points:g}</td></tr>")
     maximum = sum(q.points for q in QUESTIONS)
     page = f"""<!DOCTYPE html>
-<html lang="{lang}"><head><meta charset="utf-8"><title>{tr("cw_feedback_title")}</title>
+<html lang="{lang}"><head><meta charset="utf-8"><title>{html_phrase("cw_feedback_title")}</title>
 <style>body {{ font-family: system-ui, "Noto Sans CJK SC", sans-serif; max-width: 1000px; margin: 2em auto; }}
 table {{ border-collapse: collapse; width: 100%; }} td, th {{ border-bottom: 1px solid #ddd; padding: 6px; }}
 tr.ok td:nth-child(5) {{ color: #1b5e20; }} tr.wrong td:nth-child(5) {{ color: #b00020; font-weight: bold; }}
 pre {{ white-space: pre-wrap; }}
 </style></head><body>
-<h1>{tr("cw_feedback_title")}: {e(r.student_id)}</h1>
-<p>{tr("cw_total")}: <strong>{r.total:g} / {maximum:g}</strong></p>
+<h1>{html_phrase("cw_feedback_title")}: {e(r.student_id)}</h1>
+<p>{html_phrase("cw_total")}: <strong>{r.total:g} / {maximum:g}</strong></p>
 {"" if r.status == "graded" else "<pre>" + e(r.status) + "</pre>"}
-<table><thead><tr><th>#</th><th>{tr("cw_question")}</th><th>{tr("cw_answer")}</th>
-<th>{tr("cw_expected")}</th><th></th><th>{tr("cw_points_col")}</th></tr></thead>
+<table><thead><tr><th>#</th><th>{html_phrase("cw_question")}</th><th>{html_phrase("cw_answer")}</th>
+<th>{html_phrase("cw_expected")}</th><th></th><th>{html_phrase("cw_points_col")}</th></tr></thead>
 <tbody>{"".join(rows)}</tbody></table></body></html>
 """
     atomic_write_text(folder / "feedback.html", page)

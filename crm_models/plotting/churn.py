@@ -16,8 +16,8 @@ from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator, PercentF
 
 from crm_models.errors import CRMDataError
 from crm_models.plotting.style import draws_in_language
-from crm_models.report.churn.messages import effect_name, model_name, readable, t, term_label
-from crm_models.report.i18n import money
+from crm_models.report.churn.messages import effect_name, model_name, readable, term_label
+from crm_models.report.i18n import money, percent, translate
 
 __all__ = ["plot_calibration", "plot_effects", "plot_km", "plot_retention_value", "plot_risk_distribution"]
 
@@ -47,16 +47,16 @@ def plot_km(df: pd.DataFrame, duration_col: str = "duration", event_col: str = "
         raise CRMDataError(f"{len(fitters)} segments: too many curves to read; group them first "
                            f"(max_segments={max_segments})", column=segment)
     # curve names: the segment levels, or "all customers" in the report language
-    names = [t("churn_all_customers", lang) if segment is None else readable(kmf._label)
+    names = [translate("churn_all_customers", lang) if segment is None else readable(kmf._label)
              for kmf in fitters.values()]
     for kmf, name in zip(fitters.values(), names, strict=True):
         kmf.plot_survival_function(ax=ax, ci_show=ci, show_censors=False, label=name)
     ax.yaxis.set_major_formatter(PercentFormatter(1.0))
-    xlabel = (t("churn_fig_time_as_customer_unit", lang, unit=time_unit) if time_unit
-              else t("churn_fig_time_as_customer", lang))
-    title = (t("churn_fig_km_title", lang, segment=readable(segment)) if segment
-             else t("churn_fig_km_title_all", lang))
-    ax.set(ylim=(0, 1.02), xlabel=xlabel, ylabel=t("churn_fig_still_customer", lang), title=title)
+    xlabel = (translate("churn_fig_time_as_customer_unit", lang, unit=time_unit) if time_unit
+              else translate("churn_fig_time_as_customer", lang))
+    title = (translate("churn_fig_km_title", lang, segment=readable(segment)) if segment
+             else translate("churn_fig_km_title_all", lang))
+    ax.set(ylim=(0, 1.02), xlabel=xlabel, ylabel=translate("churn_fig_still_customer", lang), title=title)
     ax.legend(title=readable(segment) if segment else None, loc="lower left")
     if at_risk:
         add_at_risk_counts(*fitters.values(), ax=ax, rows_to_show=["At risk"], labels=names)
@@ -64,7 +64,7 @@ def plot_km(df: pd.DataFrame, duration_col: str = "duration", event_col: str = "
             for other in ax.figure.axes:
                 labels = [tick.get_text() for tick in other.get_xticklabels()]
                 if labels and labels[0].startswith("At risk\n"):
-                    labels[0] = t("churn_fig_at_risk", lang) + labels[0][len("At risk"):]
+                    labels[0] = translate("churn_fig_at_risk", lang) + labels[0][len("At risk"):]
                     other.set_xticks(other.get_xticks(), labels, ha="right")
     return ax
 
@@ -102,10 +102,11 @@ def plot_effects(model: Any, ax: Axes | None = None, *, max_terms: int = 30, lan
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
     ax.set_yticks(y, labels)
     ci = f"{100 * (1 - model.alpha):g}%"
-    meaning = t("churn_fig_sooner" if kind == "hazard ratio" else "churn_fig_longer", lang)
-    ax.set(xlabel=t("churn_fig_effects_x", lang, kind=effect_name(kind, lang), ci=ci, meaning=meaning),
-           title=t("churn_fig_effects_title", lang, kind=effect_name(kind, lang),
-                   model=model_name(model.kind, lang)))
+    meaning = translate("churn_fig_sooner" if kind == "hazard ratio" else "churn_fig_longer", lang)
+    ax.set(xlabel=translate("churn_fig_effects_x", lang, kind=effect_name(kind, lang), ci=ci,
+                            meaning=meaning),
+           title=translate("churn_fig_effects_title", lang, kind=effect_name(kind, lang),
+                           model=model_name(model.kind, lang)))
     return ax
 
 
@@ -118,15 +119,16 @@ def plot_retention_value(table: pd.DataFrame, ax: Axes | None = None, *, currenc
     customer and still pay for itself.
     """
     ax = _ax(ax, figsize=(7, 4))
-    x = [f"-{v:.0%}" for v in table["improvement"]]
+    x = ["-" + percent(v, 0, lang) for v in table["improvement"]]
     bars = ax.bar(x, table["gain"], color="#27ae60")
     for bar, per in zip(bars, table["gain_per_targeted"], strict=True):
-        ax.annotate(t("churn_fig_per_customer", lang, amount=money(per, currency)),
+        ax.annotate(translate("churn_fig_per_customer", lang, amount=money(per, currency, lang=lang)),
                     (bar.get_x() + bar.get_width() / 2, bar.get_height()), ha="center", va="bottom",
                     fontsize=9)
-    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{currency}{v:,.0f}"))
-    ylabel = f"{t('churn_fig_value_gained', lang)} {currency}".strip()
-    ax.set(xlabel=t("churn_fig_lowered_by", lang), ylabel=ylabel, title=t("churn_fig_retention_title", lang))
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: money(v, currency, 0, lang)))
+    ylabel = f"{translate('churn_fig_value_gained', lang)} {currency}".strip()
+    ax.set(xlabel=translate("churn_fig_lowered_by", lang), ylabel=ylabel,
+           title=translate("churn_fig_retention_title", lang))
     return ax
 
 
@@ -141,8 +143,8 @@ def plot_calibration(table: pd.DataFrame, ax: Axes | None = None, *, lang: str =
     ax.plot([0, top], [0, top], color="grey", ls="--", lw=1)
     ax.xaxis.set_major_formatter(PercentFormatter(1.0))
     ax.yaxis.set_major_formatter(PercentFormatter(1.0))
-    ax.set(xlim=(0, top), ylim=(0, top), xlabel=t("churn_fig_predicted", lang),
-           ylabel=t("churn_fig_observed", lang), title=t("churn_fig_calibration_title", lang))
+    ax.set(xlim=(0, top), ylim=(0, top), xlabel=translate("churn_fig_predicted", lang),
+           ylabel=translate("churn_fig_observed", lang), title=translate("churn_fig_calibration_title", lang))
     return ax
 
 
@@ -157,10 +159,11 @@ def plot_risk_distribution(probabilities: pd.Series, ax: Axes | None = None, *,
         ax.axvline(threshold, color="#c0392b", ls="--", lw=1)
     ax.xaxis.set_major_formatter(PercentFormatter(1.0))
     if horizon is None:
-        xlabel = t("churn_fig_probability", lang)
+        xlabel = translate("churn_fig_probability", lang)
     elif time_unit:
-        xlabel = t("churn_fig_probability_within_unit", lang, horizon=horizon, unit=time_unit)
+        xlabel = translate("churn_fig_probability_within_unit", lang, horizon=horizon, unit=time_unit)
     else:
-        xlabel = t("churn_fig_probability_within", lang, horizon=horizon)
-    ax.set(xlabel=xlabel, ylabel=t("churn_fig_customers", lang), title=t("churn_fig_risk_title", lang))
+        xlabel = translate("churn_fig_probability_within", lang, horizon=horizon)
+    ax.set(xlabel=xlabel, ylabel=translate("churn_fig_customers", lang),
+           title=translate("churn_fig_risk_title", lang))
     return ax

@@ -19,7 +19,8 @@ from matplotlib.transforms import Bbox
 from crm_models.base import check_is_fitted
 from crm_models.plotting.labels import place_label, renderer_of, text_box
 from crm_models.plotting.style import draws_in_language
-from crm_models.report.csi.messages import construct_label, construct_labels, path_label, t
+from crm_models.report.csi.messages import construct_label, construct_labels, path_label
+from crm_models.report.i18n import translate
 
 if TYPE_CHECKING:  # pragma: no cover
     from crm_models.csi.bootstrap import BootstrapResult
@@ -163,8 +164,8 @@ def plot_path_diagram(model: PLSPM, boot: BootstrapResult | None = None, ax: Axe
     ax.set_aspect("equal")
     ax.set_axis_off()
     _label_edges(ax, edges, pos, (w, h), node_texts)
-    source = t("csi_source_bootstrap" if boot is not None else "csi_source_ols", lang)
-    ax.set_title(t("csi_fig_path_title", lang, gof=model.gof_, source=source))
+    source = translate("csi_source_bootstrap" if boot is not None else "csi_source_ols", lang)
+    ax.set_title(translate("csi_fig_path_title", lang, gof=model.gof_, source=source))
     return ax
 
 
@@ -180,7 +181,7 @@ def plot_csi_index(index: pd.DataFrame, ax: Axes | None = None, labels: dict[str
         ax.text(min(v + 1.96 * se + 1.5, 94), yi, f"{v:.1f}", va="center", fontsize=9)
     ax.set_yticks(y, names)
     ax.set_xlim(0, 100)
-    ax.set(xlabel=t("csi_fig_index_x", lang), title=t("csi_fig_index_title", lang))
+    ax.set(xlabel=translate("csi_fig_index_x", lang), title=translate("csi_fig_index_title", lang))
     return ax
 
 
@@ -197,12 +198,12 @@ def plot_ipma(ipma: pd.DataFrame, ax: Axes | None = None, labels: dict[str, str]
     xmax = max(ipma["importance"].max(), 0) * 1.25 + 1e-3
     xmin = min(ipma["importance"].min(), 0) * 1.25
     ax.set_xlim(xmin, xmax)
-    hint = ax.text(0.98, 0.02, t("csi_fig_ipma_hint", lang), transform=ax.transAxes,
+    hint = ax.text(0.98, 0.02, translate("csi_fig_ipma_hint", lang), transform=ax.transAxes,
                    ha="right", va="bottom", fontsize=8, color="0.35")
     target = ipma.attrs.get("target", "target")
     target = names.get(target) or construct_label(target, lang)
-    ax.set(xlabel=t("csi_fig_ipma_x", lang, target=target), ylabel=t("csi_fig_ipma_y", lang),
-           title=t("csi_fig_ipma_title", lang, target=target))
+    ax.set(xlabel=translate("csi_fig_ipma_x", lang, target=target), ylabel=translate("csi_fig_ipma_y", lang),
+           title=translate("csi_fig_ipma_title", lang, target=target))
     _label_points(ax, ipma, names, hint)
     return ax
 
@@ -267,7 +268,7 @@ def plot_bootstrap_intervals(boot: BootstrapResult, kind: str = "paths", interva
     else:
         ax.axvline(0, color="0.4", lw=1)
     pct = int(round(boot.level * 100))
-    ax.set(xlabel=t("csi_fig_estimate", lang),
-           title=t("csi_fig_boot_title", lang, kind=t(f"csi_kind_{kind}", lang), pct=pct,
-                   interval=t(f"csi_interval_{interval}", lang), used=boot.n - boot.n_failed))
+    ax.set(xlabel=translate("csi_fig_estimate", lang),
+           title=translate("csi_fig_boot_title", lang, kind=translate(f"csi_kind_{kind}", lang), pct=pct,
+                           interval=translate(f"csi_interval_{interval}", lang), used=boot.n - boot.n_failed))
     return ax

@@ -12,7 +12,7 @@ from matplotlib.axes import Axes
 from matplotlib.ticker import FuncFormatter, PercentFormatter
 
 from crm_models.plotting.style import draws_in_language
-from crm_models.report.i18n import t
+from crm_models.report.i18n import money, translate
 
 __all__ = ["plot_new_vs_repeat", "plot_revenue", "plot_repeat_rate", "plot_summary_distribution"]
 
@@ -29,12 +29,12 @@ def plot_new_vs_repeat(activity: pd.DataFrame, ax: Axes | None = None, lang: str
     ax = _ax(ax)
     x = activity.index
     width = 20 if len(x) > 1 and (x[1] - x[0]).days >= 28 else 5
-    ax.bar(x, activity["new_customers"], width=width, label=t("lbl_new", lang),
+    ax.bar(x, activity["new_customers"], width=width, label=translate("lbl_new", lang),
            color=sns.color_palette()[0])
     ax.bar(x, activity["repeat_customers"], width=width, bottom=activity["new_customers"],
-           label=t("lbl_repeat", lang), color=sns.color_palette()[1])
-    ax.set(title=t("fig_new_repeat_title", lang), xlabel=t("lbl_period", lang),
-           ylabel=t("lbl_customers", lang))
+           label=translate("lbl_repeat", lang), color=sns.color_palette()[1])
+    ax.set(title=translate("fig_new_repeat_title", lang), xlabel=translate("lbl_period", lang),
+           ylabel=translate("lbl_customers", lang))
     ax.tick_params(axis="x", labelrotation=30)
     ax.legend()
     return ax
@@ -46,9 +46,9 @@ def plot_revenue(activity: pd.DataFrame, ax: Axes | None = None, currency: str =
     """Revenue per period as a line with markers."""
     ax = _ax(ax)
     ax.plot(activity.index, activity["revenue"], marker="o")
-    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{currency}{v:,.0f}"))
-    ax.set(title=t("fig_revenue_title", lang), xlabel=t("lbl_period", lang),
-           ylabel=f"{t('lbl_revenue', lang)} {currency}".strip())
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: money(v, currency, 0, lang)))
+    ax.set(title=translate("fig_revenue_title", lang), xlabel=translate("lbl_period", lang),
+           ylabel=f"{translate('lbl_revenue', lang)} {currency}".strip())
     ax.tick_params(axis="x", labelrotation=30)
     return ax
 
@@ -57,12 +57,12 @@ def plot_revenue(activity: pd.DataFrame, ax: Axes | None = None, currency: str =
 def plot_repeat_rate(activity: pd.DataFrame, ax: Axes | None = None, lang: str = "en") -> Axes:
     """Share of acquired customers who have bought again, and repeat share of the active."""
     ax = _ax(ax)
-    ax.plot(activity.index, activity["repeat_buyer_rate"], label=t("lbl_repeat_buyer_rate", lang))
-    ax.plot(activity.index, activity["repeat_share"], label=t("lbl_repeat_share", lang),
+    ax.plot(activity.index, activity["repeat_buyer_rate"], label=translate("lbl_repeat_buyer_rate", lang))
+    ax.plot(activity.index, activity["repeat_share"], label=translate("lbl_repeat_share", lang),
             linestyle="--")
     ax.yaxis.set_major_formatter(PercentFormatter(1.0))
-    ax.set(title=t("fig_repeat_rate_title", lang), xlabel=t("lbl_period", lang),
-           ylabel=t("lbl_share_customers", lang), ylim=(0, 1))
+    ax.set(title=translate("fig_repeat_rate_title", lang), xlabel=translate("lbl_period", lang),
+           ylabel=translate("lbl_share_customers", lang), ylim=(0, 1))
     ax.tick_params(axis="x", labelrotation=30)
     ax.legend()
     return ax
@@ -75,7 +75,7 @@ def plot_summary_distribution(summary: pd.DataFrame, column: str, ax: Axes | Non
     ax = _ax(ax, figsize=(5, 3.5))
     discrete = column == "frequency"
     sns.histplot(summary[column], ax=ax, discrete=discrete, bins=None if discrete else 30)
-    name = t(f"var_{column}", lang)
-    ax.set(title=t("fig_distribution_title", lang, what=name),
-           xlabel=name + (f" ({unit})" if unit else ""), ylabel=t("lbl_customers", lang))
+    name = translate(f"var_{column}", lang)
+    ax.set(title=translate("fig_distribution_title", lang, what=name),
+           xlabel=name + (f" ({unit})" if unit else ""), ylabel=translate("lbl_customers", lang))
     return ax

@@ -17,7 +17,9 @@ from matplotlib.ticker import PercentFormatter
 
 from crm_models.errors import CRMDataError
 from crm_models.plotting.style import draws_in_language
-from crm_models.report.segments.messages import column_label, label, labels, t
+from crm_models.report.i18n import date as date_text
+from crm_models.report.i18n import number, translate
+from crm_models.report.segments.messages import column_label, label, labels
 from crm_models.segments import (
     KMeansSegmenter,
     lorenz_curve,
@@ -72,14 +74,14 @@ def plot_segment_sizes(summary: pd.DataFrame, ax: Axes | None = None, title: str
     xmax = max(float(summary["customers"].max()), 1.0)
     for i, yi in enumerate(y):
         if vshare is None:
-            text = t("seg_fig_share_label", lang, customers=100 * share.iloc[i])
+            text = translate("seg_fig_share_label", lang, customers=100 * share.iloc[i])
         else:
-            text = t("seg_fig_share_value_label", lang, customers=100 * share.iloc[i],
-                     value=100 * vshare.iloc[i])
+            text = translate("seg_fig_share_value_label", lang, customers=100 * share.iloc[i],
+                             value=100 * vshare.iloc[i])
         ax.text(summary["customers"].iloc[i] + 0.01 * xmax, yi, text, va="center", fontsize=8)
     ax.set_xlim(0, xmax * 1.45)
-    ax.set_xlabel(t("seg_fig_customers", lang))
-    ax.set_title(title or t("seg_fig_sizes_title", lang))
+    ax.set_xlabel(translate("seg_fig_customers", lang))
+    ax.set_title(title or translate("seg_fig_sizes_title", lang))
     return ax
 
 
@@ -93,29 +95,30 @@ def plot_pareto(value: pd.Series, ax: Axes | None = None, kind: str = "pareto", 
     ax = _ax(ax, (5.5, 5))
     if kind == "pareto":
         c = pareto_curve(value)
-        ax.plot(c["customer_share"], c["value_share"], color="#4c72b0", label=t("seg_fig_pareto_curve", lang))
+        ax.plot(c["customer_share"], c["value_share"], color="#4c72b0",
+                label=translate("seg_fig_pareto_curve", lang))
         p = pareto_point(value)
         ax.plot([0, 1], [1, 0], color="grey", lw=0.8, ls=":")
         ax.scatter([p["customer_share"]], [p["value_share"]], color="#c44e52", zorder=3)
-        ax.annotate(t("seg_fig_pareto_point", lang, customers=100 * p["customer_share"],
-                      value=100 * p["value_share"]),
+        ax.annotate(translate("seg_fig_pareto_point", lang, customers=100 * p["customer_share"],
+                              value=100 * p["value_share"]),
                     (p["customer_share"], p["value_share"]), xytext=(12, -30),
                     textcoords="offset points", fontsize=9)
-        ax.set_title(t("seg_fig_pareto_title", lang))
+        ax.set_title(translate("seg_fig_pareto_title", lang))
     elif kind == "lorenz":
         from crm_models.segments import gini
 
         c = lorenz_curve(value)
         ax.plot(c["customer_share"], c["value_share"], color="#4c72b0",
-                label=t("seg_fig_lorenz_curve", lang, gini=gini(value)))
-        ax.set_title(t("seg_fig_lorenz_title", lang))
+                label=translate("seg_fig_lorenz_curve", lang, gini=gini(value)))
+        ax.set_title(translate("seg_fig_lorenz_title", lang))
     else:
         raise CRMDataError(f"kind must be 'pareto' or 'lorenz', not {kind!r}", source="plot_pareto")
-    ax.plot([0, 1], [0, 1], color="grey", lw=0.8, ls="--", label=t("seg_fig_equal", lang))
+    ax.plot([0, 1], [0, 1], color="grey", lw=0.8, ls="--", label=translate("seg_fig_equal", lang))
     ax.xaxis.set_major_formatter(PercentFormatter(1.0))
     ax.yaxis.set_major_formatter(PercentFormatter(1.0))
-    ax.set_xlabel(t("seg_fig_share_customers", lang))
-    ax.set_ylabel(t("seg_fig_share_value", lang))
+    ax.set_xlabel(translate("seg_fig_share_customers", lang))
+    ax.set_ylabel(translate("seg_fig_share_value", lang))
     ax.legend(loc="lower right", fontsize=8)
     return ax
 
@@ -128,7 +131,9 @@ def _column(name: object, lang: str) -> str:
 def _tier_on(name: object, lang: str) -> object:
     """``"tier on 2024-12-25"`` (a tier_migration axis) in the report language."""
     text = str(name)
-    return t("seg_fig_tier_on", lang, date=text[len("tier on "):]) if text.startswith("tier on ") else name
+    if not text.startswith("tier on "):
+        return name
+    return translate("seg_fig_tier_on", lang, date=text[len("tier on "):])
 
 
 def _annotated_heatmap(mat: pd.DataFrame, ax: Axes, fmt: str, cmap: str, cbar_label: str,
@@ -161,8 +166,8 @@ def plot_tier_migration(matrix: pd.DataFrame, ax: Axes | None = None, normalize:
         shares = pd.DataFrame(shares.to_numpy(), index=index, columns=columns)
         annot = pd.DataFrame(annot.to_numpy(), index=shares.index, columns=shares.columns)
     sns.heatmap(shares, annot=annot, fmt=".0%" if normalize else ".0f", cmap="Blues", vmin=0, vmax=1,
-                ax=ax, linewidths=0.5, cbar_kws={"label": t("seg_fig_share_row", lang)})
-    ax.set_title(t("seg_fig_migration_title", lang))
+                ax=ax, linewidths=0.5, cbar_kws={"label": translate("seg_fig_share_row", lang)})
+    ax.set_title(translate("seg_fig_migration_title", lang))
     return ax
 
 
@@ -177,14 +182,14 @@ def plot_tier_changes(changes: pd.DataFrame, ax: Axes | None = None, skip_first:
     if skip_first and len(changes) > 1:
         changes = changes.iloc[1:]
     x = np.arange(len(changes))
-    ax.bar(x, changes["upgraded"], color="#31a354", label=t("seg_fig_upgraded", lang))
-    ax.bar(x, -changes["downgraded"], color="#de2d26", label=t("seg_fig_downgraded", lang))
+    ax.bar(x, changes["upgraded"], color="#31a354", label=translate("seg_fig_upgraded", lang))
+    ax.bar(x, -changes["downgraded"], color="#de2d26", label=translate("seg_fig_downgraded", lang))
     if "joined" in changes.columns:
-        ax.plot(x, changes["joined"], "o-", color="#756bb1", label=t("seg_fig_joined", lang))
+        ax.plot(x, changes["joined"], "o-", color="#756bb1", label=translate("seg_fig_joined", lang))
     ax.axhline(0, color="black", lw=0.8)
-    ax.set_xticks(x, [pd.Timestamp(d).strftime("%Y-%m-%d") for d in changes.index], rotation=45, ha="right")
-    ax.set_ylabel(t("seg_fig_customers", lang))
-    ax.set_title(t("seg_fig_changes_title", lang))
+    ax.set_xticks(x, [date_text(d, lang) for d in changes.index], rotation=45, ha="right")
+    ax.set_ylabel(translate("seg_fig_customers", lang))
+    ax.set_title(translate("seg_fig_changes_title", lang))
     ax.legend(fontsize=8)
     return ax
 
@@ -211,12 +216,12 @@ def plot_loyalty_matrix(loyalty: pd.Series, ax: Axes | None = None, jitter: floa
     for cat in loyalty.cat.categories:
         m = (loyalty == cat).to_numpy()
         ax.scatter(a_j[m], b[m], s=12, alpha=0.6, color=_LOYALTY_COLOURS.get(cat),
-                   label=f"{label('loyalty', cat, lang)} ({counts.get(cat, 0):,})")
+                   label=f"{label('loyalty', cat, lang)} ({number(counts.get(cat, 0), 0, lang)})")
     ax.axvline(loyalty.attrs["attitude_threshold"], color="black", lw=0.8, ls="--")
     ax.axhline(loyalty.attrs["behaviour_threshold"], color="black", lw=0.8, ls="--")
-    ax.set_xlabel(t("seg_fig_attitude", lang))
-    ax.set_ylabel(t("seg_fig_behaviour", lang))
-    ax.set_title(t("seg_fig_loyalty_title", lang))
+    ax.set_xlabel(translate("seg_fig_attitude", lang))
+    ax.set_ylabel(translate("seg_fig_behaviour", lang))
+    ax.set_title(translate("seg_fig_loyalty_title", lang))
     ax.legend(fontsize=8, loc="upper left")
     return ax
 
@@ -237,18 +242,18 @@ def plot_rfm_heatmap(seg: pd.DataFrame, ax: Axes | None = None, value: str = "mo
     scores = range(1, n_bins + 1)
     if agg == "count":
         mat = pd.crosstab(seg["R"], seg["F"]).astype(float)
-        what, fmt = t("seg_fig_customers", lang), ".0f"
+        what, fmt = translate("seg_fig_customers", lang), ".0f"
     else:
         if value not in seg.columns:
             raise CRMDataError("missing column", source="plot_rfm_heatmap", column=value)
         mat = seg.pivot_table(index="R", columns="F", values=value, aggfunc=agg, observed=False)
-        what = t("seg_fig_rfm_value", lang, agg=label("agg", agg, lang), value=_column(value, lang))
+        what = translate("seg_fig_rfm_value", lang, agg=label("agg", agg, lang), value=_column(value, lang))
         fmt = ".0f"
     mat = mat.reindex(index=list(scores)[::-1], columns=list(scores))
     _annotated_heatmap(mat, ax, fmt, "YlGnBu", what)
-    ax.set_xlabel(t("seg_fig_f_score", lang))
-    ax.set_ylabel(t("seg_fig_r_score", lang))
-    ax.set_title(t("seg_fig_rfm_title", lang, label=what))
+    ax.set_xlabel(translate("seg_fig_f_score", lang))
+    ax.set_ylabel(translate("seg_fig_r_score", lang))
+    ax.set_title(translate("seg_fig_rfm_title", lang, label=what))
     return ax
 
 
@@ -259,11 +264,11 @@ def plot_cluster_profiles(model: KMeansSegmenter, ax: Axes | None = None, lang: 
     ax = _ax(ax, (6, 0.6 * getattr(model, "k_", 4) + 2))
     z = model.standardized_profiles()
     prof = model.summary
-    z.index = [t("seg_fig_cluster_row", lang, i=i, n=prof.loc[i, "customers"],
-                 share=100 * prof.loc[i, "share"]) for i in z.index]
+    z.index = [translate("seg_fig_cluster_row", lang, i=i, n=prof.loc[i, "customers"],
+                         share=100 * prof.loc[i, "share"]) for i in z.index]
     z.columns = [_column(c, lang) for c in z.columns]
-    _annotated_heatmap(z, ax, ".2f", "RdBu_r", t("seg_fig_sd_from_mean", lang), center=0)
-    ax.set_title(t("seg_fig_profiles_title", lang))
+    _annotated_heatmap(z, ax, ".2f", "RdBu_r", translate("seg_fig_sd_from_mean", lang), center=0)
+    ax.set_title(translate("seg_fig_profiles_title", lang))
     return ax
 
 
@@ -274,10 +279,10 @@ def plot_silhouette(model: KMeansSegmenter, ax: Axes | None = None, lang: str = 
     s = model.silhouette_
     ax.plot(s.index, s.to_numpy(), "o-", color="#4c72b0")
     ax.scatter([model.k_], [s[model.k_]], s=120, facecolors="none", edgecolors="#c44e52", zorder=3,
-               label=t("seg_fig_chosen_k", lang, k=model.k_))
+               label=translate("seg_fig_chosen_k", lang, k=model.k_))
     ax.set_xticks(list(s.index))
-    ax.set_xlabel(t("seg_fig_k", lang))
-    ax.set_ylabel(t("seg_fig_silhouette", lang))
-    ax.set_title(t("seg_fig_k_title", lang))
+    ax.set_xlabel(translate("seg_fig_k", lang))
+    ax.set_ylabel(translate("seg_fig_silhouette", lang))
+    ax.set_title(translate("seg_fig_k_title", lang))
     ax.legend(fontsize=8)
     return ax

@@ -34,7 +34,7 @@ from crm_models.errors import ReportError
 
 __all__ = ["ensure_script_font", "draws_in_language", "use_report_style", "cjk_font_name", "cjk_font_file",
            "bundled_cjk_font", "has_glyphs",
-           "BUNDLED_FAMILY", "CJK_FAMILIES", "CJK_SAMPLE", "MESSAGES"]
+           "BUNDLED_FAMILY", "CJK_FAMILIES", "CJK_SAMPLE"]
 
 #: Characters a CJK font must be able to draw (from the reports' own words).
 CJK_SAMPLE = "客户价值流失满意度"
@@ -50,24 +50,6 @@ _FILE_PATTERNS = ("NotoSansCJK*", "NotoSansSC*", "SourceHanSans*", "wqy-*", "sim
 _FONT_DIRS = ["/usr/share/fonts", "/usr/local/share/fonts", "~/.local/share/fonts", "~/.fonts",
               "/Library/Fonts", "/System/Library/Fonts", "C:/Windows/Fonts"]
 
-MESSAGES = {
-    "en": {
-        "style_no_cjk_font": (
-            "Chinese figures need a font that can draw Chinese characters, and none was found: "
-            "the Noto Sans CJK SC font of the Python package mplfonts (a dependency of crm_models) "
-            "is missing or cannot draw them, and no system CJK font can either. Fix: "
-            "`pip install mplfonts` in the environment that runs the reports (or reinstall "
-            "crm_models), or install a system font (Debian/Ubuntu: `apt-get install fonts-noto-cjk`), "
-            "or make the report in English (--lang en)."),
-    },
-    "zh": {
-        "style_no_cjk_font": (
-            "中文图表需要能显示汉字的字体，但没有找到：crm_models 的依赖包 mplfonts 自带的 "
-            "Noto Sans CJK SC 字体缺失或无法显示汉字，系统中也没有可用的中文字体。解决方法：在运行报告的 "
-            "Python 环境中执行 `pip install mplfonts`（或重新安装 crm_models），或安装系统字体"
-            "（Debian/Ubuntu：`apt-get install fonts-noto-cjk`），或改为生成英文报告（--lang en）。"),
-    },
-}
 
 
 def has_glyphs(path: str | os.PathLike, text: str = CJK_SAMPLE) -> bool:
@@ -164,9 +146,8 @@ def cjk_font_file() -> Path | None:
 
 
 def _no_font_error() -> ReportError:
-    from crm_models.report.i18n import register, translate
+    from crm_models.report.i18n import translate
 
-    register(MESSAGES)
     return ReportError(f"{translate('style_no_cjk_font', 'zh')}\n{translate('style_no_cjk_font', 'en')}")
 
 

@@ -236,24 +236,24 @@ def write_run_json(batch: BatchResult, lang: str = "en") -> Path:
 
 def write_index(batch: BatchResult, lang: str = "en") -> Path:
     """A small self-contained ``index.html`` linking the reports with their status."""
-    t = lambda key: html.escape(translate(key, lang))  # noqa: E731
+    html_phrase = lambda key: html.escape(translate(key, lang))  # noqa: E731
     rows = []
     for r in batch.results:
         rec = _result_record(r, batch.run_dir)
         title = html.escape(report_title(rec["notebook"], lang, rec["title"]))
         href = html.escape(urllib.parse.quote(rec["html"])) if rec["html"] else ""
         link = f'<a href="{href}">{title}</a>' if rec["html"] else title
-        status = t("status_ok") if r.ok else t("status_failed")
+        status = html_phrase("status_ok") if r.ok else html_phrase("status_failed")
         params = html.escape(json.dumps(rec["parameters"], default=str, ensure_ascii=False))
         error = f'<pre class="error">{html.escape(r.error or "")}</pre>' if not r.ok else ""
         css = "ok" if r.ok else "failed"
         rows.append(f'<tr class="{css}"><td>{link}</td><td>{html.escape(rec["name"])}</td>'
                     f'<td class="status">{status}{error}</td><td>{float(rec["seconds"]):.1f}</td>'
                     f"<td><code>{params}</code></td></tr>")
-    overall = t("status_ok") if batch.ok else t("status_failed")
+    overall = html_phrase("status_ok") if batch.ok else html_phrase("status_failed")
     page = f"""<!DOCTYPE html>
 <html lang="{html.escape(lang, quote=True)}"><head><meta charset="utf-8">
-<title>{t("index_title")} {html.escape(batch.run_dir.name)}</title>
+<title>{html_phrase("index_title")} {html.escape(batch.run_dir.name)}</title>
 <style>
 body {{ font-family: system-ui, "Noto Sans CJK SC", "Noto Sans SC", sans-serif; max-width: 1100px;
        margin: 2em auto; color: #222; }}
@@ -264,11 +264,12 @@ tr.ok td.status {{ color: #1b5e20; }}
 pre.error {{ white-space: pre-wrap; font-weight: normal; font-size: 0.85em; }}
 code {{ font-size: 0.8em; }}
 </style></head><body>
-<h1>{t("index_title")} {html.escape(batch.run_dir.name)}</h1>
-<p>{t("run_started")}: {html.escape(batch.started)} &middot;
-{t("run_finished")}: {html.escape(batch.finished)} &middot; {t("run_status")}: <strong>{overall}</strong></p>
-<table><thead><tr><th>{t("col_report")}</th><th>{t("col_name")}</th><th>{t("col_status")}</th>
-<th>{t("col_seconds")}</th><th>{t("col_parameters")}</th></tr></thead>
+<h1>{html_phrase("index_title")} {html.escape(batch.run_dir.name)}</h1>
+<p>{html_phrase("run_started")}: {html.escape(batch.started)} &middot;
+{html_phrase("run_finished")}: {html.escape(batch.finished)} &middot;
+{html_phrase("run_status")}: <strong>{overall}</strong></p>
+<table><thead><tr><th>{html_phrase("col_report")}</th><th>{html_phrase("col_name")}</th><th>{html_phrase("col_status")}</th>
+<th>{html_phrase("col_seconds")}</th><th>{html_phrase("col_parameters")}</th></tr></thead>
 <tbody>
 {chr(10).join(rows)}
 </tbody></table></body></html>

@@ -30,7 +30,7 @@ from crm_models.data.options import (
     with_report_hint,
 )
 from crm_models.errors import CRMDataError
-from crm_models.report.i18n import register, translate
+from crm_models.report.i18n import translate
 
 __all__ = ["SCAN_READ_OPTIONS", "TRANSACTION_READ_OPTIONS", "TABLE_READ_OPTIONS", "DataUsed",
            "check_read_options", "report_hint", "load_report_transactions", "data_used_lines",
@@ -212,77 +212,30 @@ def load_report_transactions(
     return tx, end, used
 
 
-MESSAGES = {
-    "en": {
-        "data_used_title": "Data used",
-        "data_used_source": "Source: {source}; **{rows_read:,}** rows read, **{rows_used:,}** used "
-                            "({customers:,} customers).",
-        "data_used_sample": "the bundled sample shop",
-        "data_used_end_given": "Observation end **{end}** (given); purchases from {first} to {last}.",
-        "data_used_end_sample": "Observation end **{end}** (the sample's extraction date); purchases from "
-                                "{first} to {last}.",
-        "data_used_end_derived": "Observation end **{end}** (derived: the last purchase date; set "
-                                 "`observation_end` to the extraction date); purchases from {first} to "
-                                 "{last}.",
-        "data_used_duplicates": "Identical rows (duplicates): {n:,}, {policy}.",
-        "data_used_no_duplicates": "Identical rows (duplicates): none.",
-        "data_used_dup_warn": "kept and warned about",
-        "data_used_dup_keep": "kept",
-        "data_used_dup_drop": "dropped",
-        "data_used_dup_error": "refused",
-        "data_used_dropped": "Rows left out: {returns:,} returns, {after_end:,} after the observation end, "
-                             "{future:,} dated in the future.",
-        "data_used_encoding": "File encoding: {encoding}.",
-        "data_used_timezone": "Times converted to the time zone {timezone}.",
-    },
-    "zh": {
-        "data_used_title": "所用数据",
-        "data_used_source": "数据来源：{source}；读取 **{rows_read:,}** 行，使用 **{rows_used:,}** 行"
-                            "（{customers:,} 位客户）。",
-        "data_used_sample": "内置的示例网店数据",
-        "data_used_end_given": "观察截止日 **{end}**（由参数指定）；购买日期从 {first} 到 {last}。",
-        "data_used_end_sample": "观察截止日 **{end}**（示例数据的提取日期）；购买日期从 {first} 到 {last}。",
-        "data_used_end_derived": "观察截止日 **{end}**（由数据推得：最后一次购买的日期；"
-                                 "可用 `observation_end` 指定提取日期）；购买日期从 {first} 到 {last}。",
-        "data_used_duplicates": "完全相同的行（重复行）：{n:,} 行，{policy}。",
-        "data_used_no_duplicates": "完全相同的行（重复行）：无。",
-        "data_used_dup_warn": "已保留并给出警告",
-        "data_used_dup_keep": "已保留",
-        "data_used_dup_drop": "已删除",
-        "data_used_dup_error": "已拒绝",
-        "data_used_dropped": "未使用的行：退货 {returns:,} 行，观察截止日之后 {after_end:,} 行，"
-                             "未来日期 {future:,} 行。",
-        "data_used_encoding": "文件编码：{encoding}。",
-        "data_used_timezone": "时间已转换到时区 {timezone}。",
-    },
-}
-
-register(MESSAGES)
-
-
 def data_used_lines(used: DataUsed, lang: str = "en") -> list[str]:
     """The "Data used" lines (Markdown, without bullets) for ``used`` in ``lang``."""
-    def t(key: str, **values: Any) -> str:
+    def phrase(key: str, **values: Any) -> str:
         return translate(key, lang, **values)
 
-    source = t("data_used_sample") if used.source == "sample" else f"`{used.source}`"
-    lines = [t("data_used_source", source=source, rows_read=used.rows_read, rows_used=used.rows_used,
-               customers=used.customers),
-             t(f"data_used_end_{used.end_source}", end=used.observation_end, first=used.first_date,
-               last=used.last_date)]
+    source = phrase("data_used_sample") if used.source == "sample" else f"`{used.source}`"
+    lines = [phrase("data_used_source", source=source, rows_read=used.rows_read, rows_used=used.rows_used,
+                    customers=used.customers),
+             phrase(f"data_used_end_{used.end_source}", end=used.observation_end, first=used.first_date,
+                    last=used.last_date)]
     if used.duplicate_rows == 0:
-        lines.append(t("data_used_no_duplicates"))
+        lines.append(phrase("data_used_no_duplicates"))
     elif used.duplicate_rows is not None:
         policy = used.duplicates_policy or "warn"
-        lines.append(t("data_used_duplicates", n=used.duplicate_rows, policy=t(f"data_used_dup_{policy}")))
+        lines.append(phrase("data_used_duplicates", n=used.duplicate_rows,
+                            policy=phrase(f"data_used_dup_{policy}")))
     counts = (used.returns_dropped, used.after_end_dropped, used.future_dropped)
     if any(c is not None for c in counts):
         returns, after_end, future = (c or 0 for c in counts)
-        lines.append(t("data_used_dropped", returns=returns, after_end=after_end, future=future))
+        lines.append(phrase("data_used_dropped", returns=returns, after_end=after_end, future=future))
     if used.encoding:
-        lines.append(t("data_used_encoding", encoding=used.encoding))
+        lines.append(phrase("data_used_encoding", encoding=used.encoding))
     if used.timezone:
-        lines.append(t("data_used_timezone", timezone=used.timezone))
+        lines.append(phrase("data_used_timezone", timezone=used.timezone))
     return lines
 
 

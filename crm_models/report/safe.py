@@ -9,8 +9,8 @@ shows them as text:
   the notebook escape its cells, index and column labels (also those set with
   ``relabel_index``) and index names;
 * :func:`md_text` escapes a value for Markdown (HTML and Markdown syntax), and
-  :func:`markdown_translator` gives a report's ``T(key, **values)`` that does so for every
-  text value filled into a phrase;
+  :func:`markdown_translator` gives a report a translator (the notebooks bind it to ``T``) that
+  does so for every text value filled into a phrase;
 * :func:`check_file_name` refuses report and run names that are not plain file names.
 
 The HTML export (:mod:`crm_models.report.runner`) adds a second line of defence:
@@ -59,17 +59,17 @@ def md_text(value: object) -> str:
 
 
 def markdown_translator(translate: Callable[..., str], lang: str) -> Callable[..., str]:
-    """``T(key, **values)`` for Markdown: ``translate(key, lang, **values)`` with text values escaped.
+    """``translate_markdown(key, **values)``: ``translate(key, lang, **values)`` with text values escaped.
 
     Numbers keep their format specs (``{share:.1%}``); strings (names from the data, lists
     joined from them, other phrases) are escaped with :func:`md_text`, so they show as
     written and cannot add markup.  Use it for text that goes into ``Markdown(...)``;
     figure labels and table headers take the plain phrase.
     """
-    def T(key: str, **values: object) -> str:  # noqa: N802  (the notebooks' name for it)
+    def translate_markdown(key: str, **values: object) -> str:
         return translate(key, lang, **{k: md_text(v) if isinstance(v, str) else v for k, v in values.items()})
 
-    return T
+    return translate_markdown
 
 
 _WINDOWS_RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10)),

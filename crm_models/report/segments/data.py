@@ -133,16 +133,17 @@ def segment_inputs(
     """
     tt = as_table(tx)
     source = tt.source
-    t = tt.expr
-    facts = {"rows": t.count(), "first": t.date.min(), "last": t.date.max()}
+    purchases = tt.expr  # the transactions as an Ibis table expression
+    facts = {"rows": purchases.count(), "first": purchases.date.min(), "last": purchases.date.max()}
     if observation_end is not None:
-        keep = t.date <= literal(pd.Timestamp(observation_end))
-        facts.update(rows=count_where(t, keep), first=t.date.min(where=keep), last=t.date.max(where=keep))
+        keep = purchases.date <= literal(pd.Timestamp(observation_end))
+        facts.update(rows=count_where(purchases, keep), first=purchases.date.min(where=keep),
+                     last=purchases.date.max(where=keep))
     else:
         keep = None
     if isinstance(tx, TransactionTable):
-        facts["bad"] = bad_values(t.amount, keep)
-    row = tt.execute(t.aggregate(**facts)).iloc[0]
+        facts["bad"] = bad_values(purchases.amount, keep)
+    row = tt.execute(purchases.aggregate(**facts)).iloc[0]
     rows = int(row["rows"])
     if rows == 0:
         raise CRMDataError("every transaction is after the observation end "
@@ -170,7 +171,7 @@ def segment_inputs(
     dates = evaluation_dates(first, last_date, None, end, every_days, window_days, False, source)
     _check_period_days(retention_period_days)
 
-    te = t.filter(t.date <= literal(end)) if keep is not None else t
+    te = purchases.filter(purchases.date <= literal(end)) if keep is not None else purchases
     metrics = period_metrics(te, "D", None, "d_", amount=True)
     metrics.update(period_metrics(te, "M", None, "m_"))
     metrics.update(window_sums(te, te.amount, [end], window_days, "points_"))
