@@ -13,7 +13,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 from crm_models import csi  # noqa: E402
 from crm_models.errors import CRMDataError, ModelSpecificationError  # noqa: E402
 from crm_models.plotting import csi as plots  # noqa: E402
-from crm_models.report.csi import messages  # noqa: E402
+from crm_models.report.csi import load_survey, messages  # noqa: E402
 
 satisfaction = fx.satisfaction
 sat_model = fx.sat_model
@@ -69,7 +69,7 @@ def test_index_ipma_intervals(sat_model, boot):
 def test_load_survey_and_build_model(tmp_path, satisfaction):
     path = tmp_path / "s.csv"
     satisfaction.to_csv(path)  # with its row index, as R's write.csv
-    df = csi.load_survey(path)
+    df = load_survey(path)
     assert "Unnamed: 0" not in df.columns and len(df) == 250
     m = csi.build_model({"paths": {"SAT": ["VAL", "IMAG"], "LOY": ["SAT"]}}, df).fit(df)
     assert m.spec.blocks[m.spec.lvs.index("VAL")] == ("val1", "val2", "val3", "val4")
@@ -80,7 +80,7 @@ def test_load_survey_and_build_model(tmp_path, satisfaction):
         csi.build_model({"paths": {"NPS": ["SAT"]}}, df)
     with pytest.raises(ModelSpecificationError, match="unknown model 'csi'"):
         csi.build_model("csi", df)
-    sample = csi.load_survey(None)
+    sample = load_survey(None)
     assert {"customer_id", "sat1", "swc3"} <= set(sample.columns)
 
 

@@ -63,11 +63,11 @@ def same_outcome(new_f, old_f, *args, **kwargs) -> None:
         assert str(new) == str(old)
     else:
         assert not isinstance(new, CRMDataError), str(new)
-        compare = same_inputs if isinstance(old, S.SegmentInputs) else same
+        compare = same_inputs if isinstance(old, crm.report.segments.SegmentInputs) else same
         compare(new, old)
 
 
-def same_inputs(new: S.SegmentInputs, old: S.SegmentInputs) -> None:
+def same_inputs(new: crm.report.segments.SegmentInputs, old: crm.report.segments.SegmentInputs) -> None:
     for name in ("observation_end", "transactions", "first_date", "last_date", "source",
                  "retention_error"):
         assert getattr(new, name) == getattr(old, name), name
@@ -104,7 +104,7 @@ def calls(end: str, *, short: bool = False):
          dict(end=end, thresholds=THRESHOLDS, **membership)),
         ("history points", S.membership_history, ref.membership_history, (),
          dict(values="points", allow_partial_window=True, start=end, **membership)),
-        ("segment_inputs", S.segment_inputs, ref.segment_inputs, (end,),
+        ("segment_inputs", crm.report.segments.segment_inputs, ref.segment_inputs, (end,),
          dict(thresholds=THRESHOLDS, retention_period_days=retention, **win, **membership)),
     ]
 
@@ -139,7 +139,7 @@ def test_sample_as_a_duckdb_table_equals_pandas(sample):
 
 
 def test_segment_inputs_default_end_and_points_history(sample):
-    same_inputs(S.segment_inputs(sample), ref.segment_inputs(sample))
+    same_inputs(crm.report.segments.segment_inputs(sample), ref.segment_inputs(sample))
     dates = pd.date_range("2023-06-01", periods=6, freq="45D")
     same(membership_module.points_history(sample, dates, 90, until=dates[3]),
          ref.points_history(sample, dates, 90, until=dates[3]))
@@ -166,7 +166,7 @@ def test_bad_amounts_of_a_table_are_counted(sample):
     with pytest.raises(CRMDataError, match="negative or missing amounts in 3 rows"):
         S.membership_tiers(table, "2024-06-30")
     with pytest.raises(CRMDataError, match="negative or missing amounts in 3 rows"):
-        S.segment_inputs(table, "2024-06-30")
+        crm.report.segments.segment_inputs(table, "2024-06-30")
     with pytest.raises(CRMDataError, match=r"negative or missing amounts in 3 rows \(e\.g\."):
         S.membership_tiers(bad, "2024-06-30")
 
