@@ -6,8 +6,8 @@ import json
 import nbformat
 import pytest
 
-from crm_models.errors import ReportError
 from crm_models import cli
+from crm_models.errors import ReportError
 from crm_models.report.batch import load_config, render, template_context
 from crm_models.report.privacy import anonymize_frame, pseudonymize
 
