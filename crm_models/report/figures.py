@@ -12,7 +12,8 @@ from typing import Any
 __all__ = ["show"]
 
 
-def show(plot: Callable[..., Any], *args: Any, figsize: tuple[float, float], **kwargs: Any) -> Any:
+def show(plot: Callable[..., Any], *args: Any, figsize: tuple[float, float], tight: bool = False,
+         **kwargs: Any) -> None:
     """Draw ``plot(*args, ax=ax, **kwargs)`` on a new figure of ``figsize`` inches and show it.
 
     Parameters
@@ -23,17 +24,18 @@ def show(plot: Callable[..., Any], *args: Any, figsize: tuple[float, float], **k
         Its positional arguments.
     figsize : tuple of float
         Width and height of the figure in inches.
+    tight : bool
+        Fit the layout (``fig.tight_layout()``) before showing.
     **kwargs
         Its other keyword arguments.
 
-    Returns
-    -------
-    object
-        What ``plot`` returned (usually the axes).
+    Nothing is returned, so that a call ending a notebook cell adds no ``<Axes ...>`` text
+    to the report.
     """
     import matplotlib.pyplot as plt
 
     fig, ax = plt.subplots(figsize=figsize)
-    result = plot(*args, ax=ax, **kwargs)
+    plot(*args, ax=ax, **kwargs)
+    if tight:
+        fig.tight_layout()
     plt.show()
-    return result
