@@ -13,13 +13,13 @@ matplotlib.use("Agg")
 import crm_models as crm  # noqa: E402
 from crm_models.churn import (  # noqa: E402
     ChurnModel,
-    load_churn_data,
     pick_segment,
     score_customers,
     value_by_tier,
 )
 from crm_models.errors import CRMDataError  # noqa: E402
 from crm_models.plotting import churn as plots  # noqa: E402
+from crm_models.report.churn import load_churn_data  # noqa: E402
 
 
 @pytest.fixture(scope="module")

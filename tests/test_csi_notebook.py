@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import json
 import re
 
 import numpy as np
-import pytest
 
-import crm_models as crm
 from crm_models.data import datasets
 
 
@@ -64,11 +61,5 @@ def test_csi_notebook_states_the_scale_and_leaves_out_straightliners(run_noteboo
     assert "Answer scale: **1-7**, inferred from the answers: they range from 2 to 7" in text
     assert "a top answer 7 would count as 66.7 instead of 100" in text
     assert "**6** of 600 respondents gave the same answer to every item and were **left out**" in text
-    summary = json.loads(nb.cells[-1].outputs[0]["text"])
-    assert summary["respondents"] == 594 and summary["straightliners"] == 6
-    assert summary["scale"] == [1.0, 7.0] and summary["scale_source"] == "inferred"
-    kept = survey.iloc[6:]
-    model = crm.csi.build_model("ecsi", kept, scheme="centroid", scaled=False).fit(kept)
-    expected = crm.csi.csi_index(model, scale_min=1, scale_max=7, skip_negative=True)["index"]
-    assert summary["index"]["SAT"] == pytest.approx(expected["SAT"], abs=1e-9)
-    assert 60 < summary["index"]["SAT"] < 75  # read as 1-10 it would be about 2/3 of that
+    # the key figures themselves: tests/test_report_csi_sections.py (summary_record)
+    assert "**594** respondents" in text

@@ -54,18 +54,19 @@ def test_overview_summarises_and_links_the_reports_of_the_run(run_notebook, tmp_
     assert m and int(m.group(1)) == round(100 * top)
 
 
-
-def test_overview_reads_a_1_to_7_survey_on_its_own_scale(run_notebook, tmp_path):
+def test_overview_reads_a_1_to_7_survey_on_its_own_scale(tmp_path):
     """A 1-7 survey (no answer above 7) read on the default 1-10 scale would give an index far too
     low; the overview infers the common scale as the CSI report does, and says so."""
     import numpy as np
+
+    from crm_models.report.overview import sections
 
     survey = crm.data.datasets.sample_survey()
     items = [c for c in survey.columns if c != "customer_id"]
     survey[items] = np.round(1 + (survey[items] - 1) * 6 / 9).astype(int)
     path = tmp_path / "survey7.csv"
     survey.to_csv(path, index=False)
-    text = _markdown(run_notebook("overview", {"survey_path": str(path), "activity_freq": "Q"}))
+    text = sections.csi_markdown(str(path))
     pls = crm.csi.build_model("ecsi", survey, scheme="centroid", scaled=False).fit(survey)
     on_7 = crm.csi.csi_index(pls, scale_min=1, scale_max=7, skip_negative=True).loc["SAT", "index"]
     assert f"Satisfaction index **{on_7:.1f}** out of 100" in text

@@ -15,7 +15,7 @@ from typing import Any
 import pandas as pd
 from pandas.io.formats.style import Styler
 
-__all__ = ["HEADER_STYLE", "labelled"]
+__all__ = ["HEADER_STYLE", "formatted", "labelled"]
 
 #: Column headers wrap and stay narrow; row labels and numbers stay on one line.
 HEADER_STYLE = [
@@ -87,3 +87,45 @@ def labelled(frame: pd.DataFrame, columns: Mapping[object, str], *, index: Seque
     if hide_index:
         styler = styler.hide(axis="index")
     return styler
+
+
+def formatted(frame: pd.DataFrame, headers: Sequence[str], formats: Formatter | Mapping[object, Formatter],
+              *, index_name: str | None = None, na_rep: str | None = None, hide_index: bool = False
+              ) -> Styler:
+    """``frame.style.format(formats).relabel_index(headers, axis=1)``: the reports' plain table.
+
+    Unlike :func:`labelled` it adds no header styles: the table renders as the notebooks'
+    ``.style.format(...).relabel_index(...)`` chains always did.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        The table; not modified.
+    headers : sequence of str
+        Reader-facing header of every column, in column order.
+    formats : str, callable or mapping
+        One format for all cells, or a format per column.
+    index_name : str, optional
+        Title of the index column (``frame.rename_axis(index_name)``); ``None`` keeps the
+        frame's own.
+    na_rep : str, optional
+        Text of missing values (default: pandas' own).
+    hide_index : bool
+        Leave the index column out.
+
+    Returns
+    -------
+    Styler
+
+    Raises
+    ------
+    ValueError
+        If the number of headers differs from the number of columns.
+    """
+    if len(headers) != len(frame.columns):
+        raise ValueError(f"{len(headers)} headers for {len(frame.columns)} columns")
+    shown = frame if index_name is None else frame.rename_axis(index_name)
+    styler = shown.style.format(formats, na_rep=na_rep)
+    if hide_index:
+        styler = styler.hide(axis="index")
+    return styler.relabel_index(list(headers), axis=1)
