@@ -17,8 +17,8 @@ import pandas as pd
 import pytest
 import yaml
 
+from crm_models import cli
 from crm_models.errors import ReportError
-from crm_models.report import cli
 from crm_models.report.batch import load_config, render, template_context
 from crm_models.report.parameters import plain_parameters, plain_value
 

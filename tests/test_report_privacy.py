@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 import crm_models.report.privacy as privacy
-from crm_models.report import cli
+from crm_models import cli
 from crm_models.report.privacy import key_file_path, pseudonym_key, pseudonymize
 
 

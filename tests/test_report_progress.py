@@ -7,7 +7,7 @@ import re
 import nbformat
 import pytest
 
-from crm_models.report import cli
+from crm_models import cli
 from crm_models.report.progress import BarProgress, FailuresOnly, PlainLogProgress, RunProgress, make_progress
 from crm_models.report.runner import run_reports
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from crm_models.report import cli
+from crm_models import cli
 from crm_models.report.notebooks import discover, read_parameters
 from crm_models.report.runner import atomic_write_text
 
