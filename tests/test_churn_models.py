@@ -8,7 +8,7 @@ import lifelines
 import numpy as np
 import pandas as pd
 import pytest
-from churn_fixtures import TELCO_COVARIATES, load_telco, simulate_weibull
+from helpers.churn import TELCO_COVARIATES, load_telco, simulate_weibull
 from scipy import integrate, stats
 
 from crm_models.churn import ChurnModel, compare_models, fit_models

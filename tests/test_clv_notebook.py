@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from clv_fixtures import PNBD_REF, assert_close_to_published
+from helpers.clv import PNBD_REF, assert_close_to_published
 
 import crm_models as crm
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from clv_fixtures import donations, fitted
+from helpers.clv import donations, fitted
 
 import crm_models as crm
 

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import csi_fixtures as fx
 import numpy as np
 import pytest
-from csi_fixtures import SAT_BLOCKS, SAT_PATHS
+from helpers import csi as fx
+from helpers.csi import SAT_BLOCKS, SAT_PATHS
 
 from crm_models.csi import PLSPM
 from crm_models.csi.bootstrap import _bca
 from crm_models.errors import ModelSpecificationError, NotFittedError
-
-satisfaction = fx.satisfaction
-sat_model = fx.sat_model
 
 
 def _indices(seed, n_draws, n_rows):

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import matplotlib
 import pytest
-from conftest import bare_machine_env
+from helpers import bare_machine_env
 
 from crm_models.errors import ReportError
 from crm_models.plotting import style

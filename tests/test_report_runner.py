@@ -92,7 +92,7 @@ def test_parse_value_types():
 
 
 def test_committed_notebooks_are_clean_and_parameterised():
-    from conftest import NOTEBOOKS
+    from helpers import NOTEBOOKS
 
     for path in sorted(NOTEBOOKS.glob("*.ipynb")):
         nb = json.loads(path.read_text())
@@ -146,7 +146,7 @@ def test_html_is_self_contained(nb_dir, tmp_path):
 def test_overview_in_chinese_renders_without_missing_glyphs(run_notebook, tmp_path, monkeypatch):
     # the CJK font comes with the Python dependencies (mplfonts): never skipped, and the kernel
     # runs as on a fresh machine (no fonts for fontconfig, an empty matplotlib cache)
-    from conftest import bare_machine_env
+    from helpers import bare_machine_env
 
     for key, value in bare_machine_env(tmp_path / "bare").items():
         monkeypatch.setenv(key, value)

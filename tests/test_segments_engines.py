@@ -13,10 +13,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from helpers import read_cdnow_master
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from reference import pandas_segments as ref
-from spark_fixtures import read_cdnow_master, spark  # noqa: F401
 
 import crm_models as crm
 from crm_models.data.tables import transaction_table
@@ -217,7 +217,7 @@ def test_generated_logs_equal_pandas(log):
 # --- Spark ------------------------------------------------------------------------------------
 
 @pytest.mark.slow
-def test_sample_on_spark_equals_pandas(spark, sample):  # noqa: F811
+def test_sample_on_spark_equals_pandas(spark, sample):
     table = transaction_table(sample, engine="spark")
     assert table.engine == "spark"
     for name, new, old, args, kwargs in calls("2024-06-30"):
