@@ -1,11 +1,11 @@
-# Two commands a new user needs: `make report` and `make test`.
+# Two commands a new user needs: `make report` and `make test` (`make check`: the quick loop while editing).
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 RUN_STAMP := $(VENV)/.installed-run
 DEV_STAMP := $(VENV)/.installed-dev
 
-.PHONY: report test lint bench data clean
+.PHONY: report test check lint bench data clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,11 @@ report: $(RUN_STAMP)
 test: $(DEV_STAMP)
 	$(BIN)/ruff check crm_models tests benchmarks
 	$(BIN)/python -m pytest -q
+
+## Lint and the fast tests only (no notebooks, Spark or browser: `-m "not slow"`), for iterating
+check: $(DEV_STAMP)
+	$(BIN)/ruff check crm_models tests benchmarks
+	$(BIN)/python -m pytest -q -m "not slow"
 
 lint: $(DEV_STAMP)
 	$(BIN)/ruff check crm_models tests benchmarks

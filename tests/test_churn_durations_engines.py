@@ -150,6 +150,7 @@ def _both(fn, *args, **kwargs):
         return None, str(exc)
 
 
+@pytest.mark.slow  # over 3 s
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(tx=transactions(), kwargs=options)
 def test_hypothesis_frame_and_table(tx, kwargs):

@@ -9,6 +9,8 @@ from helpers.clv import PNBD_REF, assert_close_to_published
 
 import crm_models as crm
 
+pytestmark = pytest.mark.slow  # each test runs a report notebook
+
 
 def _summary(nb) -> dict:
     last = nb.cells[-1]

@@ -11,6 +11,8 @@ import pytest
 import crm_models as crm
 from crm_models.data import datasets
 
+pytestmark = pytest.mark.slow  # each test runs a report notebook
+
 
 def _outputs(nb) -> tuple[str, int]:
     texts, images = [], 0

@@ -102,6 +102,7 @@ def test_errors(sample):
 
 # --- CDNOW_master: 23,570 customers, integer ids -----------------------------------------------
 
+@pytest.mark.slow  # over 3 s
 def test_cdnow_master(cdnow_master):
     for freq in ("M", "Q", "W"):
         expected = ref.customer_activity(cdnow_master, freq)
@@ -132,6 +133,7 @@ def _frame(rows, integer_ids: bool) -> pd.DataFrame:
     return crm.data.load_transactions(raw, duplicates="keep")
 
 
+@pytest.mark.slow  # over 3 s
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(rows=purchases, integer_ids=st.booleans(),
        freq=st.sampled_from(["M", "Q", "W", "W-THU", "D", "Y"]),
@@ -143,6 +145,7 @@ def test_activity_and_key_figures_on_generated_transactions(rows, integer_ids, f
     assert_key_figures_equal(key_figures(tx), ref.key_figures(tx))
 
 
+@pytest.mark.slow  # over 3 s
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(rows=purchases, integer_ids=st.booleans(), period=st.sampled_from(["D", "W", "M", "Q"]),
        end_row=st.integers(0, 39), cohort=st.sets(st.integers(0, 6), min_size=1))

@@ -50,6 +50,7 @@ def transactions(draw):
     return crm.data.load_transactions(frame, duplicates="keep", as_of="2030-01-01")
 
 
+@pytest.mark.slow  # over 3 s
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(tx=transactions(), period=st.sampled_from(["D", "W", "M", "h", "W-WED"]),
        holdout=st.booleans(), cut=st.integers(0, 119))

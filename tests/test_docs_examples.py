@@ -57,7 +57,7 @@ AIRFLOW_DS = "2025-01-02"  # {{ ds }}: a run date whose previous month is in the
 #: (pattern, replacement, why): applied to every block's text before it runs.  ``{tmp}`` is
 #: the document's working directory, ``{repo}`` this checkout.
 SUBSTITUTIONS: list[tuple[str, str, str]] = [
-    (r"(?<![\w/.-])make (report|test|bench|data|lint|clean)\b", r"make -n -C {repo} \1",
+    (r"(?<![\w/.-])make (report|test|check|bench|data|lint|clean)\b", r"make -n -C {repo} \1",
      "make targets are shown, not run (dry run: the target exists and its recipe parses); "
      "`make test` would run this suite inside itself, `make report`'s recipe is `crm-report run`, "
      "which the README's CLI block runs"),

@@ -11,6 +11,8 @@ import pytest
 
 from crm_models.report.wording import ALLOWED_LATIN, code_tokens, english_words, visible_text
 
+pytestmark = pytest.mark.slow  # renders every report (once per language)
+
 REPORTS = ["overview", "clv", "churn", "csi", "segments"]
 REPORT_CURRENCY = "¥"  # helpers.REPORT_TEST_PARAMETERS renders the reports with this symbol
 

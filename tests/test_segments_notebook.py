@@ -8,6 +8,8 @@ import pytest
 
 import crm_models as crm
 
+pytestmark = pytest.mark.slow  # each test runs a report notebook
+
 
 def _summary(nb) -> dict:
     last = nb.cells[-1]

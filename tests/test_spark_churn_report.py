@@ -18,6 +18,8 @@ from crm_models.churn import load_churn_data
 from crm_models.data import datasets
 from crm_models.errors import CRMDataError
 
+pytestmark = pytest.mark.slow  # local Spark and report notebooks
+
 TELCO = dict(customer_id="customerID", duration_col="tenure", event_col="Churn", event_value="Yes")
 NOTEBOOK_PARAMETERS = {"top_n": 5, "periods": 12, "reference_levels": {"contract": "monthly"},
                        "observation_end": "2024-12-31"}

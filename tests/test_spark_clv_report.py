@@ -11,7 +11,7 @@ import pytest
 import crm_models as crm
 from crm_models.errors import CRMDataError
 
-pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+pytestmark = [pytest.mark.slow, pytest.mark.filterwarnings("ignore::DeprecationWarning")]
 
 NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "clv.ipynb"
 FRAMES = ("calibration", "full", "tracking_counts")

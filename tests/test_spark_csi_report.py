@@ -17,6 +17,8 @@ from crm_models.csi import load_survey
 from crm_models.data import datasets
 from crm_models.errors import CRMDataError
 
+pytestmark = pytest.mark.slow  # local Spark and report notebooks
+
 #: A model naming an item the survey does not have (sat9).
 MISSING_ITEM_MODEL = {"paths": {"SAT": ["VAL"], "LOY": ["SAT"]},
                       "blocks": {"VAL": ["val1", "val2", "val3"], "SAT": ["sat1", "sat2", "sat9"],

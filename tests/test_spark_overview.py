@@ -7,6 +7,8 @@ import crm_models as crm
 from crm_models.data import datasets
 from crm_models.errors import CRMDataError
 
+pytestmark = pytest.mark.slow  # local Spark and report notebooks
+
 
 @pytest.fixture(scope="module")
 def sample_parquet(tmp_path_factory):
