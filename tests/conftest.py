@@ -5,8 +5,9 @@ program (Chromium, Java) call :func:`helpers.require`.  Both may skip only outsi
 what is missing; in CI (``CI`` set, where ``.ci/run`` installs everything) a missing piece is
 a failure.
 
-``CRM_TEST_SHUFFLE=<seed>`` runs the collected tests in an order shuffled with that seed (to
-catch tests that depend on others running first); unset, pytest's file order.
+``CRM_TEST_SHUFFLE=<seed>`` runs the tests in an order shuffled with that seed (files, and
+the tests within each file), to catch tests that depend on others running first; unset,
+pytest's order.
 """
 
 from __future__ import annotations
@@ -30,9 +31,19 @@ from helpers.csi import SAT_BLOCKS, SAT_PATHS, ecsi_dir
 
 
 def pytest_collection_modifyitems(config, items):
+    """``CRM_TEST_SHUFFLE=<seed>``: the files in a shuffled order, and the tests of each file
+    shuffled (a file's tests stay together, so module-scoped fixtures such as a notebook run
+    are still set up once per file)."""
     seed = os.environ.get("CRM_TEST_SHUFFLE")
-    if seed:
-        random.Random(seed).shuffle(items)
+    if not seed:
+        return
+    rng = random.Random(seed)
+    by_file: dict[str, list] = {}
+    for item in items:
+        by_file.setdefault(item.nodeid.split("::")[0], []).append(item)
+    files = list(by_file)
+    rng.shuffle(files)
+    items[:] = [item for name in files for item in rng.sample(by_file[name], len(by_file[name]))]
 
 
 def pytest_report_header(config):
