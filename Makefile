@@ -1,4 +1,4 @@
-# Two commands a new user needs: `make report` and `make test`.
+# Two commands a new user needs: `make report` and `make test` (`make check`: the quick loop while editing).
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
@@ -6,7 +6,7 @@ RUN_STAMP := $(VENV)/.installed-run
 DEV_STAMP := $(VENV)/.installed-dev
 DOCS_STAMP := $(VENV)/.installed-docs
 
-.PHONY: report test lint bench data docs docs-reports clean
+.PHONY: report test check lint bench data docs docs-reports clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,12 @@ test: $(DEV_STAMP)
 	$(BIN)/ruff check crm_models tests benchmarks
 	$(BIN)/lint-imports
 	$(BIN)/python -m pytest -q
+
+## Lint and the fast tests only (no notebooks, Spark or browser: `-m "not slow"`), for iterating
+check: $(DEV_STAMP)
+	$(BIN)/ruff check crm_models tests benchmarks
+	$(BIN)/lint-imports
+	$(BIN)/python -m pytest -q -m "not slow"
 
 lint: $(DEV_STAMP)
 	$(BIN)/ruff check crm_models tests benchmarks

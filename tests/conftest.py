@@ -1,53 +1,71 @@
-"""Shared fixtures: the public reference data in ../shared/data, and the rule for tests
-that need something outside Python.
+"""Every fixture of the tests (plain helpers are in tests/helpers/), and the test order.
 
-Tests that need the data use ``shared_data``; tests that need a program (Chromium, Java)
-call :func:`require`.  Both may skip only outside CI, saying what is missing; in CI (``CI``
-set, where ``.ci/run`` installs everything) a missing piece is a failure.
+Tests that need the reference data in ../shared/data use ``shared_data``; tests that need a
+program (Chromium, Java) call :func:`helpers.require`.  Both may skip only outside CI, saying
+what is missing; in CI (``CI`` set, where ``.ci/run`` installs everything) a missing piece is
+a failure.
+
+``CRM_TEST_SHUFFLE=<seed>`` runs the tests in an order shuffled with that seed (files, and
+the tests within each file), to catch tests that depend on others running first; unset,
+pytest's order.
 """
 
 from __future__ import annotations
 
 import os
+import random
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from helpers import (
+    REPORT_TEST_PARAMETERS,
+    SHARED_DATA,
+    execute_notebook,
+    read_cdnow_master,
+    read_cdnow_sample,
+    require,
+    spark_missing,
+)
+from helpers.csi import SAT_BLOCKS, SAT_PATHS, ecsi_dir
 
-REPO = Path(__file__).resolve().parents[1]
-SHARED_DATA = Path(os.environ.get("CRM_SHARED_DATA", REPO.parent / "shared" / "data"))
 
-
-def require(missing: str | None, what: str) -> None:
-    """Skip outside CI, fail in CI, when ``missing`` says what ``what`` lacks (None: nothing).
-
-    ``require(None if shutil.which("java") else "Java is not installed (...)", "Spark tests")``
-    """
-    if missing is None:
+def pytest_collection_modifyitems(config, items):
+    """``CRM_TEST_SHUFFLE=<seed>``: the files in a shuffled order, and the tests of each file
+    shuffled (a file's tests stay together, so module-scoped fixtures such as a notebook run
+    are still set up once per file)."""
+    seed = os.environ.get("CRM_TEST_SHUFFLE")
+    if not seed:
         return
-    if os.environ.get("CI"):
-        pytest.fail(f"{what} must run in CI: {missing}")
-    pytest.skip(f"{what} skipped outside CI: {missing}")
+    rng = random.Random(seed)
+    by_file: dict[str, list] = {}
+    for item in items:
+        by_file.setdefault(item.nodeid.split("::")[0], []).append(item)
+    files = list(by_file)
+    rng.shuffle(files)
+    items[:] = [item for name in files for item in rng.sample(by_file[name], len(by_file[name]))]
 
+
+def pytest_report_header(config):
+    seed = os.environ.get("CRM_TEST_SHUFFLE")
+    return f"test order shuffled with CRM_TEST_SHUFFLE={seed}" if seed else None
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _private_pseudonym_key(tmp_path_factory):
+    """Tests (and the notebook kernels they start) never create a key in the real home."""
+    if os.environ.get("CRM_PSEUDONYM_KEY_FILE") is None:
+        path = tmp_path_factory.mktemp("crm-config") / "pseudonym.key"
+        os.environ["CRM_PSEUDONYM_KEY_FILE"] = str(path)
+
+
+# --- reference data -------------------------------------------------------------------------------
 
 @pytest.fixture(scope="session")
 def shared_data() -> Path:
     require(None if SHARED_DATA.is_dir() else f"reference data not present at {SHARED_DATA}",
             "tests on the reference data")
     return SHARED_DATA
-
-
-def read_cdnow_sample(shared: Path) -> pd.DataFrame:
-    """CDNOW 1/10 sample with the sample id (1..2357) as customer id, as in the papers."""
-    import crm_models as crm
-
-    return crm.data.load_transactions(
-        shared / "cdnow" / "CDNOW_sample.txt", customer_id="sample_id", date="date",
-        amount="dollars", sep=r"\s+", header=None,
-        names=["master_id", "sample_id", "date", "cds", "dollars"],
-        dtype={"sample_id": "int64"},  # the papers' numeric ids (the file pads them: 0001)
-        duplicates="keep",  # 21 same-day repeat orders of equal value are real purchases
-    )
 
 
 @pytest.fixture(scope="session")
@@ -64,28 +82,26 @@ def cdnow_summary(cdnow_transactions: pd.DataFrame) -> pd.DataFrame:
                                 period="D", time_unit="W")
 
 
-@pytest.fixture(autouse=True, scope="session")
-def _private_pseudonym_key(tmp_path_factory):
-    """Tests (and the notebook kernels they start) never create a key in the real home."""
-    if os.environ.get("CRM_PSEUDONYM_KEY_FILE") is None:
-        path = tmp_path_factory.mktemp("crm-config") / "pseudonym.key"
-        os.environ["CRM_PSEUDONYM_KEY_FILE"] = str(path)
+@pytest.fixture(scope="session")
+def cdnow_master(shared_data: Path) -> pd.DataFrame:
+    return read_cdnow_master(shared_data)
 
 
-NOTEBOOKS = REPO / "notebooks"
+@pytest.fixture(scope="session")
+def satisfaction(shared_data: Path) -> pd.DataFrame:
+    """The ECSI satisfaction survey of R plspm."""
+    return pd.read_csv(ecsi_dir(shared_data) / "satisfaction.csv", index_col=0)
 
 
-def bare_machine_env(tmp_path: Path) -> dict[str, str]:
-    """Environment variables of a machine without fonts: fontconfig sees no font folder,
-    matplotlib starts from an empty cache (``MPLCONFIGDIR``) and must build it anew."""
-    tmp_path.mkdir(parents=True, exist_ok=True)
-    conf = tmp_path / "fonts.conf"
-    conf.write_text('<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "fonts.dtd">\n'
-                    f"<fontconfig><cachedir>{tmp_path / 'fc-cache'}</cachedir></fontconfig>\n")
-    mpl_dir = tmp_path / "mplconfig"
-    mpl_dir.mkdir(exist_ok=True)
-    return {"FONTCONFIG_FILE": str(conf), "MPLCONFIGDIR": str(mpl_dir)}
+@pytest.fixture(scope="session")
+def sat_model(satisfaction):
+    """The reference fit: centroid scheme, mode A, scaled=False (as the R outputs)."""
+    from crm_models.csi import PLSPM
 
+    return PLSPM(SAT_PATHS, SAT_BLOCKS, scheme="centroid", scaled=False).fit(satisfaction)
+
+
+# --- report notebooks -----------------------------------------------------------------------------
 
 @pytest.fixture
 def run_notebook(tmp_path):
@@ -94,25 +110,10 @@ def run_notebook(tmp_path):
     Returns the executed notebook (nbformat node). A failing cell fails the test with
     papermill's error naming the cell.
     """
-    import nbformat
-    import papermill as pm
-
-    import crm_models.report.execution  # noqa: F401  (registers the "crm_models" engine)
-
     def _run(name: str, parameters: dict | None = None):
-        out = tmp_path / f"{name}.out.ipynb"
-        pm.execute_notebook(
-            str(NOTEBOOKS / f"{name}.ipynb"), str(out), parameters=parameters or {},
-            kernel_name="python3", cwd=str(tmp_path), progress_bar=False,
-            engine_name="crm_models",  # the package's engine: kernel on local sockets
-        )
-        return nbformat.read(str(out), as_version=4)
+        return execute_notebook(name, tmp_path / f"{name}.out.ipynb", parameters or {}, tmp_path)
 
     return _run
-
-
-#: Small settings for the reports rendered once per test session (every report declaring one gets it).
-REPORT_TEST_PARAMETERS = {"n_boot": 200, "currency": "¥"}
 
 
 @pytest.fixture(scope="session")
@@ -138,5 +139,20 @@ def rendered_reports(tmp_path_factory):
     return _get
 
 
-# The one local SparkSession (session scope) for every test that takes a ``spark`` argument.
-from spark_fixtures import needs_spark, spark  # noqa: E402, F401
+# --- Spark: one local SparkSession (starting one takes up to a minute here) ------------------------
+
+@pytest.fixture(scope="session")
+def needs_spark() -> None:
+    """For tests that start Spark themselves (e.g. a notebook with ``engine="spark"``)."""
+    require(spark_missing(), "Spark tests")
+
+
+@pytest.fixture(scope="session")
+def spark():
+    require(spark_missing(), "Spark tests")
+    from crm_models.spark import local_session
+
+    session = local_session(2, app_name="crm_models-tests", **{"spark.sql.shuffle.partitions": "4",
+                                                                "spark.default.parallelism": "2"})
+    yield session
+    session.stop()

@@ -6,7 +6,7 @@ import lifelines
 import numpy as np
 import pandas as pd
 import pytest
-from churn_fixtures import load_telco
+from helpers.churn import load_telco
 from lifelines.statistics import logrank_test, multivariate_logrank_test
 
 from crm_models.churn import km_table, logrank, median_lifetime, pairwise_logrank, retention_table

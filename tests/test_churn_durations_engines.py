@@ -13,7 +13,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from reference.pandas_durations import durations_from_transactions as oracle
 from reference.pandas_durations import spend_in_first_spell as _spend_in_first_spell
-from spark_fixtures import cdnow_master, spark  # noqa: F401  (fixtures)
 
 import crm_models as crm
 from crm_models.churn import durations_from_transactions
@@ -88,7 +87,7 @@ def test_user_column_names_and_categorical_ids(sample_tx):
     assert_same(new, oracle(renamed, SAMPLE_END, **kwargs))
 
 
-def test_cdnow_master(cdnow_master):  # noqa: F811
+def test_cdnow_master(cdnow_master):
     for kwargs in ({"time_unit": "W"}, {"spells": "all", "churn_date": "last_purchase"}):
         old = oracle(cdnow_master, "1998-06-30", **kwargs)
         assert_same(durations_from_transactions(cdnow_master, "1998-06-30", **kwargs), old)
@@ -97,7 +96,7 @@ def test_cdnow_master(cdnow_master):  # noqa: F811
     assert len(old) > cdnow_master["customer_id"].nunique()  # reactivations present
 
 
-def test_first_spell_spend(sample_tx, cdnow_master):  # noqa: F811
+def test_first_spell_spend(sample_tx, cdnow_master):
     for tx, end in ((sample_tx, SAMPLE_END), (cdnow_master, "1998-06-30")):
         d = durations_from_transactions(tx, end, time_unit="W")
         expected = _spend_in_first_spell(tx, d)  # the report's pandas sum
@@ -151,6 +150,7 @@ def _both(fn, *args, **kwargs):
         return None, str(exc)
 
 
+@pytest.mark.slow  # over 3 s
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(tx=transactions(), kwargs=options)
 def test_hypothesis_frame_and_table(tx, kwargs):
@@ -171,7 +171,7 @@ def test_hypothesis_frame_and_table(tx, kwargs):
 
 
 @pytest.mark.slow
-def test_spark_sample_data(spark, sample_tx):  # noqa: F811
+def test_spark_sample_data(spark, sample_tx):
     tx = with_times(sample_tx)
     tt = transaction_table(tx, columns=["channel", "basket"], engine="spark")
     assert tt.engine == "spark"

@@ -6,7 +6,7 @@ import lifelines
 import numpy as np
 import pandas as pd
 import pytest
-from churn_fixtures import simulate_weibull
+from helpers.churn import simulate_weibull
 
 from crm_models.churn import (
     ChurnModel,

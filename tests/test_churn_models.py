@@ -8,7 +8,7 @@ import lifelines
 import numpy as np
 import pandas as pd
 import pytest
-from churn_fixtures import TELCO_COVARIATES, load_telco, simulate_weibull
+from helpers.churn import TELCO_COVARIATES, load_telco, simulate_weibull
 from scipy import integrate, stats
 
 from crm_models.churn import ChurnModel, compare_models, fit_models
@@ -83,6 +83,7 @@ def test_cox_strata_and_penalizer_equal_lifelines(telco, telco_design):
     assert got.index.equals(cur.index)
 
 
+@pytest.mark.slow  # over 3 s
 def test_formula_equals_lifelines_formula(telco):
     f = "MonthlyCharges + Contract + SeniorCitizen + SeniorCitizen:MonthlyCharges"
     ours = ChurnModel("weibull", formula=f).fit(telco, "tenure", "Churn")
@@ -135,6 +136,7 @@ def sim():
     return simulate_weibull(10_000, seed=1)
 
 
+@pytest.mark.slow  # over 3 s
 def test_weibull_recovers_truth_within_95_ci(sim):
     """One sample of 10,000 (seed 1): every parameter's 95 % CI holds the truth, Weibull and Cox.
 
@@ -151,6 +153,7 @@ def test_weibull_recovers_truth_within_95_ci(sim):
         assert cox.loc[name, "coef lower 95%"] < -1.5 * b < cox.loc[name, "coef upper 95%"], name
 
 
+@pytest.mark.slow  # over 3 s
 def test_weibull_ci_coverage_over_replicates():
     """12 independent samples of 1,000: each parameter's 95 % CI covers the truth in >= 9 of them.
 

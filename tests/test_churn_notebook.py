@@ -21,6 +21,8 @@ from crm_models.errors import CRMDataError  # noqa: E402
 from crm_models.plotting import churn as plots  # noqa: E402
 from crm_models.report.churn import load_churn_data  # noqa: E402
 
+pytestmark = pytest.mark.slow  # each test runs a report notebook
+
 
 @pytest.fixture(scope="module")
 def sample():

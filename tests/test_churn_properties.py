@@ -7,7 +7,7 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
-from churn_fixtures import simulate_weibull
+from helpers.churn import simulate_weibull
 from hypothesis import given, settings
 from hypothesis import strategies as st
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from churn_fixtures import simulate_weibull
+from helpers.churn import simulate_weibull
 
 import crm_models as crm
 from crm_models.errors import CRMDataError

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from churn_fixtures import simulate_weibull
+from helpers.churn import simulate_weibull
 
 from crm_models.churn import ChurnModel, retention_improvement, survival_value
 from crm_models.errors import CRMDataError

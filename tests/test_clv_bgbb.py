@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from clv_fixtures import BGBB_REF, assert_close_to_published, donations
+from helpers.clv import BGBB_REF, assert_close_to_published, donations
 
 import crm_models as crm
 

@@ -7,7 +7,7 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
-from clv_fixtures import GG_REF, assert_close_to_published, fitted
+from helpers.clv import GG_REF, assert_close_to_published, fitted
 
 import crm_models as crm
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from clv_fixtures import random_summary
+from helpers.clv import random_summary
 
 import crm_models as crm
 from crm_models.clv.base import _num_grad

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from clv_fixtures import MBGNBD_REF, assert_close_to_published, fitted
+from helpers.clv import MBGNBD_REF, assert_close_to_published, fitted
 
 lifetimes = pytest.importorskip("lifetimes")
 

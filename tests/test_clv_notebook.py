@@ -5,8 +5,12 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 import crm_models as crm
 from crm_models.report.clv import sections
+
+pytestmark = pytest.mark.slow  # each test runs a report notebook
 
 
 def _summary(nb) -> dict:

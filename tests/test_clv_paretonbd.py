@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from clv_fixtures import PNBD_LL, PNBD_REF, PNBD_SE, assert_close_to_published, fitted
+from helpers.clv import PNBD_LL, PNBD_REF, PNBD_SE, assert_close_to_published, fitted
 from scipy import integrate
 
 import crm_models as crm

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -34,6 +35,7 @@ def customers(draw, n=8):
 SETTINGS = settings(max_examples=40, deadline=None, derandomize=True)
 
 
+@pytest.mark.slow  # over 3 s
 @settings(max_examples=25, deadline=None, derandomize=True)
 @given(s=customers(), kind=st.sampled_from(sorted(DAILY)), other=st.booleans())
 def test_probabilities_and_expectations_are_finite_and_valid(s, kind, other):

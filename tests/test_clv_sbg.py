@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from clv_fixtures import SBG_HIGH_END, SBG_REGULAR
+from helpers.clv import SBG_HIGH_END, SBG_REGULAR
 
 import crm_models as crm
 

@@ -10,7 +10,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
-from clv_fixtures import holdout_summary  # noqa: E402
+from helpers.clv import holdout_summary  # noqa: E402
 
 import crm_models as crm  # noqa: E402
 from crm_models.plotting import clv as clvplot  # noqa: E402

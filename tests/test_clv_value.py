@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from clv_fixtures import donations, fitted
+from helpers.clv import donations, fitted
 
 import crm_models as crm
 
@@ -59,6 +59,7 @@ def test_clv_is_margin_times_spend_times_discounted_purchases(cdnow_summary):
     assert (half < in_tx).all() and (half > crm.clv.customer_lifetime_value(bg, None, s, 25, d)).all()
 
 
+@pytest.mark.slow  # over 3 s
 def test_infinite_horizon_uses_dert(cdnow_summary):
     s = cdnow_summary.iloc[:200]
     bg, gg = fitted("bgnbd", cdnow_summary), fitted("gg", cdnow_summary)
@@ -79,6 +80,7 @@ def test_bgbb_infinite_horizon_is_the_limit(shared_data):
     np.testing.assert_allclose(a.to_numpy(), b.to_numpy(), rtol=1e-10)
 
 
+@pytest.mark.slow  # over 3 s
 def test_customer_equity_interval(cdnow_summary):
     s = cdnow_summary
     bg, gg = fitted("bgnbd", s), fitted("gg", s)

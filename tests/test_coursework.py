@@ -33,6 +33,7 @@ def test_bad_student_id():
         coursework.new_assignment("../etc", "x")
 
 
+@pytest.mark.slow  # over 3 s
 def test_create_answer_and_grade(tmp_path):
     key = coursework.solution_answers()
     # full marks: the teacher's key, in Chinese

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import csi_fixtures as fx
 import numpy as np
 import pytest
-from csi_fixtures import SAT_BLOCKS, SAT_PATHS
+from helpers import csi as fx
+from helpers.csi import SAT_BLOCKS, SAT_PATHS
 
 from crm_models.csi import PLSPM
 from crm_models.csi._resampling import _bca
 from crm_models.errors import ModelSpecificationError, NotFittedError
-
-satisfaction = fx.satisfaction
-sat_model = fx.sat_model
 
 
 def _indices(seed, n_draws, n_rows):
@@ -127,7 +124,8 @@ SIM_COEFS = {("IMAG", "SAT"): 0.3, ("VAL", "SAT"): 0.45, ("IMAG", "LOY"): 0.2, (
 SIM_SIZES = {"IMAG": 4, "VAL": 3, "SAT": 4, "LOY": 3}
 
 
-@pytest.mark.parametrize("modes", [None, {"VAL": "B", "SAT": "B"}])
+@pytest.mark.parametrize("modes", [pytest.param(None, marks=pytest.mark.slow),  # over 3 s
+                                   {"VAL": "B", "SAT": "B"}])
 def test_simulation_paths_recovered_within_bootstrap_intervals(modes):
     """Data from a known composite model: 95% intervals cover the true paths ~95% of the time."""
     Sigma, items, rho = fx.composite_population(SIM_PATHS, SIM_COEFS, {("IMAG", "VAL"): 0.4}, SIM_SIZES)

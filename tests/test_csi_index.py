@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import csi_fixtures as fx
 import numpy as np
 import pandas as pd
 import pytest
-from csi_fixtures import SAT_BLOCKS, SAT_PATHS, ref
+from helpers import csi as fx
+from helpers.csi import SAT_BLOCKS, SAT_PATHS, ref
 
 from crm_models import csi
 from crm_models.errors import CRMDataError, CRMDataWarning, ModelSpecificationError
-
-satisfaction = fx.satisfaction
-sat_model = fx.sat_model
 
 
 def test_index_from_the_r_weights(sat_model, satisfaction, shared_data):

@@ -5,8 +5,11 @@ from __future__ import annotations
 import re
 
 import numpy as np
+import pytest
 
 from crm_models.data import datasets
+
+pytestmark = pytest.mark.slow  # each test runs a report notebook
 
 
 def _outputs(nb) -> tuple[str, int]:

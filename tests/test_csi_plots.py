@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csi_fixtures as fx
 import matplotlib
 import pandas as pd
 import pytest
@@ -14,9 +13,6 @@ from crm_models import csi  # noqa: E402
 from crm_models.errors import CRMDataError, ModelSpecificationError  # noqa: E402
 from crm_models.plotting import csi as plots  # noqa: E402
 from crm_models.report.csi import load_survey, messages  # noqa: E402
-
-satisfaction = fx.satisfaction
-sat_model = fx.sat_model
 
 
 @pytest.fixture(scope="module")

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import csi_fixtures as fx
 import numpy as np
+from helpers import csi as fx
 from hypothesis import given, settings
 from hypothesis import strategies as st
 

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import csi_fixtures as fx
 import numpy as np
 import pandas as pd
 import pytest
-from csi_fixtures import SAT_BLOCKS
+from helpers import csi as fx
+from helpers.csi import SAT_BLOCKS
 
 from crm_models import csi
-
-satisfaction = fx.satisfaction
-sat_model = fx.sat_model
 
 
 def test_raw_cronbach_alpha_textbook_formula(satisfaction):

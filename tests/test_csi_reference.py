@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import csi_fixtures as fx
 import numpy as np
 import pandas as pd
 import pytest
-from csi_fixtures import SAT_BLOCKS, SAT_PATHS, ecsi_dir, ref
+from helpers.csi import SAT_BLOCKS, SAT_PATHS, ecsi_dir, ref
 
 from crm_models.csi import PLSPM
-
-satisfaction = fx.satisfaction
-sat_model = fx.sat_model
 
 TOL = 1e-6
 

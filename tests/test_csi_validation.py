@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import csi_fixtures as fx
 import numpy as np
 import pandas as pd
 import pytest
-from csi_fixtures import SAT_BLOCKS, SAT_PATHS
+from helpers.csi import SAT_BLOCKS, SAT_PATHS
 
 from crm_models.csi import PLSPM
 from crm_models.errors import ConvergenceError, CRMDataError, ModelSpecificationError, NotFittedError
-
-satisfaction = fx.satisfaction
 
 
 def small_survey(n: int = 60, seed: int = 1) -> pd.DataFrame:

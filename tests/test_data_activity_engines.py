@@ -13,7 +13,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from reference import pandas_activity as ref
-from spark_fixtures import cdnow_master, spark  # noqa: F401
 
 import crm_models as crm
 from crm_models.clv.validation import cohort_period_counts, tracking_counts
@@ -103,7 +102,8 @@ def test_errors(sample):
 
 # --- CDNOW_master: 23,570 customers, integer ids -----------------------------------------------
 
-def test_cdnow_master(cdnow_master):  # noqa: F811
+@pytest.mark.slow  # over 3 s
+def test_cdnow_master(cdnow_master):
     for freq in ("M", "Q", "W"):
         expected = ref.customer_activity(cdnow_master, freq)
         assert_activity_equal(customer_activity(cdnow_master, freq), expected)
@@ -133,6 +133,7 @@ def _frame(rows, integer_ids: bool) -> pd.DataFrame:
     return crm.data.load_transactions(raw, duplicates="keep")
 
 
+@pytest.mark.slow  # over 3 s
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(rows=purchases, integer_ids=st.booleans(),
        freq=st.sampled_from(["M", "Q", "W", "W-THU", "D", "Y"]),
@@ -144,6 +145,7 @@ def test_activity_and_key_figures_on_generated_transactions(rows, integer_ids, f
     assert_key_figures_equal(key_figures(tx), ref.key_figures(tx))
 
 
+@pytest.mark.slow  # over 3 s
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(rows=purchases, integer_ids=st.booleans(), period=st.sampled_from(["D", "W", "M", "Q"]),
        end_row=st.integers(0, 39), cohort=st.sets(st.integers(0, 6), min_size=1))
@@ -164,7 +166,7 @@ def test_tracking_counts_on_generated_transactions(rows, integer_ids, period, en
 # --- Spark ----------------------------------------------------------------------------------
 
 @pytest.mark.slow
-def test_on_spark_the_same_query_gives_the_same_numbers(spark, sample):  # noqa: F811
+def test_on_spark_the_same_query_gives_the_same_numbers(spark, sample):
     tt = transaction_table(sample, engine="spark")
     assert tt.engine == "spark"
     for freq, purchase_period in (("M", "D"), ("W", "D"), ("Q", "W")):

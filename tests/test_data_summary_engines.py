@@ -16,7 +16,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from reference.pandas_summary import rfm_summary as reference
-from spark_fixtures import cdnow_master  # noqa: F401
 
 import crm_models as crm
 from crm_models.data.tables import transaction_table
@@ -51,6 +50,7 @@ def transactions(draw):
     return crm.data.load_transactions(frame, duplicates="keep", as_of="2030-01-01")
 
 
+@pytest.mark.slow  # over 3 s
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(tx=transactions(), period=st.sampled_from(["D", "W", "M", "h", "W-WED"]),
        holdout=st.booleans(), cut=st.integers(0, 119))
@@ -69,7 +69,7 @@ def test_generated_transactions(tx, period, holdout, cut):
     assert_summary_equal(got, want, scale=float(tx["amount"].sum()))
 
 
-def test_cdnow_master(cdnow_master):  # noqa: F811
+def test_cdnow_master(cdnow_master):
     end, cal_end = "1998-06-30", "1997-09-30"
     for kw in ({"period": "D", "time_unit": "W"},
                {"period": "D", "time_unit": "W", "calibration_end": cal_end},

@@ -26,7 +26,7 @@ A block that truly cannot run here carries a visible marker on the line before i
   (Airflow is not installed here): the operator's ``bash_command`` runs instead.
 
 Blocks that need Spark (docs/spark.md, or any block that uses ``engine spark`` /
-``crm_models.spark``) follow tests/spark_fixtures.py: skipped with the reason outside CI
+``crm_models.spark``) follow the ``spark`` fixture (tests/conftest.py): skipped with the reason outside CI
 when pyspark or Java is missing, a failure in CI.  A block that names ``CDNOW_sample.txt``
 needs ../shared/data (``shared_data``: skipped outside CI when absent).
 """
@@ -45,8 +45,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from spark_fixtures import _missing as spark_missing
-from spark_fixtures import spark  # noqa: F401  (the one local session, for Python blocks)
+from helpers import spark_missing
 
 REPO = Path(__file__).resolve().parents[1]
 DOCUMENTS = [REPO / "README.md", *sorted((REPO / "docs").glob("*.md"))]
@@ -58,7 +57,7 @@ AIRFLOW_DS = "2025-01-02"  # {{ ds }}: a run date whose previous month is in the
 #: (pattern, replacement, why): applied to every block's text before it runs.  ``{tmp}`` is
 #: the document's working directory, ``{repo}`` this checkout.
 SUBSTITUTIONS: list[tuple[str, str, str]] = [
-    (r"(?<![\w/.-])make (report|test|bench|data|lint|clean)\b", r"make -n -C {repo} \1",
+    (r"(?<![\w/.-])make (report|test|check|bench|data|lint|clean)\b", r"make -n -C {repo} \1",
      "make targets are shown, not run (dry run: the target exists and its recipe parses); "
      "`make test` would run this suite inside itself, `make report`'s recipe is `crm-report run`, "
      "which the README's CLI block runs"),

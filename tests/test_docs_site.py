@@ -14,7 +14,7 @@ import subprocess
 import sys
 
 import pytest
-from conftest import REPO, require
+from helpers import REPO, require
 
 PACKAGES = ["data", "clv", "churn", "csi", "segments", "spark", "report", "base", "errors", "coursework"]
 

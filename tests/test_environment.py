@@ -4,7 +4,7 @@ import re
 import sys
 
 import pytest
-from conftest import REPO
+from helpers import REPO
 
 tomllib = pytest.importorskip("tomllib") if sys.version_info < (3, 11) else __import__("tomllib")
 

@@ -72,6 +72,7 @@ def _figures(lang, churn_fit):
     return draw
 
 
+@pytest.mark.slow  # over 3 s
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_figures_show_words_not_codes(churn_fit, lang):
     warnings.filterwarnings("ignore", message="Glyph .* missing from font")

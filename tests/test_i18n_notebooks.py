@@ -5,6 +5,10 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
+pytestmark = pytest.mark.slow  # each test runs a report notebook
+
 
 def _outputs(nb, *, shown_only: bool = False):
     for cell in nb.cells:

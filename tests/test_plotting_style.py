@@ -13,7 +13,7 @@ from pathlib import Path
 
 import matplotlib
 import pytest
-from conftest import bare_machine_env
+from helpers import bare_machine_env
 
 from crm_models.errors import ReportError
 from crm_models.plotting import style
@@ -74,6 +74,7 @@ FIGURE_SCRIPT = textwrap.dedent("""
 """)
 
 
+@pytest.mark.slow  # over 3 s
 @pytest.mark.parametrize("system_fonts", ["hide", "keep"])
 def test_bundled_font_draws_chinese_on_a_fresh_machine(tmp_path, system_fonts):
     """"hide": nothing but matplotlib's own fonts; "keep": whatever this machine has (with
@@ -175,6 +176,7 @@ print(json.dumps({"family": list(matplotlib.rcParams["font.family"]),
 """
 
 
+@pytest.mark.slow  # over 3 s
 def test_a_chinese_plot_draws_its_glyphs_without_the_report_style(tmp_path):
     """An analyst calls a plotting function with lang="zh" in Jupyter, without use_report_style:
     the CJK font is added after the default fonts, so no character is drawn as a box."""

@@ -65,6 +65,7 @@ def test_config_errors_name_the_key(tmp_path):
         load_config(_config(tmp_path, "reports:\n - {notebook: x, name: a}\n - {notebook: y, name: a}\n"))
 
 
+@pytest.mark.slow  # over 3 s
 def test_batch_with_a_failing_report(nb_dir, tmp_path):
     out = tmp_path / "out"
     cfg = _config(tmp_path, """
@@ -102,6 +103,7 @@ reports:
     assert 'class="failed"' in index
 
 
+@pytest.mark.slow  # over 3 s
 def test_batch_defaults_to_anonymized_ids(nb_dir, tmp_path):
     out = tmp_path / "out"
     cfg = _config(tmp_path, "reports: [ids]\n")

@@ -4,9 +4,10 @@ no network requests, every image rendered with a non-zero size; a screenshot is 
 from html.parser import HTMLParser
 
 import pytest
-from conftest import require
+from helpers import require
+from helpers.browser import check_page, find_chromium
 
-from crm_models.report.browser import check_page, find_chromium
+pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module", autouse=True)

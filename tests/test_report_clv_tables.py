@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from clv_fixtures import PNBD_REF, assert_close_to_published
+from helpers.clv import PNBD_REF, assert_close_to_published
 
 import crm_models as crm
 from crm_models.report.clv import sections, tables

@@ -273,6 +273,7 @@ def test_transaction_options_cover_the_reader_contract():
 
 # --- one real report run (slow: a kernel) ----------------------------------------------------------
 
+@pytest.mark.slow  # over 3 s
 def test_clv_report_on_a_gb18030_export_through_the_cli(shop, tmp_path):
     from crm_models.cli import main
 

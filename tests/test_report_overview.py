@@ -11,6 +11,8 @@ from test_i18n_notebooks import check_clean
 
 import crm_models as crm
 
+pytestmark = pytest.mark.slow  # each test runs the overview notebook
+
 
 def _markdown(nb) -> str:
     return "\n".join(str(o.get("data", {}).get("text/markdown", "")) for c in nb.cells

@@ -80,6 +80,7 @@ HALF_YEAR = "expected to make 3,878 purchases"
 FULL = "expected to make 3,137 purchases"
 
 
+@pytest.mark.slow  # over 3 s
 def test_cli_plain_date_runs_the_overview(tmp_path, capsys, monkeypatch):
     monkeypatch.chdir(tmp_path)
     code = cli.main(["run", "overview", "-p", "observation_end", "2024-06-30", "--out", str(tmp_path),
@@ -89,6 +90,7 @@ def test_cli_plain_date_runs_the_overview(tmp_path, capsys, monkeypatch):
     assert HALF_YEAR in text and FULL not in text
 
 
+@pytest.mark.slow  # over 3 s
 def test_config_plain_dates_run_the_overview(tmp_path, capsys, monkeypatch):
     """Unquoted dates in a config: the per-report date overrides the global one."""
     monkeypatch.chdir(tmp_path)
@@ -102,6 +104,7 @@ def test_config_plain_dates_run_the_overview(tmp_path, capsys, monkeypatch):
     assert HALF_YEAR in _text(tmp_path / "out" / "r" / "overview.html")
 
 
+@pytest.mark.slow  # over 3 s
 def test_relative_paths_are_the_callers(tmp_path, capsys, monkeypatch):
     """`-p transactions_path orders.csv` reads orders.csv where the user typed the command."""
     from crm_models.data import datasets

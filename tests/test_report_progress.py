@@ -50,6 +50,7 @@ def test_plain_log_has_a_timestamped_line_per_code_cell_and_result(nb_dir, tmp_p
     assert "executed notebook kept:" in text
 
 
+@pytest.mark.slow  # over 3 s
 def test_cli_log_lines_and_no_kernel_transport_warning(nb_dir, tmp_path, capfd):
     code = cli.main(["--notebooks", str(nb_dir), "run", "first", "--out", str(tmp_path), "--progress", "log"])
     assert code == 0

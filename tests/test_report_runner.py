@@ -61,6 +61,7 @@ def test_unknown_notebook_is_a_usage_error(nb_dir, tmp_path, capsys):
     assert "unknown notebook nope" in capsys.readouterr().err
 
 
+@pytest.mark.slow  # over 3 s
 def test_failure_exits_nonzero_keeps_last_good_report_and_executed_notebook(nb_dir, tmp_path, capsys):
     out = tmp_path / "reports"
     args = ["--notebooks", str(nb_dir), "run", "tiny", "--out", str(out), "--run-id", "r1"]
@@ -92,7 +93,7 @@ def test_parse_value_types():
 
 
 def test_committed_notebooks_are_clean_and_parameterised():
-    from conftest import NOTEBOOKS
+    from helpers import NOTEBOOKS
 
     for path in sorted(NOTEBOOKS.glob("*.ipynb")):
         nb = json.loads(path.read_text())
@@ -104,6 +105,7 @@ def test_committed_notebooks_are_clean_and_parameterised():
         assert "lang" in read_parameters(path), f"{path.name} lacks the lang parameter"
 
 
+@pytest.mark.slow  # runs a report notebook
 def test_overview_notebook_runs_on_sample_data(run_notebook):
     nb = run_notebook("overview", {"activity_freq": "Q"})
     text = "\n".join(str(o.get("data", {}).get("text/markdown", "")) for c in nb.cells
@@ -116,6 +118,7 @@ def test_overview_notebook_runs_on_sample_data(run_notebook):
     assert len(images) >= 3
 
 
+@pytest.mark.slow  # over 3 s
 def test_a_real_report_failure_names_the_cell_line_and_the_data_problem(tmp_path, capfd):
     """The overview on a file that does not exist, with no progress display: the data error's
     message (no traceback, no exception class), the notebook line that loaded the data."""
@@ -143,10 +146,11 @@ def test_html_is_self_contained(nb_dir, tmp_path):
     assert not re.search(r"""(src|href)=["']https?://""", html)
 
 
+@pytest.mark.slow  # runs a report notebook
 def test_overview_in_chinese_renders_without_missing_glyphs(run_notebook, tmp_path, monkeypatch):
     # the CJK font comes with the Python dependencies (mplfonts): never skipped, and the kernel
     # runs as on a fresh machine (no fonts for fontconfig, an empty matplotlib cache)
-    from conftest import bare_machine_env
+    from helpers import bare_machine_env
 
     for key, value in bare_machine_env(tmp_path / "bare").items():
         monkeypatch.setenv(key, value)

@@ -11,8 +11,10 @@ import pytest
 
 from crm_models.report.wording import ALLOWED_LATIN, code_tokens, english_words, visible_text
 
+pytestmark = pytest.mark.slow  # renders every report (once per language)
+
 REPORTS = ["overview", "clv", "churn", "csi", "segments"]
-REPORT_CURRENCY = "¥"  # conftest.REPORT_TEST_PARAMETERS renders the reports with this symbol
+REPORT_CURRENCY = "¥"  # helpers.REPORT_TEST_PARAMETERS renders the reports with this symbol
 
 
 def _data_words() -> set[str]:

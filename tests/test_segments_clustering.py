@@ -56,6 +56,7 @@ def test_seeded_sampled_silhouette_is_deterministic(blobs):
     assert fixed.k_ == 4 and list(fixed.silhouette_.index) == [4]
 
 
+@pytest.mark.slow  # over 3 s
 def test_cdnow_rfm_clusters(cdnow_transactions):
     t = rfm_table(cdnow_transactions, "1998-06-30")[["time_since_last", "frequency", "monetary"]]
     km = KMeansSegmenter(k_range=[2, 3, 4], seed=0).fit(t)

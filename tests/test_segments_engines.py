@@ -13,10 +13,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from helpers import read_cdnow_master
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from reference import pandas_segments as ref
-from spark_fixtures import read_cdnow_master, spark  # noqa: F401
 
 import crm_models as crm
 from crm_models.data.tables import transaction_table
@@ -119,7 +119,8 @@ def cdnow_master(shared_data):
     return read_cdnow_master(shared_data)
 
 
-@pytest.mark.parametrize("end", ["2024-06-30", "2024-12-30", "2023-12-31 12:00"])
+@pytest.mark.parametrize("end", ["2024-06-30", pytest.param("2024-12-30", marks=pytest.mark.slow),  # over 3 s
+                                 "2023-12-31 12:00"])
 def test_sample_equals_pandas(sample, end):
     for name, new, old, args, kwargs in calls(end):
         try:
@@ -171,6 +172,7 @@ def test_bad_amounts_of_a_table_are_counted(sample):
         S.membership_tiers(bad, "2024-06-30")
 
 
+@pytest.mark.slow  # over 3 s
 @pytest.mark.parametrize("end", ["1998-06-30", "1997-11-15"])
 def test_cdnow_master_equals_pandas(cdnow_master, end):
     for name, new, old, args, kwargs in calls(end):
@@ -203,6 +205,7 @@ def logs(draw):
     return tx, str(end.date())
 
 
+@pytest.mark.slow  # over 3 s
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(logs())
 def test_generated_logs_equal_pandas(log):
@@ -217,7 +220,7 @@ def test_generated_logs_equal_pandas(log):
 # --- Spark ------------------------------------------------------------------------------------
 
 @pytest.mark.slow
-def test_sample_on_spark_equals_pandas(spark, sample):  # noqa: F811
+def test_sample_on_spark_equals_pandas(spark, sample):
     table = transaction_table(sample, engine="spark")
     assert table.engine == "spark"
     for name, new, old, args, kwargs in calls("2024-06-30"):

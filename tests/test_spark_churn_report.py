@@ -12,12 +12,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from churn_fixtures import assert_same_summary, report_summary, run_notebook_in
-from spark_fixtures import needs_spark, read_cdnow_master, spark  # noqa: F401  (fixtures)
+from helpers import assert_same_summary, read_cdnow_master, report_summary, run_notebook_in
 
 from crm_models.data import datasets
 from crm_models.errors import CRMDataError
 from crm_models.report.churn import load_churn_data
+
+pytestmark = pytest.mark.slow  # local Spark and report notebooks
 
 TELCO = dict(customer_id="customerID", duration_col="tenure", event_col="Churn", event_value="Yes")
 NOTEBOOK_PARAMETERS = {"top_n": 5, "periods": 12, "reference_levels": {"contract": "monthly"},
@@ -36,7 +37,7 @@ def files(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def notebook_runs(files, tmp_path_factory, needs_spark):  # noqa: F811
+def notebook_runs(files, tmp_path_factory, needs_spark):
     folder = tmp_path_factory.mktemp("churn_notebooks")
     params = {**NOTEBOOK_PARAMETERS, "data_path": str(files / "subs.parquet")}
     return {engine: report_summary(run_notebook_in(folder, "churn", {**params, "engine": engine}))
@@ -50,7 +51,7 @@ def test_notebook_on_spark_gives_the_pandas_key_figures(notebook_runs):
     assert assert_same_summary(got, expected) < 1e-9
 
 
-def test_notebook_fails_naming_the_source_and_the_missing_column(files, tmp_path, needs_spark):  # noqa: F811
+def test_notebook_fails_naming_the_source_and_the_missing_column(files, tmp_path, needs_spark):
     path = str(files / "no_end.parquet")
     with pytest.raises(Exception, match="cancel_date") as err:
         run_notebook_in(tmp_path, "churn", {**NOTEBOOK_PARAMETERS, "data_path": path, "engine": "spark"})
@@ -74,7 +75,7 @@ def max_abs_difference(a: pd.DataFrame, b: pd.DataFrame) -> float:
 
 
 @pytest.mark.parametrize("source", [None, "subs.parquet"])
-def test_subscriptions_equal_the_pandas_loader(spark, files, source):  # noqa: F811
+def test_subscriptions_equal_the_pandas_loader(spark, files, source):
     path = None if source is None else str(files / source)
     kw = {"observation_end": "2024-12-31", "time_unit": "M"}
     expected = load_churn_data(path, "contractual", **kw)
@@ -92,7 +93,7 @@ def _window_by_numpy(tx: pd.DataFrame) -> float:
     return float(np.quantile(gaps, 0.9, method="higher"))
 
 
-def test_sample_transactions_equal_the_pandas_loader(spark, files):  # noqa: F811
+def test_sample_transactions_equal_the_pandas_loader(spark, files):
     """Survival data built in Spark, window from the gap histogram, spend summed in Spark."""
     path = str(files / "tx.parquet")
     expected = load_churn_data(path, "non-contractual", time_unit="W")
@@ -105,7 +106,7 @@ def test_sample_transactions_equal_the_pandas_loader(spark, files):  # noqa: F81
     assert got[1]["margin"] == "spend_per_period" and got[1]["observation_end"] == "2024-12-30"
 
 
-def test_cdnow_master_integer_ids_and_a_given_window(spark, shared_data, tmp_path):  # noqa: F811
+def test_cdnow_master_integer_ids_and_a_given_window(spark, shared_data, tmp_path):
     """23,570 CDNOW customers with integer ids: ids come back as integers, in numeric order."""
     path = tmp_path / "cdnow_master.parquet"
     read_cdnow_master(shared_data).to_parquet(path, coerce_timestamps="us")
@@ -119,7 +120,7 @@ def test_cdnow_master_integer_ids_and_a_given_window(spark, shared_data, tmp_pat
 
 
 @pytest.mark.parametrize("covariates", [None, ["Contract", "MonthlyCharges"]])
-def test_telco_survival_table_equals_the_pandas_loader(spark, shared_data, covariates):  # noqa: F811
+def test_telco_survival_table_equals_the_pandas_loader(spark, shared_data, covariates):
     path = str(shared_data / "telco" / "telco_customer_churn.csv")
     expected = load_churn_data(path, "contractual", covariates=covariates, **TELCO)
     got = load_churn_data(path, "contractual", covariates=covariates, engine="spark", spark=spark, **TELCO)
@@ -140,7 +141,7 @@ def test_unknown_engine_names_the_parameter_and_choices():
         load_churn_data(None, engine="dask")
 
 
-def test_missing_table_and_columns_name_source_and_column(spark, files, shared_data):  # noqa: F811
+def test_missing_table_and_columns_name_source_and_column(spark, files, shared_data):
     with pytest.raises(CRMDataError, match="no such file or table") as err:
         load_churn_data("no_such_churn_table", "contractual", observation_end="2024-12-31", engine="spark")
     assert err.value.source == "table no_such_churn_table"
@@ -164,7 +165,7 @@ def test_missing_table_and_columns_name_source_and_column(spark, files, shared_d
     assert (err.value.source, err.value.column) == (path, "Churn")
 
 
-def test_bad_subscription_rows_are_named_with_customers(spark, tmp_path):  # noqa: F811
+def test_bad_subscription_rows_are_named_with_customers(spark, tmp_path):
     subs = pd.DataFrame({"customer_id": ["a", "b", "b", "c"],
                          "signup_date": ["2024-01-01", "2024-02-01", "2024-03-01", "2024-04-01"],
                          "cancel_date": ["2024-02-01", None, None, "2024-05-01"],

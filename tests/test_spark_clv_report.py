@@ -7,12 +7,11 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from spark_fixtures import needs_spark, spark  # noqa: F401
 
 import crm_models as crm
 from crm_models.errors import CRMDataError
 
-pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+pytestmark = [pytest.mark.slow, pytest.mark.filterwarnings("ignore::DeprecationWarning")]
 
 NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "clv.ipynb"
 FRAMES = ("calibration", "full", "tracking_counts")
@@ -41,7 +40,7 @@ def assert_report_data_equal(got, expected) -> None:
     assert got.tracking_counts.attrs == expected.tracking_counts.attrs
 
 
-def test_spark_report_data_equals_pandas_on_a_parquet_file(spark, sample_parquet):  # noqa: F811
+def test_spark_report_data_equals_pandas_on_a_parquet_file(spark, sample_parquet):
     expected = crm.report.clv.load_report_data(str(sample_parquet))
     got = crm.report.clv.load_report_data(str(sample_parquet), engine="spark", spark=spark)
     assert_report_data_equal(got, expected)
@@ -55,7 +54,7 @@ def test_spark_report_data_equals_pandas_on_a_parquet_file(spark, sample_parquet
 
 
 @pytest.mark.parametrize("source", ["table", "csv"])
-def test_spark_report_data_from_a_table_or_csv_with_pseudonyms(spark, folder, source):  # noqa: F811
+def test_spark_report_data_from_a_table_or_csv_with_pseudonyms(spark, folder, source):
     tx = crm.data.datasets.sample_transactions().rename(columns={"customer_id": "user", "amount": "total"})
     if source == "table":  # timestamps
         spark.createDataFrame(tx).createOrReplaceTempView("crm_clv_orders")
@@ -72,7 +71,7 @@ def test_spark_report_data_from_a_table_or_csv_with_pseudonyms(spark, folder, so
     assert got.full.index[0].startswith("cust-")
 
 
-def test_bad_engine_and_bad_spark_input_are_named(spark, folder):  # noqa: F811
+def test_bad_engine_and_bad_spark_input_are_named(spark, folder):
     with pytest.raises(CRMDataError, match="parameters: column 'engine': unknown engine 'dask'; use one of "
                                            "'duckdb', 'spark'"):
         crm.report.clv.load_report_data(engine="dask")
@@ -117,7 +116,7 @@ def key_figures_line(nb) -> str:
 
 
 @pytest.fixture(scope="module")
-def runs(folder, sample_parquet, needs_spark):  # noqa: F811
+def runs(folder, sample_parquet, needs_spark):
     params = {"transactions_path": str(sample_parquet), "n_draws": 20}
     return {engine: execute(folder, f"clv_{engine}", {**params, "engine": engine})
             for engine in ("pandas", "spark")}

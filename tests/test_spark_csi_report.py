@@ -10,13 +10,14 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from churn_fixtures import assert_same_summary, report_summary, run_notebook_in
-from spark_fixtures import needs_spark, spark  # noqa: F401  (fixtures)
+from helpers import assert_same_summary, report_summary, run_notebook_in
 
 import crm_models as crm
 from crm_models.data import datasets
 from crm_models.errors import CRMDataError
 from crm_models.report.csi import load_survey
+
+pytestmark = pytest.mark.slow  # local Spark and report notebooks
 
 #: A model naming an item the survey does not have (sat9).
 MISSING_ITEM_MODEL = {"paths": {"SAT": ["VAL"], "LOY": ["SAT"]},
@@ -32,7 +33,7 @@ def survey_file(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def notebook_runs(survey_file, tmp_path_factory, needs_spark):  # noqa: F811
+def notebook_runs(survey_file, tmp_path_factory, needs_spark):
     folder = tmp_path_factory.mktemp("csi_notebooks")
     params = {"survey_path": str(survey_file), "n_boot": 200}
     return {engine: report_summary(run_notebook_in(folder, "csi", {**params, "engine": engine}))
@@ -49,7 +50,7 @@ def test_notebook_on_spark_gives_the_pandas_key_figures(notebook_runs):
     assert assert_same_summary(got, expected) < 1e-9
 
 
-def test_notebook_fails_naming_the_source_and_the_missing_item(survey_file, tmp_path, needs_spark):  # noqa: F811
+def test_notebook_fails_naming_the_source_and_the_missing_item(survey_file, tmp_path, needs_spark):
     path = str(survey_file)
     with pytest.raises(Exception, match="sat9") as err:
         run_notebook_in(tmp_path, "csi", {"survey_path": path, "engine": "spark", "n_boot": 10,
@@ -61,7 +62,7 @@ def test_notebook_fails_naming_the_source_and_the_missing_item(survey_file, tmp_
 # --------------------------------------------------------------------------- the loader
 
 @pytest.mark.parametrize("name", [None, "parquet", "ecsi/satisfaction.csv", "ecsi/mobi.csv"])
-def test_spark_survey_equals_the_pandas_survey(spark, shared_data, survey_file, name):  # noqa: F811
+def test_spark_survey_equals_the_pandas_survey(spark, shared_data, survey_file, name):
     """Bundled sample, its Parquet file, and R's CSV files (a written-out row index, dropped)."""
     path = {None: None, "parquet": str(survey_file)}.get(name, str(shared_data / str(name)))
     expected = load_survey(path)
@@ -73,7 +74,7 @@ def test_spark_survey_equals_the_pandas_survey(spark, shared_data, survey_file, 
         assert got.shape == (250, 28) and "Unnamed: 0" not in got.columns
 
 
-def test_a_catalog_table_and_missing_values(spark, tmp_path):  # noqa: F811
+def test_a_catalog_table_and_missing_values(spark, tmp_path):
     survey = datasets.sample_survey()
     spark.createDataFrame(survey).createOrReplaceTempView("crm_test_survey")
     got = load_survey("crm_test_survey", engine="spark", spark=spark)
@@ -88,7 +89,7 @@ def test_a_catalog_table_and_missing_values(spark, tmp_path):  # noqa: F811
     assert got["sat1"].isna().sum() == 1 and got["sat2"].isna().sum() == 1
 
 
-def test_bad_input_names_source_and_column(spark, survey_file):  # noqa: F811
+def test_bad_input_names_source_and_column(spark, survey_file):
     with pytest.raises(CRMDataError, match="unknown engine 'polars'; use one of 'duckdb', 'spark'"):
         load_survey(None, engine="polars")
     with pytest.raises(CRMDataError, match="no such file or table") as err:

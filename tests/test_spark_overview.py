@@ -2,11 +2,12 @@
 
 import pandas as pd
 import pytest
-from spark_fixtures import spark  # noqa: F401  (the session fixture)
 
 import crm_models as crm
 from crm_models.data import datasets
 from crm_models.errors import CRMDataError
+
+pytestmark = pytest.mark.slow  # local Spark and report notebooks
 
 
 @pytest.fixture(scope="module")
@@ -34,7 +35,7 @@ def _assert_same(a, b):
 
 
 @pytest.mark.parametrize("anonymize", [False, True])
-def test_spark_overview_data_equals_pandas(spark, sample_parquet, anonymize):  # noqa: F811
+def test_spark_overview_data_equals_pandas(spark, sample_parquet, anonymize):
     load = crm.report.load_overview_data
     on_pandas = load(sample_parquet, observation_end="2024-12-31", anonymize=anonymize)
     on_spark = load(sample_parquet, observation_end="2024-12-31", anonymize=anonymize, engine="spark",
@@ -45,14 +46,14 @@ def test_spark_overview_data_equals_pandas(spark, sample_parquet, anonymize):  #
         assert on_spark.summary.index.str.startswith("cust-").all()
 
 
-def test_default_end_is_the_last_purchase_on_both_engines(spark, sample_parquet):  # noqa: F811
+def test_default_end_is_the_last_purchase_on_both_engines(spark, sample_parquet):
     a = crm.report.load_overview_data(sample_parquet)
     b = crm.report.load_overview_data(sample_parquet, engine="spark", spark=spark)
     assert a.observation_end == b.observation_end
     _assert_same(a, b)
 
 
-def test_bad_engine_and_missing_column_are_named(spark, sample_parquet):  # noqa: F811
+def test_bad_engine_and_missing_column_are_named(spark, sample_parquet):
     with pytest.raises(CRMDataError, match="unknown engine 'dask'") as err:
         crm.report.load_overview_data(sample_parquet, engine="dask")
     assert err.value.column == "engine"
@@ -66,7 +67,7 @@ def _markdown(nb) -> list[str]:
             for out in cell.get("outputs", []) if "text/markdown" in out.get("data", {})]
 
 
-def test_overview_notebook_reads_the_same_on_spark(spark, sample_parquet, run_notebook, tmp_path):  # noqa: F811
+def test_overview_notebook_reads_the_same_on_spark(spark, sample_parquet, run_notebook, tmp_path):
     subscriptions, survey = tmp_path / "subscriptions.parquet", tmp_path / "survey.parquet"
     datasets.sample_subscriptions().to_parquet(subscriptions, coerce_timestamps="us")
     datasets.sample_survey().to_parquet(survey)

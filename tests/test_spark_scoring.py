@@ -7,21 +7,24 @@ import threading
 import numpy as np
 import pandas as pd
 import pytest
-from spark_fixtures import (  # noqa: F401  (spark: session fixture)
-    BGNBDStandIn,
-    GammaGammaStandIn,
-    WeibullChurnStandIn,
-    spark,
-    value_stand_in,
-)
+from helpers.scoring import FixedWeibullChurn, simple_value
 
 import crm_models as crm
 import crm_models.spark.scoring as scoring
 from crm_models.errors import CRMDataError, ModelSpecificationError
 from crm_models.spark import compress_summary, rfm_summary, score_churn, score_clv, to_pandas_summary
 
-pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+pytestmark = [pytest.mark.slow, pytest.mark.filterwarnings("ignore::DeprecationWarning")]
 END, CAL = "2024-12-31", "2024-06-30"
+
+
+def bgnbd():
+    """BG/NBD with the CDNOW parameters of Fader, Hardie & Lee (2005), not fitted here."""
+    return crm.clv.BetaGeoModel.from_params(r=0.243, alpha=4.414, a=0.793, b=2.426)
+
+
+def gamma_gamma():
+    return crm.clv.GammaGammaModel.from_params(p=6.25, q=3.74, v=15.44)
 
 
 @pytest.fixture(scope="module")
@@ -34,7 +37,7 @@ def transactions():
 
 
 @pytest.fixture(scope="module")
-def tx_sdf(spark, transactions):  # noqa: F811
+def tx_sdf(spark, transactions):
     sdf = spark.createDataFrame(transactions).cache()
     yield sdf
     sdf.unpersist()
@@ -53,16 +56,16 @@ def collect_sorted(sdf) -> pd.DataFrame:
 
 def test_score_clv_equals_pandas(summaries, monkeypatch):
     s, s_sdf = summaries
-    bg, gg = BGNBDStandIn(), GammaGammaStandIn()
+    bg, gg = bgnbd(), gamma_gamma()
     # ship as a broadcast variable (as a large model would be) to cover that path too
     monkeypatch.setattr(scoring, "BROADCAST_ABOVE_BYTES", 0)
     got = collect_sorted(score_clv(s_sdf, bg, t=26, spend_model=gg, horizon=52, discount_rate=0.01,
-                                   margin=0.3, value_function=value_stand_in))
+                                   margin=0.3, value_function=simple_value))
     # the summary is untouched (Spark adds amounts in another order: 1e-12)
     pd.testing.assert_frame_equal(got[s.columns], s, check_exact=False, rtol=1e-12)
     np.testing.assert_allclose(got["prob_alive"], bg.prob_alive(s), rtol=1e-9, atol=1e-12)
     np.testing.assert_allclose(got["expected_purchases"], bg.expected_purchases(s, 26), rtol=1e-9, atol=1e-12)
-    np.testing.assert_allclose(got["clv"], value_stand_in(bg, gg, s, 52, 0.01, 0.3), rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(got["clv"], simple_value(bg, gg, s, 52, 0.01, 0.3), rtol=1e-9, atol=1e-12)
     assert got["prob_alive"].between(0, 1).all() and got["prob_alive"].std() > 0.05
 
 
@@ -85,7 +88,7 @@ def test_real_bgnbd_fitted_on_compressed_summary(summaries):
 
 
 @pytest.fixture(scope="module")
-def durations(spark, tx_sdf):  # noqa: F811
+def durations(spark, tx_sdf):
     tt = crm.data.scan_transactions(tx_sdf, extra_columns=["channel", "basket"], as_of="2030-01-01")
     d = crm.churn.durations_from_transactions(tt, END, time_unit="W", features=["channel", "basket"])
     return d, spark.createDataFrame(d).cache()
@@ -97,7 +100,7 @@ def by_customer(sdf) -> pd.DataFrame:
 
 def test_score_churn_equals_pandas(durations):
     d, d_sdf = durations
-    model = WeibullChurnStandIn()
+    model = FixedWeibullChurn()
     got = by_customer(score_churn(d_sdf, model, horizon=13))
     expected = model.churn_probability(d.sort_values("customer_id").set_index("customer_id"), 13)
     np.testing.assert_allclose(got["churn_probability"], expected, rtol=1e-9, atol=1e-12)
@@ -114,25 +117,25 @@ def test_real_churn_model(durations):
     np.testing.assert_allclose(got["churn_probability"], expected, rtol=1e-9, atol=1e-12)
 
 
-class Unpicklable(BGNBDStandIn):
-    def __init__(self):
-        super().__init__()
-        self.lock = threading.Lock()
+def unpicklable():
+    model = bgnbd()
+    model.lock = threading.Lock()
+    return model
 
 
 def test_bad_models_and_frames_are_named(summaries, tx_sdf):
     _, s_sdf = summaries
     with pytest.raises(ModelSpecificationError, match="cannot be pickled"):
-        score_clv(s_sdf, Unpicklable())
+        score_clv(s_sdf, unpicklable())
     with pytest.raises(ModelSpecificationError, match="no method prob_alive"):
-        score_clv(s_sdf, GammaGammaStandIn(), t=4)
+        score_clv(s_sdf, gamma_gamma(), t=4)
     with pytest.raises(ModelSpecificationError, match="horizon= and discount_rate="):
-        score_clv(s_sdf, BGNBDStandIn(), spend_model=GammaGammaStandIn(), value_function=value_stand_in)
+        score_clv(s_sdf, bgnbd(), spend_model=gamma_gamma(), value_function=simple_value)
     with pytest.raises(CRMDataError, match="'prob_alive'.*already exists"):
-        score_clv(s_sdf.withColumn("prob_alive", s_sdf["T"]), BGNBDStandIn())
+        score_clv(s_sdf.withColumn("prob_alive", s_sdf["T"]), bgnbd())
     with pytest.raises(CRMDataError, match="'frequency'.*missing column|missing column.*'frequency'"):
-        score_clv(tx_sdf, BGNBDStandIn())
+        score_clv(tx_sdf, bgnbd())
     with pytest.raises(ModelSpecificationError, match="no method churn_probability"):
-        score_churn(s_sdf, BGNBDStandIn(), horizon=4)
+        score_churn(s_sdf, bgnbd(), horizon=4)
     with pytest.raises(ModelSpecificationError, match="horizon"):
-        score_churn(s_sdf, WeibullChurnStandIn(), horizon=-1)
+        score_churn(s_sdf, FixedWeibullChurn(), horizon=-1)

@@ -6,36 +6,21 @@ by the module's tests.
 
 from __future__ import annotations
 
-import json
-
 import pytest
-from spark_fixtures import needs_spark  # noqa: F401  (fixture)
+from helpers import execute_notebook, report_summary
 
 from crm_models.data.datasets import sample_transactions
 
-pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+pytestmark = [pytest.mark.slow, pytest.mark.filterwarnings("ignore::DeprecationWarning")]
 
 
 def _execute(out_dir, parameters):
-    import nbformat
-    import papermill as pm
-
-    import crm_models.report.execution  # noqa: F401  (registers the "crm_models" engine)
-    from tests.conftest import NOTEBOOKS
-
     out = out_dir / f"segments-{parameters['engine']}.out.ipynb"
-    pm.execute_notebook(str(NOTEBOOKS / "segments.ipynb"), str(out), parameters=parameters,
-                        kernel_name="python3", cwd=str(out_dir), progress_bar=False, engine_name="crm_models")
-    return nbformat.read(str(out), as_version=4)
-
-
-def _summary(nb) -> dict:
-    text = "".join(o.get("text", "") for o in nb.cells[-1].outputs if o.get("output_type") == "stream")
-    return json.loads(text.strip().splitlines()[-1])
+    return execute_notebook("segments", out, parameters, out_dir)
 
 
 @pytest.fixture(scope="module")
-def sample_parquet(tmp_path_factory, needs_spark):  # noqa: F811
+def sample_parquet(tmp_path_factory, needs_spark):
     folder = tmp_path_factory.mktemp("segments_spark")
     path = folder / "orders.parquet"
     sample_transactions().rename(columns={"customer_id": "client", "amount": "value"}).to_parquet(
@@ -48,7 +33,7 @@ def summaries(sample_parquet):
     folder, path = sample_parquet
     params = {"transactions_path": str(path), "customer_id": "client", "amount": "value", "k_range": [2, 3],
               "retention_period_days": 300}
-    return {engine: _summary(_execute(folder, {**params, "engine": engine}))
+    return {engine: report_summary(_execute(folder, {**params, "engine": engine}))
             for engine in ("pandas", "spark")}
 
 

@@ -30,6 +30,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from crm_models.clv.value import customer_lifetime_value
 from crm_models.errors import CRMDataError, ModelSpecificationError, NotFittedError
 
 __all__ = ["score_clv", "score_churn", "BROADCAST_ABOVE_BYTES"]
@@ -62,7 +63,7 @@ def _check_model(model: Any, methods: tuple[str, ...], what: str) -> None:
         _ = model.params_
     except NotFittedError:
         raise
-    except AttributeError:  # a stand-in without params_: its methods will say
+    except AttributeError:  # a duck-typed model without params_: its methods will say
         pass
 
 
@@ -161,12 +162,7 @@ def score_clv(
             raise ModelSpecificationError("CLV needs horizon= and discount_rate= with spend_model=")
         _check_model(spend_model, (), "spend_model")
         if value_function is None:
-            try:
-                from crm_models.clv import customer_lifetime_value as value_function
-            except ImportError as exc:
-                raise ModelSpecificationError(
-                    "crm_models.clv.customer_lifetime_value is not available in this version; "
-                    "pass value_function=") from exc
+            value_function = customer_lifetime_value
         names.append("clv")
     schema = _add_columns(summary_sdf, names)
     spark = summary_sdf.sparkSession

@@ -1,4 +1,4 @@
-"""Shared helpers for the CLV tests: fitted models on the CDNOW sample, cached per session.
+"""Shared pieces of the CLV tests: fitted models on the CDNOW sample, cached per session.
 
 The published references (../shared/reference/README.md) are kept here in one place.
 """

@@ -1,4 +1,4 @@
-"""Fixtures and generators for the churn tests: the IBM Telco frame and simulated Weibull data."""
+"""Data for the churn tests: the IBM Telco frame and simulated Weibull data."""
 
 from __future__ import annotations
 
@@ -46,46 +46,3 @@ def simulate_weibull(n: int, seed: int, *, beta: tuple[float, float, float] = (3
     t = lam * (-np.log(rng.uniform(size=n))) ** (1.0 / rho)
     c = rng.uniform(0.0, censor_max, size=n)
     return pd.DataFrame({"x1": x1, "x2": x2, "duration": np.minimum(t, c), "event": (t <= c).astype(int)})
-
-
-# --- report notebooks run once per engine (tests/test_spark_churn_report.py, test_spark_csi_report.py) ----
-
-def run_notebook_in(folder: Path, name: str, parameters: dict):
-    """``tests/conftest.run_notebook`` for module-scoped fixtures: a Spark run starts a JVM (slow),
-    so each engine's run is shared by the tests of a module."""
-    import nbformat
-    import papermill as pm
-
-    import crm_models.report.execution  # noqa: F401  (registers the "crm_models" engine)
-    from tests.conftest import NOTEBOOKS
-
-    out = folder / f"{name}.{parameters.get('engine', 'pandas')}.ipynb"
-    pm.execute_notebook(str(NOTEBOOKS / f"{name}.ipynb"), str(out), parameters=parameters,
-                        kernel_name="python3", cwd=str(folder), progress_bar=False, engine_name="crm_models")
-    return nbformat.read(str(out), as_version=4)
-
-
-def report_summary(nb) -> dict:
-    """The JSON the report prints in its last (hidden) cell."""
-    import json
-
-    text = "".join(o.get("text", "") for o in nb.cells[-1].outputs if o.get("output_type") == "stream")
-    return json.loads(text.strip().splitlines()[-1])
-
-
-def assert_same_summary(got, expected, path: str = "summary") -> float:
-    """Counts and labels exactly, numbers to 1e-9 (relative for large ones); the largest difference."""
-    import pytest
-
-    if isinstance(expected, dict):
-        assert set(got) == set(expected), path
-        return max([assert_same_summary(got[k], expected[k], f"{path}.{k}") for k in expected], default=0.0)
-    if isinstance(expected, list):
-        assert len(got) == len(expected), path
-        return max([assert_same_summary(g, e, f"{path}[{i}]")
-                    for i, (g, e) in enumerate(zip(got, expected, strict=True))], default=0.0)
-    if isinstance(expected, float):
-        assert got == pytest.approx(expected, rel=1e-9, abs=1e-9), path
-        return abs(got - expected)
-    assert got == expected and type(got) is type(expected), path
-    return 0.0

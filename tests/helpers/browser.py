@@ -5,9 +5,9 @@ Jupyter), so no browser-automation package is needed. :func:`check_page` loads a
 HTML file and returns console errors, uncaught exceptions, every network request that is
 not to the file itself or a ``data:`` URI, the rendered size of every image, the width
 of every table and of the page (in a 1200 px wide window), and a screenshot. Used by the
-test suite; handy for checking a report by hand:
+test suite (tests/test_report_browser.py); handy for checking a report by hand:
 
-    python -m crm_models.report.browser reports/2024-12-31/overview.html shot.png
+    python tests/helpers/browser.py reports/2024-12-31/overview.html shot.png
 """
 
 from __future__ import annotations
