@@ -124,7 +124,9 @@ def _raw_table(source: Any, backend: Any, what: str, csv_options: dict[str, Any]
 
         return ibis.memtable(source) if engine_name(backend) == "duckdb" else upload(backend, source)
     if _is_spark_frame(source):
-        name = f"crm_models_scan_{id(source)}"
+        # a fresh name per scan: an id() could be reused by a later frame and silently
+        # replace the view that an earlier table still reads
+        name = f"crm_models_scan_{next(_tables)}"
         source.createOrReplaceTempView(name)
         return backend.table(name)
     if isinstance(source, os.PathLike):
