@@ -10,6 +10,7 @@
     crm.churn.survival_value(cm, active, margin="monthly_fee", periods=24, discount_rate=0.01)
 """
 
+from crm_models._moved import moved_names
 from crm_models.churn.descriptive import (
     km_fitters,
     km_table,
@@ -69,13 +70,6 @@ __all__ = [
 
 
 #: names that moved to the report layer (the package's models never import reports)
-_MOVED = {
+__getattr__ = moved_names("crm_models.churn", {
     "load_churn_data": "crm_models.report.churn.load_churn_data",
-}
-
-
-def __getattr__(name: str):
-    if name in _MOVED:
-        raise AttributeError(f"crm_models.churn.{name} moved to {_MOVED[name]} (the report layer); "
-                             f"import it from there")
-    raise AttributeError(f"module 'crm_models.churn' has no attribute {name!r}")
+}, "the report layer: import it from there")

@@ -11,6 +11,7 @@ distinct (frequency, recency, T) rows with weights, Hessian standard errors, a `
 table, AIC/BIC and an optional L2 ``penalizer``.
 """
 
+from crm_models._moved import moved_names
 from crm_models.clv.base import ConvergenceWarning
 from crm_models.clv.bgbb import BetaGeoBetaBinomModel
 from crm_models.clv.bgnbd import BetaGeoModel
@@ -50,16 +51,9 @@ __all__ = [
 
 
 #: names that moved to the report layer (the package's models never import reports)
-_MOVED = {
+__getattr__ = moved_names("crm_models.clv", {
     "customer_table": "crm_models.report.clv.customer_table",
     "load_report_data": "crm_models.report.clv.load_report_data",
     "make_model": "crm_models.report.clv.make_model",
     "value_concentration": "crm_models.report.clv.value_concentration",
-}
-
-
-def __getattr__(name: str):
-    if name in _MOVED:
-        raise AttributeError(f"crm_models.clv.{name} moved to {_MOVED[name]} (the report layer); "
-                             f"import it from there")
-    raise AttributeError(f"module 'crm_models.clv' has no attribute {name!r}")
+}, "the report layer: import it from there")

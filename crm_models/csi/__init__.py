@@ -9,6 +9,7 @@
     boot = m.bootstrap(n=5000, seed=0)
 """
 
+from crm_models._moved import moved_names
 from crm_models.csi.bootstrap import BootstrapResult, bootstrap
 from crm_models.csi.careless import careless_responses, drop_straightliners
 from crm_models.csi.index import (
@@ -79,13 +80,6 @@ __all__ = [
 
 
 #: names that moved to the report layer (the package's models never import reports)
-_MOVED = {
+__getattr__ = moved_names("crm_models.csi", {
     "load_survey": "crm_models.report.csi.load_survey",
-}
-
-
-def __getattr__(name: str):
-    if name in _MOVED:
-        raise AttributeError(f"crm_models.csi.{name} moved to {_MOVED[name]} (the report layer); "
-                             f"import it from there")
-    raise AttributeError(f"module 'crm_models.csi' has no attribute {name!r}")
+}, "the report layer: import it from there")

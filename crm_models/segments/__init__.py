@@ -5,6 +5,7 @@
     tiers = crm.segments.membership_tiers(tx, "1998-06-30")
 """
 
+from crm_models._moved import moved_names
 from crm_models.segments.clustering import KMeansSegmenter
 from crm_models.segments.economics import (
     acquisition_vs_retention,
@@ -86,15 +87,8 @@ __all__ = [
 
 
 #: names that moved to the report layer (the package's models never import reports)
-_MOVED = {
+__getattr__ = moved_names("crm_models.segments", {
     "SegmentInputs": "crm_models.report.segments.SegmentInputs",
     "load_segment_inputs": "crm_models.report.segments.load_segment_inputs",
     "segment_inputs": "crm_models.report.segments.segment_inputs",
-}
-
-
-def __getattr__(name: str):
-    if name in _MOVED:
-        raise AttributeError(f"crm_models.segments.{name} moved to {_MOVED[name]} (the report layer); "
-                             f"import it from there")
-    raise AttributeError(f"module 'crm_models.segments' has no attribute {name!r}")
+}, "the report layer: import it from there")

@@ -23,8 +23,7 @@ Importing this package does not import pyspark; the functions do.
 
 from __future__ import annotations
 
-from typing import Any
-
+from crm_models._moved import moved_names
 from crm_models.data.sessions import LOCAL_DEFAULTS, get_session, local_session
 from crm_models.spark.frames import compress_summary, rfm_summary, to_pandas_summary, to_spark
 from crm_models.spark.scoring import score_churn, score_clv
@@ -57,8 +56,5 @@ _MOVED = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    if name in _MOVED:
-        raise AttributeError(f"crm_models.spark.{name} was replaced by {_MOVED[name]}: the package's "
-                             "functions run on Spark data themselves (docs/data-engines.md)")
-    raise AttributeError(f"module 'crm_models.spark' has no attribute {name!r}")
+__getattr__ = moved_names("crm_models.spark", _MOVED,
+                          "the package's functions run on Spark data themselves: docs/data-engines.md")
