@@ -319,3 +319,16 @@ def test_lognormal_truth_by_simulation():
     truth = {("mu_", "Intercept"): 2, ("mu_", "x"): 0.5, ("sigma_", "Intercept"): np.log(0.8)}
     for key, value in truth.items():
         assert s.loc[key, "coef lower 95%"] < value < s.loc[key, "coef upper 95%"], key
+
+
+def test_formula_with_a_stateful_transform_finds_its_variable():
+    """center(age): the variable inside the transform is found; centring moves only the intercept."""
+    from lifelines.datasets import load_rossi
+
+    rossi = load_rossi()
+    centred = ChurnModel("weibull", formula="center(age) + prio").fit(rossi, "week", "arrest")
+    plain = ChurnModel("weibull", formula="age + prio").fit(rossi, "week", "arrest")
+    assert centred.params_[("lambda_", "center(age)")] == pytest.approx(plain.params_[("lambda_", "age")],
+                                                                        rel=1e-5)
+    assert centred.params_[("lambda_", "prio")] == pytest.approx(plain.params_[("lambda_", "prio")], rel=1e-5)
+    assert centred.design_.covariates == ["age", "prio"]

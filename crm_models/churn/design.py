@@ -16,6 +16,7 @@ columns, since the baseline hazard or the intercept absorbs constants), missing 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -307,7 +308,11 @@ def _build_formula_design(df: pd.DataFrame, formula: str, reference_levels: dict
     rhs = formula.split("~", 1)[1] if "~" in formula else formula
     try:
         parsed = formulaic.Formula(rhs)
-        variables = sorted({v for v in parsed.required_variables if v in df.columns})
+        # formulaic does not list the variables inside stateful transforms (center(age)):
+        # add every name of the formula that is a column
+        named = set(parsed.required_variables) | set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", rhs)) | set(
+            re.findall(r"`([^`]+)`", rhs))
+        variables = sorted(v for v in named if v in df.columns)
     except Exception as exc:  # formulaic raises several parser errors
         raise CRMDataError(f"cannot parse the formula {formula!r}: {exc}") from exc
     levels: dict[str, list[Any]] = {}
