@@ -92,7 +92,7 @@ def test_ipma_unstandardised_total_effects(sat_model):
 
 
 def test_ecsi_preset_is_the_plspm_model(satisfaction, sat_model):
-    m = csi.ecsi(satisfaction, scaled=False)
+    m = csi.ecsi(satisfaction, scaled=False, convergence="plspm")
     assert m.spec.lvs == sat_model.spec.lvs
     assert m.spec.as_paths() == sat_model.spec.as_paths()
     m.fit(satisfaction)

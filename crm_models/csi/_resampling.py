@@ -184,7 +184,8 @@ def _run(fit: PLSFit, counts: np.ndarray, R0: np.ndarray, Q: np.ndarray, n_eff: 
     if bad.any():
         C = C.copy()
         C[bad] = fit.C
-    res = _kernel.estimate(C, spec, n_eff, scheme=fit.scheme, tol=fit.tol, max_iter=int(fit.max_iter))
+    res = _kernel.estimate(C, spec, n_eff, scheme=fit.scheme, tol=fit.tol, max_iter=int(fit.max_iter),
+                           rule=fit.convergence)
     stats = _statistics(res, C, spec, labels, ref_loadings, sign_change, fit.scaled)
     ok = res.converged & ~bad
     for v in stats.values():
@@ -259,7 +260,7 @@ def run_bootstrap(fit: PLSFit, data: np.ndarray, n: int = 5000, seed: int | None
     rule = sign_change if sign_change == "construct" else "none"
 
     # original estimates through the same statistics code (checks the batch path too)
-    fit0 = _kernel.estimate(fit.C[None], spec, N, fit.scheme, fit.tol, int(fit.max_iter))
+    fit0 = _kernel.estimate(fit.C[None], spec, N, fit.scheme, fit.tol, int(fit.max_iter), fit.convergence)
     orig = _statistics(fit0, fit.C[None], spec, labels, None, "none", fit.scaled)
     theta = {k: v[0] for k, v in orig.items()}
 
