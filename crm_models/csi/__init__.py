@@ -29,6 +29,7 @@ from crm_models.csi.measures import (
     satisfaction_levels,
     satisfaction_scale_summary,
 )
+from crm_models.csi.mediation import MEDIATION_TYPES, mediation_table, specific_effect, specific_effects
 from crm_models.csi.pls import PLSPM, SCHEMES
 from crm_models.csi.presets import (
     CONSTRUCT_LABELS,
@@ -76,6 +77,7 @@ __all__ = [
     "KANO_CATEGORIES", "kano_classify", "kano_table",
     "SATISFACTION_LEVELS", "gap_scores", "gap_summary", "ratio_scores", "satisfaction_levels",
     "satisfaction_scale_summary",
+    "MEDIATION_TYPES", "mediation_table", "specific_effect", "specific_effects",
 ]
 
 
