@@ -95,10 +95,11 @@ def satisfaction(shared_data: Path) -> pd.DataFrame:
 
 @pytest.fixture(scope="session")
 def sat_model(satisfaction):
-    """The reference fit: centroid scheme, mode A, scaled=False (as the R outputs)."""
+    """The reference fit: centroid scheme, mode A, scaled=False, plspm's stopping rule (as the R outputs)."""
     from crm_models.csi import PLSPM
 
-    return PLSPM(SAT_PATHS, SAT_BLOCKS, scheme="centroid", scaled=False).fit(satisfaction)
+    return PLSPM(SAT_PATHS, SAT_BLOCKS, scheme="centroid", scaled=False,
+                 convergence="plspm").fit(satisfaction)
 
 
 # --- report notebooks -----------------------------------------------------------------------------

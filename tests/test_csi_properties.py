@@ -36,8 +36,8 @@ def test_standardised_fit_ignores_item_units(scales, shifts, scheme):
 @settings(max_examples=20, deadline=None)
 @given(seed=st.integers(0, 10_000), c=positive)
 def test_row_order_and_common_unit_do_not_matter(seed, c):
-    """Holds at convergence; plspm's stopping rule compares raw-unit weights, so with the default
-    tol=1e-6 a change of unit can shift the stopping iteration (differences ~1e-5): use a tight tol."""
+    """Holds at convergence; the stopping rule compares raw-unit weights, so a change of unit can
+    shift the stopping iteration (with plspm's rule by ~1e-5): use a tight tol."""
     perm = np.random.default_rng(seed).permutation(len(DATA))
     raw = PLSPM(PATHS, BLOCKS, scaled=False, tol=1e-14).fit(DATA)
     m = PLSPM(PATHS, BLOCKS, scaled=False, tol=1e-14).fit(DATA.iloc[perm] * c)

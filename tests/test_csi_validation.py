@@ -157,9 +157,9 @@ def test_item_all_missing():
 
 def test_not_converged(satisfaction):
     with pytest.raises(ConvergenceError, match="max_iter=2"):
-        PLSPM(SAT_PATHS, SAT_BLOCKS, max_iter=2).fit(satisfaction)
+        PLSPM(SAT_PATHS, SAT_BLOCKS, max_iter=2, convergence="plspm").fit(satisfaction)
     # one more iteration than plspm needs (4) is enough
-    m = PLSPM(SAT_PATHS, SAT_BLOCKS, max_iter=4, scaled=False).fit(satisfaction)
+    m = PLSPM(SAT_PATHS, SAT_BLOCKS, max_iter=4, scaled=False, convergence="plspm").fit(satisfaction)
     assert m.iterations_ == 4
 
 

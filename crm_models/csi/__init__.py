@@ -29,11 +29,14 @@ from crm_models.csi.measures import (
     satisfaction_levels,
     satisfaction_scale_summary,
 )
+from crm_models.csi.mediation import MEDIATION_TYPES, mediation_table, specific_effect, specific_effects
 from crm_models.csi.pls import PLSPM, SCHEMES
 from crm_models.csi.presets import (
     CONSTRUCT_LABELS,
     PRESETS,
     RETENTION_HYPOTHESES,
+    RETENTION_VALUE_GROUPS,
+    RETENTION_VALUE_HYPOTHESES,
     acsi,
     blocks_by_prefix,
     build_model,
@@ -41,6 +44,7 @@ from crm_models.csi.presets import (
     hypothesis_table,
     preset_model,
     retention_model,
+    retention_value_model,
 )
 from crm_models.csi.quality import (
     THRESHOLDS,
@@ -72,10 +76,12 @@ __all__ = [
     "careless_responses", "drop_straightliners",
     "build_model",
     "acsi", "ecsi", "retention_model", "hypothesis_table", "preset_model", "blocks_by_prefix", "PRESETS",
-    "CONSTRUCT_LABELS", "RETENTION_HYPOTHESES",
+    "CONSTRUCT_LABELS", "RETENTION_HYPOTHESES", "retention_value_model", "RETENTION_VALUE_GROUPS",
+    "RETENTION_VALUE_HYPOTHESES",
     "KANO_CATEGORIES", "kano_classify", "kano_table",
     "SATISFACTION_LEVELS", "gap_scores", "gap_summary", "ratio_scores", "satisfaction_levels",
     "satisfaction_scale_summary",
+    "MEDIATION_TYPES", "mediation_table", "specific_effect", "specific_effects",
 ]
 
 

@@ -19,7 +19,9 @@ to rounding error:
    successors), on adjacent constructs only;
 4. inner estimate ``Z = Y E``; new weights mode A ``w_j = X_j' z_j / n`` (``= C_{j.} W D E``),
    mode B ``w_j = (X_j' X_j)^{-1} X_j' z_j``;
-5. stop when ``sum((|w_old| - |w_new|)^2) < tol``; finally scale each construct's weights
+5. stop when the change of the weights is below ``tol``: ``rule="max"`` (the default of
+   :class:`~crm_models.csi.PLSPM`) ``max |(|w_old| - |w_new|)| < tol``, ``rule="plspm"``
+   plspm's ``sum((|w_old| - |w_new|)^2) < tol``; finally scale each construct's weights
    to a unit-variance score and fix signs so that the majority of a block's items
    correlate positively with their construct.
 """
@@ -32,7 +34,9 @@ import numpy as np
 
 from crm_models.csi.spec import ModelSpec
 
-__all__ = ["KernelResult", "estimate", "inner_weights", "structural"]
+__all__ = ["KernelResult", "estimate", "inner_weights", "structural", "RULES"]
+
+RULES = ("max", "plspm")
 
 
 @dataclass
@@ -76,8 +80,14 @@ def _cov_to_cor(M: np.ndarray) -> np.ndarray:
 
 
 def estimate(C: np.ndarray, spec: ModelSpec, n: int, scheme: str = "centroid",
-             tol: float = 1e-6, max_iter: int = 100) -> KernelResult:
-    """Run the PLS-PM iterations for each covariance matrix in ``C`` (B, p, p)."""
+             tol: float = 1e-6, max_iter: int = 100, rule: str = "plspm") -> KernelResult:
+    """Run the PLS-PM iterations for each covariance matrix in ``C`` (B, p, p).
+
+    ``rule`` is the stopping rule on the change of the absolute weights ``d = |w_old| - |w_new|``:
+    ``"max"`` stops when ``max|d| < tol``, ``"plspm"`` when ``sum(d^2) < tol`` (R plspm).
+    """
+    if rule not in RULES:
+        raise ValueError(f"unknown convergence rule {rule!r}")
     C = np.asarray(C, dtype=float)
     if C.ndim == 2:
         C = C[None]
@@ -105,7 +115,8 @@ def estimate(C: np.ndarray, spec: ModelSpec, n: int, scheme: str = "centroid",
             sl = slices[j]
             Wn[:, sl, j] = np.linalg.solve(C[:, sl, sl], M[:, sl, j][..., None])[..., 0]
         w_new = Wn.sum(-1)
-        dif = ((np.abs(w_old) - np.abs(w_new)) ** 2).sum(-1)
+        d = np.abs(w_old) - np.abs(w_new)
+        dif = np.abs(d).max(-1) if rule == "max" else (d ** 2).sum(-1)
         active = ~converged
         W = np.where(active[:, None, None], Wn, W)
         w_old = np.where(active[:, None], w_new, w_old)

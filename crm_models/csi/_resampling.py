@@ -13,14 +13,14 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from scipy import special
 
 from crm_models.csi import _kernel
+from crm_models.csi._intervals import _bca, _table
 from crm_models.csi._measurement import htmt_matrix
 from crm_models.csi.estimation import PLSFit
 from crm_models.errors import ModelSpecificationError
 
-__all__ = ["BootstrapResult", "run_bootstrap", "SIGN_CHANGES", "KINDS"]
+__all__ = ["BootstrapResult", "run_bootstrap", "SIGN_CHANGES", "KINDS", "_bca"]
 
 SIGN_CHANGES = ("construct", "individual", "none")
 KINDS = ("paths", "total_effects", "loadings", "weights", "r2", "htmt")
@@ -35,10 +35,6 @@ def _single_threaded_blas():
     return threadpool_limits(limits=1, user_api="blas")
 
 
-def _ndtri(p):
-    return special.ndtri(p)
-
-
 @dataclass
 class BootstrapResult:
     """Bootstrap draws and summary tables of a fitted :class:`~crm_models.csi.pls.PLSPM`.
@@ -50,6 +46,10 @@ class BootstrapResult:
         p_value, lower, upper`` (percentile interval) and ``bca_lower, bca_upper``.
     draws:
         ``{kind: DataFrame (successful resamples x parameters)}``.
+    jackknife:
+        ``{kind: DataFrame (leave-one-out fits x parameters)}`` when BCa intervals were
+        computed (``bca=True``), else None; the BCa intervals of derived statistics (e.g.
+        the specific indirect effects of :meth:`specific_effects`) are computed from it.
     n, n_failed, seed, sign_change, level:
         Requested resamples, resamples dropped (non-convergence or a degenerate resample,
         e.g. a constant item), seed, sign-change rule, confidence level.
@@ -62,6 +62,7 @@ class BootstrapResult:
     level: float
     tables: dict[str, pd.DataFrame]
     draws: dict[str, pd.DataFrame] = field(repr=False)
+    jackknife: dict[str, pd.DataFrame] | None = field(default=None, repr=False)
 
     @property
     def paths(self) -> pd.DataFrame:
@@ -91,6 +92,33 @@ class BootstrapResult:
     def summary(self) -> pd.DataFrame:
         """All tables stacked, indexed by (kind, parameter)."""
         return pd.concat(self.tables, names=["kind", "parameter"])
+
+    def specific_effect(self, *chain: str) -> pd.Series:
+        """Bootstrap statistics of the specific indirect effect along ``chain`` (``"IMAG", "SAT", "LOY"``).
+
+        See :func:`crm_models.csi.mediation.specific_effect`.
+        """
+        from crm_models.csi.mediation import specific_effect
+
+        return specific_effect(self, *chain)
+
+    def specific_effects(self, source: str | None = None, target: str | None = None) -> pd.DataFrame:
+        """All specific indirect effects (optionally from ``source`` / to ``target``).
+
+        See :func:`crm_models.csi.mediation.specific_effects`.
+        """
+        from crm_models.csi.mediation import specific_effects
+
+        return specific_effects(self, source=source, target=target)
+
+    def mediation_table(self, interval: str = "percentile") -> pd.DataFrame:
+        """Specific indirect effects with the direct effect and the mediation type.
+
+        See :func:`crm_models.csi.mediation.mediation_table`.
+        """
+        from crm_models.csi.mediation import mediation_table
+
+        return mediation_table(self, interval=interval)
 
 
 # ----------------------------------------------------------------------------- statistics
@@ -184,54 +212,13 @@ def _run(fit: PLSFit, counts: np.ndarray, R0: np.ndarray, Q: np.ndarray, n_eff: 
     if bad.any():
         C = C.copy()
         C[bad] = fit.C
-    res = _kernel.estimate(C, spec, n_eff, scheme=fit.scheme, tol=fit.tol, max_iter=int(fit.max_iter))
+    res = _kernel.estimate(C, spec, n_eff, scheme=fit.scheme, tol=fit.tol, max_iter=int(fit.max_iter),
+                           rule=fit.convergence)
     stats = _statistics(res, C, spec, labels, ref_loadings, sign_change, fit.scaled)
     ok = res.converged & ~bad
     for v in stats.values():
         ok &= np.isfinite(v).all(1)
     return stats, ok
-
-
-def _bca(draws: np.ndarray, theta: np.ndarray, jack: np.ndarray,
-         level: float) -> tuple[np.ndarray, np.ndarray]:
-    B = draws.shape[0]
-    below = (draws < theta).sum(0) + 0.5 * (draws == theta).sum(0)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        z0 = _ndtri(below / B)
-        d = jack.mean(0) - jack
-        num = (d ** 3).sum(0)
-        den = 6.0 * ((d ** 2).sum(0)) ** 1.5
-        a = np.where(den > 0, num / np.where(den > 0, den, 1.0), 0.0)
-        lo_hi = []
-        for q in ((1 - level) / 2, (1 + level) / 2):
-            zq = _ndtri(q)
-            adj = special.ndtr(z0 + (z0 + zq) / (1 - a * (z0 + zq)))
-            lo_hi.append(adj)
-    out = []
-    for probs in lo_hi:
-        vals = np.full(draws.shape[1], np.nan)
-        okp = np.isfinite(probs)
-        for k in np.flatnonzero(okp):
-            vals[k] = np.quantile(draws[:, k], probs[k])
-        out.append(vals)
-    return out[0], out[1]
-
-
-def _table(name: str, draws: np.ndarray, theta: np.ndarray, jack: np.ndarray | None,
-           labels: list[str], level: float) -> pd.DataFrame:
-    se = draws.std(0, ddof=1)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        t = np.where(se > 0, theta / se, np.nan)
-    p = 2 * special.ndtr(-np.abs(t))
-    if name == "htmt":
-        t = np.full_like(theta, np.nan)
-        p = np.full_like(theta, np.nan)
-    lo, hi = np.quantile(draws, [(1 - level) / 2, (1 + level) / 2], axis=0)
-    out = pd.DataFrame({"original": theta, "mean": draws.mean(0), "std_error": se, "t_value": t,
-                        "p_value": p, "lower": lo, "upper": hi}, index=labels)
-    if jack is not None:
-        out["bca_lower"], out["bca_upper"] = _bca(draws, theta, jack, level)
-    return out
 
 
 def run_bootstrap(fit: PLSFit, data: np.ndarray, n: int = 5000, seed: int | None = 0,
@@ -259,7 +246,7 @@ def run_bootstrap(fit: PLSFit, data: np.ndarray, n: int = 5000, seed: int | None
     rule = sign_change if sign_change == "construct" else "none"
 
     # original estimates through the same statistics code (checks the batch path too)
-    fit0 = _kernel.estimate(fit.C[None], spec, N, fit.scheme, fit.tol, int(fit.max_iter))
+    fit0 = _kernel.estimate(fit.C[None], spec, N, fit.scheme, fit.tol, int(fit.max_iter), fit.convergence)
     orig = _statistics(fit0, fit.C[None], spec, labels, None, "none", fit.scaled)
     theta = {k: v[0] for k, v in orig.items()}
 
@@ -297,5 +284,6 @@ def run_bootstrap(fit: PLSFit, data: np.ndarray, n: int = 5000, seed: int | None
     tables = {k: _table(k, draws[k], theta[k], None if jack is None else jack[k], labels.names[k], level)
               for k in KINDS}
     frames = {k: pd.DataFrame(draws[k], columns=labels.names[k]) for k in KINDS}
+    jack_frames = None if jack is None else {k: pd.DataFrame(jack[k], columns=labels.names[k]) for k in KINDS}
     return BootstrapResult(n=n, n_failed=int((~ok).sum()), seed=seed, sign_change=sign_change, level=level,
-                           tables=tables, draws=frames)
+                           tables=tables, draws=frames, jackknife=jack_frames)

@@ -41,8 +41,10 @@ class PLSFit:
     ----------
     spec:
         The validated model (constructs in topological order).
-    scheme, scaled, tol, max_iter:
-        The settings the weights were estimated with (a bootstrap re-runs them).
+    scheme, scaled, tol, max_iter, convergence:
+        The settings the weights were estimated with (a bootstrap re-runs them);
+        ``convergence`` is the stopping rule (``"max"`` or ``"plspm"``, see
+        :class:`~crm_models.csi.PLSPM`).
     n_obs:
         Respondents used.
     iterations:
@@ -75,6 +77,7 @@ class PLSFit:
     RL: np.ndarray
     P: np.ndarray
     r2: np.ndarray
+    convergence: str = "max"
 
     def __post_init__(self) -> None:
         for name in _ARRAYS:
@@ -132,9 +135,11 @@ class PLSFit:
         """Rebuild a :class:`PLSFit` from :meth:`to_dict`'s output."""
         state = dict(state)
         s = state.pop("spec")
+        convergence = str(state.pop("convergence", "plspm"))  # files saved before the rule existed
         spec = ModelSpec(lvs=tuple(s["lvs"]), blocks=tuple(tuple(b) for b in s["blocks"]),
                          modes=tuple(s["modes"]), path=np.asarray(s["path"], dtype=int))
         return cls(spec=spec, scheme=str(state.pop("scheme")), scaled=bool(state.pop("scaled")),
                    tol=float(state.pop("tol")), max_iter=int(state.pop("max_iter")),
                    n_obs=int(state.pop("n_obs")), iterations=int(state.pop("iterations")),
+                   convergence=convergence,
                    **{k: np.asarray(v, dtype=float) for k, v in state.items()})

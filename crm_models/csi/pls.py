@@ -9,8 +9,10 @@ Russolillo), which it reproduces to rounding error:
 * manifest variables are centred, and divided by their population standard deviation when
   ``scaled=True`` (``scaled=False`` keeps raw units, so outer weights are "unstandardised");
 * outer weights by the iterative algorithm of :mod:`crm_models.csi._kernel` (modes A/B;
-  centroid, factorial or path inner weighting; stop when the squared change of the weights
-  is below ``tol``; :class:`~crm_models.errors.ConvergenceError` after ``max_iter``);
+  centroid, factorial or path inner weighting; by default iterated until no weight changes
+  by more than 1e-10, so every printed digit is independent of the stopping rule;
+  ``convergence="plspm"`` stops as plspm does, when the sum of squared weight changes is
+  below 1e-6; :class:`~crm_models.errors.ConvergenceError` after ``max_iter``);
 * construct scores ``Y = X W`` with unit population variance, signs fixed so that most of a
   block's items correlate positively with their construct (unlike plspm, the weights are
   flipped together with the scores);
@@ -54,9 +56,11 @@ from crm_models.csi.estimation import PLSFit
 from crm_models.csi.spec import ModelSpec, PathsLike, build_spec
 from crm_models.errors import ConvergenceError, CRMDataError, ModelSpecificationError
 
-__all__ = ["PLSPM", "SCHEMES"]
+__all__ = ["PLSPM", "SCHEMES", "CONVERGENCE"]
 
 SCHEMES = ("centroid", "factorial", "path")
+#: stopping rule -> (default tol, default max_iter)
+CONVERGENCE = {"max": (1e-10, 300), "plspm": (1e-6, 100)}
 _TABLES = ("scores_", "path_coefficients_", "r2_", "r2_adj_", "inner_model_", "outer_weights_",
            "outer_loadings_", "outer_model_", "crossloadings_", "effects_", "inner_summary_", "unidim_")
 
@@ -94,8 +98,17 @@ class PLSPM(Estimator):
         Standardise the items (True) or only centre them (False: outer weights in raw item
         units, as needed for the ACSI index).
     tol, max_iter:
-        Convergence tolerance on ``sum((|w_old| - |w_new|)^2)`` and maximum number of
-        weight updates (plspm: 1e-6 and 100).
+        Convergence tolerance and maximum number of weight updates; ``None`` (default) takes
+        the stopping rule's defaults: 1e-10 and 300 for ``convergence="max"``, 1e-6 and 100
+        (R plspm's) for ``convergence="plspm"``.
+    convergence:
+        Stopping rule on the change of the absolute outer weights ``d = |w_old| - |w_new|``
+        between two updates. ``"max"`` (default): ``max|d| < tol``; with ``tol=1e-10`` the
+        weights are converged far beyond the printed digits (plspm's rule at its 1e-6 leaves
+        changes of up to ~1e-3 per weight, and loadings ~1e-4 from the converged values on
+        slowly converging models such as a path-scheme model with a mode B block).
+        ``"plspm"``: R plspm's ``sum(d^2) < tol``, which with ``tol=1e-6, max_iter=100``
+        reproduces plspm's outputs to rounding error (use it to compare with plspm).
     missing:
         ``"mean"`` (replace a missing answer by the item mean), ``"listwise"`` (drop the
         respondent) or ``"raise"``; what was done is in ``missing_``.
@@ -121,8 +134,8 @@ class PLSPM(Estimator):
 
     def __init__(self, paths: PathsLike | None = None, blocks: Mapping[str, Sequence[str]] | None = None,
                  modes: Mapping[str, str] | Sequence[str] | None = None, scheme: str = "centroid",
-                 scaled: bool = True, tol: float = 1e-6, max_iter: int = 100, missing: str = "mean",
-                 keep_data: bool = True):
+                 scaled: bool = True, tol: float | None = None, max_iter: int | None = None,
+                 missing: str = "mean", keep_data: bool = True, convergence: str = "max"):
         self.paths = paths
         self.blocks = blocks
         self.modes = modes
@@ -132,6 +145,7 @@ class PLSPM(Estimator):
         self.max_iter = max_iter
         self.missing = missing
         self.keep_data = keep_data
+        self.convergence = convergence
 
     # ------------------------------------------------------------------ fitting
     def _validated_spec(self) -> ModelSpec:
@@ -142,13 +156,22 @@ class PLSPM(Estimator):
         spec = build_spec(self.paths, self.blocks, self.modes)
         if self.scheme not in SCHEMES:
             raise ModelSpecificationError(f"scheme {self.scheme!r} is not one of {SCHEMES}")
-        if not (np.isfinite(self.tol) and self.tol > 0):
+        if self.convergence not in CONVERGENCE:
+            raise ModelSpecificationError(
+                f"convergence={self.convergence!r} is not one of {tuple(CONVERGENCE)}")
+        tol, max_iter = self._stopping()
+        if not (np.isfinite(tol) and tol > 0):
             raise ModelSpecificationError(f"tol must be a positive number, got {self.tol!r}")
-        if int(self.max_iter) != self.max_iter or self.max_iter < 1:
+        if int(max_iter) != max_iter or max_iter < 1:
             raise ModelSpecificationError(f"max_iter must be a positive integer, got {self.max_iter!r}")
         if self.missing not in MISSING_METHODS:
             raise ModelSpecificationError(f"missing={self.missing!r} is not one of {MISSING_METHODS}")
         return spec
+
+    def _stopping(self) -> tuple[float, int]:
+        """``(tol, max_iter)``: the given values, or the defaults of the stopping rule."""
+        tol, max_iter = CONVERGENCE[self.convergence]
+        return (tol if self.tol is None else self.tol), (max_iter if self.max_iter is None else self.max_iter)
 
     @property
     def spec(self) -> ModelSpec:
@@ -178,16 +201,19 @@ class PLSPM(Estimator):
                         f"the items of formative block {spec.lvs[j]!r} {list(spec.blocks[j])} are perfectly "
                         "collinear, so mode B regression weights are not defined; drop an item or use mode A",
                         column=spec.blocks[j][0])
-        res = _kernel.estimate(C, spec, n, scheme=self.scheme, tol=self.tol, max_iter=int(self.max_iter))
+        tol, max_iter = self._stopping()
+        res = _kernel.estimate(C, spec, n, scheme=self.scheme, tol=tol, max_iter=int(max_iter),
+                               rule=self.convergence)
         if not res.converged[0]:
             raise ConvergenceError(
-                f"PLS weights did not converge in max_iter={self.max_iter} iterations (tol={self.tol:g}); "
+                f"PLS weights did not converge in max_iter={max_iter} iterations (tol={tol:g}); "
                 "try a larger max_iter, another scheme (e.g. 'path'), or check blocks whose items are "
                 "weakly or negatively correlated")
         sdc = np.sqrt(np.diag(C))
         P, r2 = _kernel.structural(res.RL, spec)
-        fit = PLSFit(spec=spec, scheme=self.scheme, scaled=bool(self.scaled), tol=float(self.tol),
-                     max_iter=int(self.max_iter), n_obs=n, iterations=int(res.iterations[0]),
+        fit = PLSFit(spec=spec, scheme=self.scheme, scaled=bool(self.scaled), tol=float(tol),
+                     max_iter=int(max_iter), convergence=self.convergence, n_obs=n,
+                     iterations=int(res.iterations[0]),
                      item_mean=mean, item_sd=sd, C=C, R=C / np.outer(sdc, sdc), W=res.W[0],
                      xload=res.xload[0], RL=res.RL[0], P=P[0], r2=r2[0])
         self._set_fit(fit, prep.missing)

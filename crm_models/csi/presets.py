@@ -15,6 +15,12 @@
   value -> satisfaction (H1) -> repurchase intention (H2); switching cost -> repurchase
   intention (H3); perceived value -> repurchase intention (H4).  :func:`hypothesis_table`
   reports each hypothesis with its estimate, p-value and interval.
+* :func:`retention_value_model` -- the retention value model of the CRM material: *active
+  retention* (customer surplus value CSV, psychological attachment PSA) and *passive
+  retention* (switching costs SWC, opportunity costs OPC, sunk costs SNK, termination
+  barriers TRB) -> retention intention RET (hypotheses RV1-RV6, all positive; the grouping
+  is in :data:`RETENTION_VALUE_GROUPS`).  Items ``csv1, csv2, ...``, ``psa1 ...``,
+  ``swc1 ...``, ``opc1 ...``, ``snk1 ...``, ``trb1 ...``, ``ret1 ...``.
 
 Each returns an unfitted :class:`~crm_models.csi.pls.PLSPM` (call ``.fit(df)``).
 """
@@ -36,18 +42,22 @@ if TYPE_CHECKING:  # pragma: no cover
     from crm_models.csi.bootstrap import BootstrapResult
 
 __all__ = ["build_model", "DEFAULT_PREFIXES", "CONSTRUCT_LABELS", "blocks_by_prefix", "ecsi", "acsi",
-           "retention_model",
+           "retention_model", "retention_value_model", "RETENTION_VALUE_PATHS", "RETENTION_VALUE_GROUPS",
+           "RETENTION_VALUE_HYPOTHESES",
            "RETENTION_HYPOTHESES", "hypothesis_table", "preset_model", "PRESETS"]
 
 DEFAULT_PREFIXES = {
     "IMAG": "imag", "EXPE": "expe", "QUAL": "qual", "VAL": "val", "SAT": "sat",
     "COMP": "comp", "LOY": "loy", "SWC": "swc",
+    "CSV": "csv", "PSA": "psa", "OPC": "opc", "SNK": "snk", "TRB": "trb", "RET": "ret",
 }
 
 CONSTRUCT_LABELS = {
     "IMAG": "Image", "EXPE": "Expectations", "QUAL": "Perceived quality", "VAL": "Perceived value",
     "SAT": "Satisfaction", "COMP": "Complaints", "LOY": "Loyalty / repurchase intention",
     "SWC": "Switching cost",
+    "CSV": "Customer surplus value", "PSA": "Psychological attachment", "OPC": "Opportunity costs",
+    "SNK": "Sunk costs", "TRB": "Termination barriers", "RET": "Retention intention",
 }
 
 ECSI_PATHS = {
@@ -67,11 +77,28 @@ RETENTION_HYPOTHESES = [
     ("H3", "SWC", "LOY", 1, "Switching cost raises repurchase intention"),
     ("H4", "VAL", "LOY", 1, "Perceived value raises repurchase intention directly"),
 ]
+RETENTION_VALUE_GROUPS = {"active": ["CSV", "PSA"], "passive": ["SWC", "OPC", "SNK", "TRB"]}
+RETENTION_VALUE_PATHS = {"RET": RETENTION_VALUE_GROUPS["active"] + RETENTION_VALUE_GROUPS["passive"]}
+RETENTION_VALUE_HYPOTHESES = [
+    ("RV1", "CSV", "RET", 1, "Customer surplus value raises retention intention (active retention)"),
+    ("RV2", "PSA", "RET", 1, "Psychological attachment raises retention intention (active retention)"),
+    ("RV3", "SWC", "RET", 1, "Switching costs raise retention intention (passive retention)"),
+    ("RV4", "OPC", "RET", 1, "Opportunity costs raise retention intention (passive retention)"),
+    ("RV5", "SNK", "RET", 1, "Sunk costs raise retention intention (passive retention)"),
+    ("RV6", "TRB", "RET", 1, "Termination barriers raise retention intention (passive retention)"),
+]
+#: Chinese statements of the built-in hypotheses, by their English statement
 _STATEMENTS_ZH = {
-    "H1": "感知价值正向影响顾客满意",
-    "H2": "顾客满意正向影响重购意向",
-    "H3": "转换成本正向影响重购意向",
-    "H4": "感知价值直接正向影响重购意向",
+    "Perceived value raises satisfaction": "感知价值正向影响顾客满意",
+    "Satisfaction raises repurchase intention": "顾客满意正向影响重购意向",
+    "Switching cost raises repurchase intention": "转换成本正向影响重购意向",
+    "Perceived value raises repurchase intention directly": "感知价值直接正向影响重购意向",
+    RETENTION_VALUE_HYPOTHESES[0][4]: "顾客剩余价值正向影响保留意向（主动保留）",
+    RETENTION_VALUE_HYPOTHESES[1][4]: "心理依恋正向影响保留意向（主动保留）",
+    RETENTION_VALUE_HYPOTHESES[2][4]: "转换成本正向影响保留意向（被动保留）",
+    RETENTION_VALUE_HYPOTHESES[3][4]: "机会成本正向影响保留意向（被动保留）",
+    RETENTION_VALUE_HYPOTHESES[4][4]: "沉没成本正向影响保留意向（被动保留）",
+    RETENTION_VALUE_HYPOTHESES[5][4]: "终止壁垒正向影响保留意向（被动保留）",
 }
 
 
@@ -139,11 +166,20 @@ def retention_model(data, prefixes: Mapping[str, str] | None = None, **kwargs) -
                   **kwargs)
 
 
-PRESETS = {"ecsi": ecsi, "acsi": acsi, "retention": retention_model}
+def retention_value_model(data, prefixes: Mapping[str, str] | None = None, **kwargs) -> PLSPM:
+    """Retention value model: CSV, PSA (active) and SWC, OPC, SNK, TRB (passive) -> RET.
+
+    Test it with ``hypothesis_table(model, boot, hypotheses=RETENTION_VALUE_HYPOTHESES)``.
+    """
+    return _build(data, RETENTION_VALUE_PATHS, ["CSV", "PSA", "SWC", "OPC", "SNK", "TRB", "RET"], [],
+                  prefixes, "retention value", **kwargs)
+
+
+PRESETS = {"ecsi": ecsi, "acsi": acsi, "retention": retention_model, "retention_value": retention_value_model}
 
 
 def preset_model(name: str, data, prefixes: Mapping[str, str] | None = None, **kwargs) -> PLSPM:
-    """One of :data:`PRESETS` by name (``"ecsi"``, ``"acsi"``, ``"retention"``)."""
+    """One of :data:`PRESETS` by name (``"ecsi"``, ``"acsi"``, ``"retention"``, ``"retention_value"``)."""
     key = str(name).lower()
     if key not in PRESETS:
         raise ModelSpecificationError(f"unknown preset {name!r}; choose one of {sorted(PRESETS)}")
@@ -152,11 +188,12 @@ def preset_model(name: str, data, prefixes: Mapping[str, str] | None = None, **k
 
 def hypothesis_table(model: PLSPM, boot: BootstrapResult | None = None, alpha: float = 0.05,
                     hypotheses=None, lang: str = "en") -> pd.DataFrame:
-    """Test directional path hypotheses (default: the retention model's H1-H4).
+    """Test directional path hypotheses (default: the retention model's H1-H4; the retention value
+    model's are :data:`RETENTION_VALUE_HYPOTHESES`).
 
     With a bootstrap result the standard error, t and p-value and the percentile interval come
     from it; otherwise from the OLS inner model.  A hypothesis is supported when the estimate
-    has the expected sign and ``p < alpha``.  ``lang="zh"`` gives the H1-H4 statements in Chinese.
+    has the expected sign and ``p < alpha``.  ``lang="zh"`` gives the built-in statements in Chinese.
     """
     check_is_fitted(model)
     hyps = RETENTION_HYPOTHESES if hypotheses is None else hypotheses
@@ -174,8 +211,8 @@ def hypothesis_table(model: PLSPM, boot: BootstrapResult | None = None, alpha: f
             se, t, p = summ.loc[key, ["std_error", "t_value", "p_value"]]
             lo, hi = np.nan, np.nan
         supported = bool(np.sign(est) == sign and p < alpha)
-        if lang == "zh" and hypotheses is None:
-            text = _STATEMENTS_ZH[label]
+        if lang == "zh":
+            text = _STATEMENTS_ZH.get(text, text)
         rows.append((label, text, key, "+" if sign > 0 else "-", est, se, t, p, lo, hi, supported))
     return pd.DataFrame(rows, columns=["hypothesis", "statement", "path", "expected_sign", "estimate",
                                        "std_error", "t_value", "p_value", "lower", "upper",

@@ -25,7 +25,8 @@ import pandas as pd
 
 from crm_models.errors import ModelSpecificationError
 
-__all__ = ["transactions", "survey", "subscriptions", "ECSI_PATHS", "ECSI_BLOCK_SIZES"]
+__all__ = ["transactions", "survey", "subscriptions", "ECSI_PATHS", "ECSI_BLOCK_SIZES",
+           "RETENTION_VALUE_PATHS", "RETENTION_VALUE_BLOCK_SIZES", "retention_value_survey"]
 
 _DAYS = {"D": 1.0, "W": 7.0}
 
@@ -228,6 +229,31 @@ def survey(
         "blocks": blocks,
     }
     return items_df, truth
+
+
+# Retention value model of the CRM course material: active retention (customer surplus value CSV,
+# psychological attachment PSA) and passive retention (switching costs SWC, opportunity costs
+# OPC, sunk costs SNK, termination barriers TRB) raise the retention intention RET.
+RETENTION_VALUE_PATHS: dict[str, dict[str, float]] = {
+    "RET": {"CSV": 0.35, "PSA": 0.30, "SWC": 0.20, "OPC": 0.15, "SNK": 0.12, "TRB": 0.18},
+}
+RETENTION_VALUE_BLOCK_SIZES: dict[str, int] = {
+    "CSV": 3, "PSA": 3, "SWC": 3, "OPC": 3, "SNK": 3, "TRB": 3, "RET": 3,
+}
+
+
+def retention_value_survey(n: int = 500, *, seed: int = 0, loading: float = 0.85,
+                           scale: tuple[int, int] | None = (1, 7)) -> tuple[pd.DataFrame, dict]:
+    """A survey for the retention value model with known truth (:data:`RETENTION_VALUE_PATHS`).
+
+    :func:`survey` with the retention value structure: six independent standardised drivers
+    (exogenous constructs), retention intention ``RET = sum beta_k driver_k + zeta`` (unit
+    variance, R^2 = sum beta_k^2 = 0.317), items ``csv1..3, psa1..3, swc1..3, opc1..3,
+    snk1..3, trb1..3, ret1..3`` loading ``loading`` on their construct, answers on a 1-7
+    scale (``scale=None``: continuous).  Returns ``(items, truth)`` as :func:`survey`.
+    """
+    return survey(n, paths=RETENTION_VALUE_PATHS, block_sizes=RETENTION_VALUE_BLOCK_SIZES, loading=loading,
+                  scale=scale, location=4.5, spread=1.1, seed=seed)
 
 
 SUBSCRIPTION_COEFS: dict[str, float] = {

