@@ -11,6 +11,14 @@
 """
 
 from crm_models._moved import moved_names
+from crm_models.churn.classification import (
+    calibration_comparison,
+    churn_classifier,
+    churn_labels,
+    features_at_cutoff,
+    features_from_snapshot,
+    labels_and_features,
+)
 from crm_models.churn.descriptive import (
     km_fitters,
     km_table,
@@ -44,18 +52,24 @@ __all__ = [
     "DesignSpec",
     "brier_score",
     "build_design",
+    "calibration_comparison",
     "calibration_table",
     "censoring_survival",
     "check_design",
+    "churn_classifier",
+    "churn_labels",
     "compare_models",
     "concordance_index",
     "durations_from_subscriptions",
     "durations_from_transactions",
+    "features_at_cutoff",
+    "features_from_snapshot",
     "fit_models",
     "inactivity_window_from_gaps",
     "integrated_brier_score",
     "km_fitters",
     "km_table",
+    "labels_and_features",
     "logrank",
     "median_lifetime",
     "pairwise_logrank",
