@@ -34,6 +34,14 @@ from crm_models.churn.durations import (
     durations_from_transactions,
     inactivity_window_from_gaps,
 )
+from crm_models.churn.evaluate import (
+    classification_metrics,
+    gains_table,
+    importance_table,
+    profit_curve,
+    reliability_table,
+    top_k_precision,
+)
 from crm_models.churn.metrics import (
     brier_score,
     calibration_table,
@@ -58,6 +66,7 @@ __all__ = [
     "check_design",
     "churn_classifier",
     "churn_labels",
+    "classification_metrics",
     "compare_models",
     "concordance_index",
     "durations_from_subscriptions",
@@ -65,6 +74,8 @@ __all__ = [
     "features_at_cutoff",
     "features_from_snapshot",
     "fit_models",
+    "gains_table",
+    "importance_table",
     "inactivity_window_from_gaps",
     "integrated_brier_score",
     "km_fitters",
@@ -74,10 +85,13 @@ __all__ = [
     "median_lifetime",
     "pairwise_logrank",
     "pick_segment",
+    "profit_curve",
+    "reliability_table",
     "retention_improvement",
     "retention_table",
     "score_customers",
     "survival_value",
+    "top_k_precision",
     "train_test_split",
     "value_by_tier",
 ]
