@@ -11,6 +11,7 @@
 """
 
 from crm_models._moved import moved_names
+from crm_models.churn.backtesting import BacktestResult, backtest
 from crm_models.churn.classification import (
     calibration_comparison,
     churn_classifier,
@@ -56,8 +57,10 @@ from crm_models.churn.value import retention_improvement, survival_value
 
 __all__ = [
     "KINDS",
+    "BacktestResult",
     "ChurnModel",
     "DesignSpec",
+    "backtest",
     "brier_score",
     "build_design",
     "calibration_comparison",
