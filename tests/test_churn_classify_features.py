@@ -92,3 +92,14 @@ def test_snapshot_split():
     assert list(y) == [1, 0, 0] and list(X.index) == ["x", "y", "z"]
     assert X["TotalCharges"].dtype == float and np.isnan(X.loc["y", "TotalCharges"])
     assert X["plan"].dtype == object
+
+
+def test_transaction_table_gives_the_same_features():
+    """A TransactionTable (DuckDB through Ibis) gives the same features and labels as the frame."""
+    from crm_models.data.tables import transaction_table
+
+    tx = sample_transactions()
+    X, y = labels_and_features(tx, "2024-03-31", 90)
+    X_t, y_t = labels_and_features(transaction_table(tx), "2024-03-31", 90)
+    pd.testing.assert_frame_equal(X_t, X)
+    pd.testing.assert_series_equal(y_t, y)
