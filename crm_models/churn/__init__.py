@@ -11,6 +11,15 @@
 """
 
 from crm_models._moved import moved_names
+from crm_models.churn.backtesting import BacktestResult, backtest
+from crm_models.churn.classification import (
+    calibration_comparison,
+    churn_classifier,
+    churn_labels,
+    features_at_cutoff,
+    features_from_snapshot,
+    labels_and_features,
+)
 from crm_models.churn.descriptive import (
     km_fitters,
     km_table,
@@ -26,6 +35,14 @@ from crm_models.churn.durations import (
     durations_from_transactions,
     inactivity_window_from_gaps,
 )
+from crm_models.churn.evaluate import (
+    classification_metrics,
+    gains_table,
+    importance_table,
+    profit_curve,
+    reliability_table,
+    top_k_precision,
+)
 from crm_models.churn.metrics import (
     brier_score,
     calibration_table,
@@ -40,30 +57,44 @@ from crm_models.churn.value import retention_improvement, survival_value
 
 __all__ = [
     "KINDS",
+    "BacktestResult",
     "ChurnModel",
     "DesignSpec",
+    "backtest",
     "brier_score",
     "build_design",
+    "calibration_comparison",
     "calibration_table",
     "censoring_survival",
     "check_design",
+    "churn_classifier",
+    "churn_labels",
+    "classification_metrics",
     "compare_models",
     "concordance_index",
     "durations_from_subscriptions",
     "durations_from_transactions",
+    "features_at_cutoff",
+    "features_from_snapshot",
     "fit_models",
+    "gains_table",
+    "importance_table",
     "inactivity_window_from_gaps",
     "integrated_brier_score",
     "km_fitters",
     "km_table",
+    "labels_and_features",
     "logrank",
     "median_lifetime",
     "pairwise_logrank",
     "pick_segment",
+    "profit_curve",
+    "reliability_table",
     "retention_improvement",
     "retention_table",
     "score_customers",
     "survival_value",
+    "top_k_precision",
     "train_test_split",
     "value_by_tier",
 ]

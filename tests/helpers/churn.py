@@ -46,3 +46,24 @@ def simulate_weibull(n: int, seed: int, *, beta: tuple[float, float, float] = (3
     t = lam * (-np.log(rng.uniform(size=n))) ** (1.0 / rho)
     c = rng.uniform(0.0, censor_max, size=n)
     return pd.DataFrame({"x1": x1, "x2": x2, "duration": np.minimum(t, c), "event": (t <= c).astype(int)})
+
+
+def simulate_churn_drivers(n: int, seed: int) -> tuple[pd.DataFrame, pd.Series]:
+    """A snapshot with a known churn mechanism: two true drivers among noise columns.
+
+    logit P(churn) = -1 + 1.5 * support_calls - 1.2 * loyalty + 0.8 * [plan == "basic"];
+    ``support_calls``, ``loyalty``, ``noise_1``, ``noise_2`` ~ N(0, 1) independent,
+    ``plan`` in {basic, plus, pro} and ``region`` (noise) in {north, south} at random.
+    """
+    rng = np.random.default_rng(seed)
+    X = pd.DataFrame({
+        "support_calls": rng.normal(size=n),
+        "noise_1": rng.normal(size=n),
+        "loyalty": rng.normal(size=n),
+        "noise_2": rng.normal(size=n),
+        "plan": rng.choice(["basic", "plus", "pro"], size=n).astype(object),
+        "region": rng.choice(["north", "south"], size=n).astype(object),
+    })
+    eta = -1.0 + 1.5 * X["support_calls"] - 1.2 * X["loyalty"] + 0.8 * (X["plan"] == "basic")
+    y = pd.Series((rng.uniform(size=n) < 1.0 / (1.0 + np.exp(-eta))).astype(int), name="churn")
+    return X, y
