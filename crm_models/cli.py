@@ -4,8 +4,8 @@
     crm-report run [NAMES ...] [-p KEY VALUE]... [--out DIR] [--lang en|zh] [--run-id ID]
                    [--progress auto|bar|log|off]
     crm-report run --config reports.yml [--date YYYY-MM-DD] [NAMES ...]
-    crm-report assignment new --student ID [--out DIR] [--lang en|zh]
-    crm-report assignment grade DIR
+    crm-report assignment new --student ID [--out DIR] [--lang en|zh] [--key FILE]
+    crm-report assignment grade DIR [--key FILE]
 
 Exit codes: 0 all reports written; 1 a notebook failed (the others are still written,
 no earlier good report is replaced); 2 a usage or input error.
@@ -82,9 +82,12 @@ def _build_parser() -> argparse.ArgumentParser:
     new.add_argument("--out", type=Path, default=Path("assignments"), help="folder (default: assignments)")
     new.add_argument("--lang", choices=["en", "zh"], default="en")
     new.add_argument("--solution", action="store_true", help="pre-fill the teacher's answer key")
+    new.add_argument("--key", type=Path, default=None,
+                     help="course key file (default: OUT/course.key, created if missing; keep it private)")
     grade = asub.add_parser("grade", help="execute and grade every student folder in DIR")
     grade.add_argument("directory", type=Path)
     grade.add_argument("--timeout", type=int, default=300, help="seconds per cell")
+    grade.add_argument("--key", type=Path, default=None, help="the course key file (default: DIR/course.key)")
     return parser
 
 
@@ -92,11 +95,11 @@ def _assignment(args) -> int:
     from crm_models import coursework
 
     if args.action == "new":
-        key = coursework.solution_answers() if args.solution else None
+        prefill = coursework.solution_answers() if args.solution else None
         for sid in args.student:
-            print(coursework.new_assignment(sid, args.out, lang=args.lang, answers=key))
+            print(coursework.new_assignment(sid, args.out, lang=args.lang, answers=prefill, key=args.key))
         return 0
-    sheet = coursework.grade(args.directory, timeout=args.timeout,
+    sheet = coursework.grade(args.directory, timeout=args.timeout, key=args.key,
                              log=lambda m: print(m, file=sys.stderr, flush=True))
     print(sheet.to_string(index=False))
     return 0

@@ -1,26 +1,80 @@
 """Coursework: personalised data, workbook, grading with full and partial marks."""
 
+import hashlib
+import hmac
 import json
+import stat
 
+import numpy as np
 import pandas as pd
 import pytest
 
 from crm_models import cli, coursework
-from crm_models.coursework.questions import QUESTIONS
+from crm_models.coursework.questions import QUESTIONS, StudentData
+from crm_models.data.io import load_transactions
 from crm_models.errors import CRMDataError
+
+KEY = bytes(range(32))
 
 
 def test_each_student_gets_different_reproducible_data():
-    a1 = coursework.student_data("alice").transactions
-    a2 = coursework.student_data("alice").transactions
-    b = coursework.student_data("bob").transactions
+    a1 = coursework.student_data("alice", KEY).transactions
+    a2 = coursework.student_data("alice", KEY).transactions
+    b = coursework.student_data("bob", KEY).transactions
     pd.testing.assert_frame_equal(a1, a2)
     assert not a1["amount"].equals(b["amount"])
-    assert coursework.student_seed("alice") != coursework.student_seed("bob")
+    assert coursework.student_seed("alice", KEY) != coursework.student_seed("bob", KEY)
+
+
+def test_seed_is_the_keyed_hmac_of_the_student_id():
+    # independent check: the standard library's HMAC over the documented message
+    message = b"crm_models.coursework/student-data/v1\x00" + "张三".encode()
+    expected = int.from_bytes(hmac.new(KEY, message, hashlib.sha256).digest()[:8], "big")
+    assert coursework.student_seed("张三", KEY) == expected
+    other = bytes(31) + b"\x01"
+    assert coursework.student_seed("张三", other) != expected
+    with pytest.raises(CRMDataError, match="course key"):
+        coursework.student_data("alice")
+
+
+def test_key_file_is_private_and_never_overwritten(tmp_path):
+    key = coursework.create_key(tmp_path / "course.key")
+    assert len(key) == 32 and coursework.load_key(tmp_path / "course.key") == key
+    assert stat.S_IMODE((tmp_path / "course.key").stat().st_mode) == 0o600
+    with pytest.raises(CRMDataError, match="already exists"):
+        coursework.create_key(tmp_path / "course.key")
+    (tmp_path / "bad.key").write_text("abc")
+    with pytest.raises(CRMDataError, match="32 hex-encoded bytes"):
+        coursework.load_key(tmp_path / "bad.key")
+
+
+def test_student_folder_alone_cannot_reproduce_the_answers_but_the_key_can(tmp_path):
+    key_file = tmp_path / "course" / "course.key"
+    key_file.parent.mkdir()
+    key_file.write_text(KEY.hex() + "\n")  # a fixed key: the comparisons below are deterministic
+    folder = coursework.new_assignment("s001", tmp_path / "course")
+    assert not any(p.name == "course.key" for p in folder.rglob("*"))
+    student_files = b"".join(p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file())
+    assert key_file.read_text().strip().encode() not in student_files
+    key = coursework.load_key(key_file)
+    graded = coursework.reference_answers(coursework.student_data("s001", key))
+    # everything a student can try from the folder: the id, its public hash (the old seed),
+    # any bytes found in the folder's metadata
+    meta = json.loads((folder / "assignment.json").read_text())
+    assert "seed" not in meta and not any(k in meta for k in ("answers", "expected", "reference"))
+    guesses = [hashlib.sha256(b"s001").digest(), bytes(32), (b"s001" * 8)[:32],
+               hashlib.sha256(json.dumps(meta).encode()).digest()]
+    for guess in guesses:
+        tried = coursework.reference_answers(coursework.student_data("s001", guess))
+        assert all(not np.isclose(tried[q], graded[q]) for q in graded if graded[q] != 0)
+    # the teacher's key regenerates exactly the data in the folder
+    own = load_transactions(folder / "transactions.csv")
+    assert len(own) == len(coursework.student_data("s001", key).transactions)
+    assert coursework.reference_answers(StudentData(own, meta["observation_end"]))["q1"] == graded["q1"]
 
 
 def test_reference_answers_are_computed_from_the_data():
-    data = coursework.student_data("alice")
+    data = coursework.student_data("alice", KEY)
     ref = coursework.reference_answers(data)
     s = data.summary
     assert ref["q1"] == data.transactions["customer_id"].nunique() == len(s)

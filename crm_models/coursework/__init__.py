@@ -7,9 +7,9 @@ from crm_models.coursework.assignment import (
     save_answers,
     solution_answers,
     student_data,
-    student_seed,
 )
+from crm_models.coursework.course_key import create_key, load_key, student_seed
 from crm_models.coursework.questions import QUESTIONS, reference_answers
 
-__all__ = ["GradeResult", "QUESTIONS", "grade", "new_assignment", "reference_answers", "save_answers",
-           "solution_answers", "student_data", "student_seed"]
+__all__ = ["GradeResult", "QUESTIONS", "create_key", "grade", "load_key", "new_assignment",
+           "reference_answers", "save_answers", "solution_answers", "student_data", "student_seed"]

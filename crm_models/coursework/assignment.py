@@ -2,22 +2,23 @@
 
 ``new_assignment(student_id, out)`` writes ``out/<student_id>/`` with
 
-* ``transactions.csv``: the student's own data, simulated (BG/NBD + Gamma-Gamma) with a
-  seed derived from the student id, and model parameters drawn from that seed too, so
-  every student gets different numbers with a known truth;
+* ``transactions.csv``: the student's own data, simulated (BG/NBD + Gamma-Gamma) with the
+  seed ``HMAC-SHA256(course key, student id)`` (:mod:`crm_models.coursework.course_key`), and
+  model parameters drawn from that seed too, so every student gets different numbers with a
+  known truth, and only the key's holder can regenerate them;
 * ``exercise.ipynb``: instructions and one answer cell per question
   (``answers["q1"] = ...``), in English or Chinese; the last cell saves ``answers.json``;
-* ``assignment.json``: student id, seed, language, observation end.
+* ``assignment.json``: student id, language, observation end (no seed, no answers).
 
-``grade(directory)`` executes every student's notebook (a failing cell costs only its
-own question), recomputes the reference answers from the seed (not from the CSV, which a
-student could edit), scores each answer within the question's tolerance, and writes
+The teacher's key file ``out/course.key`` is created on first use, next to the student
+folders, never inside one.  ``grade(directory)`` executes every student's notebook (a failing
+cell costs only its own question), recomputes the reference answers from the key (not from
+the CSV, which a student could edit), scores each answer within the question's tolerance, and writes
 ``grades.csv`` plus ``<student>/feedback.html``.
 """
 
 from __future__ import annotations
 
-import hashlib
 import html
 import json
 import re
@@ -27,6 +28,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from crm_models.coursework.course_key import resolve_key, student_seed
 from crm_models.coursework.questions import QUESTIONS, StudentData, reference_answers
 from crm_models.data import simulate
 from crm_models.data.io import load_transactions
@@ -40,20 +42,19 @@ OBSERVATION_END = "2024-12-31"
 _ID_PATTERN = re.compile(r"^[A-Za-z0-9_.\-]{1,64}$")
 
 
-def student_seed(student_id: str) -> int:
-    """A stable 32-bit seed from the student id (SHA-256)."""
-    return int(hashlib.sha256(student_id.encode("utf-8")).hexdigest()[:8], 16)
-
-
 def _check_id(student_id: str) -> str:
     if not _ID_PATTERN.match(student_id):
         raise CRMDataError(f"student id {student_id!r} must be 1-64 letters, digits, '.', '_' or '-'")
     return student_id
 
 
-def student_data(student_id: str) -> StudentData:
-    """The student's transactions, regenerated from the seed."""
-    seed = student_seed(_check_id(student_id))
+def student_data(student_id: str, key: bytes | None = None) -> StudentData:
+    """The student's transactions, regenerated from ``HMAC-SHA256(key, student id)``.
+
+    ``key`` is the teacher's course key (:func:`~crm_models.coursework.course_key.load_key`);
+    without it the data (and so the reference answers) cannot be regenerated.
+    """
+    seed = student_seed(_check_id(student_id), key)  # type: ignore[arg-type]
     rng = np.random.default_rng(seed)
     tx, _ = simulate.transactions(
         int(rng.integers(400, 801)), r=float(rng.uniform(0.3, 0.9)), alpha=float(rng.uniform(3, 8)),
@@ -103,22 +104,24 @@ def _workbook(student_id: str, lang: str, answers: dict[str, str] | None = None)
 
 
 def new_assignment(student_id: str, out: str | Path = "assignments", lang: str = "en",
-                   answers: dict[str, str] | None = None) -> Path:
+                   answers: dict[str, str] | None = None, key: bytes | str | Path | None = None) -> Path:
     """Create ``out/<student_id>/`` (data, workbook, metadata); returns the folder.
 
-    ``answers`` pre-fills answer cells with code (for the teacher's key or tests).
+    ``answers`` pre-fills answer cells with code (for the teacher's key or tests).  ``key`` is
+    the course key (bytes or a key file); by default ``out/course.key``, created if missing.
     """
     import nbformat
 
     _check_id(student_id)
+    secret = resolve_key(key, out, create=True)
     folder = Path(out) / student_id
     folder.mkdir(parents=True, exist_ok=True)
-    data = student_data(student_id)
+    data = student_data(student_id, secret)
     tx = data.transactions.copy()
     tx["date"] = tx["date"].dt.strftime("%Y-%m-%d")
     atomic_write_text(folder / "transactions.csv", tx.to_csv(index=False, float_format="%.2f"))
     nbformat.write(_workbook(student_id, lang, answers), str(folder / "exercise.ipynb"))
-    meta = {"student_id": student_id, "seed": student_seed(student_id), "lang": lang,
+    meta = {"student_id": student_id, "lang": lang,
             "observation_end": OBSERVATION_END, "questions": [q.key for q in QUESTIONS]}
     atomic_write_text(folder / "assignment.json", json.dumps(meta, indent=2) + "\n")
     return folder
@@ -162,7 +165,7 @@ def _execute(folder: Path, timeout: int) -> str:
     return "graded"
 
 
-def grade_student(folder: Path, timeout: int = 300) -> GradeResult:
+def grade_student(folder: Path, key: bytes, timeout: int = 300) -> GradeResult:
     meta = json.loads((folder / "assignment.json").read_text(encoding="utf-8"))
     sid = meta["student_id"]
     answers_file = folder / "answers.json"
@@ -171,7 +174,7 @@ def grade_student(folder: Path, timeout: int = 300) -> GradeResult:
     answers = json.loads(answers_file.read_text()) if answers_file.exists() else {}
     if not answers_file.exists() and status == "graded":
         status = "error: the notebook did not save answers.json"
-    expected = reference_answers(student_data(sid))
+    expected = reference_answers(student_data(sid, key))
     points = {q.key: (q.points if q.is_correct(answers.get(q.key), expected[q.key]) else 0.0)
               for q in QUESTIONS}
     result = GradeResult(sid, points, answers, expected, status)
@@ -213,9 +216,14 @@ pre {{ white-space: pre-wrap; }}
     atomic_write_text(folder / "feedback.html", page)
 
 
-def grade(directory: str | Path, timeout: int = 300, log=None) -> pd.DataFrame:
-    """Grade every student folder under ``directory``; writes ``grades.csv``."""
+def grade(directory: str | Path, timeout: int = 300, log=None,
+          key: bytes | str | Path | None = None) -> pd.DataFrame:
+    """Grade every student folder under ``directory``; writes ``grades.csv``.
+
+    ``key``: the course key (bytes or key file), by default ``directory/course.key``.
+    """
     directory = Path(directory)
+    secret = resolve_key(key, directory)
     folders = sorted(p.parent for p in directory.glob("*/assignment.json"))
     if not folders:
         raise CRMDataError(f"no student folders (with assignment.json) under {directory}")
@@ -223,7 +231,7 @@ def grade(directory: str | Path, timeout: int = 300, log=None) -> pd.DataFrame:
     for folder in folders:
         if log:
             log(f"grading {folder.name} ...")
-        r = grade_student(folder, timeout)
+        r = grade_student(folder, secret, timeout)
         records.append({"student_id": r.student_id, **r.points, "total": r.total,
                         "max": sum(q.points for q in QUESTIONS), "status": r.status})
     sheet = pd.DataFrame(records)
