@@ -3,6 +3,8 @@
 import hashlib
 import hmac
 import json
+import re
+import shutil
 import stat
 
 import numpy as np
@@ -85,38 +87,109 @@ def test_reference_answers_are_computed_from_the_data():
 def test_bad_student_id():
     with pytest.raises(CRMDataError, match="student id"):
         coursework.new_assignment("../etc", "x")
+    for bad in ("", " s1", "a/b", "tab\there", "x" * 65):
+        with pytest.raises(CRMDataError, match="student id"):
+            coursework.folder_name(bad)
+
+
+def test_unicode_ids_get_safe_distinct_folder_names():
+    names = {sid: coursework.folder_name(sid) for sid in ("张三", "张四", "s001", "José Núñez", "S001")}
+    assert names["张三"].startswith("student-") and names["José Núñez"].startswith("jose-nunez-")
+    assert names["s001"].startswith("s001-") and len(set(names.values())) == len(names)
+    assert all(re.fullmatch(r"[a-z0-9-]{1,41}", n) for n in names.values())
+    assert coursework.folder_name("张三") == names["张三"]  # stable
+
+
+def test_roster_is_checked_with_lines_named(tmp_path):
+    good = tmp_path / "good.csv"
+    good.write_text("\ufeffstudent_id,name\n张三,张三\ns002, Bob \n", encoding="utf-8")
+    roster = coursework.read_roster(good)
+    assert list(roster["student_id"]) == ["张三", "s002"] and list(roster["name"]) == ["张三", "Bob"]
+    cases = {"id,name\na,b\n": "missing column",
+             "student_id,name\na,x\nb,y\na,z\n": r"duplicated .*lines \[2, 4\]",
+             "student_id,name\na,x\n,y\n": r"line\(s\) \[3\]"}
+    for i, (text, message) in enumerate(cases.items()):
+        path = tmp_path / f"bad{i}.csv"
+        path.write_text(text, encoding="utf-8")
+        with pytest.raises(CRMDataError, match=message):
+            coursework.read_roster(path)
+
+
+def test_grading_applies_the_rule_stated_in_the_question():
+    q = {question.key: question for question in QUESTIONS}
+    share = 0.563877
+    assert "to 3 decimals" in q["q3"].text("en") and "保留 3 位小数" in q["q3"].text("zh")
+    assert "nearest whole number" in q["q1"].text("en")
+    assert q["q3"].score(round(share, 3), share).points == q["q3"].points  # the 0.564
+    assert q["q3"].score(share, share).points == q["q3"].points
+    assert q["q3"].score(0.563, share).outcome == "wrong"  # 0.000877 > half a unit of the 3rd decimal
+    partial = q["q3"].score(56.39, share)  # a percentage: half, and the mistake is named
+    assert partial.outcome == "partial" and partial.points == q["q3"].points / 2
+    assert "percentage" in partial.mistake.describe("en")
+    revenue = 125519.63
+    assert q["q2"].score(125519.63, revenue).outcome == "correct"
+    assert q["q2"].score(125520, revenue).points == q["q2"].points / 2  # rounded to a whole number
+    assert q["q2"].rule.show(125519.6) == "125519.60"  # the reference at the stated precision
+    assert q["q5"].score(7 * 40.123, 40.123).outcome == "partial"  # days instead of weeks
+    assert q["q4"].score(1.5, 0.5).outcome == "partial"  # all purchases instead of repeats
+    assert q["q1"].score(None, 500).outcome == "missing" and q["q1"].score("abc", 500).outcome == "wrong"
+    assert q["q1"].score(500.4, 500).outcome == "correct" and q["q1"].score(501, 500).outcome == "wrong"
 
 
 @pytest.mark.slow  # over 3 s
 def test_create_answer_and_grade(tmp_path):
     key = coursework.solution_answers()
-    # full marks: the teacher's key, in Chinese
-    assert cli.main(["assignment", "new", "--student", "s-key", "--out", str(tmp_path),
-                     "--lang", "zh", "--solution"]) == 0
-    # a student who gets q2 wrong, whose q4 cell raises, and who leaves q6 empty
+    course = tmp_path / "course"
+    roster = tmp_path / "roster.csv"
+    roster.write_text("student_id,name\ns-key,张三\ns-wrong,Bob\n李四,李四\ns-missing,Carol\n",
+                      encoding="utf-8")
+    assert cli.main(["assignment", "new", "--roster", str(roster), "--out", str(course), "--lang", "zh"]) == 0
+    # the teacher's key goes to answer-key/ and is never graded
+    assert cli.main(["assignment", "new", "--student", "s-key", "--out", str(course), "--solution"]) == 0
+    key_folder = course / "answer-key" / coursework.folder_name("s-key")
+    assert (key_folder / "exercise.ipynb").exists()
+    # full marks: the key's answers in a student's workbook, in Chinese
+    full = coursework.new_assignment("s-key", course, lang="zh", answers=key, name="张三")
+    # a student who gets q2 wrong, whose q4 cell raises, who leaves q6 empty, gives q3 as a
+    # percentage (half) and q5 rounded to the stated 2 decimals (full)
     wrong = dict(key)
     wrong["q2"] = 'answers["q2"] = 12.5'
+    wrong["q3"] = key["q3"].replace('answers["q3"] = ', 'answers["q3"] = 100 * ')
     wrong["q4"] = 'answers["q4"] = undefined_name + 1'
+    wrong["q5"] = key["q5"].replace('answers["q5"] = ', 'answers["q5"] = round(') + ", 2)"
     del wrong["q6"]
-    coursework.new_assignment("s-wrong", tmp_path, lang="en", answers=wrong)
+    coursework.new_assignment("s-wrong", course, lang="en", answers=wrong, name="Bob")
+    shutil.rmtree(course / coursework.folder_name("s-missing"))
 
-    nb = json.loads((tmp_path / "s-key" / "exercise.ipynb").read_text())
+    nb = json.loads((full / "exercise.ipynb").read_text())
     assert "客户关系管理作业" in "".join(nb["cells"][0]["source"])
     assert sum("answer" in c["metadata"].get("tags", []) for c in nb["cells"]) == len(QUESTIONS)
+    assert "保留 3 位小数" in "".join("".join(c["source"]) for c in nb["cells"])
 
-    assert cli.main(["assignment", "grade", str(tmp_path)]) == 0
-    sheet = pd.read_csv(tmp_path / "grades.csv").set_index("student_id")
+    assert cli.main(["assignment", "grade", str(course)]) == 0
+    sheet = pd.read_csv(course / "grades.csv").set_index("student_id")
+    assert list(sheet.index) == ["s-key", "s-wrong", "李四", "s-missing"]  # roster order, no answer key
     maximum = sum(q.points for q in QUESTIONS)
-    assert sheet.loc["s-key", "total"] == maximum
-    lost = {"q2", "q4", "q6"}
-    expected = maximum - sum(q.points for q in QUESTIONS if q.key in lost)
+    points = {q.key: q.points for q in QUESTIONS}
+    assert sheet.loc["s-key", "total"] == maximum and sheet.loc["s-key", "status"] == "submitted"
+    assert sheet.loc["s-key", "name"] == "张三"
+    expected = maximum - points["q2"] - points["q4"] - points["q6"] - points["q3"] / 2
     assert sheet.loc["s-wrong", "total"] == expected
     assert sheet.loc["s-wrong", "q1"] == 1.0 and sheet.loc["s-wrong", "q2"] == 0.0
+    assert sheet.loc["s-wrong", "q3"] == points["q3"] / 2 and sheet.loc["s-wrong", "q5"] == points["q5"]
+    assert sheet.loc["李四", "status"] == "not submitted" and sheet.loc["李四", "total"] == 0
+    assert sheet.loc["s-missing", "status"] == "not submitted"
+    assert not (course / coursework.folder_name("李四") / "exercise.graded.ipynb").exists()  # not run
 
-    feedback_zh = (tmp_path / "s-key" / "feedback.html").read_text()
+    feedback_zh = (full / "feedback.html").read_text()
     assert "作业反馈" in feedback_zh and f"{maximum:g} / {maximum:g}" in feedback_zh
-    feedback_en = (tmp_path / "s-wrong" / "feedback.html").read_text()
+    assert "已提交" in feedback_zh
+    feedback_en = (course / coursework.folder_name("s-wrong") / "feedback.html").read_text()
     assert "Assignment feedback" in feedback_en and "wrong" in feedback_en
+    assert "NameError: name &#x27;undefined_name&#x27; is not defined" in feedback_en
+    assert "a percentage (x100)" in feedback_en and "not answered" in feedback_en
+    untouched = (course / coursework.folder_name("李四") / "feedback.html").read_text()
+    assert "未提交" in untouched
 
 
 def test_feedback_page_escapes_everything_from_the_student_folder(tmp_path):
