@@ -167,7 +167,9 @@ def test_create_answer_and_grade(tmp_path):
     assert "保留 3 位小数" in "".join("".join(c["source"]) for c in nb["cells"])
 
     assert cli.main(["assignment", "grade", str(course)]) == 0
+    points_of = [q.key for q in QUESTIONS]
     sheet = pd.read_csv(course / "grades.csv").set_index("student_id")
+    assert list(sheet.columns) == ["name", "status", *points_of, "total"]
     assert list(sheet.index) == ["s-key", "s-wrong", "李四", "s-missing"]  # roster order, no answer key
     maximum = sum(q.points for q in QUESTIONS)
     points = {q.key: q.points for q in QUESTIONS}
@@ -190,6 +192,36 @@ def test_create_answer_and_grade(tmp_path):
     assert "a percentage (x100)" in feedback_en and "not answered" in feedback_en
     untouched = (course / coursework.folder_name("李四") / "feedback.html").read_text()
     assert "未提交" in untouched
+
+
+def test_grades_csv_for_the_school_system(tmp_path):
+    course = tmp_path / "course"
+    roster = tmp_path / "roster.csv"
+    roster.write_text("student_id,name\n张三,张三\ns002,Li Si\n", encoding="utf-8")
+    assert cli.main(["assignment", "new", "--roster", str(roster), "--out", str(course)]) == 0
+    shutil.rmtree(course / coursework.folder_name("s002"))  # never handed in
+    sheet = coursework.grade(course)  # 张三's workbook is untouched: not run, not submitted
+    raw = (course / "grades.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")  # UTF-8 BOM: Excel reads the Chinese names
+    header, first, second = raw.decode("utf-8-sig").splitlines()
+    assert header.split(",") == ["student_id", "name", "status", *(q.key for q in QUESTIONS), "total"]
+    assert first == "张三,张三,not submitted," + ",".join("0" for _ in QUESTIONS) + ",0"
+    assert second.startswith("s002,Li Si,not submitted,")
+    back = pd.read_csv(course / "grades.csv")
+    assert list(back.columns) == list(sheet.columns) and back.loc[0, "student_id"] == "张三"
+
+
+def test_grades_table_totals_points_and_partial_credit():
+    from crm_models.coursework.assignment import GradeResult
+
+    keys = [q.key for q in QUESTIONS]
+    points = dict.fromkeys(keys, 0.0) | {"q1": 1.0, "q3": 1.0}
+    expected = dict.fromkeys(keys, 1.0)
+    rows = [GradeResult("s1", points, {}, expected, "submitted", "A"),
+            GradeResult("s2", dict.fromkeys(keys, 0.0), {}, expected, "error: kernel died", "B")]
+    sheet = coursework.grades_table(rows)
+    assert sheet["total"].tolist() == [2.0, 0.0] and sheet["status"].tolist() == ["submitted", "error"]
+    assert sheet.loc[0, "q3"] == 1.0 and list(sheet.columns)[:3] == ["student_id", "name", "status"]
 
 
 def test_feedback_page_escapes_everything_from_the_student_folder(tmp_path):

@@ -48,7 +48,8 @@ from crm_models.report.i18n import LANGUAGES, translate
 from crm_models.report.runner import atomic_write_text
 
 __all__ = ["student_data", "new_assignment", "grade", "grade_student", "save_answers", "GradeResult",
-           "folder_name", "read_roster", "KEY_FOLDER", "ROSTER_FILE", "STATUSES"]
+           "folder_name", "read_roster", "grades_table", "write_grades", "KEY_FOLDER", "ROSTER_FILE",
+           "STATUSES", "GRADES_FILE", "GRADES_COLUMNS"]
 
 OBSERVATION_END = "2024-12-31"
 #: The teacher's answer-key folder inside the course folder (never graded).
@@ -57,6 +58,10 @@ KEY_FOLDER = "answer-key"
 ROSTER_FILE = "students.csv"
 #: A student's status in ``grades.csv``.
 STATUSES = ("submitted", "not submitted", "error")
+#: The grade sheet written next to the student folders.
+GRADES_FILE = "grades.csv"
+#: Its columns: who, status, the points of each question, total.
+GRADES_COLUMNS = ["student_id", "name", "status", *(q.key for q in QUESTIONS), "total"]
 
 
 def _check_id(student_id: object) -> str:
@@ -438,13 +443,36 @@ def grade(directory: str | Path, timeout: int = 300, log=None,
     if not students:
         raise CRMDataError(f"no students under {directory}: neither a roster ({ROSTER_FILE}) nor student "
                            "folders (with assignment.json); create them with `crm-report assignment new`")
-    records = []
+    results = []
     for sid, name, folder in students:
         if log:
             log(f"grading {sid} ({folder.name}) ...")
-        r = grade_student(folder, secret, timeout, student_id=sid, name=name)
-        records.append({"student_id": r.student_id, "name": r.name, "status": r.state, **r.points,
-                        "total": r.total, "max": sum(q.points for q in QUESTIONS)})
-    sheet = pd.DataFrame(records)
-    atomic_write_text(directory / "grades.csv", sheet.to_csv(index=False))
+        results.append(grade_student(folder, secret, timeout, student_id=sid, name=name))
+    sheet = grades_table(results)
+    write_grades(sheet, directory / GRADES_FILE)
     return sheet
+
+
+def grades_table(results: list[GradeResult]) -> pd.DataFrame:
+    """The grade sheet: one row per student in roster order, columns :data:`GRADES_COLUMNS`.
+
+    ``student_id``, ``name``, ``status`` (one of :data:`STATUSES`), the points of each question
+    (``q1`` ... , 0 for a student not submitted) and ``total``.
+    """
+    rows = [{"student_id": r.student_id, "name": r.name, "status": r.state,
+             **{q.key: float(r.points.get(q.key, 0.0)) for q in QUESTIONS}, "total": r.total}
+            for r in results]
+    return pd.DataFrame(rows, columns=GRADES_COLUMNS)
+
+
+def write_grades(sheet: pd.DataFrame, path: str | Path) -> Path:
+    """Write ``grades.csv`` for the school's system: UTF-8 with a byte-order mark, comma separated.
+
+    The BOM lets Excel (and the import dialogs of school systems built on it) read Chinese
+    names correctly; pandas, Python's csv module with ``utf-8-sig`` and LibreOffice skip it.
+    Points are plain decimals (``1.5``, ``10``), no thousands separators.
+    """
+    path = Path(path)
+    text = sheet.to_csv(index=False, float_format="%g", lineterminator="\n")
+    atomic_write_text(path, "\ufeff" + text)
+    return path
