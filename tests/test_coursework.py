@@ -150,14 +150,14 @@ def test_create_answer_and_grade(tmp_path):
     assert (key_folder / "exercise.ipynb").exists()
     # full marks: the key's answers in a student's workbook, in Chinese
     full = coursework.new_assignment("s-key", course, lang="zh", answers=key, name="张三")
-    # a student who gets q2 wrong, whose q4 cell raises, who leaves q6 empty, gives q3 as a
+    # a student who gets q2 wrong, whose q4 and q6 cells raise, who gives q3 as a
     # percentage (half) and q5 rounded to the stated 2 decimals (full)
     wrong = dict(key)
     wrong["q2"] = 'answers["q2"] = 12.5'
     wrong["q3"] = key["q3"].replace('answers["q3"] = ', 'answers["q3"] = 100 * ')
     wrong["q4"] = 'answers["q4"] = undefined_name + 1'
     wrong["q5"] = key["q5"].replace('answers["q5"] = ', 'answers["q5"] = round(') + ", 2)"
-    del wrong["q6"]
+    wrong["q6"] = 'answers["q6"] = len(open("../course.key").read())'  # the key is not next to the run
     coursework.new_assignment("s-wrong", course, lang="en", answers=wrong, name="Bob")
     shutil.rmtree(course / coursework.folder_name("s-missing"))
 
@@ -189,7 +189,7 @@ def test_create_answer_and_grade(tmp_path):
     feedback_en = (course / coursework.folder_name("s-wrong") / "feedback.html").read_text()
     assert "Assignment feedback" in feedback_en and "wrong" in feedback_en
     assert "NameError: name &#x27;undefined_name&#x27; is not defined" in feedback_en
-    assert "a percentage (x100)" in feedback_en and "not answered" in feedback_en
+    assert "a percentage (x100)" in feedback_en and "FileNotFoundError" in feedback_en
     untouched = (course / coursework.folder_name("李四") / "feedback.html").read_text()
     assert "未提交" in untouched
 

@@ -24,6 +24,12 @@ recomputes the reference answers from the key (not from the CSV, which a student
 scores each answer by the rule its question states (:class:`~crm_models.coursework.questions.Rule`,
 with partial credit for the mistakes named per question), and writes
 ``<folder>/feedback.html`` plus ``grades.csv``.
+
+A workbook is student code and runs with the grader's rights.  It runs in a private
+temporary copy of its folder, so ``../course.key`` does not reach the key, and the feedback
+shows at most 80 characters of an answer; a student who hunts for the key by absolute path
+can still find it, so grade under an account or in a container that holds only the course
+folder, and never on a machine with other secrets.
 """
 
 from __future__ import annotations
@@ -321,7 +327,15 @@ def _cell_errors(nb) -> dict[str, str]:
 
 
 def _execute(folder: Path, timeout: int):
-    """Run the workbook in ``folder``; returns (status, executed notebook)."""
+    """Run the workbook of ``folder``; returns (status, executed notebook, answers or None).
+
+    The notebook runs in a private temporary copy of the folder, not next to the course key
+    (student code cannot reach ``../course.key`` by a relative path), and ``answers.json`` is
+    read from that copy (a stale or hand-made file in the student folder is never graded).
+    """
+    import shutil
+    import tempfile
+
     import nbformat
     from nbclient import NotebookClient
 
@@ -329,17 +343,30 @@ def _execute(folder: Path, timeout: int):
 
     nb = nbformat.read(str(folder / "exercise.ipynb"), as_version=4)
     if _untouched(nb):
-        return "not submitted", nb
-    client = NotebookClient(nb, timeout=timeout, kernel_name="python3", allow_errors=True,
-                            kernel_manager_class=LocalKernelManager,
-                            resources={"metadata": {"path": str(folder)}})
-    try:
-        client.execute()
-    except Exception as exc:  # kernel died or timed out: no answers
-        return f"error: {type(exc).__name__}: {exc}", nb
-    finally:
-        nbformat.write(nb, str(folder / "exercise.graded.ipynb"))
-    return "submitted", nb
+        return "not submitted", nb, None
+    with tempfile.TemporaryDirectory(prefix="crm-grading-") as tmp:
+        work = Path(tmp) / "work"
+        shutil.copytree(folder, work, ignore=shutil.ignore_patterns(
+            "answers.json", "exercise.graded.ipynb", "feedback.html", ".ipynb_checkpoints"))
+        client = NotebookClient(nb, timeout=timeout, kernel_name="python3", allow_errors=True,
+                                kernel_manager_class=LocalKernelManager,
+                                resources={"metadata": {"path": str(work)}})
+        try:
+            client.execute()
+        except Exception as exc:  # kernel died or timed out: no answers
+            return f"error: {type(exc).__name__}: {exc}", nb, None
+        finally:
+            nbformat.write(nb, str(folder / "exercise.graded.ipynb"))
+        saved = work / "answers.json"
+        if not saved.exists():
+            return "error: the notebook did not save answers.json (was its last cell removed?)", nb, None
+        try:
+            answers = json.loads(saved.read_text(encoding="utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            return f"error: answers.json is not valid JSON ({exc})", nb, None
+    if not isinstance(answers, dict):
+        return "error: answers.json does not hold a mapping of answers", nb, None
+    return "submitted", nb, answers
 
 
 def grade_student(folder: Path, key: bytes, timeout: int = 300, student_id: str | None = None,
@@ -354,12 +381,8 @@ def grade_student(folder: Path, key: bytes, timeout: int = 300, student_id: str 
     meta = json.loads((folder / "assignment.json").read_text(encoding="utf-8"))
     sid = student_id or meta["student_id"]  # the roster, not the student's file, says who this is
     name = name or str(meta.get("name", ""))
-    answers_file = folder / "answers.json"
-    answers_file.unlink(missing_ok=True)  # never grade a stale file
-    status, nb = _execute(folder, timeout)
-    answers = json.loads(answers_file.read_text(encoding="utf-8")) if answers_file.exists() else {}
-    if not answers_file.exists() and status == "submitted":
-        status = "error: the notebook did not save answers.json (was its last cell removed?)"
+    status, nb, answers = _execute(folder, timeout)
+    answers = answers or {}
     errors = _cell_errors(nb) if status != "not submitted" else {}
     expected = reference_answers(student_data(sid, key))
     scores = {q.key: Score(0.0, "missing") if q.key in errors
@@ -390,6 +413,7 @@ def _write_feedback(folder: Path, r: GradeResult, lang: str) -> None:
             mark = html_phrase(f"cw_outcome_{outcome}")
         given = r.answers.get(q.key)
         shown = "" if given is None else str(given)
+        shown = shown if len(shown) <= 80 else shown[:79] + "…"
         rows.append(
             f'<tr class="{e(outcome)}"><td>{e(q.key)}</td><td>{e(q.text(lang))}</td>'
             f"<td>{e(shown)}</td><td>{e(q.rule.show(r.expected[q.key]))}</td>"
