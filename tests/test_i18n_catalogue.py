@@ -127,7 +127,7 @@ def test_coursework_questions_come_from_the_catalogue():
 
     for q in QUESTIONS:
         assert i18n.has_key(f"cw_{q.key}")
-        assert q.text("zh") == i18n.translate(f"cw_{q.key}", "zh") != q.text("en")
+        assert q.text("zh").startswith(i18n.translate(f"cw_{q.key}", "zh")) and q.text("zh") != q.text("en")
 
 
 def test_dates_in_the_report_locale():

@@ -2,14 +2,19 @@
 
 from crm_models.coursework.assignment import (
     GradeResult,
+    folder_name,
     grade,
+    grades_table,
     new_assignment,
+    read_roster,
     save_answers,
     solution_answers,
     student_data,
-    student_seed,
+    write_grades,
 )
+from crm_models.coursework.course_key import create_key, load_key, student_seed
 from crm_models.coursework.questions import QUESTIONS, reference_answers
 
-__all__ = ["GradeResult", "QUESTIONS", "grade", "new_assignment", "reference_answers", "save_answers",
-           "solution_answers", "student_data", "student_seed"]
+__all__ = ["GradeResult", "QUESTIONS", "create_key", "folder_name", "grade", "grades_table", "load_key",
+           "new_assignment", "read_roster", "reference_answers", "save_answers", "solution_answers",
+           "student_data", "student_seed", "write_grades"]

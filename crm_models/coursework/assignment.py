@@ -1,18 +1,35 @@
-"""Personalised coursework: a workbook per student, graded against a seeded reference.
+"""Personalised coursework: a workbook per student, graded against a keyed reference.
 
-``new_assignment(student_id, out)`` writes ``out/<student_id>/`` with
+``new_assignment(student_id, out)`` writes ``out/<folder>/`` (``folder``: a safe ASCII slug of
+the id plus a short hash, see :func:`folder_name`, so ``张三`` works) with
 
-* ``transactions.csv``: the student's own data, simulated (BG/NBD + Gamma-Gamma) with a
-  seed derived from the student id, and model parameters drawn from that seed too, so
-  every student gets different numbers with a known truth;
+* ``transactions.csv``: the student's own data, simulated (BG/NBD + Gamma-Gamma) with the
+  seed ``HMAC-SHA256(course key, student id)`` (:mod:`crm_models.coursework.course_key`), and
+  model parameters drawn from that seed too, so every student gets different numbers with a
+  known truth, and only the key's holder can regenerate them;
 * ``exercise.ipynb``: instructions and one answer cell per question
-  (``answers["q1"] = ...``), in English or Chinese; the last cell saves ``answers.json``;
-* ``assignment.json``: student id, seed, language, observation end.
+  (``answers["q1"] = ...``), each question stating its precision, in English or Chinese; the
+  last cell saves ``answers.json``;
+* ``assignment.json``: student id, name, language, observation end (no seed, no answers).
 
-``grade(directory)`` executes every student's notebook (a failing cell costs only its
-own question), recomputes the reference answers from the seed (not from the CSV, which a
-student could edit), scores each answer within the question's tolerance, and writes
-``grades.csv`` plus ``<student>/feedback.html``.
+The teacher's course folder ``out/`` also holds the key file ``course.key`` (created on first
+use, next to the student folders, never inside one) and the roster ``students.csv``
+(student_id, name, folder).  The teacher's answer key (``solution=True``) goes to
+``out/answer-key/<folder>/``, outside the roster: it is never graded as a student.
+
+``grade(directory)`` grades every student of the roster: a missing folder or an untouched
+workbook is *not submitted* (not a 0 from a run); otherwise it executes the notebook (a
+failing cell costs only its own question and its error message is shown in the feedback),
+recomputes the reference answers from the key (not from the CSV, which a student could edit),
+scores each answer by the rule its question states (:class:`~crm_models.coursework.questions.Rule`,
+with partial credit for the mistakes named per question), and writes
+``<folder>/feedback.html`` plus ``grades.csv``.
+
+A workbook is student code and runs with the grader's rights.  It runs in a private
+temporary copy of its folder, so ``../course.key`` does not reach the key, and the feedback
+shows at most 80 characters of an answer; a student who hunts for the key by absolute path
+can still find it, so grade under an account or in a container that holds only the course
+folder, and never on a machine with other secrets.
 """
 
 from __future__ import annotations
@@ -21,39 +38,104 @@ import hashlib
 import html
 import json
 import re
-from dataclasses import dataclass
+import unicodedata
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from crm_models.coursework.questions import QUESTIONS, StudentData, reference_answers
+from crm_models.coursework.course_key import resolve_key, student_seed
+from crm_models.coursework.questions import QUESTIONS, Score, StudentData, reference_answers
 from crm_models.data import simulate
 from crm_models.data.io import load_transactions
 from crm_models.errors import CRMDataError
 from crm_models.report.i18n import LANGUAGES, translate
 from crm_models.report.runner import atomic_write_text
 
-__all__ = ["student_seed", "student_data", "new_assignment", "grade", "save_answers", "GradeResult"]
+__all__ = ["student_data", "new_assignment", "grade", "grade_student", "save_answers", "GradeResult",
+           "folder_name", "read_roster", "grades_table", "write_grades", "KEY_FOLDER", "ROSTER_FILE",
+           "STATUSES", "GRADES_FILE", "GRADES_COLUMNS"]
 
 OBSERVATION_END = "2024-12-31"
-_ID_PATTERN = re.compile(r"^[A-Za-z0-9_.\-]{1,64}$")
+#: The teacher's answer-key folder inside the course folder (never graded).
+KEY_FOLDER = "answer-key"
+#: The course roster written by :func:`new_assignment`: student_id, name, folder.
+ROSTER_FILE = "students.csv"
+#: A student's status in ``grades.csv``.
+STATUSES = ("submitted", "not submitted", "error")
+#: The grade sheet written next to the student folders.
+GRADES_FILE = "grades.csv"
+#: Its columns: who, status, the points of each question, total.
+GRADES_COLUMNS = ["student_id", "name", "status", *(q.key for q in QUESTIONS), "total"]
 
 
-def student_seed(student_id: str) -> int:
-    """A stable 32-bit seed from the student id (SHA-256)."""
-    return int(hashlib.sha256(student_id.encode("utf-8")).hexdigest()[:8], 16)
+def _check_id(student_id: object) -> str:
+    """Any printable text of 1-64 characters (Unicode welcome) without path separators."""
+    text = student_id if isinstance(student_id, str) else ""
+    bad = (not text or len(text) > 64 or text != text.strip() or "/" in text or "\\" in text
+           or text in {".", ".."} or any(unicodedata.category(c)[0] == "C" for c in text))
+    if bad:
+        raise CRMDataError(f"student id {student_id!r} must be 1-64 printable characters without '/', '\\', "
+                           "control characters or surrounding spaces")
+    return text
 
 
-def _check_id(student_id: str) -> str:
-    if not _ID_PATTERN.match(student_id):
-        raise CRMDataError(f"student id {student_id!r} must be 1-64 letters, digits, '.', '_' or '-'")
-    return student_id
+def folder_name(student_id: str) -> str:
+    """A safe folder name for ``student_id``: an ASCII slug plus 8 hex digits of its SHA-256.
+
+    ``"s001"`` -> ``"s001-<hash>"``, ``"张三"`` -> ``"student-<hash>"`` (no ASCII letters to keep),
+    ``"José Núñez"`` -> ``"jose-nunez-<hash>"``.  The hash keeps ids that share a slug apart; it
+    is a public hash of the id (not a secret: the id is on the folder anyway).
+    """
+    _check_id(student_id)
+    ascii_text = unicodedata.normalize("NFKD", student_id).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:32].strip("-") or "student"
+    return f"{slug}-{hashlib.sha256(student_id.encode('utf-8')).hexdigest()[:8]}"
 
 
-def student_data(student_id: str) -> StudentData:
-    """The student's transactions, regenerated from the seed."""
-    seed = student_seed(_check_id(student_id))
+def read_roster(path: str | Path) -> pd.DataFrame:
+    """The class list: a CSV with columns ``student_id, name`` (UTF-8, with or without BOM).
+
+    Raises :class:`~crm_models.errors.CRMDataError` naming the file, the column and the lines
+    (1 = header) of a missing column, an empty or invalid id, or a duplicated id.
+    """
+    path = Path(path)
+    try:
+        roster = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError, pd.errors.ParserError) as exc:
+        raise CRMDataError(f"roster {path}: cannot read it as a UTF-8 CSV ({exc})") from exc
+    roster.columns = [str(c).strip() for c in roster.columns]
+    missing = [c for c in ("student_id", "name") if c not in roster.columns]
+    if missing:
+        raise CRMDataError(f"roster {path}: missing column(s) {missing}; expected a header "
+                           f"'student_id,name', found {list(roster.columns)}")
+    roster = roster[["student_id", "name"]].apply(lambda c: c.str.strip())
+    lines = roster.index + 2
+    bad = []
+    for line, sid in zip(lines, roster["student_id"], strict=True):
+        try:
+            _check_id(sid)
+        except CRMDataError:
+            bad.append(int(line))
+    if bad:
+        raise CRMDataError(f"roster {path}, column student_id: empty or invalid id on line(s) {bad[:10]}; "
+                           "give each student 1-64 printable characters without '/' or '\\'")
+    dup = roster["student_id"].duplicated(keep=False)
+    if dup.any():
+        ids = sorted(set(roster.loc[dup, "student_id"]))[:10]
+        raise CRMDataError(f"roster {path}, column student_id: duplicated id(s) {ids} on lines "
+                           f"{[int(n) for n in lines[dup]][:10]}; each student needs a unique id")
+    return roster.reset_index(drop=True)
+
+
+def student_data(student_id: str, key: bytes | None = None) -> StudentData:
+    """The student's transactions, regenerated from ``HMAC-SHA256(key, student id)``.
+
+    ``key`` is the teacher's course key (:func:`~crm_models.coursework.course_key.load_key`);
+    without it the data (and so the reference answers) cannot be regenerated.
+    """
+    seed = student_seed(_check_id(student_id), key)  # type: ignore[arg-type]
     rng = np.random.default_rng(seed)
     tx, _ = simulate.transactions(
         int(rng.integers(400, 801)), r=float(rng.uniform(0.3, 0.9)), alpha=float(rng.uniform(3, 8)),
@@ -75,14 +157,19 @@ def save_answers(answers: dict, path: str | Path = "answers.json") -> None:
     Path(path).write_text(json.dumps(clean, indent=2) + "\n", encoding="utf-8")
 
 
-def _workbook(student_id: str, lang: str, answers: dict[str, str] | None = None):
+def _blank(key: str, lang: str) -> str:
+    return f"answers[\"{key}\"] = None  # {translate('cw_your_answer', lang)}"
+
+
+def _workbook(student_id: str, lang: str, answers: dict[str, str] | None = None, name: str = ""):
     import nbformat
 
     md, code = nbformat.v4.new_markdown_cell, nbformat.v4.new_code_cell
+    who = f"{student_id} ({name})" if name else student_id
     cells = [
         md(f"# {translate('cw_title', lang)}\n\n"
-           f"{translate('cw_intro', lang, student=student_id, end=OBSERVATION_END)}"),
-        code(f'student_id = "{student_id}"\ndata_file = "transactions.csv"\n'
+           f"{translate('cw_intro', lang, student=who, end=OBSERVATION_END)}"),
+        code(f"student_id = {json.dumps(student_id, ensure_ascii=False)}\ndata_file = \"transactions.csv\"\n"
              f'observation_end = "{OBSERVATION_END}"\nlang = "{lang}"'),
         code("import crm_models as crm\n\n"
              "tx = crm.data.load_transactions(data_file)\n"
@@ -91,10 +178,9 @@ def _workbook(student_id: str, lang: str, answers: dict[str, str] | None = None)
     cells[1].metadata["tags"] = ["parameters"]
     for q in QUESTIONS:
         cells.append(md(f"**{q.key}** ({translate('cw_points', lang, points=q.points)}) {q.text(lang)}"))
-        blank = f"answers[\"{q.key}\"] = None  # {translate('cw_your_answer', lang)}"
-        body = (answers or {}).get(q.key, blank)
-        cell = code(body)
+        cell = code((answers or {}).get(q.key, _blank(q.key, lang)))
         cell.metadata["tags"] = ["answer"]
+        cell.metadata["question"] = q.key
         cells.append(cell)
     cells.append(code("crm.coursework.save_answers(answers, \"answers.json\")"))
     nb = nbformat.v4.new_notebook(cells=cells)
@@ -102,25 +188,71 @@ def _workbook(student_id: str, lang: str, answers: dict[str, str] | None = None)
     return nb
 
 
-def new_assignment(student_id: str, out: str | Path = "assignments", lang: str = "en",
-                   answers: dict[str, str] | None = None) -> Path:
-    """Create ``out/<student_id>/`` (data, workbook, metadata); returns the folder.
+def _roster_path(out: Path) -> Path:
+    return out / ROSTER_FILE
 
-    ``answers`` pre-fills answer cells with code (for the teacher's key or tests).
+
+def _load_course_roster(out: Path) -> pd.DataFrame:
+    path = _roster_path(out)
+    if not path.exists():
+        return pd.DataFrame(columns=["student_id", "name", "folder"])
+    return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+
+
+def _register(out: Path, student_id: str, name: str, folder: str) -> None:
+    """Add the student to the course roster, or update them in place (the roster keeps its order)."""
+    roster = _load_course_roster(out)
+    same = roster["student_id"] == student_id
+    if same.any():
+        roster.loc[same, "folder"] = folder
+        if name:
+            roster.loc[same, "name"] = name
+    else:
+        row = pd.DataFrame([{"student_id": student_id, "name": name, "folder": folder}])
+        roster = pd.concat([roster, row], ignore_index=True) if len(roster) else row
+    atomic_write_text(_roster_path(out), roster.to_csv(index=False))
+
+
+def new_assignment(student_id: str, out: str | Path = "assignments", lang: str = "en",
+                   answers: dict[str, str] | None = None, key: bytes | str | Path | None = None,
+                   name: str = "", solution: bool = False) -> Path:
+    """Create the student's folder ``out/<folder_name(student_id)>/``; returns it.
+
+    Parameters
+    ----------
+    student_id, name:
+        The student (any printable id, Unicode welcome) and the name shown in the workbook.
+    out:
+        The teacher's course folder; the student is added to its roster ``students.csv``.
+    answers:
+        Pre-fills answer cells with code (tests; a simulated submission).
+    key:
+        The course key (bytes or a key file); by default ``out/course.key``, created if missing.
+    solution:
+        Write the teacher's answer key (:func:`solution_answers`) for this student's data to
+        ``out/answer-key/<folder>/`` instead: not on the roster, never graded.
     """
     import nbformat
 
     _check_id(student_id)
-    folder = Path(out) / student_id
+    if lang not in LANGUAGES:
+        raise CRMDataError(f"assignment language {lang!r}: use one of {LANGUAGES}")
+    out = Path(out)
+    secret = resolve_key(key, out, create=True)
+    slug = folder_name(student_id)
+    folder = out / KEY_FOLDER / slug if solution else out / slug
     folder.mkdir(parents=True, exist_ok=True)
-    data = student_data(student_id)
+    data = student_data(student_id, secret)
     tx = data.transactions.copy()
     tx["date"] = tx["date"].dt.strftime("%Y-%m-%d")
     atomic_write_text(folder / "transactions.csv", tx.to_csv(index=False, float_format="%.2f"))
-    nbformat.write(_workbook(student_id, lang, answers), str(folder / "exercise.ipynb"))
-    meta = {"student_id": student_id, "seed": student_seed(student_id), "lang": lang,
+    prefill = solution_answers() if solution else answers
+    nbformat.write(_workbook(student_id, lang, prefill, name), str(folder / "exercise.ipynb"))
+    meta = {"student_id": student_id, "name": name, "lang": lang, "role": "key" if solution else "student",
             "observation_end": OBSERVATION_END, "questions": [q.key for q in QUESTIONS]}
-    atomic_write_text(folder / "assignment.json", json.dumps(meta, indent=2) + "\n")
+    atomic_write_text(folder / "assignment.json", json.dumps(meta, indent=2, ensure_ascii=False) + "\n")
+    if not solution:
+        _register(out, student_id, name, slug)
     return folder
 
 
@@ -132,49 +264,131 @@ def solution_answers() -> dict[str, str]:
 
 @dataclass
 class GradeResult:
+    """One student's grading.
+
+    ``status`` is "submitted", "not submitted" or "error: <why the notebook could not run>"
+    (:attr:`state` without the reason); ``outcomes`` per question: "correct", "partial",
+    "wrong", "missing" or "error" (the answer cell raised, message in ``errors``).
+    """
+
     student_id: str
     points: dict[str, float]
     answers: dict[str, object]
     expected: dict[str, float]
     status: str
+    name: str = ""
+    scores: dict[str, Score] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)
 
     @property
     def total(self) -> float:
         return float(sum(self.points.values()))
 
+    @property
+    def state(self) -> str:
+        return self.status.split(":", 1)[0]
 
-def _execute(folder: Path, timeout: int) -> str:
+    def outcome(self, key: str) -> str:
+        if key in self.errors:
+            return "error"
+        score = self.scores.get(key)
+        return score.outcome if score else ("correct" if self.points.get(key, 0) > 0 else "wrong")
+
+
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def _answer_cells(nb) -> dict[str, object]:
+    """Answer cells by question key (metadata ``question``; else the order of ``answer`` tags)."""
+    tagged = [c for c in nb.cells if c.cell_type == "code" and "answer" in c.metadata.get("tags", [])]
+    found = {}
+    for i, cell in enumerate(tagged):
+        key = cell.metadata.get("question") or (QUESTIONS[i].key if i < len(QUESTIONS) else None)
+        if key:
+            found[key] = cell
+    return found
+
+
+def _untouched(nb) -> bool:
+    """Every answer cell still holds its blank line (in either language): nothing was submitted."""
+    cells = _answer_cells(nb)
+    return all(key in cells and cells[key].source.strip() in {_blank(key, lang) for lang in LANGUAGES}
+               for key in (q.key for q in QUESTIONS))
+
+
+def _cell_errors(nb) -> dict[str, str]:
+    """``{question: "NameError: name 'x' is not defined"}`` for answer cells that raised."""
+    errors = {}
+    for key, cell in _answer_cells(nb).items():
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "error":
+                errors[key] = _ANSI.sub("", f"{output.get('ename', 'Error')}: {output.get('evalue', '')}")
+    return errors
+
+
+def _execute(folder: Path, timeout: int):
+    """Run the workbook of ``folder``; returns (status, executed notebook, answers or None).
+
+    The notebook runs in a private temporary copy of the folder, not next to the course key
+    (student code cannot reach ``../course.key`` by a relative path), and ``answers.json`` is
+    read from that copy (a stale or hand-made file in the student folder is never graded).
+    """
+    import shutil
+    import tempfile
+
     import nbformat
     from nbclient import NotebookClient
 
     from crm_models.report.execution import LocalKernelManager
 
     nb = nbformat.read(str(folder / "exercise.ipynb"), as_version=4)
-    client = NotebookClient(nb, timeout=timeout, kernel_name="python3", allow_errors=True,
-                            kernel_manager_class=LocalKernelManager,
-                            resources={"metadata": {"path": str(folder)}})
-    try:
-        client.execute()
-    except Exception as exc:  # kernel died or timed out: no answers
-        return f"error: {type(exc).__name__}: {exc}"
-    finally:
-        nbformat.write(nb, str(folder / "exercise.graded.ipynb"))
-    return "graded"
+    if _untouched(nb):
+        return "not submitted", nb, None
+    with tempfile.TemporaryDirectory(prefix="crm-grading-") as tmp:
+        work = Path(tmp) / "work"
+        shutil.copytree(folder, work, ignore=shutil.ignore_patterns(
+            "answers.json", "exercise.graded.ipynb", "feedback.html", ".ipynb_checkpoints"))
+        client = NotebookClient(nb, timeout=timeout, kernel_name="python3", allow_errors=True,
+                                kernel_manager_class=LocalKernelManager,
+                                resources={"metadata": {"path": str(work)}})
+        try:
+            client.execute()
+        except Exception as exc:  # kernel died or timed out: no answers
+            return f"error: {type(exc).__name__}: {exc}", nb, None
+        finally:
+            nbformat.write(nb, str(folder / "exercise.graded.ipynb"))
+        saved = work / "answers.json"
+        if not saved.exists():
+            return "error: the notebook did not save answers.json (was its last cell removed?)", nb, None
+        try:
+            answers = json.loads(saved.read_text(encoding="utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            return f"error: answers.json is not valid JSON ({exc})", nb, None
+    if not isinstance(answers, dict):
+        return "error: answers.json does not hold a mapping of answers", nb, None
+    return "submitted", nb, answers
 
 
-def grade_student(folder: Path, timeout: int = 300) -> GradeResult:
+def grade_student(folder: Path, key: bytes, timeout: int = 300, student_id: str | None = None,
+                  name: str = "") -> GradeResult:
+    """Grade one folder (or, when it does not exist, record ``student_id`` as not submitted)."""
+    folder = Path(folder)
+    if not (folder / "assignment.json").exists():
+        sid = student_id or folder.name
+        expected = reference_answers(student_data(sid, key))
+        return GradeResult(sid, {q.key: 0.0 for q in QUESTIONS}, {}, expected, "not submitted", name,
+                           {q.key: Score(0.0, "missing") for q in QUESTIONS})
     meta = json.loads((folder / "assignment.json").read_text(encoding="utf-8"))
-    sid = meta["student_id"]
-    answers_file = folder / "answers.json"
-    answers_file.unlink(missing_ok=True)  # never grade a stale file
-    status = _execute(folder, timeout)
-    answers = json.loads(answers_file.read_text()) if answers_file.exists() else {}
-    if not answers_file.exists() and status == "graded":
-        status = "error: the notebook did not save answers.json"
-    expected = reference_answers(student_data(sid))
-    points = {q.key: (q.points if q.is_correct(answers.get(q.key), expected[q.key]) else 0.0)
-              for q in QUESTIONS}
-    result = GradeResult(sid, points, answers, expected, status)
+    sid = student_id or meta["student_id"]  # the roster, not the student's file, says who this is
+    name = name or str(meta.get("name", ""))
+    status, nb, answers = _execute(folder, timeout)
+    answers = answers or {}
+    errors = _cell_errors(nb) if status != "not submitted" else {}
+    expected = reference_answers(student_data(sid, key))
+    scores = {q.key: Score(0.0, "missing") if q.key in errors
+              else q.score(answers.get(q.key), expected[q.key]) for q in QUESTIONS}
+    result = GradeResult(sid, {k: sc.points for k, sc in scores.items()}, answers, expected, status, name,
+                         scores, errors)
     _write_feedback(folder, result, meta.get("lang", "en"))
     return result
 
@@ -184,28 +398,41 @@ def _write_feedback(folder: Path, r: GradeResult, lang: str) -> None:
     lang = lang if lang in LANGUAGES else "en"  # assignment.json is in the student's hands
     e = html.escape  # quotes too
 
-    def html_phrase(key: str) -> str:
-        return e(translate(key, lang))
+    def html_phrase(key: str, **values) -> str:
+        return e(translate(key, lang, **values))
 
     rows = []
     for q in QUESTIONS:
-        ok = r.points[q.key] > 0
-        mark = html_phrase("cw_correct") if ok else html_phrase("cw_wrong")
+        outcome = r.outcome(q.key)
+        score = r.scores.get(q.key)
+        if outcome == "error":
+            mark = f"{html_phrase('cw_outcome_error')}<br><code>{e(r.errors[q.key])}</code>"
+        elif outcome == "partial" and score is not None and score.mistake is not None:
+            mark = f"{html_phrase('cw_outcome_partial')}: {e(score.mistake.describe(lang))}"
+        else:
+            mark = html_phrase(f"cw_outcome_{outcome}")
+        given = r.answers.get(q.key)
+        shown = "" if given is None else str(given)
+        shown = shown if len(shown) <= 80 else shown[:79] + "…"
         rows.append(
-            f'<tr class="{"ok" if ok else "wrong"}"><td>{e(q.key)}</td><td>{e(q.text(lang))}</td>'
-            f"<td>{e(str(r.answers.get(q.key)))}</td><td>{r.expected[q.key]:.6g}</td>"
+            f'<tr class="{e(outcome)}"><td>{e(q.key)}</td><td>{e(q.text(lang))}</td>'
+            f"<td>{e(shown)}</td><td>{e(q.rule.show(r.expected[q.key]))}</td>"
             f"<td>{mark}</td><td>{r.points[q.key]:g} / {q.points:g}</td></tr>")
     maximum = sum(q.points for q in QUESTIONS)
+    status_line = html_phrase(f"cw_status_{r.state.replace(' ', '_')}") if r.state in STATUSES else ""
+    reason = r.status.split(":", 1)[1].strip() if ":" in r.status else ""
     page = f"""<!DOCTYPE html>
 <html lang="{lang}"><head><meta charset="utf-8"><title>{html_phrase("cw_feedback_title")}</title>
 <style>body {{ font-family: system-ui, "Noto Sans CJK SC", sans-serif; max-width: 1000px; margin: 2em auto; }}
 table {{ border-collapse: collapse; width: 100%; }} td, th {{ border-bottom: 1px solid #ddd; padding: 6px; }}
-tr.ok td:nth-child(5) {{ color: #1b5e20; }} tr.wrong td:nth-child(5) {{ color: #b00020; font-weight: bold; }}
-pre {{ white-space: pre-wrap; }}
+tr.correct td:nth-child(5) {{ color: #1b5e20; }} tr.partial td:nth-child(5) {{ color: #8a5a00; }}
+tr.wrong td:nth-child(5), tr.error td:nth-child(5) {{ color: #b00020; font-weight: bold; }}
+pre, code {{ white-space: pre-wrap; }}
 </style></head><body>
-<h1>{html_phrase("cw_feedback_title")}: {e(r.student_id)}</h1>
+<h1>{html_phrase("cw_feedback_title")}: {e(r.student_id)}{" (" + e(r.name) + ")" if r.name else ""}</h1>
+<p>{html_phrase("cw_status")}: <strong>{status_line}</strong></p>
 <p>{html_phrase("cw_total")}: <strong>{r.total:g} / {maximum:g}</strong></p>
-{"" if r.status == "graded" else "<pre>" + e(r.status) + "</pre>"}
+{"<pre>" + e(reason) + "</pre>" if reason else ""}
 <table><thead><tr><th>#</th><th>{html_phrase("cw_question")}</th><th>{html_phrase("cw_answer")}</th>
 <th>{html_phrase("cw_expected")}</th><th></th><th>{html_phrase("cw_points_col")}</th></tr></thead>
 <tbody>{"".join(rows)}</tbody></table></body></html>
@@ -213,19 +440,63 @@ pre {{ white-space: pre-wrap; }}
     atomic_write_text(folder / "feedback.html", page)
 
 
-def grade(directory: str | Path, timeout: int = 300, log=None) -> pd.DataFrame:
-    """Grade every student folder under ``directory``; writes ``grades.csv``."""
+def _students(directory: Path) -> list[tuple[str, str, Path]]:
+    """(student id, name, folder) of every student to grade: the roster, never the answer key."""
+    roster = _load_course_roster(directory)
+    if len(roster):
+        return [(r.student_id, r.name, directory / r.folder) for r in roster.itertuples()]
+    found = []  # a course folder made before rosters: every student folder, the key excluded
+    for meta_file in sorted(directory.glob("*/assignment.json")):
+        meta = json.loads(meta_file.read_text(encoding="utf-8"))
+        if meta_file.parent.name != KEY_FOLDER and meta.get("role", "student") == "student":
+            found.append((meta["student_id"], str(meta.get("name", "")), meta_file.parent))
+    return found
+
+
+def grade(directory: str | Path, timeout: int = 300, log=None,
+          key: bytes | str | Path | None = None) -> pd.DataFrame:
+    """Grade every student on the roster of ``directory``; writes ``grades.csv``.
+
+    ``key``: the course key (bytes or key file), by default ``directory/course.key``.  The
+    roster is ``directory/students.csv`` (written by :func:`new_assignment`); the answer-key
+    folder is not on it and is never graded.
+    """
     directory = Path(directory)
-    folders = sorted(p.parent for p in directory.glob("*/assignment.json"))
-    if not folders:
-        raise CRMDataError(f"no student folders (with assignment.json) under {directory}")
-    records = []
-    for folder in folders:
+    secret = resolve_key(key, directory)
+    students = _students(directory)
+    if not students:
+        raise CRMDataError(f"no students under {directory}: neither a roster ({ROSTER_FILE}) nor student "
+                           "folders (with assignment.json); create them with `crm-report assignment new`")
+    results = []
+    for sid, name, folder in students:
         if log:
-            log(f"grading {folder.name} ...")
-        r = grade_student(folder, timeout)
-        records.append({"student_id": r.student_id, **r.points, "total": r.total,
-                        "max": sum(q.points for q in QUESTIONS), "status": r.status})
-    sheet = pd.DataFrame(records)
-    atomic_write_text(directory / "grades.csv", sheet.to_csv(index=False))
+            log(f"grading {sid} ({folder.name}) ...")
+        results.append(grade_student(folder, secret, timeout, student_id=sid, name=name))
+    sheet = grades_table(results)
+    write_grades(sheet, directory / GRADES_FILE)
     return sheet
+
+
+def grades_table(results: list[GradeResult]) -> pd.DataFrame:
+    """The grade sheet: one row per student in roster order, columns :data:`GRADES_COLUMNS`.
+
+    ``student_id``, ``name``, ``status`` (one of :data:`STATUSES`), the points of each question
+    (``q1`` ... , 0 for a student not submitted) and ``total``.
+    """
+    rows = [{"student_id": r.student_id, "name": r.name, "status": r.state,
+             **{q.key: float(r.points.get(q.key, 0.0)) for q in QUESTIONS}, "total": r.total}
+            for r in results]
+    return pd.DataFrame(rows, columns=GRADES_COLUMNS)
+
+
+def write_grades(sheet: pd.DataFrame, path: str | Path) -> Path:
+    """Write ``grades.csv`` for the school's system: UTF-8 with a byte-order mark, comma separated.
+
+    The BOM lets Excel (and the import dialogs of school systems built on it) read Chinese
+    names correctly; pandas, Python's csv module with ``utf-8-sig`` and LibreOffice skip it.
+    Points are plain decimals (``1.5``, ``10``), no thousands separators.
+    """
+    path = Path(path)
+    text = sheet.to_csv(index=False, float_format="%g", lineterminator="\n")
+    atomic_write_text(path, "\ufeff" + text)
+    return path
