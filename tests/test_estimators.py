@@ -200,6 +200,8 @@ CASES: dict[str, Case] = {
                    _rfm, _segment_predictions,
                    max_pickle=150_000),  # labels_ (one per training customer), as scikit-learn's KMeans
     "plspm": Case(lambda: _ecsi_model(scheme="path", tol=1e-9, keep_data=False), _survey, _pls_predictions),
+    "plsc": Case(lambda: _ecsi_model(scheme="factorial", consistent=True, keep_data=False), _survey,
+                 _pls_predictions),
 }
 
 NAMESPACE = {cls.__name__: cls for cls in (BetaGeoModel, ModifiedBetaGeoModel, ParetoNBDModel,

@@ -34,7 +34,7 @@ import numpy as np
 
 from crm_models.csi.spec import ModelSpec
 
-__all__ = ["KernelResult", "estimate", "inner_weights", "structural", "RULES"]
+__all__ = ["KernelResult", "estimate", "inner_weights", "structural", "consistent", "RULES"]
 
 RULES = ("max", "plspm")
 
@@ -155,6 +155,63 @@ def structural(RL: np.ndarray, spec: ModelSpec) -> tuple[np.ndarray, np.ndarray]
         P[:, k, preds] = beta
         r2[:, k] = (beta * Rpk).sum(-1)
     return P, r2
+
+
+def consistent(R: np.ndarray, W: np.ndarray, RL: np.ndarray, spec: ModelSpec
+               ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Consistent PLS (PLSc, Dijkstra & Henseler 2015) for a stack of fits.
+
+    Parameters
+    ----------
+    R:
+        ``(B, p, p)`` item correlation matrices.
+    W:
+        ``(B, p, L)`` outer weights *of the standardised items* with unit-variance scores
+        (``w' R w = 1``; multiply raw-unit weights by the item sds).
+    RL:
+        ``(B, L, L)`` construct score correlations.
+
+    Returns
+    -------
+    rho_a, RLc, lam:
+        ``(B, L)`` rho_A per construct, ``(B, L, L)`` disattenuated construct correlations and
+        ``(B, p, L)`` consistent loadings (non-zero on the item's own construct only).
+
+    Notes
+    -----
+    For a reflective (mode A) block with weights ``w``, ``S`` its item correlations,
+
+    * ``rho_A = (w'w)^2 w'(S - diag S)w / w'(ww' - diag(ww'))w``  (invariant to the scale of w),
+    * consistent loadings ``lambda = w sqrt(rho_A) / (w'w)`` (with ``w' S w = 1``),
+    * ``corr(eta_i, eta_j) = r_ij / sqrt(rho_A_i rho_A_j)`` (disattenuation; diagonal 1).
+
+    Formative (mode B) and single-item blocks keep ``rho_A = 1`` and their PLS loadings are
+    replaced by nothing here: ``lam`` holds ``R W`` (the item-score correlations) for them.
+    """
+    odm = spec.odm
+    B = R.shape[0]
+    L = spec.n_lvs
+    rho = np.ones((B, L))
+    lam = (R @ W) * odm  # item-score correlations: the PLS loadings
+    for j, sl in enumerate(spec.slices):
+        if spec.modes[j] != "A" or sl.stop - sl.start < 2:
+            continue
+        S = R[:, sl, sl]
+        w = W[:, sl, j]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            w = w / np.sqrt(np.einsum("bi,bij,bj->b", w, S, w))[:, None]  # w' S w = 1
+        ww = (w * w).sum(-1)
+        num = 1.0 - (w * w * np.diagonal(S, axis1=1, axis2=2)).sum(-1)
+        den = ww ** 2 - (w ** 4).sum(-1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            rho[:, j] = ww ** 2 * num / den
+            lam[:, sl, j] = w * (np.sqrt(rho[:, j]) / ww)[:, None]
+    with np.errstate(invalid="ignore"):
+        s = np.sqrt(rho)
+    RLc = RL / s[:, :, None] / s[:, None, :]
+    idx = np.arange(L)
+    RLc[:, idx, idx] = 1.0
+    return rho, RLc, lam
 
 
 def total_effects(P: np.ndarray) -> np.ndarray:

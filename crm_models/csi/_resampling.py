@@ -149,7 +149,8 @@ def _labels(spec) -> _Labels:
 
 
 def _statistics(res: _kernel.KernelResult, C: np.ndarray, spec, labels: _Labels,
-                ref_loadings: np.ndarray | None, sign_change: str, scaled: bool) -> dict[str, np.ndarray]:
+                ref_loadings: np.ndarray | None, sign_change: str, scaled: bool,
+                consistent: bool = False) -> dict[str, np.ndarray]:
     odm = spec.odm
     W, RL, xload = res.W, res.RL, res.xload
     if sign_change == "construct" and ref_loadings is not None:
@@ -159,18 +160,22 @@ def _statistics(res: _kernel.KernelResult, C: np.ndarray, spec, labels: _Labels,
         W = W * flip[:, None, :]
         xload = xload * flip[:, None, :]
         RL = RL * flip[:, :, None] * flip[:, None, :]
+    sd = np.sqrt(np.diagonal(C, axis1=1, axis2=2))
+    Rx = C / sd[:, :, None] / sd[:, None, :]
+    loadings = (xload * odm).sum(-1)
+    if consistent:  # PLSc in every draw: disattenuated correlations, consistent loadings
+        _, RL, lam = _kernel.consistent(Rx, W if scaled else W * sd[:, :, None], RL, spec)
+        loadings = (lam * odm).sum(-1)
     P, r2 = _kernel.structural(RL, spec)
     T = _kernel.total_effects(P)
     pi = np.array(labels.paths)
     ti = np.array(labels.total)
-    sd = np.sqrt(np.diagonal(C, axis1=1, axis2=2))
-    Rx = C / sd[:, :, None] / sd[:, None, :]
     H = htmt_matrix(Rx, spec.slices)
     iu = np.triu_indices(spec.n_lvs, 1)
     return {
         "paths": P[:, pi[:, 0], pi[:, 1]],
         "total_effects": T[:, ti[:, 0], ti[:, 1]],
-        "loadings": (xload * odm).sum(-1),
+        "loadings": loadings,
         "weights": (W * odm).sum(-1),
         "r2": r2[:, spec.endogenous],
         "htmt": H[:, iu[0], iu[1]],
@@ -214,7 +219,7 @@ def _run(fit: PLSFit, counts: np.ndarray, R0: np.ndarray, Q: np.ndarray, n_eff: 
         C[bad] = fit.C
     res = _kernel.estimate(C, spec, n_eff, scheme=fit.scheme, tol=fit.tol, max_iter=int(fit.max_iter),
                            rule=fit.convergence)
-    stats = _statistics(res, C, spec, labels, ref_loadings, sign_change, fit.scaled)
+    stats = _statistics(res, C, spec, labels, ref_loadings, sign_change, fit.scaled, fit.consistent)
     ok = res.converged & ~bad
     for v in stats.values():
         ok &= np.isfinite(v).all(1)
@@ -242,12 +247,12 @@ def run_bootstrap(fit: PLSFit, data: np.ndarray, n: int = 5000, seed: int | None
     N, p = raw.shape
     R0 = raw - raw.mean(0)
     Q = (R0[:, :, None] * R0[:, None, :]).reshape(N, p * p)
-    ref_loadings = fit.loadings
+    ref_loadings = (fit.xload * spec.odm).sum(1)  # PLS loadings: the sign reference of every draw
     rule = sign_change if sign_change == "construct" else "none"
 
     # original estimates through the same statistics code (checks the batch path too)
     fit0 = _kernel.estimate(fit.C[None], spec, N, fit.scheme, fit.tol, int(fit.max_iter), fit.convergence)
-    orig = _statistics(fit0, fit.C[None], spec, labels, None, "none", fit.scaled)
+    orig = _statistics(fit0, fit.C[None], spec, labels, None, "none", fit.scaled, fit.consistent)
     theta = {k: v[0] for k, v in orig.items()}
 
     rng = np.random.default_rng(seed)

@@ -17,15 +17,22 @@ Notation (``n`` respondents, ``p`` items, ``L`` constructs in the topological or
 * ``W`` (p x L) outer weights, construct scores ``Y = X W`` (unit population variance);
 * ``xload`` (p x L) item-construct correlations (cross-loadings), ``RL = cor(Y)`` (L x L);
 * ``P`` (L x L) path coefficients (row = target) and ``r2`` (L,) (0 for exogenous constructs).
+
+With ``consistent=True`` (consistent PLS, Dijkstra & Henseler 2015) ``P`` and ``r2`` are
+estimated from the disattenuated construct correlations :attr:`PLSFit.construct_correlations`
+(``RL`` stays the correlation of the scores) and :attr:`PLSFit.loadings` are the consistent
+loadings; see :func:`crm_models.csi._kernel.consistent`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
+from functools import cached_property
 from typing import Any
 
 import numpy as np
 
+from crm_models.csi import _kernel
 from crm_models.csi.spec import ModelSpec
 
 __all__ = ["PLSFit"]
@@ -41,10 +48,11 @@ class PLSFit:
     ----------
     spec:
         The validated model (constructs in topological order).
-    scheme, scaled, tol, max_iter, convergence:
+    scheme, scaled, tol, max_iter, convergence, consistent:
         The settings the weights were estimated with (a bootstrap re-runs them);
         ``convergence`` is the stopping rule (``"max"`` or ``"plspm"``, see
-        :class:`~crm_models.csi.PLSPM`).
+        :class:`~crm_models.csi.PLSPM`); ``consistent``: PLSc correction of the reflective
+        constructs.
     n_obs:
         Respondents used.
     iterations:
@@ -57,8 +65,9 @@ class PLSFit:
     W, xload:
         ``(p, L)`` outer weights (scores ``Y = X W``) and item-construct correlations.
     RL, P, r2:
-        ``(L, L)`` construct correlations, ``(L, L)`` path coefficients (row = target),
-        ``(L,)`` R^2 (0 for exogenous constructs).
+        ``(L, L)`` construct score correlations, ``(L, L)`` path coefficients (row = target),
+        ``(L,)`` R^2 (0 for exogenous constructs); with ``consistent`` the paths and R^2 are
+        those of the disattenuated correlations.
     """
 
     spec: ModelSpec
@@ -78,6 +87,7 @@ class PLSFit:
     P: np.ndarray
     r2: np.ndarray
     convergence: str = "max"
+    consistent: bool = False
 
     def __post_init__(self) -> None:
         for name in _ARRAYS:
@@ -92,8 +102,39 @@ class PLSFit:
         return (self.W * self.spec.odm).sum(1)
 
     @property
+    def standardised_weights(self) -> np.ndarray:
+        """``(p, L)`` outer weights of the standardised items (``W`` times the item sds if not ``scaled``)."""
+        return self.W if self.scaled else self.W * self.item_sd[:, None]
+
+    @cached_property
+    def _plsc(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        rho, RLc, lam = _kernel.consistent(self.R[None], self.standardised_weights[None], self.RL[None],
+                                           self.spec)
+        return rho[0], RLc[0], (lam[0] * self.spec.odm).sum(1)
+
+    @property
+    def rho_a(self) -> np.ndarray:
+        """``(L,)`` Dijkstra-Henseler rho_A of each construct (1 for mode B and single-item blocks)."""
+        return self._plsc[0]
+
+    @property
+    def construct_correlations(self) -> np.ndarray:
+        """``(L, L)`` the construct correlations the paths are estimated from.
+
+        ``RL`` (the score correlations), or with ``consistent`` the disattenuated
+        ``RL_ij / sqrt(rho_A_i rho_A_j)`` (diagonal 1).
+        """
+        return self._plsc[1] if self.consistent else self.RL
+
+    @property
     def loadings(self) -> np.ndarray:
-        """``(p,)`` loading: correlation of each item with its own construct."""
+        """``(p,)`` loading of each item on its own construct.
+
+        The item-score correlation, or with ``consistent`` the consistent loading
+        ``w sqrt(rho_A) / (w'w)`` of the reflective blocks' items (Dijkstra & Henseler 2015).
+        """
+        if self.consistent:
+            return self._plsc[2]
         return (self.xload * self.spec.odm).sum(1)
 
     @property
@@ -136,10 +177,11 @@ class PLSFit:
         state = dict(state)
         s = state.pop("spec")
         convergence = str(state.pop("convergence", "plspm"))  # files saved before the rule existed
+        consistent = bool(state.pop("consistent", False))
         spec = ModelSpec(lvs=tuple(s["lvs"]), blocks=tuple(tuple(b) for b in s["blocks"]),
                          modes=tuple(s["modes"]), path=np.asarray(s["path"], dtype=int))
         return cls(spec=spec, scheme=str(state.pop("scheme")), scaled=bool(state.pop("scaled")),
                    tol=float(state.pop("tol")), max_iter=int(state.pop("max_iter")),
                    n_obs=int(state.pop("n_obs")), iterations=int(state.pop("iterations")),
-                   convergence=convergence,
+                   convergence=convergence, consistent=consistent,
                    **{k: np.asarray(v, dtype=float) for k, v in state.items()})

@@ -109,6 +109,15 @@ class PLSPM(Estimator):
         slowly converging models such as a path-scheme model with a mode B block).
         ``"plspm"``: R plspm's ``sum(d^2) < tol``, which with ``tol=1e-6, max_iter=100``
         reproduces plspm's outputs to rounding error (use it to compare with plspm).
+    consistent:
+        Consistent PLS (PLSc; Dijkstra & Henseler 2015, "Consistent partial least squares
+        path modeling", MIS Quarterly 39(2)): for reflective (mode A) constructs, whose PLS
+        scores carry measurement error, the construct correlations are disattenuated with
+        rho_A, ``r_ij / sqrt(rho_A_i rho_A_j)``; paths and R^2 are OLS on those correlations,
+        and loadings are the consistent ``w sqrt(rho_A) / (w'w)``. Mode B constructs keep
+        rho_A = 1. Weights, scores and cross-loadings stay those of PLS; the OLS standard
+        errors of ``inner_model_`` are then only indicative (use :meth:`bootstrap`, which
+        applies the correction in every draw). Default False (plain PLS, as plspm).
     missing:
         ``"mean"`` (replace a missing answer by the item mean), ``"listwise"`` (drop the
         respondent) or ``"raise"``; what was done is in ``missing_``.
@@ -135,7 +144,8 @@ class PLSPM(Estimator):
     def __init__(self, paths: PathsLike | None = None, blocks: Mapping[str, Sequence[str]] | None = None,
                  modes: Mapping[str, str] | Sequence[str] | None = None, scheme: str = "centroid",
                  scaled: bool = True, tol: float | None = None, max_iter: int | None = None,
-                 missing: str = "mean", keep_data: bool = True, convergence: str = "max"):
+                 missing: str = "mean", keep_data: bool = True, convergence: str = "max",
+                 consistent: bool = False):
         self.paths = paths
         self.blocks = blocks
         self.modes = modes
@@ -146,6 +156,7 @@ class PLSPM(Estimator):
         self.missing = missing
         self.keep_data = keep_data
         self.convergence = convergence
+        self.consistent = consistent
 
     # ------------------------------------------------------------------ fitting
     def _validated_spec(self) -> ModelSpec:
@@ -164,6 +175,8 @@ class PLSPM(Estimator):
             raise ModelSpecificationError(f"tol must be a positive number, got {self.tol!r}")
         if int(max_iter) != max_iter or max_iter < 1:
             raise ModelSpecificationError(f"max_iter must be a positive integer, got {self.max_iter!r}")
+        if not isinstance(self.consistent, (bool, np.bool_)):
+            raise ModelSpecificationError(f"consistent must be True or False, got {self.consistent!r}")
         if self.missing not in MISSING_METHODS:
             raise ModelSpecificationError(f"missing={self.missing!r} is not one of {MISSING_METHODS}")
         return spec
@@ -210,11 +223,23 @@ class PLSPM(Estimator):
                 "try a larger max_iter, another scheme (e.g. 'path'), or check blocks whose items are "
                 "weakly or negatively correlated")
         sdc = np.sqrt(np.diag(C))
-        P, r2 = _kernel.structural(res.RL, spec)
+        R = C / np.outer(sdc, sdc)
+        RL = res.RL
+        if self.consistent:
+            Wstd = res.W if self.scaled else res.W * sd[None, :, None]
+            rho, RL, _ = _kernel.consistent(R[None], Wstd, res.RL, spec)
+            bad = [lv for lv, r in zip(spec.lvs, rho[0], strict=True) if not (np.isfinite(r) and r > 0)]
+            if bad:
+                raise CRMDataError(
+                    f"consistent PLS: rho_A of {bad} is not positive ({rho[0].round(3).tolist()}), so their "
+                    "correlations cannot be disattenuated; check those blocks' items (reverse-coded or "
+                    "unrelated items), or fit them as mode B or with consistent=False",
+                    column=spec.blocks[spec.lvs.index(bad[0])][0])
+        P, r2 = _kernel.structural(RL, spec)
         fit = PLSFit(spec=spec, scheme=self.scheme, scaled=bool(self.scaled), tol=float(tol),
                      max_iter=int(max_iter), convergence=self.convergence, n_obs=n,
-                     iterations=int(res.iterations[0]),
-                     item_mean=mean, item_sd=sd, C=C, R=C / np.outer(sdc, sdc), W=res.W[0],
+                     iterations=int(res.iterations[0]), consistent=bool(self.consistent),
+                     item_mean=mean, item_sd=sd, C=C, R=R, W=res.W[0],
                      xload=res.xload[0], RL=res.RL[0], P=P[0], r2=r2[0])
         self._set_fit(fit, prep.missing)
         self.training_data_ = (pd.DataFrame(raw, index=prep.index, columns=spec.items)
@@ -365,7 +390,7 @@ class PLSPM(Estimator):
         # scores have mean 0 and population variance 1, so X'X of [1, Y_p] is diag(n, n R_pp): the
         # intercept is 0 and the OLS algebra reduces to the construct correlations R
         spec, lvs, n = fit.spec, list(fit.spec.lvs), fit.n_obs
-        R = fit.RL
+        R = fit.construct_correlations  # disattenuated with consistent=True (then prefer the bootstrap SEs)
         rows = []
         for k in spec.endogenous:
             preds = spec.predecessors(k)
@@ -390,7 +415,7 @@ class PLSPM(Estimator):
 
     @cached_property
     def outer_loadings_(self) -> pd.Series:
-        """Loadings: correlation of each item with its construct."""
+        """Loadings: correlation of each item with its construct (consistent loadings with ``consistent``)."""
         check_is_fitted(self)
         fit = self.estimation_
         return pd.Series(fit.loadings, index=fit.spec.items, name="loading")

@@ -187,7 +187,7 @@ def fornell_larcker(model: PLSPM) -> pd.DataFrame:
     correlation in its row and column; see :func:`measurement_quality`.
     """
     check_is_fitted(model)
-    R = model.estimation_.RL
+    R = model.estimation_.construct_correlations
     ave_ = model.inner_summary_["ave"].to_numpy()
     out = R.copy()
     np.fill_diagonal(out, np.sqrt(ave_))
@@ -220,7 +220,7 @@ def vif(model: PLSPM, kind: str = "inner") -> pd.DataFrame:
     spec = model.spec
     rows = []
     if kind == "inner":
-        RL = model.estimation_.RL
+        RL = model.estimation_.construct_correlations
         for k in spec.endogenous:
             preds = list(spec.predecessors(k))
             for j in preds:
@@ -242,7 +242,7 @@ def f_squared(model: PLSPM) -> pd.DataFrame:
     """Cohen's f^2 effect size of each structural path, with a size label."""
     check_is_fitted(model)
     spec = model.spec
-    RL = model.estimation_.RL
+    RL = model.estimation_.construct_correlations
     rows = []
     for k in spec.endogenous:
         preds = list(spec.predecessors(k))
