@@ -165,3 +165,22 @@ def test_consistent_must_be_a_bool(mobi):
 
     with pytest.raises(ModelSpecificationError, match="consistent"):
         PLSPM(PATHS, BLOCKS, consistent="yes").fit(mobi)
+
+
+def test_a_block_with_negative_rho_a_raises_naming_it():
+    # three mutually negatively correlated items that each predict Y: a composite, not a factor
+    from crm_models.errors import CRMDataError
+
+    rng = np.random.default_rng(0)
+    n = 500
+    S = np.full((3, 3), -0.3)
+    np.fill_diagonal(S, 1.0)
+    a = rng.multivariate_normal(np.zeros(3), S, size=n)
+    eta = a.sum(1) / a.sum(1).std()
+    df = pd.DataFrame({**{f"a{i}": a[:, i - 1] for i in range(1, 4)},
+                       **{f"y{i}": 0.7 * eta + 0.7 * rng.standard_normal(n) for i in range(1, 4)}})
+    blocks = {"A": ["a1", "a2", "a3"], "Y": ["y1", "y2", "y3"]}
+    with pytest.raises(CRMDataError, match=r"rho_A of \['A'\] is not positive.*mode B"):
+        PLSPM({"Y": ["A"]}, blocks, consistent=True).fit(df)
+    m = PLSPM({"Y": ["A"]}, blocks, modes={"A": "B"}, consistent=True).fit(df)  # the suggested fix
+    assert m.estimation_.rho_a[0] == 1.0 and np.isfinite(m.r2_["Y"])
