@@ -143,3 +143,16 @@ def test_partial_dependence_known_drivers():
         Z = X.copy()
         Z[row.feature] = row.value
         assert row.partial_dependence == pytest.approx(model.predict_proba(Z)[:, 1].mean(), abs=1e-9)
+
+
+def test_survival_spec_checks():
+    from crm_models.churn.horizon import survival_horizon_scores
+    from crm_models.data.tables import transaction_table
+
+    tx = sample_transactions()
+    with pytest.raises(CRMDataError, match="pandas transaction frame"):
+        survival_horizon_scores(transaction_table(tx), "2024-05-31", "2024-09-30", 90, SurvivalSpec(),
+                                pd.Index([]))
+    with pytest.raises(CRMDataError, match="not columns of the durations"):
+        survival_horizon_scores(tx, "2024-05-31", "2024-09-30", 90, SurvivalSpec(covariates=("region",)),
+                                pd.Index([]))
