@@ -11,7 +11,7 @@
 """
 
 from crm_models._moved import moved_names
-from crm_models.churn.backtesting import BacktestResult, backtest
+from crm_models.churn.backtesting import BacktestResult, backtest, compare_families
 from crm_models.churn.classification import (
     calibration_comparison,
     churn_classifier,
@@ -39,10 +39,13 @@ from crm_models.churn.evaluate import (
     classification_metrics,
     gains_table,
     importance_table,
+    partial_dependence_table,
     profit_curve,
     reliability_table,
+    target_list,
     top_k_precision,
 )
+from crm_models.churn.horizon import SurvivalSpec
 from crm_models.churn.metrics import (
     brier_score,
     calibration_table,
@@ -60,6 +63,7 @@ __all__ = [
     "BacktestResult",
     "ChurnModel",
     "DesignSpec",
+    "SurvivalSpec",
     "backtest",
     "brier_score",
     "build_design",
@@ -70,6 +74,7 @@ __all__ = [
     "churn_classifier",
     "churn_labels",
     "classification_metrics",
+    "compare_families",
     "compare_models",
     "concordance_index",
     "durations_from_subscriptions",
@@ -87,6 +92,7 @@ __all__ = [
     "logrank",
     "median_lifetime",
     "pairwise_logrank",
+    "partial_dependence_table",
     "pick_segment",
     "profit_curve",
     "reliability_table",
@@ -94,6 +100,7 @@ __all__ = [
     "retention_table",
     "score_customers",
     "survival_value",
+    "target_list",
     "top_k_precision",
     "train_test_split",
     "value_by_tier",

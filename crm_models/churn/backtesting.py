@@ -18,10 +18,11 @@ from sklearn.base import clone
 
 from crm_models.churn.classification import labels_and_features
 from crm_models.churn.evaluate import classification_metrics, gains_table
+from crm_models.churn.horizon import SurvivalSpec, survival_horizon_scores
 from crm_models.data.tables import TransactionTable
 from crm_models.errors import CRMDataError
 
-__all__ = ["BacktestResult", "backtest"]
+__all__ = ["BacktestResult", "backtest", "compare_families"]
 
 
 @dataclass
@@ -68,7 +69,9 @@ def backtest(
         Label window in days: churn = no purchase in ``(cutoff, cutoff + horizon]``.
     model:
         A scikit-learn classifier or pipeline (e.g. :func:`churn_classifier`), cloned
-        for every fit.
+        for every fit; or a :class:`~crm_models.churn.horizon.SurvivalSpec`: a survival model
+        fitted on the spells up to the training cut-off, scoring P(churn within ``horizon`` |
+        survived to the cut-off) (pandas ``tx`` only; see :mod:`crm_models.churn.horizon`).
     """
     cs = [pd.Timestamp(c).normalize() for c in cutoffs]
     if len(cs) < 2:
@@ -88,8 +91,13 @@ def backtest(
         if y_train.nunique() < 2:
             raise CRMDataError(f"at cut-off {cs[k - 1].date()} all customers have the same label; "
                                "choose another cut-off or horizon")
-        fitted = clone(model).fit(X_train, y_train)
-        p = fitted.predict_proba(X)[:, 1]
+        if isinstance(model, SurvivalSpec):
+            p, _ = survival_horizon_scores(tx, cs[k - 1], cs[k], horizon, model, X.index,
+                                           train_labels=y_train, customer_id=customer_id, date=date,
+                                           amount=amount)
+        else:
+            fitted = clone(model).fit(X_train, y_train)
+            p = fitted.predict_proba(X)[:, 1]
         m = classification_metrics(y, p)
         lift = gains_table(y, p, n_bins=min(10, len(y)))["lift"].iloc[0]
         metrics.append({"train_cutoff": cs[k - 1], "cutoff": cs[k], "n_train": len(y_train),
@@ -99,3 +107,32 @@ def backtest(
     out = pd.DataFrame(metrics)
     out["n"] = out["n"].astype(int)
     return BacktestResult(out, pd.concat(preds, ignore_index=True))
+
+
+def compare_families(
+    tx: pd.DataFrame,
+    cutoffs: Sequence[Any],
+    horizon: int,
+    models: dict[str, Any],
+    **kwargs: Any,
+) -> pd.DataFrame:
+    """One table of ROC-AUC, PR-AUC and Brier per model and scored cut-off, on the same backtest.
+
+    ``models`` maps a name to anything :func:`backtest` accepts: a scikit-learn classifier
+    or a :class:`~crm_models.churn.horizon.SurvivalSpec`.  Every model is scored on the same
+    customers, labels and cut-offs (``kwargs`` go to :func:`backtest`), so the rows compare
+    the classifier and survival families on one question.  Columns: ``model``, ``cutoff``,
+    ``n``, ``base_rate``, ``roc_auc``, ``pr_auc``, ``brier``, ``top_decile_lift``; the
+    predictions are in ``attrs["predictions"]`` (``model`` column added).
+    """
+    if not models:
+        raise CRMDataError("give at least one model to compare, e.g. {'logit': churn_classifier('logit')}")
+    rows, preds = [], []
+    for name, model in models.items():
+        r = backtest(tx, cutoffs, horizon, model, **kwargs)
+        rows.append(r.metrics.assign(model=name))
+        preds.append(r.predictions.assign(model=name))
+    cols = ["model", "cutoff", "n", "base_rate", "roc_auc", "pr_auc", "brier", "top_decile_lift"]
+    out = pd.concat(rows, ignore_index=True)[cols]
+    out.attrs["predictions"] = pd.concat(preds, ignore_index=True)
+    return out

@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sklearn.inspection import permutation_importance
+from sklearn.inspection import partial_dependence, permutation_importance
 from sklearn.metrics import average_precision_score, brier_score_loss, log_loss, roc_auc_score
 
 from crm_models.errors import CRMDataError
@@ -19,8 +19,10 @@ __all__ = [
     "classification_metrics",
     "gains_table",
     "importance_table",
+    "partial_dependence_table",
     "profit_curve",
     "reliability_table",
+    "target_list",
     "top_k_precision",
 ]
 
@@ -203,3 +205,97 @@ def importance_table(model: Any, X: pd.DataFrame, y: Any, *, scoring: str = "roc
     out = out.sort_values("importance", ascending=False, kind="stable").reset_index(drop=True)
     out["rank"] = np.arange(1, len(out) + 1)
     return out
+
+
+def target_list(
+    scores: pd.Series,
+    value: pd.Series | float,
+    *,
+    acceptance_rate: float = 0.3,
+    offer_cost: float = 0.0,
+    top: int | None = None,
+) -> pd.DataFrame:
+    """Customers ranked by expected value saved by a retention offer, not by risk alone.
+
+    For customer ``i`` with churn probability ``p_i`` and value ``v_i`` (e.g. CLV, or recent
+    margin): ``expected_saved_i = p_i * v_i * acceptance_rate`` and
+    ``expected_profit_i = expected_saved_i - offer_cost``; the list is sorted by expected
+    profit (descending; ties by input order) with ``cum_profit`` its running sum, so the
+    campaign stops where ``cum_profit`` peaks (the last positive ``expected_profit``).
+
+    Parameters
+    ----------
+    scores:
+        Churn probabilities indexed by customer id.
+    value:
+        Value per customer (Series aligned on the index; customers without a value raise) or
+        one number for all.
+    acceptance_rate:
+        Share of contacted churners the offer keeps, in [0, 1].
+    offer_cost:
+        Cost of one contact.
+    top:
+        Keep the first ``top`` rows (default all).
+
+    Returns
+    -------
+    DataFrame indexed by customer id: ``rank``, ``churn_probability``, ``value``,
+    ``expected_saved``, ``expected_profit``, ``cum_profit``.
+    """
+    if not isinstance(scores, pd.Series):
+        raise CRMDataError("scores must be a Series of churn probabilities indexed by customer id",
+                           source="scores")
+    p = scores.astype(float)
+    if p.isna().any() or ((p < 0) | (p > 1)).any():
+        raise CRMDataError("churn probabilities must be in [0, 1] without missing values",
+                           source="scores", column=str(scores.name))
+    if not 0 <= acceptance_rate <= 1:
+        raise CRMDataError(f"acceptance_rate must be in [0, 1], got {acceptance_rate}")
+    if isinstance(value, pd.Series):
+        v = value.astype(float).reindex(p.index)
+        if v.isna().any():
+            missing = list(p.index[v.isna().to_numpy()][:5])
+            raise CRMDataError(f"{int(v.isna().sum())} scored customer(s) have no value (e.g. {missing}); "
+                               "give a value for every customer", source="value")
+    else:
+        v = pd.Series(float(value), index=p.index)
+    saved = p * v * acceptance_rate
+    out = pd.DataFrame({"churn_probability": p, "value": v, "expected_saved": saved,
+                        "expected_profit": saved - float(offer_cost)})
+    out = out.iloc[np.argsort(-out["expected_profit"].to_numpy(), kind="stable")]
+    out.insert(0, "rank", np.arange(1, len(out) + 1))
+    out["cum_profit"] = out["expected_profit"].cumsum()
+    return out if top is None else out.head(int(top))
+
+
+def partial_dependence_table(model: Any, X: pd.DataFrame, features: list[str] | None = None, *,
+                             top: int = 3, grid_resolution: int = 20, importance: pd.DataFrame | None = None
+                             ) -> pd.DataFrame:
+    """Partial dependence (Friedman 2001) of the churn probability on each of the top features.
+
+    scikit-learn's ``partial_dependence(kind="average")`` on the fitted ``model`` (a pipeline
+    taking ``X``'s columns): for each grid value ``g`` of feature ``j``, the mean predicted
+    probability with column ``j`` set to ``g`` for every row of ``X``.  ``features`` default:
+    the ``top`` rows of ``importance`` (an :func:`importance_table`).  Numeric features use a
+    ``grid_resolution``-point percentile grid (5-95 %); text columns their levels.
+
+    Returns
+    -------
+    Long DataFrame: ``feature``, ``value`` (object: numbers or levels), ``partial_dependence``.
+    """
+    if features is None:
+        if importance is None:
+            raise CRMDataError("give features= or the importance table to pick the top ones")
+        features = importance["feature"].head(int(top)).tolist()
+    missing = [f for f in features if f not in X.columns]
+    if missing:
+        raise CRMDataError(f"feature(s) {missing} are not columns of X", column=missing[0])
+    rows = []
+    for f in features:
+        categorical = not pd.api.types.is_numeric_dtype(X[f])
+        pd_ = partial_dependence(model, X, [f], kind="average", grid_resolution=grid_resolution,
+                                 categorical_features=[f] if categorical else None)
+        grid = pd_["grid_values"][0]
+        rows.append(pd.DataFrame({"feature": f, "value": pd.Series(list(grid), dtype=object),
+                                  "partial_dependence": pd_["average"][0]}))
+    return pd.concat(rows, ignore_index=True)
