@@ -21,8 +21,10 @@ from crm_models.clv.paretonbd import ParetoNBDModel
 from crm_models.clv.sbg import ShiftedBetaGeoModel
 from crm_models.clv.validation import (
     frequency_histogram,
+    frequency_recency_matrix,
     holdout_by_frequency,
     holdout_errors,
+    prob_alive_history,
     prob_alive_matrix,
     tracking,
     tracking_counts,
@@ -43,6 +45,8 @@ __all__ = [
     "holdout_errors",
     "frequency_histogram",
     "prob_alive_matrix",
+    "frequency_recency_matrix",
+    "prob_alive_history",
     "tracking",
     "tracking_counts",
     "ConvergenceWarning",
