@@ -17,6 +17,7 @@ from crm_models.clv.bgbb import BetaGeoBetaBinomModel
 from crm_models.clv.bgnbd import BetaGeoModel
 from crm_models.clv.gammagamma import GammaGammaModel, SpendCorrelationWarning
 from crm_models.clv.mbgnbd import ModifiedBetaGeoModel
+from crm_models.clv.nbd import NBDModel
 from crm_models.clv.paretonbd import ParetoNBDModel
 from crm_models.clv.sbg import ShiftedBetaGeoModel
 from crm_models.clv.validation import (
@@ -35,6 +36,7 @@ __all__ = [
     "BetaGeoModel",
     "ParetoNBDModel",
     "ModifiedBetaGeoModel",
+    "NBDModel",
     "BetaGeoBetaBinomModel",
     "ShiftedBetaGeoModel",
     "GammaGammaModel",
