@@ -136,7 +136,9 @@ def test_history_alive_from_the_model(bg, tx, lang):
     purchases = one.loc[one["date"] <= "2024-06-30", "date"].dt.normalize().unique()
     marks = [ln for ln in ax.get_lines()[1:]]
     assert sorted(pd.Timestamp(ln.get_xdata()[0]) for ln in marks) == sorted(purchases)
-    _no_overlap(ax)
+    _no_overlap(ax)  # draws the figure
+    ticks = [t.get_text() for t in ax.get_xticklabels() if t.get_text()]
+    assert ticks and all(t[:5] in ("2023-", "2024-") for t in ticks), ticks  # numeric dates, both languages
 
 
 @pytest.mark.parametrize("lang", LANGS)

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -284,7 +285,13 @@ def plot_history_alive(model: SummaryModel | pd.DataFrame, dates: Any = None,
     ax.set_ylabel(translate("clv_fig_p_alive", lang))
     ax.set_title(translate("clv_fig_history_title", lang))
     ax.legend(loc="lower left")
-    ax.figure.autofmt_xdate()
+    # numeric dates (no month names: the same in both languages), rotated on this axes only
+    # (Figure.autofmt_xdate would hide the tick labels of the caller's other subplots)
+    span = table.index[-1] - table.index[0] if len(table) else pd.Timedelta(0)
+    short = span < pd.Timedelta(days=120)
+    ax.xaxis.set_major_locator(mdates.AutoDateLocator(maxticks=8))
+    ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y-%m-%d" if short else "%Y-%m"))
+    ax.tick_params(axis="x", labelrotation=30)
     return ax
 
 
