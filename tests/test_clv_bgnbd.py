@@ -180,3 +180,24 @@ def test_input_is_not_modified(cdnow_summary):
     m = crm.clv.BetaGeoModel().fit(s)
     m.expected_purchases(s, 10)
     pd.testing.assert_frame_equal(s, before)
+
+
+def test_per_customer_p_alive_is_the_likelihood_terms_formula():
+    """The fast per-customer P(alive) (odds looked up per frequency, logistic function) equals
+    exp(A3 - logaddexp(A3, A4)) of the likelihood terms, also for extreme odds, scalars and
+    frequencies too large for the lookup table."""
+    from helpers.clv import random_summary
+
+    s = random_summary(20_000, seed=5, max_T=300.0)
+    for params in ([0.243, 4.414, 0.793, 2.426], [2.5, 1.3, 0.3, 7.0], [0.05, 40.0, 3.0, 0.9]):
+        m = crm.clv.BetaGeoModel.from_params(**dict(zip(("r", "alpha", "a", "b"), params, strict=True)))
+        x, tx, T = (s[c].to_numpy(dtype=float) for c in ("frequency", "recency", "T"))
+        _, _, A3, A4 = m._terms(np.array(params), x, tx, T)
+        expected = np.exp(A3 - np.logaddexp(A3, A4))
+        np.testing.assert_allclose(m.prob_alive(s).to_numpy(), expected, rtol=1e-12, atol=0)
+        assert (m.prob_alive(s)[s["frequency"] == 0] == 1.0).all()
+        np.testing.assert_allclose(m._p_alive(x[3], tx[3], T[3]), expected[3], rtol=1e-12)
+        big = x * 1e6  # no lookup table for these: element by element; exponents of ~1e8 carry
+        _, _, A3, A4 = m._terms(np.array(params), big, tx, T)  # ~1e-8 relative rounding either way
+        np.testing.assert_allclose(m._p_alive(big, tx, T), np.exp(A3 - np.logaddexp(A3, A4)),
+                                   rtol=1e-7, atol=1e-12)

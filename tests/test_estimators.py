@@ -29,6 +29,7 @@ from crm_models.clv import (
     BetaGeoModel,
     GammaGammaModel,
     ModifiedBetaGeoModel,
+    NBDModel,
     ParetoNBDModel,
     ShiftedBetaGeoModel,
 )
@@ -179,6 +180,7 @@ CASES: dict[str, Case] = {
     "bgnbd": Case(lambda: BetaGeoModel(penalizer=0.001), _summary, _summary_model_predictions),
     "mbgnbd": Case(lambda: ModifiedBetaGeoModel(penalizer=0.001), _summary, _summary_model_predictions),
     "paretonbd": Case(lambda: ParetoNBDModel(penalizer=0.001), _summary, _summary_model_predictions),
+    "nbd": Case(lambda: NBDModel(penalizer=0.001), _summary, _summary_model_predictions),
     "gammagamma": Case(lambda: GammaGammaModel(penalizer=0.0001, correlation_threshold=0.9), _summary,
                        _gg_predictions),
     "bgbb": Case(lambda: BetaGeoBetaBinomModel(penalizer=0.0001), _bgbb_data, _bgbb_predictions),
@@ -204,7 +206,7 @@ CASES: dict[str, Case] = {
                  _pls_predictions),
 }
 
-NAMESPACE = {cls.__name__: cls for cls in (BetaGeoModel, ModifiedBetaGeoModel, ParetoNBDModel,
+NAMESPACE = {cls.__name__: cls for cls in (BetaGeoModel, ModifiedBetaGeoModel, ParetoNBDModel, NBDModel,
                                            GammaGammaModel, BetaGeoBetaBinomModel, ShiftedBetaGeoModel,
                                            ChurnModel, KMeansSegmenter, PLSPM)}
 NAMESPACE["range"] = range

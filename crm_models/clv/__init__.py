@@ -17,12 +17,15 @@ from crm_models.clv.bgbb import BetaGeoBetaBinomModel
 from crm_models.clv.bgnbd import BetaGeoModel
 from crm_models.clv.gammagamma import GammaGammaModel, SpendCorrelationWarning
 from crm_models.clv.mbgnbd import ModifiedBetaGeoModel
+from crm_models.clv.nbd import NBDModel
 from crm_models.clv.paretonbd import ParetoNBDModel
 from crm_models.clv.sbg import ShiftedBetaGeoModel
 from crm_models.clv.validation import (
     frequency_histogram,
+    frequency_recency_matrix,
     holdout_by_frequency,
     holdout_errors,
+    prob_alive_history,
     prob_alive_matrix,
     tracking,
     tracking_counts,
@@ -33,6 +36,7 @@ __all__ = [
     "BetaGeoModel",
     "ParetoNBDModel",
     "ModifiedBetaGeoModel",
+    "NBDModel",
     "BetaGeoBetaBinomModel",
     "ShiftedBetaGeoModel",
     "GammaGammaModel",
@@ -43,6 +47,8 @@ __all__ = [
     "holdout_errors",
     "frequency_histogram",
     "prob_alive_matrix",
+    "frequency_recency_matrix",
+    "prob_alive_history",
     "tracking",
     "tracking_counts",
     "ConvergenceWarning",

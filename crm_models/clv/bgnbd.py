@@ -20,13 +20,43 @@ last at t_x, observed for T since the first purchase:
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 from scipy import special
 
+from crm_models.base import check_is_fitted
 from crm_models.clv._bgbase import BetaGeoFamilyModel
 from crm_models.clv._bgfamily import guard_a, hyp_bracket
+from crm_models.clv._data import check_summary
 from crm_models.clv.base import check_time
 
 __all__ = ["BetaGeoModel"]
+
+
+#: -log(odds) given to customers without repeat purchases: expit(40) is exactly 1.0 in double
+#: precision (an infinite value would be exact too, but takes the ufuncs' slow path)
+_CERTAIN = 40.0
+
+
+def _frequency_tables(params: np.ndarray, x: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """Per customer: r + x and log(b - 1 + x) - log(a), looked up per distinct whole frequency.
+
+    For x = 0 (P(alive) = 1): 0 and :data:`_CERTAIN`.  None when ``x`` is not whole numbers of
+    a sane size (then the formula is evaluated element by element).
+    """
+    r, _, a, b = params
+    if x.ndim == 0 or x.size == 0:
+        return None
+    top = float(x.max())
+    if not (0 <= top <= 4 * x.size + 1000):
+        return None
+    xi = x.astype(np.intp)
+    if not np.array_equal(xi, x):
+        return None
+    k = np.arange(int(top) + 1, dtype=float)
+    weight = r + k
+    offset = np.log(b - 1 + np.maximum(k, 1)) - np.log(a)
+    weight[0], offset[0] = 0.0, _CERTAIN
+    return weight.take(xi), offset.take(xi)
 
 
 class BetaGeoModel(BetaGeoFamilyModel):
@@ -57,6 +87,43 @@ class BetaGeoModel(BetaGeoFamilyModel):
         A4 = np.where(x > 0, np.log(a) - np.log(b + np.maximum(x, 1) - 1) - (r + x) * np.log(alpha + tx),
                       -np.inf)
         return A1, A2, A3, A4
+
+    # -------------------------------------------------------------- predictions
+    def _p_alive(self, frequency, recency, T):
+        """1 / (1 + [x > 0] a/(b+x-1) ((alpha+T)/(alpha+t_x))^(r+x)), the odds in log space.
+
+        The same value as the likelihood terms give (exp(A3 - logaddexp(A3, A4)), to 1e-14)
+        without the gamma functions the odds do not need: one logarithm and one logistic
+        function per customer (log(b+x-1) - log(a) is looked up per whole frequency), cheap
+        enough to evaluate per customer.
+        """
+        params = self._fitted_params()
+        r, alpha, a, b = params
+        x = np.asarray(frequency, dtype=float)
+        with np.errstate(all="ignore"):
+            log_ratio = np.asarray(alpha + np.asarray(T, dtype=float), dtype=float)
+            log_ratio /= alpha + np.asarray(recency, dtype=float)
+            np.log(log_ratio, out=log_ratio)
+            tables = _frequency_tables(params, x)
+            if tables is not None:  # x = 0: weight 0, offset 40, expit(40) = 1.0
+                weight, neg_log_odds = tables
+                log_ratio *= weight
+                neg_log_odds -= log_ratio
+                return special.expit(neg_log_odds, out=neg_log_odds)
+            neg_log_odds = np.log(b - 1 + np.maximum(x, 1)) - np.log(a) - (r + x) * log_ratio
+            return np.where(x > 0, special.expit(neg_log_odds), 1.0)
+
+    def prob_alive(self, summary: pd.DataFrame) -> pd.Series:
+        """P(customer still alive at T | frequency, recency, T); 1 without repeat purchases.
+
+        The closed form costs less than finding a million customers' distinct rows: it is
+        evaluated per customer (after the same checks of the summary).
+        """
+        check_is_fitted(self)
+        self._check_units(summary)
+        cols = check_summary(summary, "summary", columns=self.summary_columns)
+        p = self._p_alive(cols["frequency"], cols["recency"], cols["T"])
+        return pd.Series(p, index=summary.index, name="prob_alive")
 
     def _expected_if_alive(self, frequency, T, t):
         r, alpha, a, b = self._fitted_params()

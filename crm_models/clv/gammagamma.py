@@ -135,10 +135,17 @@ class GammaGammaModel(MLEModel):
         p, q, v = self._fitted_params()
         self._check_units(summary)
         cols, rep = self._repeat_buyers(summary, "summary")
-        x = np.where(rep, cols["frequency"], 0.0)
-        m = np.where(rep, cols["monetary_value"], 0.0)
-        if (~rep).any() and q <= 1:
+        x, m = cols["frequency"], cols["monetary_value"]
+        if q <= 1 and not rep.all():
             self.population_mean_spend()  # raises with the explanation
-        out = (v + m * x) * p / (p * x + q - 1)
+        # x = 0 gives p v / (q - 1) by itself (m_x is checked finite, so m_x * 0 = 0); one pass
+        # of in-place arithmetic instead of temporaries: this is a million-row hot path
+        out = m * x
+        out += v
+        out *= p
+        den = x * p
+        den += q
+        den -= 1
+        out /= den
         return pd.Series(out, index=summary.index, name="expected_spend")
 

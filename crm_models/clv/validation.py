@@ -13,6 +13,8 @@ then compare with what the customers actually did in the holdout period
 * :func:`frequency_histogram` - how many customers made 0, 1, ..., 7+ repeat purchases in
   the calibration period, actual vs model (FHL 2005, Figure 1);
 * :func:`prob_alive_matrix` - P(alive) by frequency and recency for a given age T;
+* :func:`frequency_recency_matrix` - expected purchases in the next t by frequency and recency;
+* :func:`prob_alive_history` - one customer's P(alive) over time, from her purchase dates;
 * :func:`holdout_errors` - MAE, RMSE and bias per customer and for the total.
 
 Figures for each table are in :mod:`crm_models.plotting.clv`.
@@ -29,14 +31,15 @@ import pandas as pd
 
 from crm_models.base import check_is_fitted
 from crm_models.clv._data import check_summary, compress
-from crm_models.clv.base import SummaryModel
-from crm_models.data.periods import check_engine_period, ordinal_offset, period_ordinal_expr
+from crm_models.clv.base import SummaryModel, check_time
+from crm_models.data.periods import check_engine_period, ordinal_offset, pandas_freq, period_ordinal_expr
 from crm_models.data.summary import period_length_in, period_ordinals
 from crm_models.data.tables import TransactionTable, transaction_table, upload
 from crm_models.errors import CRMDataError, ModelSpecificationError
 
 __all__ = ["holdout_by_frequency", "tracking", "tracking_counts", "cohort_period_counts",
-           "frequency_histogram", "prob_alive_matrix", "holdout_errors"]
+           "frequency_histogram", "prob_alive_matrix", "frequency_recency_matrix", "prob_alive_history",
+           "holdout_errors"]
 
 
 def _holdout_columns(summary: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
@@ -122,13 +125,11 @@ def frequency_histogram(model: SummaryModel, summary: pd.DataFrame, max_frequenc
                         index=pd.Index(labels, name="frequency"))
 
 
-def prob_alive_matrix(model: SummaryModel, T: float, max_frequency: int = 20,
-                      recency: np.ndarray | None = None) -> pd.DataFrame:
-    """P(alive) for customers of age ``T`` by frequency (columns) and recency (rows).
+_Grid = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
 
-    ``recency`` defaults to 0, 1, ..., floor(T) time units.  Cells that cannot occur
-    (no repeat purchase but recency > 0) are NaN.
-    """
+
+def _frequency_recency_grid(model: SummaryModel, T: float, max_frequency: int,
+                            recency: np.ndarray | None) -> _Grid:
     check_is_fitted(model)
     if not (T > 0) or not np.isfinite(T):
         raise ModelSpecificationError(f"T must be a positive age, got {T!r}")
@@ -137,11 +138,99 @@ def prob_alive_matrix(model: SummaryModel, T: float, max_frequency: int = 20,
         raise ModelSpecificationError("recency values must lie between 0 and T")
     f = np.arange(0, max_frequency + 1, dtype=float)
     R, F = np.meshgrid(rec, f, indexing="ij")
+    return rec, f, R, F
+
+
+def _grid_frame(values: np.ndarray, rec: np.ndarray, f: np.ndarray, R: np.ndarray,
+                F: np.ndarray) -> pd.DataFrame:
+    values = np.where((F == 0) & (R > 0), np.nan, values)
+    return pd.DataFrame(values, index=pd.Index(rec, name="recency"),
+                        columns=pd.Index(f.astype(int), name="frequency"))
+
+
+def prob_alive_matrix(model: SummaryModel, T: float, max_frequency: int = 20,
+                      recency: np.ndarray | None = None) -> pd.DataFrame:
+    """P(alive) for customers of age ``T`` by frequency (columns) and recency (rows).
+
+    ``recency`` defaults to 0, 1, ..., floor(T) time units.  Cells that cannot occur
+    (no repeat purchase but recency > 0) are NaN.
+    """
+    rec, f, R, F = _frequency_recency_grid(model, T, max_frequency, recency)
     with np.errstate(all="ignore"):
         p = model._p_alive(F.ravel(), R.ravel(), np.full(F.size, float(T))).reshape(R.shape)
-    p = np.where((F == 0) & (R > 0), np.nan, p)
-    return pd.DataFrame(p, index=pd.Index(rec, name="recency"),
-                        columns=pd.Index(f.astype(int), name="frequency"))
+    return _grid_frame(p, rec, f, R, F)
+
+
+def frequency_recency_matrix(model: SummaryModel, T: float, t: float = 1.0, max_frequency: int = 20,
+                             recency: np.ndarray | None = None) -> pd.DataFrame:
+    """Expected purchases in the next ``t`` time units for customers of age ``T``.
+
+    E[X(T, T+t) | frequency, recency, T] by frequency (columns) and recency (rows; default
+    0, 1, ..., floor(T)), the "frequency/recency matrix" of Fader, Hardie & Lee (2005, Fig. 5
+    shows its P(alive) counterpart).  Impossible cells (no repeat purchase but recency > 0)
+    are NaN.
+    """
+    t_arr = check_time(t)
+    if t_arr.ndim != 0 or not t_arr > 0:
+        raise ModelSpecificationError(f"t must be one positive horizon, got {t!r}")
+    if model.discrete_time and t != round(t):
+        raise ModelSpecificationError("this model counts whole transaction opportunities; use an integer t")
+    rec, f, R, F = _frequency_recency_grid(model, T, max_frequency, recency)
+    with np.errstate(all="ignore"):
+        e = np.asarray(model._cond_expected(F.ravel(), R.ravel(), np.full(F.size, float(T)), float(t_arr)),
+                       dtype=float).reshape(R.shape)
+    return _grid_frame(e, rec, f, R, F)
+
+
+def prob_alive_history(model: SummaryModel, dates: Any, observation_end: str | pd.Timestamp | None = None,
+                       period: str | None = None, time_unit: str | None = None) -> pd.DataFrame:
+    """One customer's P(alive) at the end of every ``period`` from her first purchase on.
+
+    ``dates`` are her purchase dates (any order; several in one period count once, as in
+    :func:`crm_models.data.rfm_summary`).  At the end of period k after the first one she
+    has frequency = purchase periods in (0, k], recency = the last of them and T = k, in
+    ``time_unit`` (both default to the units the model was fitted in, else "D").  The
+    history runs to ``observation_end`` (default: the last purchase).
+
+    Returns a DataFrame indexed by ``date`` (the period's start) with ``T``, ``frequency``,
+    ``recency`` and ``prob_alive``; ``attrs``: ``time_unit`` and ``purchases`` (the times
+    of the purchases, in time units since the first).  Each row is what
+    ``model.prob_alive(crm.data.rfm_summary(her transactions, observation_end=that day))``
+    gives.
+    """
+    check_is_fitted(model)
+    if model.discrete_time:
+        raise ModelSpecificationError("a P(alive) history over calendar time needs a continuous-time model")
+    period = period or getattr(model, "period_", None) or "D"
+    time_unit = time_unit or getattr(model, "time_unit_", None) or period
+    check_engine_period(period)
+    values = pd.to_datetime(pd.Series(np.atleast_1d(np.asarray(dates))), errors="coerce")
+    if len(values) == 0 or values.isna().any():
+        bad = values.isna()
+        raise CRMDataError(f"expected one customer's purchase dates, got {len(values)} values "
+                           f"({int(bad.sum())} not dates)", source="dates",
+                           rows=list(np.flatnonzero(bad.to_numpy())[:5]))
+    ordinals = np.unique(period_ordinals(values.to_numpy(), period))
+    end_ordinal = ordinals[-1]
+    if observation_end is not None:
+        end_ordinal = period_ordinals(np.array([pd.Timestamp(observation_end).to_datetime64()]), period)[0]
+        if end_ordinal < ordinals[0]:
+            raise CRMDataError(f"observation_end {observation_end} lies before the first purchase",
+                               source="dates")
+        ordinals = ordinals[ordinals <= end_ordinal]
+    scale = period_length_in(period, time_unit)
+    k = np.arange(0, end_ordinal - ordinals[0] + 1)
+    repeat = ordinals[1:] - ordinals[0]  # purchase periods after the first
+    frequency = np.searchsorted(repeat, k, side="right")
+    recency = np.where(frequency > 0, np.r_[0, repeat][frequency], 0) * scale
+    T = k * scale
+    with np.errstate(all="ignore"):
+        p = np.asarray(model._p_alive(frequency.astype(float), recency.astype(float), T.astype(float)), float)
+    first = pd.Period(pd.Timestamp(values.min()), freq=pandas_freq(period))
+    index = pd.DatetimeIndex([(first + int(i)).start_time for i in k], name="date")
+    out = pd.DataFrame({"T": T, "frequency": frequency, "recency": recency, "prob_alive": p}, index=index)
+    out.attrs.update({"time_unit": time_unit, "purchases": (ordinals - ordinals[0]) * scale})
+    return out
 
 
 #: Columns of the per-period purchase counts that :func:`tracking` accepts instead of transactions.
