@@ -39,7 +39,7 @@ def simulate(n, r, alpha, seed):
 
 
 def test_fit_is_the_negative_binomial_regression_with_exposure(summary, nbd):
-    sm = pytest.importorskip("statsmodels.api")
+    import statsmodels.api as sm  # a dev dependency: the independent reference must run
     x = summary["frequency"].to_numpy()
     res = sm.NegativeBinomial(x, np.ones((len(x), 1)), exposure=summary["T"].to_numpy()).fit(
         disp=0, maxiter=500, method="bfgs", gtol=1e-10)
