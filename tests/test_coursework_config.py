@@ -52,6 +52,9 @@ def test_course_keeps_one_assignment(tmp_path):
         "sat_ratio", "loyalty", "q1"]
     with pytest.raises(CRMDataError, match="already has another assignment"):
         coursework.new_assignment("s003", tmp_path / "course", key=KEY, config=tmp_path / "b.yml")
+    coursework.new_assignment("s001", tmp_path / "plain", key=KEY)  # a course with the data questions
+    with pytest.raises(CRMDataError, match="already has another assignment"):
+        coursework.new_assignment("s002", tmp_path / "plain", key=KEY, config=tmp_path / "b.yml")
 
 
 @pytest.mark.slow

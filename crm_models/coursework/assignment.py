@@ -227,13 +227,15 @@ def course_config(out: str | Path, config: AssignmentConfig | str | Path | None 
     path = Path(out) / CONFIG_FILE
     kept = AssignmentConfig.from_dict(json.loads(path.read_text(encoding="utf-8")), str(path)) \
         if path.exists() else None
+    if kept is None and len(_load_course_roster(Path(out))):
+        kept = DEFAULT  # students made before any file have the data questions
     if config is None:
         return kept or DEFAULT
     chosen = config if isinstance(config, AssignmentConfig) else load_config(config)
     if kept is not None and kept.to_dict() != chosen.to_dict():
         raise CRMDataError(f"the course folder already has another assignment ({path}); use a new course "
                            "folder for a new assignment", source=chosen.source)
-    if kept is None:
+    if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         atomic_write_text(path, json.dumps(chosen.to_dict(), indent=2, ensure_ascii=False) + "\n")
     return chosen
