@@ -416,14 +416,12 @@ RFM = BankQuestion(
 
 
 def _repeat_params(rng: np.random.Generator) -> dict:
+    """A first month (January-June) and 2-6 later months, never all of them: a customer who
+    bought every month scores 1 either way, which would hide the named mistake."""
     first = int(rng.integers(1, 7))
-    months = sorted(
-        {
-            first,
-            *(int(m) for m in rng.choice(np.arange(first + 1, 13), int(rng.integers(2, 7)), replace=False)),
-        }
-    )
-    return {"months": months}
+    later = np.arange(first + 1, 13)
+    size = int(rng.integers(2, min(7, len(later))))
+    return {"months": [first, *sorted(int(m) for m in rng.choice(later, size, replace=False))]}
 
 
 def _repeat_rate(q: dict) -> float:
