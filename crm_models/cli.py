@@ -5,7 +5,7 @@
                    [--progress auto|bar|log|off]
     crm-report run --config reports.yml [--date YYYY-MM-DD] [NAMES ...]
     crm-report assignment new (--student ID ... | --roster CSV) [--out DIR] [--lang en|zh] [--key FILE]
-                              [--solution]
+                              [--solution] [--config assignment.yml]
     crm-report assignment grade DIR [--key FILE]
 
 Exit codes: 0 all reports written; 1 a notebook failed (the others are still written,
@@ -83,7 +83,11 @@ def _build_parser() -> argparse.ArgumentParser:
     who.add_argument("--student", action="append", help="student id (repeatable)")
     who.add_argument("--roster", type=Path, help="class list CSV with columns student_id,name (UTF-8)")
     new.add_argument("--out", type=Path, default=Path("assignments"), help="folder (default: assignments)")
-    new.add_argument("--lang", choices=["en", "zh"], default="en")
+    new.add_argument("--lang", choices=["en", "zh"], default=None,
+                     help="workbook language (default: the assignment file's, else en)")
+    new.add_argument("--config", type=Path, default=None,
+                     help="assignment YAML: questions from the bank, points, lang, due date "
+                          "(default: the course's, else the six data questions)")
     new.add_argument("--solution", action="store_true",
                      help="write the teacher's answer key to OUT/answer-key/ (never graded) instead")
     new.add_argument("--key", type=Path, default=None,
@@ -106,7 +110,7 @@ def _assignment(args) -> int:
             students = [(sid, "") for sid in args.student]
         for sid, name in students:
             print(coursework.new_assignment(sid, args.out, lang=args.lang, key=args.key, name=name,
-                                            solution=args.solution))
+                                            solution=args.solution, config=args.config))
         return 0
     sheet = coursework.grade(args.directory, timeout=args.timeout, key=args.key,
                              log=lambda m: print(m, file=sys.stderr, flush=True))

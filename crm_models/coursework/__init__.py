@@ -12,9 +12,12 @@ from crm_models.coursework.assignment import (
     student_data,
     write_grades,
 )
+from crm_models.coursework.bank import BANK
+from crm_models.coursework.config import AssignmentConfig, load_config
 from crm_models.coursework.course_key import create_key, load_key, student_seed
 from crm_models.coursework.questions import QUESTIONS, reference_answers
 
-__all__ = ["GradeResult", "QUESTIONS", "create_key", "folder_name", "grade", "grades_table", "load_key",
+__all__ = ["AssignmentConfig", "BANK", "GradeResult", "QUESTIONS", "load_config",
+           "create_key", "folder_name", "grade", "grades_table", "load_key",
            "new_assignment", "read_roster", "reference_answers", "save_answers", "solution_answers",
            "student_data", "student_seed", "write_grades"]

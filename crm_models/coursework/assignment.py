@@ -45,8 +45,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from crm_models.coursework.config import CONFIG_FILE, DEFAULT, AssignmentConfig, Resolved, load_config
 from crm_models.coursework.course_key import resolve_key, student_seed
-from crm_models.coursework.questions import QUESTIONS, Score, StudentData, reference_answers
+from crm_models.coursework.questions import QUESTIONS, Score, StudentData
 from crm_models.data import simulate
 from crm_models.data.io import load_transactions
 from crm_models.errors import CRMDataError
@@ -161,14 +162,16 @@ def _blank(key: str, lang: str) -> str:
     return f"answers[\"{key}\"] = None  # {translate('cw_your_answer', lang)}"
 
 
-def _workbook(student_id: str, lang: str, answers: dict[str, str] | None = None, name: str = ""):
+def _workbook(student_id: str, lang: str, answers: dict[str, str] | None = None, name: str = "",
+              config: AssignmentConfig = DEFAULT, resolved: dict[str, Resolved] | None = None):
     import nbformat
 
     md, code = nbformat.v4.new_markdown_cell, nbformat.v4.new_code_cell
     who = f"{student_id} ({name})" if name else student_id
+    due = f"\n\n{translate('cw_due', lang, date=config.due)}" if config.due else ""
     cells = [
-        md(f"# {translate('cw_title', lang)}\n\n"
-           f"{translate('cw_intro', lang, student=who, end=OBSERVATION_END)}"),
+        md(f"# {config.title or translate('cw_title', lang)}\n\n"
+           f"{translate('cw_intro', lang, student=who, end=OBSERVATION_END)}{due}"),
         code(f"student_id = {json.dumps(student_id, ensure_ascii=False)}\ndata_file = \"transactions.csv\"\n"
              f'observation_end = "{OBSERVATION_END}"\nlang = "{lang}"'),
         code("import crm_models as crm\n\n"
@@ -176,11 +179,12 @@ def _workbook(student_id: str, lang: str, answers: dict[str, str] | None = None,
              "answers = {}"),
     ]
     cells[1].metadata["tags"] = ["parameters"]
-    for q in QUESTIONS:
-        cells.append(md(f"**{q.key}** ({translate('cw_points', lang, points=q.points)}) {q.text(lang)}"))
-        cell = code((answers or {}).get(q.key, _blank(q.key, lang)))
+    for item in config.items:
+        text = resolved[item.key].text(lang) if resolved else item.question.text(lang)  # type: ignore[call-arg]
+        cells.append(md(f"**{item.key}** ({translate('cw_points', lang, points=item.points)}) {text}"))
+        cell = code((answers or {}).get(item.key, _blank(item.key, lang)))
         cell.metadata["tags"] = ["answer"]
-        cell.metadata["question"] = q.key
+        cell.metadata["question"] = item.key
         cells.append(cell)
     cells.append(code("crm.coursework.save_answers(answers, \"answers.json\")"))
     nb = nbformat.v4.new_notebook(cells=cells)
@@ -213,9 +217,45 @@ def _register(out: Path, student_id: str, name: str, folder: str) -> None:
     atomic_write_text(_roster_path(out), roster.to_csv(index=False))
 
 
-def new_assignment(student_id: str, out: str | Path = "assignments", lang: str = "en",
+def course_config(out: str | Path, config: AssignmentConfig | str | Path | None = None) -> AssignmentConfig:
+    """The course's assignment: ``config`` (an :class:`AssignmentConfig` or a YAML file), kept in
+    ``out/course.json`` for grading; without it the one kept there, else :data:`DEFAULT`.
+
+    A course keeps one assignment: a different configuration for a course folder that already
+    has one is an error (the students made so far would be graded on other questions).
+    """
+    path = Path(out) / CONFIG_FILE
+    kept = AssignmentConfig.from_dict(json.loads(path.read_text(encoding="utf-8")), str(path)) \
+        if path.exists() else None
+    if kept is None and len(_load_course_roster(Path(out))):
+        kept = DEFAULT  # students made before any file have the data questions
+    if config is None:
+        return kept or DEFAULT
+    chosen = config if isinstance(config, AssignmentConfig) else load_config(config)
+    if kept is not None and kept.to_dict() != chosen.to_dict():
+        raise CRMDataError(f"the course folder already has another assignment ({path}); use a new course "
+                           "folder for a new assignment", source=chosen.source)
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write_text(path, json.dumps(chosen.to_dict(), indent=2, ensure_ascii=False) + "\n")
+    return chosen
+
+
+def _resolve_all(config: AssignmentConfig, student_id: str, secret: bytes) -> dict[str, Resolved]:
+    cache: dict[str, StudentData] = {}
+
+    def data() -> StudentData:
+        if "d" not in cache:
+            cache["d"] = student_data(student_id, secret)
+        return cache["d"]
+
+    return {item.key: item.resolve(student_id, secret, data) for item in config.items}
+
+
+def new_assignment(student_id: str, out: str | Path = "assignments", lang: str | None = None,
                    answers: dict[str, str] | None = None, key: bytes | str | Path | None = None,
-                   name: str = "", solution: bool = False) -> Path:
+                   name: str = "", solution: bool = False,
+                   config: AssignmentConfig | str | Path | None = None) -> Path:
     """Create the student's folder ``out/<folder_name(student_id)>/``; returns it.
 
     Parameters
@@ -231,10 +271,17 @@ def new_assignment(student_id: str, out: str | Path = "assignments", lang: str =
     solution:
         Write the teacher's answer key (:func:`solution_answers`) for this student's data to
         ``out/answer-key/<folder>/`` instead: not on the roster, never graded.
+    config:
+        The questions (:func:`~crm_models.coursework.config.load_config`, a YAML file or a
+        config); by default the course's (``out/course.json``) or the six data questions.
+    lang:
+        The workbook language; by default the configuration's (``en`` without one).
     """
     import nbformat
 
     _check_id(student_id)
+    chosen = course_config(out, config)
+    lang = lang or chosen.lang
     if lang not in LANGUAGES:
         raise CRMDataError(f"assignment language {lang!r}: use one of {LANGUAGES}")
     out = Path(out)
@@ -246,10 +293,12 @@ def new_assignment(student_id: str, out: str | Path = "assignments", lang: str =
     tx = data.transactions.copy()
     tx["date"] = tx["date"].dt.strftime("%Y-%m-%d")
     atomic_write_text(folder / "transactions.csv", tx.to_csv(index=False, float_format="%.2f"))
-    prefill = solution_answers() if solution else answers
-    nbformat.write(_workbook(student_id, lang, prefill, name), str(folder / "exercise.ipynb"))
+    resolved = _resolve_all(chosen, student_id, secret)
+    prefill = {k: r.solution for k, r in resolved.items()} if solution else answers
+    workbook = _workbook(student_id, lang, prefill, name, chosen, resolved)
+    nbformat.write(workbook, str(folder / "exercise.ipynb"))
     meta = {"student_id": student_id, "name": name, "lang": lang, "role": "key" if solution else "student",
-            "observation_end": OBSERVATION_END, "questions": [q.key for q in QUESTIONS]}
+            "observation_end": OBSERVATION_END, "questions": chosen.keys, "due": chosen.due}
     atomic_write_text(folder / "assignment.json", json.dumps(meta, indent=2, ensure_ascii=False) + "\n")
     if not solution:
         _register(out, student_id, name, slug)
@@ -298,35 +347,37 @@ class GradeResult:
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
-def _answer_cells(nb) -> dict[str, object]:
+def _answer_cells(nb, keys: list[str] | None = None) -> dict[str, object]:
     """Answer cells by question key (metadata ``question``; else the order of ``answer`` tags)."""
+    keys = DEFAULT.keys if keys is None else keys
     tagged = [c for c in nb.cells if c.cell_type == "code" and "answer" in c.metadata.get("tags", [])]
     found = {}
     for i, cell in enumerate(tagged):
-        key = cell.metadata.get("question") or (QUESTIONS[i].key if i < len(QUESTIONS) else None)
+        key = cell.metadata.get("question") or (keys[i] if i < len(keys) else None)
         if key:
             found[key] = cell
     return found
 
 
-def _untouched(nb) -> bool:
+def _untouched(nb, keys: list[str] | None = None) -> bool:
     """Every answer cell still holds its blank line (in either language): nothing was submitted."""
-    cells = _answer_cells(nb)
+    keys = DEFAULT.keys if keys is None else keys
+    cells = _answer_cells(nb, keys)
     return all(key in cells and cells[key].source.strip() in {_blank(key, lang) for lang in LANGUAGES}
-               for key in (q.key for q in QUESTIONS))
+               for key in keys)
 
 
-def _cell_errors(nb) -> dict[str, str]:
+def _cell_errors(nb, keys: list[str] | None = None) -> dict[str, str]:
     """``{question: "NameError: name 'x' is not defined"}`` for answer cells that raised."""
     errors = {}
-    for key, cell in _answer_cells(nb).items():
+    for key, cell in _answer_cells(nb, keys).items():
         for output in cell.get("outputs", []):
             if output.get("output_type") == "error":
                 errors[key] = _ANSI.sub("", f"{output.get('ename', 'Error')}: {output.get('evalue', '')}")
     return errors
 
 
-def _execute(folder: Path, timeout: int):
+def _execute(folder: Path, timeout: int, keys: list[str] | None = None):
     """Run the workbook of ``folder``; returns (status, executed notebook, answers or None).
 
     The notebook runs in a private temporary copy of the folder, not next to the course key
@@ -342,7 +393,7 @@ def _execute(folder: Path, timeout: int):
     from crm_models.report.execution import LocalKernelManager
 
     nb = nbformat.read(str(folder / "exercise.ipynb"), as_version=4)
-    if _untouched(nb):
+    if _untouched(nb, keys):
         return "not submitted", nb, None
     with tempfile.TemporaryDirectory(prefix="crm-grading-") as tmp:
         work = Path(tmp) / "work"
@@ -370,30 +421,32 @@ def _execute(folder: Path, timeout: int):
 
 
 def grade_student(folder: Path, key: bytes, timeout: int = 300, student_id: str | None = None,
-                  name: str = "") -> GradeResult:
+                  name: str = "", config: AssignmentConfig = DEFAULT) -> GradeResult:
     """Grade one folder (or, when it does not exist, record ``student_id`` as not submitted)."""
     folder = Path(folder)
+    keys = config.keys
     if not (folder / "assignment.json").exists():
         sid = student_id or folder.name
-        expected = reference_answers(student_data(sid, key))
-        return GradeResult(sid, {q.key: 0.0 for q in QUESTIONS}, {}, expected, "not submitted", name,
-                           {q.key: Score(0.0, "missing") for q in QUESTIONS})
+        resolved = _resolve_all(config, sid, key)
+        return GradeResult(sid, {k: 0.0 for k in keys}, {}, {k: r.reference for k, r in resolved.items()},
+                           "not submitted", name, {k: Score(0.0, "missing") for k in keys})
     meta = json.loads((folder / "assignment.json").read_text(encoding="utf-8"))
     sid = student_id or meta["student_id"]  # the roster, not the student's file, says who this is
     name = name or str(meta.get("name", ""))
-    status, nb, answers = _execute(folder, timeout)
+    status, nb, answers = _execute(folder, timeout, keys)
     answers = answers or {}
-    errors = _cell_errors(nb) if status != "not submitted" else {}
-    expected = reference_answers(student_data(sid, key))
-    scores = {q.key: Score(0.0, "missing") if q.key in errors
-              else q.score(answers.get(q.key), expected[q.key]) for q in QUESTIONS}
-    result = GradeResult(sid, {k: sc.points for k, sc in scores.items()}, answers, expected, status, name,
-                         scores, errors)
-    _write_feedback(folder, result, meta.get("lang", "en"))
+    errors = _cell_errors(nb, keys) if status != "not submitted" else {}
+    resolved = _resolve_all(config, sid, key)
+    scores = {k: Score(0.0, "missing") if k in errors else r.score(answers.get(k))
+              for k, r in resolved.items()}
+    result = GradeResult(sid, {k: sc.points for k, sc in scores.items()}, answers,
+                         {k: r.reference for k, r in resolved.items()}, status, name, scores, errors)
+    _write_feedback(folder, result, meta.get("lang", "en"), config, resolved)
     return result
 
 
-def _write_feedback(folder: Path, r: GradeResult, lang: str) -> None:
+def _write_feedback(folder: Path, r: GradeResult, lang: str, config: AssignmentConfig = DEFAULT,
+                    resolved: dict[str, Resolved] | None = None) -> None:
     """``feedback.html``: every value from the student's folder (id, answers, errors) escaped."""
     lang = lang if lang in LANGUAGES else "en"  # assignment.json is in the student's hands
     e = html.escape  # quotes too
@@ -402,7 +455,10 @@ def _write_feedback(folder: Path, r: GradeResult, lang: str) -> None:
         return e(translate(key, lang, **values))
 
     rows = []
-    for q in QUESTIONS:
+    for q in config.items:
+        res = (resolved or {}).get(q.key)
+        text = res.text(lang) if res else q.question.text(lang)  # type: ignore[call-arg]
+        reference = res.shown if res else q.question.rule.show(r.expected[q.key])  # type: ignore[arg-type]
         outcome = r.outcome(q.key)
         score = r.scores.get(q.key)
         if outcome == "error":
@@ -415,10 +471,10 @@ def _write_feedback(folder: Path, r: GradeResult, lang: str) -> None:
         shown = "" if given is None else str(given)
         shown = shown if len(shown) <= 80 else shown[:79] + "…"
         rows.append(
-            f'<tr class="{e(outcome)}"><td>{e(q.key)}</td><td>{e(q.text(lang))}</td>'
-            f"<td>{e(shown)}</td><td>{e(q.rule.show(r.expected[q.key]))}</td>"
+            f'<tr class="{e(outcome)}"><td>{e(q.key)}</td><td>{e(text)}</td>'
+            f"<td>{e(shown)}</td><td>{e(reference)}</td>"
             f"<td>{mark}</td><td>{r.points[q.key]:g} / {q.points:g}</td></tr>")
-    maximum = sum(q.points for q in QUESTIONS)
+    maximum = config.maximum
     status_line = html_phrase(f"cw_status_{r.state.replace(' ', '_')}") if r.state in STATUSES else ""
     reason = r.status.split(":", 1)[1].strip() if ":" in r.status else ""
     page = f"""<!DOCTYPE html>
@@ -463,6 +519,7 @@ def grade(directory: str | Path, timeout: int = 300, log=None,
     """
     directory = Path(directory)
     secret = resolve_key(key, directory)
+    config = course_config(directory)
     students = _students(directory)
     if not students:
         raise CRMDataError(f"no students under {directory}: neither a roster ({ROSTER_FILE}) nor student "
@@ -471,22 +528,22 @@ def grade(directory: str | Path, timeout: int = 300, log=None,
     for sid, name, folder in students:
         if log:
             log(f"grading {sid} ({folder.name}) ...")
-        results.append(grade_student(folder, secret, timeout, student_id=sid, name=name))
-    sheet = grades_table(results)
+        results.append(grade_student(folder, secret, timeout, student_id=sid, name=name, config=config))
+    sheet = grades_table(results, config)
     write_grades(sheet, directory / GRADES_FILE)
     return sheet
 
 
-def grades_table(results: list[GradeResult]) -> pd.DataFrame:
+def grades_table(results: list[GradeResult], config: AssignmentConfig = DEFAULT) -> pd.DataFrame:
     """The grade sheet: one row per student in roster order, columns :data:`GRADES_COLUMNS`.
 
     ``student_id``, ``name``, ``status`` (one of :data:`STATUSES`), the points of each question
     (``q1`` ... , 0 for a student not submitted) and ``total``.
     """
     rows = [{"student_id": r.student_id, "name": r.name, "status": r.state,
-             **{q.key: float(r.points.get(q.key, 0.0)) for q in QUESTIONS}, "total": r.total}
+             **{k: float(r.points.get(k, 0.0)) for k in config.keys}, "total": r.total}
             for r in results]
-    return pd.DataFrame(rows, columns=GRADES_COLUMNS)
+    return pd.DataFrame(rows, columns=["student_id", "name", "status", *config.keys, "total"])
 
 
 def write_grades(sheet: pd.DataFrame, path: str | Path) -> Path:
