@@ -111,12 +111,13 @@ def analyse(d: pd.DataFrame, info: dict[str, Any], *, kind: str = "cox",
     """
     if anonymize and info["id_col"]:
         d = anonymize_frame(d, columns=[info["id_col"]])
-    T, E = info["duration_col"], info["event_col"]  # noqa: N806
+    duration, event = info["duration_col"], info["event_col"]
     margin = info["margin"] if margin is None else margin
-    cm = churn.ChurnModel(kind, covariates=covariates, reference_levels=reference_levels).fit(d, T, E)
+    cm = churn.ChurnModel(kind, covariates=covariates, reference_levels=reference_levels)
+    cm = cm.fit(d, duration, event)
     picked = segment is None
-    segment = segment or churn.pick_segment(d, list(cm.design_.levels), T, E)
-    active = d[d[E] == 0]
+    segment = segment or churn.pick_segment(d, list(cm.design_.levels), duration, event)
+    active = d[d[event] == 0]
     keep = [c for c in [info["id_col"], *cm.design_.covariates[:4]] if c is not None and c in d.columns]
     scored = churn.score_customers(cm, active, horizon, margin=margin, periods=periods,
                                    discount_rate=discount_rate, keep=keep)
@@ -125,7 +126,7 @@ def analyse(d: pd.DataFrame, info: dict[str, Any], *, kind: str = "cox",
         scored=scored, tiers=churn.value_by_tier(scored),
         improvements=churn.retention_improvement(cm, active, margin, periods, discount_rate,
                                                  list(improvements)),
-        overall=churn.median_lifetime(d, T, E).iloc[0], time_unit=time_unit)
+        overall=churn.median_lifetime(d, duration, event).iloc[0], time_unit=time_unit)
 
 
 def beyond_longest_lifetime(res: ChurnResults, periods: int) -> int:
@@ -160,7 +161,7 @@ def key_figures_markdown(res: ChurnResults, horizon: float, periods: int, curren
     """
     tr = markdown_translator(t, lang)
     unit = unit_name(res.time_unit, lang)
-    d, E, overall, top = res.data, res.event_col, res.overall, res.top_effect  # noqa: N806
+    d, event, overall, top = res.data, res.event_col, res.overall, res.top_effect
     imp, total, scored = res.improvements, res.tiers.loc["total"], res.scored
 
     def m(value: float) -> str:
@@ -173,7 +174,7 @@ def key_figures_markdown(res: ChurnResults, horizon: float, periods: int, curren
     middle = imp.iloc[len(imp) // 2]
     return (
         f"## {tr('churn_key_figures')}\n\n"
-        f"- {tr('churn_kf_base', customers=len(d), churned=int(d[E].sum()), share=d[E].mean(), active=len(res.active))}\n"  # noqa: E501
+        f"- {tr('churn_kf_base', customers=len(d), churned=int(d[event].sum()), share=d[event].mean(), active=len(res.active))}\n"  # noqa: E501
         f"- {median_line}\n"
         f"- {tr('churn_kf_risk', active=len(res.active), expected=total['expected_churners'], share=total['mean_churn_probability'], horizon=horizon, unit=unit, high=int((scored['risk_tier'] == 'high').sum()))}\n"  # noqa: E501
         f"- {tr('churn_kf_value', periods=periods, unit=unit, value=m(total['value']), at_risk=m(total['value_at_risk']))}\n"  # noqa: E501
@@ -241,10 +242,10 @@ def holdout(res: ChurnResults, reference_levels: dict[str, object] | None = None
         Concordance on the test customers, :func:`~crm_models.churn.integrated_brier_score`
         and :func:`~crm_models.churn.calibration_table` at ``horizon``.
     """
-    E = res.event_col  # noqa: N806
-    train, test = churn.train_test_split(res.data, 0.3, seed=seed, stratify=E)
+    event = res.event_col
+    train, test = churn.train_test_split(res.data, 0.3, seed=seed, stratify=event)
     held = churn.ChurnModel(res.model.kind, covariates=res.model.design_.covariates,
-                            reference_levels=reference_levels).fit(train, res.duration_col, E)
+                            reference_levels=reference_levels).fit(train, res.duration_col, event)
     return (churn.concordance_index(held, test), churn.integrated_brier_score(held, test),
             churn.calibration_table(held, test, horizon))
 
@@ -310,11 +311,11 @@ def summary_record(res: ChurnResults, c_test: float, ibs: dict[str, float]) -> d
         ``concordance``, ``median_lifetime``, ``expected_churners``, ``high_risk``, ``value``,
         ``value_at_risk``, ``gains``, ``holdout_concordance``, ``holdout_ibs``.
     """
-    d, info, cm, E = res.data, res.info, res.model, res.event_col  # noqa: N806
+    d, info, cm, event = res.data, res.info, res.model, res.event_col
     total, median = res.tiers.loc["total"], res.overall["median"]
     return {
         "customers": int(len(d)),
-        "churned": int(d[E].sum()),
+        "churned": int(d[event].sum()),
         "active": int(len(res.active)),
         "setting": info["setting"],
         "observation_end": info["observation_end"],

@@ -112,7 +112,7 @@ def key_figures_markdown(data: ReportData, res: CLVResults, horizon: float, marg
     str
         Markdown, starting with the section heading.
     """
-    T = markdown_translator(t, lang)  # noqa: N806
+    md = markdown_translator(t, lang)
     full, table, equity, concentration = data.full, res.table, res.equity, res.concentration
     unit = unit_name(data.time_unit, lang)
 
@@ -123,21 +123,21 @@ def key_figures_markdown(data: ReportData, res: CLVResults, horizon: float, marg
     alive = float(table["prob_alive"].sum())
     total = res.errors.loc["total"]
     return (
-        f"## {T('clv_key_figures')}\n\n"
-        f"- {T('clv_kf_base', customers=len(full), purchases=data.n_transactions, first=first, last=last, repeat=(full['frequency'] > 0).mean())}\n"  # noqa: E501
-        f"- {T('clv_kf_alive', alive=alive, share=alive / len(full))}\n"
-        f"- {T('clv_kf_forecast', horizon=horizon, unit=unit, purchases=table['expected_purchases'].sum())}\n"
-        f"- {T('clv_kf_equity', margin=margin, equity=m(equity['estimate']), lower=m(equity['lower']), upper=m(equity['upper']), per_customer=m(equity['estimate'] / len(full)))}\n"  # noqa: E501
-        f"- {T('clv_kf_concentration', top10=concentration['share'].iloc[0], top20=concentration['cumulative_share'].iloc[1])}\n"  # noqa: E501
-        f"- {T('clv_kf_accuracy', holdout=res.holdout_length, unit=unit, predicted=total['predicted'], actual=total['actual'], error=abs(total['relative_bias']))}\n\n"  # noqa: E501
-        f"{T('clv_kf_meaning')}")
+        f"## {md('clv_key_figures')}\n\n"
+        f"- {md('clv_kf_base', customers=len(full), purchases=data.n_transactions, first=first, last=last, repeat=(full['frequency'] > 0).mean())}\n"  # noqa: E501
+        f"- {md('clv_kf_alive', alive=alive, share=alive / len(full))}\n"
+        f"- {md('clv_kf_forecast', horizon=horizon, unit=unit, purchases=table['expected_purchases'].sum())}\n"  # noqa: E501
+        f"- {md('clv_kf_equity', margin=margin, equity=m(equity['estimate']), lower=m(equity['lower']), upper=m(equity['upper']), per_customer=m(equity['estimate'] / len(full)))}\n"  # noqa: E501
+        f"- {md('clv_kf_concentration', top10=concentration['share'].iloc[0], top20=concentration['cumulative_share'].iloc[1])}\n"  # noqa: E501
+        f"- {md('clv_kf_accuracy', holdout=res.holdout_length, unit=unit, predicted=total['predicted'], actual=total['actual'], error=abs(total['relative_bias']))}\n\n"  # noqa: E501
+        f"{md('clv_kf_meaning')}")
 
 
 def method_markdown(data: ReportData, res: CLVResults, model: object, lang: str = "en") -> str:
     """The section "method": the text, the periods and model used, and the data-used note."""
-    T = markdown_translator(t, lang)  # noqa: N806
-    return (f"## {T('clv_method')}\n\n{T('clv_method_text')}\n\n"
-            + T("clv_data_line", unit=unit_name(data.time_unit, lang),
+    md = markdown_translator(t, lang)
+    return (f"## {md('clv_method')}\n\n{md('clv_method_text')}\n\n"
+            + md("clv_data_line", unit=unit_name(data.time_unit, lang),
                 calibration_end=f"{data.calibration_end:%Y-%m-%d}", holdout=res.holdout_length,
                 end=f"{data.observation_end:%Y-%m-%d}", model=model_name(model))
             + "\n\n" + data_used_markdown(data.data_used, lang))
@@ -145,34 +145,34 @@ def method_markdown(data: ReportData, res: CLVResults, model: object, lang: str 
 
 def fit_lines(res: CLVResults, currency: str = "", lang: str = "en") -> tuple[str, str]:
     """The sentences under the two parameter tables: the purchase model's fit, the mean spend."""
-    T = markdown_translator(t, lang)  # noqa: N806
+    md = markdown_translator(t, lang)
     m, gg = res.model, res.spend
-    return (T("clv_fit_line", ll=m.log_likelihood_, aic=m.aic_, bic=m.bic_, n=m.n_obs_),
-            T("clv_gg_line", spend=money(gg.population_mean_spend(), currency),
+    return (md("clv_fit_line", ll=m.log_likelihood_, aic=m.aic_, bic=m.bic_, n=m.n_obs_),
+            md("clv_gg_line", spend=money(gg.population_mean_spend(), currency),
               corr=gg.frequency_spend_correlation_))
 
 
 def top_line_markdown(data: ReportData, top_n: int, horizon: float, margin: float, discount_rate: float,
                       lang: str = "en") -> str:
     """The section "customer value": heading, text and what the top-customer table shows."""
-    T = markdown_translator(t, lang)  # noqa: N806
+    md = markdown_translator(t, lang)
     unit, unit1 = unit_name(data.time_unit, lang), unit_name(data.time_unit, lang, singular=True)
-    return (f"## {T('clv_value')}\n\n{T('clv_value_text', unit1=unit1)}\n\n"
-            + T("clv_top_line", n=top_n, horizon=horizon, unit=unit, margin=margin, rate=discount_rate,
+    return (f"## {md('clv_value')}\n\n{md('clv_value_text', unit1=unit1)}\n\n"
+            + md("clv_top_line", n=top_n, horizon=horizon, unit=unit, margin=margin, rate=discount_rate,
                 unit1=unit1))
 
 
 def equity_markdown(data: ReportData, res: CLVResults, horizon: float, currency: str = "",
                     lang: str = "en") -> str:
     """The section "customer equity": the estimate, its interval and the value per customer."""
-    T = markdown_translator(t, lang)  # noqa: N806
+    md = markdown_translator(t, lang)
     equity, n = res.equity, len(data.full)
 
     def m(value: float) -> str:
         return money(value, currency)
 
-    return (f"## {T('clv_equity')}\n\n{T('clv_equity_text')}\n\n"
-            + T("clv_equity_line", horizon=horizon, unit=unit_name(data.time_unit, lang),
+    return (f"## {md('clv_equity')}\n\n{md('clv_equity_text')}\n\n"
+            + md("clv_equity_line", horizon=horizon, unit=unit_name(data.time_unit, lang),
                 equity=m(equity["estimate"]), lower=m(equity["lower"]), upper=m(equity["upper"]),
                 draws=int(equity["n_draws"]), per_customer=m(equity["estimate"] / n)))
 

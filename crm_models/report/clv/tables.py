@@ -40,9 +40,9 @@ def headers(columns: Iterable[object], lang: str = "en", time_unit: str = "W") -
     -------
     list of str
     """
-    T = markdown_translator(t, lang)  # noqa: N806
+    md = markdown_translator(t, lang)
     unit = unit_name(time_unit, lang)
-    return [T(f"clv_col_{c}", unit=unit) for c in columns]
+    return [md(f"clv_col_{c}", unit=unit) for c in columns]
 
 
 def parameters_table(summary: pd.DataFrame, lang: str = "en", time_unit: str = "W", decimals: int = 4
@@ -62,33 +62,33 @@ def parameters_table(summary: pd.DataFrame, lang: str = "en", time_unit: str = "
     -------
     Styler
     """
-    T = markdown_translator(t, lang)  # noqa: N806
+    md = markdown_translator(t, lang)
     return formatted(summary[PARAMETER_COLUMNS], headers(PARAMETER_COLUMNS, lang, time_unit),
-                     f"{{:,.{decimals}f}}", index_name=T("clv_col_parameter"))
+                     f"{{:,.{decimals}f}}", index_name=md("clv_col_parameter"))
 
 
 def holdout_by_frequency_table(by_freq: pd.DataFrame, lang: str = "en", time_unit: str = "W") -> Styler:
     """Actual and predicted holdout purchases per number of calibration purchases."""
-    T = markdown_translator(t, lang)  # noqa: N806
+    md = markdown_translator(t, lang)
     return formatted(by_freq, headers(by_freq.columns, lang, time_unit),
                      {"customers": "{:,}", "actual": "{:.3f}", "predicted": "{:.3f}"},
-                     index_name=T("clv_col_calibration_purchases"))
+                     index_name=md("clv_col_calibration_purchases"))
 
 
 def errors_table(errors: pd.DataFrame, lang: str = "en", time_unit: str = "W") -> Styler:
     """Holdout errors per level (customer, period, total), levels in words."""
-    T = markdown_translator(t, lang)  # noqa: N806
-    shown = errors.rename(index=lambda level: T(f"clv_level_{level}"))
+    md = markdown_translator(t, lang)
+    shown = errors.rename(index=lambda level: md(f"clv_level_{level}"))
     return formatted(shown, headers(errors.columns, lang, time_unit),
                      {"n": "{:,.0f}", "actual": "{:,.3f}", "predicted": "{:,.3f}", "mae": "{:.3f}",
                       "rmse": "{:.3f}", "bias": "{:+.3f}", "relative_bias": "{:+.1%}"},
-                     index_name=T("clv_col_level"))
+                     index_name=md("clv_col_level"))
 
 
 def top_customers_table(top: pd.DataFrame, lang: str = "en", time_unit: str = "W", currency: str = ""
                         ) -> Styler:
     """The customers of highest value (rows of :func:`~crm_models.report.clv.customer_table`)."""
-    T = markdown_translator(t, lang)  # noqa: N806
+    md = markdown_translator(t, lang)
 
     def m(value: float) -> str:
         return money(value, currency)
@@ -96,17 +96,17 @@ def top_customers_table(top: pd.DataFrame, lang: str = "en", time_unit: str = "W
     return formatted(top, headers(top.columns, lang, time_unit),
                      {"frequency": "{:,.0f}", "recency": "{:,.1f}", "T": "{:,.1f}", "monetary_value": m,
                       "prob_alive": "{:.1%}", "expected_purchases": "{:,.2f}", "expected_spend": m, "clv": m},
-                     index_name=T("clv_col_customer_id"))
+                     index_name=md("clv_col_customer_id"))
 
 
 def concentration_table(concentration: pd.DataFrame, lang: str = "en", time_unit: str = "W",
                         currency: str = "") -> Styler:
     """Value per tenth of customers (:func:`~crm_models.report.clv.value_concentration`)."""
-    T = markdown_translator(t, lang)  # noqa: N806
+    md = markdown_translator(t, lang)
 
     def m(value: float) -> str:
         return money(value, currency)
 
     return formatted(concentration, headers(concentration.columns, lang, time_unit),
                      {"customers": "{:,}", "clv": m, "share": "{:.1%}", "cumulative_share": "{:.1%}"},
-                     index_name=T("clv_col_group"))
+                     index_name=md("clv_col_group"))

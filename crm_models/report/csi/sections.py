@@ -76,15 +76,15 @@ def numbers_markdown(pls: PLSPM, labels: Mapping[str, str], scheme: str, lang: s
     str
         Markdown, starting with the section heading.
     """
-    T = markdown_translator(t, lang)  # noqa: N806
+    md = markdown_translator(t, lang)
     miss = pls.missing_
     r2 = ", ".join(f"{labels[k]} {v:.2f}" for k, v in pls.r2_.items())
     return (
-        f"## {T('csi_numbers')}\n\n"
-        f"- {T('csi_n_line', n=pls.n_obs_, items=len(pls.spec.items), k=len(pls.spec.lvs), names=', '.join(labels.values()))}\n"  # noqa: E501
-        f"- {T('csi_missing_line', cells=miss['cells'], method=word('missing', miss['method'], lang), dropped=miss['rows_dropped'])}\n"  # noqa: E501
-        f"- {T('csi_converged_line', iterations=pls.iterations_, scheme=word('scheme', scheme, lang))}\n"
-        f"- {T('csi_gof_line', gof=pls.gof_, r2=r2)}"
+        f"## {md('csi_numbers')}\n\n"
+        f"- {md('csi_n_line', n=pls.n_obs_, items=len(pls.spec.items), k=len(pls.spec.lvs), names=', '.join(labels.values()))}\n"  # noqa: E501
+        f"- {md('csi_missing_line', cells=miss['cells'], method=word('missing', miss['method'], lang), dropped=miss['rows_dropped'])}\n"  # noqa: E501
+        f"- {md('csi_converged_line', iterations=pls.iterations_, scheme=word('scheme', scheme, lang))}\n"
+        f"- {md('csi_gof_line', gof=pls.gof_, r2=r2)}"
     )
 
 
@@ -96,12 +96,12 @@ def weak_items_markdown(pls: PLSPM, labels: Mapping[str, str], lang: str = "en")
     str
         Markdown, e.g. "Items loading below 0.7: sat3 (Satisfaction, 0.65)".
     """
-    T = markdown_translator(t, lang)  # noqa: N806
+    md = markdown_translator(t, lang)
     loads = pls.outer_model_
     weak = loads[loads["loading"] < THRESHOLDS["loading"]]
     listed = ", ".join(f"{i} ({labels[r.block]}, {r.loading:.2f})" for i, r in weak.iterrows())
-    listed = listed or T("csi_none")
-    return T("csi_weak_items", items=listed)
+    listed = listed or md("csi_none")
+    return md("csi_weak_items", items=listed)
 
 
 def index_notes(index: pd.DataFrame, labels: Mapping[str, str], lang: str = "en") -> list[Markdown]:

@@ -40,20 +40,20 @@ def key_figures_markdown(data: OverviewData, currency: str = "", lang: str = "en
     str
         Markdown, starting with the section heading.
     """
-    T = markdown_translator(t, lang)  # noqa: N806
+    md = markdown_translator(t, lang)
     kf = data.key_figures
 
     def m(value: float) -> str:
         return money(value, currency)
 
-    meaning = T("ov_meaning_repeat_low" if kf["repeat_buyer_share"] < 0.5 else "ov_meaning_repeat_high")
+    meaning = md("ov_meaning_repeat_low" if kf["repeat_buyer_share"] < 0.5 else "ov_meaning_repeat_high")
     return (
-        f"## {T('ov_key_figures')}\n\n"
-        f"- {T('ov_kf_customers', customers=kf['customers'], transactions=kf['transactions'], first_date=kf['first_date'], last_date=kf['last_date'])}\n"  # noqa: E501
-        f"- {T('ov_kf_revenue', revenue=m(kf['revenue']), aov=m(kf['average_order_value']), per_customer=m(kf['revenue_per_customer']))}\n"  # noqa: E501
-        f"- {T('ov_kf_repeat', share=kf['repeat_buyer_share'], mean=kf['mean_repeat_purchases'])}\n"
-        f"- {T('ov_kf_top20', share=segments.top_share(data.spend, 0.2))}\n\n"
-        f"{T('ov_kf_meaning', meaning=meaning)}")
+        f"## {md('ov_key_figures')}\n\n"
+        f"- {md('ov_kf_customers', customers=kf['customers'], transactions=kf['transactions'], first_date=kf['first_date'], last_date=kf['last_date'])}\n"  # noqa: E501
+        f"- {md('ov_kf_revenue', revenue=m(kf['revenue']), aov=m(kf['average_order_value']), per_customer=m(kf['revenue_per_customer']))}\n"  # noqa: E501
+        f"- {md('ov_kf_repeat', share=kf['repeat_buyer_share'], mean=kf['mean_repeat_purchases'])}\n"
+        f"- {md('ov_kf_top20', share=segments.top_share(data.spend, 0.2))}\n\n"
+        f"{md('ov_kf_meaning', meaning=meaning)}")
 
 
 def report_folder(report_dir: str | os.PathLike | None) -> Path | None:
@@ -75,10 +75,10 @@ def details_markdown(name: str, report_dir: str | os.PathLike | None, folder: Pa
     a ``report_dir``."""
     if report_dir is None:
         return ""
-    T = markdown_translator(t, lang)  # noqa: N806
+    md = markdown_translator(t, lang)
     if folder is not None and (folder / f"{name}.html").exists():
-        return "\n\n" + T("ov_open_report", file=f"{name}.html")
-    return "\n\n" + T("ov_not_in_run", file=f"{name}.html")
+        return "\n\n" + md("ov_open_report", file=f"{name}.html")
+    return "\n\n" + md("ov_not_in_run", file=f"{name}.html")
 
 
 def clv_markdown(summary: pd.DataFrame, horizon: float = 52, discount_rate: float = 0.0018,
@@ -100,16 +100,16 @@ def clv_markdown(summary: pd.DataFrame, horizon: float = 52, discount_rate: floa
     -------
     str
     """
-    T = markdown_translator(t, lang)  # noqa: N806
+    md = markdown_translator(t, lang)
     bg = clv.BetaGeoModel().fit(summary)
     gg = clv.GammaGammaModel().fit(summary)
     value = customer_table(bg, gg, summary, horizon, discount_rate, margin)
     equity = float(value["clv"].sum())
-    line = T("ov_clv_line", horizon=horizon, unit=unit_name(time_unit, lang),
+    line = md("ov_clv_line", horizon=horizon, unit=unit_name(time_unit, lang),
              purchases=value["expected_purchases"].sum(), equity=money(equity, currency), margin=margin,
              per_customer=money(equity / len(value), currency))
-    return (f"### {T('ov_clv')}\n\n- {line}\n"
-            f"- {T('ov_clv_alive', alive=value['prob_alive'].sum(), share=value['prob_alive'].mean())}")
+    return (f"### {md('ov_clv')}\n\n- {line}\n"
+            f"- {md('ov_clv_alive', alive=value['prob_alive'].sum(), share=value['prob_alive'].mean())}")
 
 
 def churn_markdown(subscriptions_path: Any, observation_end: Any = None, horizon: float = 6,
@@ -131,19 +131,19 @@ def churn_markdown(subscriptions_path: Any, observation_end: Any = None, horizon
     -------
     str
     """
-    T = markdown_translator(t, lang)  # noqa: N806
+    md = markdown_translator(t, lang)
     subs, _ = load_churn_data(subscriptions_path, "contractual",
                               observation_end=None if subscriptions_path is None else observation_end,
                               engine=engine)
     months = unit_name("M", lang)
     lifetime = churn.median_lifetime(subs).iloc[0]
     median = (f"{lifetime['median']:.1f} {months}" if np.isfinite(lifetime["median"])
-              else T("ov_median_never", max=float(subs["duration"].max()), unit=months))
+              else md("ov_median_never", max=float(subs["duration"].max()), unit=months))
     current = subs[subs["event"] == 0]
     risk = churn.ChurnModel("cox").fit(subs).churn_probability(current, horizon)
-    return (f"### {T('ov_churn')}\n\n"
-            f"- {T('ov_churn_line', median=median, churned=subs['event'].mean(), customers=len(subs))}\n"
-            f"- {T('ov_churn_risk', active=len(current), expected=risk.sum(), share=risk.mean(), horizon=horizon, unit=months)}")  # noqa: E501
+    return (f"### {md('ov_churn')}\n\n"
+            f"- {md('ov_churn_line', median=median, churned=subs['event'].mean(), customers=len(subs))}\n"
+            f"- {md('ov_churn_risk', active=len(current), expected=risk.sum(), share=risk.mean(), horizon=horizon, unit=months)}")  # noqa: E501
 
 
 def csi_markdown(survey_path: Any, engine: str = "duckdb", lang: str = "en") -> str:
@@ -161,23 +161,23 @@ def csi_markdown(survey_path: Any, engine: str = "duckdb", lang: str = "en") -> 
     -------
     str
     """
-    T = markdown_translator(t, lang)  # noqa: N806
+    md = markdown_translator(t, lang)
     survey = load_survey(survey_path, engine=engine)
     pls = csi.build_model("ecsi", survey, scheme="centroid", scaled=False).fit(survey)
     # the CSI report's default: a common scale (1-5, 1-7) below 1-10 that holds every answer is used
     scale = csi.answer_scale(pls, 1, 10, infer=True, warn=False)
     index = csi.csi_index(pls, scale_min=scale.scale_min, scale_max=scale.scale_max, skip_negative=True)
     lever = csi.ipma(pls, target="SAT", scale_min=scale.scale_min, scale_max=scale.scale_max)
-    scale_note = T(f"ov_csi_scale_{scale.source}", scale=scale.label)
-    return (f"### {T('ov_csi')}\n\n"
-            f"- {T('ov_csi_line', index=index.loc['SAT', 'index'], n=pls.n_obs_, model='ECSI', scale=scale_note)}\n"  # noqa: E501
-            f"- {T('ov_csi_lever', driver=construct_label(lever.index[0], lang), importance=lever['importance'].iloc[0])}")  # noqa: E501
+    scale_note = md(f"ov_csi_scale_{scale.source}", scale=scale.label)
+    return (f"### {md('ov_csi')}\n\n"
+            f"- {md('ov_csi_line', index=index.loc['SAT', 'index'], n=pls.n_obs_, model='ECSI', scale=scale_note)}\n"  # noqa: E501
+            f"- {md('ov_csi_lever', driver=construct_label(lever.index[0], lang), importance=lever['importance'].iloc[0])}")  # noqa: E501
 
 
 def segments_markdown(data: OverviewData, lang: str = "en") -> str:
     """The segments report's key numbers: champions, lapsing customers (no purchase for more than
     180 days), members per tier."""
-    T = markdown_translator(t, lang)  # noqa: N806
+    md = markdown_translator(t, lang)
     seg = segments.segment_summary(segments.rfm_segments(data.rfm))
     tiers = data.tiers.value_counts()
     customers = data.key_figures["customers"]
@@ -186,10 +186,10 @@ def segments_markdown(data: OverviewData, lang: str = "en") -> str:
     tier_list = (", " if lang == "en" else "、").join(
         f"{label('tier', k, lang)} {int(tiers.get(k, 0)):,}"
         for k in ["diamond", "platinum", "gold", "ordinary"])
-    line = T("ov_segments_line", champions=champions, share=champions / customers,
+    line = md("ov_segments_line", champions=champions, share=champions / customers,
              value=float(seg["value_share"].get("champions", 0.0)), lapsing=lapsing,
              lapsing_share=lapsing / customers, days=180)
-    return f"### {T('ov_segments')}\n\n- {line}\n- {T('ov_segments_tiers', tiers=tier_list)}"
+    return f"### {md('ov_segments')}\n\n- {line}\n- {md('ov_segments_tiers', tiers=tier_list)}"
 
 
 def areas_markdown(data: OverviewData, *, transactions_path: Any = None, subscriptions_path: Any = None,
@@ -207,10 +207,10 @@ def areas_markdown(data: OverviewData, *, transactions_path: Any = None, subscri
     str
         Markdown, starting with the section heading.
     """
-    T = markdown_translator(t, lang)  # noqa: N806
+    md = markdown_translator(t, lang)
     sample = transactions_path is None
     folder = report_folder(report_dir)
-    parts = [f"## {T('ov_areas')}\n\n{T('ov_areas_text')}",
+    parts = [f"## {md('ov_areas')}\n\n{md('ov_areas_text')}",
              clv_markdown(data.summary, clv_horizon, clv_discount_rate, clv_margin, time_unit, currency, lang)
              + details_markdown("clv", report_dir, folder, lang)]
     if subscriptions_path is not None or sample:

@@ -34,20 +34,20 @@ def activity_table(activity: pd.DataFrame, currency: str = "", lang: str = "en")
     -------
     Styler
     """
-    T = markdown_translator(t, lang)  # noqa: N806
+    md = markdown_translator(t, lang)
     table = activity.copy()
-    table.index = table.index.strftime("%Y-%m").rename(T("lbl_period"))
+    table.index = table.index.strftime("%Y-%m").rename(md("lbl_period"))
     fmt = {"revenue": lambda v: money(v, currency), "repeat_share": "{:.1%}", "repeat_buyer_rate": "{:.1%}"}
     fmt.update({c: "{:,}" for c in COUNT_COLUMNS})
-    return formatted(table, [T(f"col_{c}") for c in table.columns], fmt)
+    return formatted(table, [md(f"col_{c}") for c in table.columns], fmt)
 
 
 def summary_statistics_table(summary: pd.DataFrame, currency: str = "", lang: str = "en") -> Styler:
     """Count, mean, spread and quantiles of frequency, recency, T and monetary value (money)."""
-    T = markdown_translator(t, lang)  # noqa: N806
+    md = markdown_translator(t, lang)
     desc = summary[SUMMARY_COLUMNS].describe().T
     amounts = [c for c in desc.columns if c != "count"]  # the monetary-value row is money
     return (desc.style.format({c: "{:,.0f}" if c == "count" else "{:,.2f}" for c in desc.columns})
             .format(lambda v: money(v, currency), subset=(["monetary_value"], amounts))
-            .relabel_index([T(f"var_{c}") for c in desc.index], axis=0)
-            .relabel_index([T(f"stat_{c.rstrip('%')}") for c in desc.columns], axis=1))
+            .relabel_index([md(f"var_{c}") for c in desc.index], axis=0)
+            .relabel_index([md(f"stat_{c.rstrip('%')}") for c in desc.columns], axis=1))

@@ -141,7 +141,7 @@ def key_figures_markdown(data: SegmentInputs, res: SegmentResults, *, thresholds
     str
         Markdown, starting with the section heading.
     """
-    T = markdown_translator(t, lang)  # noqa: N806
+    md = markdown_translator(t, lang)
     n_customers, summary, stage_counts = data.customers, res.segment_summary, res.stage_counts
 
     def count(name: str) -> int:
@@ -153,61 +153,61 @@ def key_figures_markdown(data: SegmentInputs, res: SegmentResults, *, thresholds
     tier_counts = data.membership_tiers["tier"].value_counts()
     pp = res.pareto
     lines = [
-        T("seg_kf_base", customers=n_customers, purchases=data.transactions,
+        md("seg_kf_base", customers=n_customers, purchases=data.transactions,
           first=f"{data.first_date:%Y-%m-%d}", end=f"{data.last_date or data.observation_end:%Y-%m-%d}"),
-        T("seg_kf_champions", n=count("champions"), share=count("champions") / n_customers,
+        md("seg_kf_champions", n=count("champions"), share=count("champions") / n_customers,
           value=float(summary["value_share"].get("champions", 0.0)),
           quiet=count("at risk") + count("can't lose them")),
-        T("seg_kf_pareto", vip_share=value_shares[0], vip_value=res.tier_summary["value_share"].iloc[0],
+        md("seg_kf_pareto", vip_share=value_shares[0], vip_value=res.tier_summary["value_share"].iloc[0],
           customer_share=pp["customer_share"], value_share=pp["value_share"]),
-        T("seg_kf_lifecycle", lost=int(stage_counts["lost"]), lost_share=stage_counts["lost"] / n_customers,
+        md("seg_kf_lifecycle", lost=int(stage_counts["lost"]), lost_share=stage_counts["lost"] / n_customers,
           lost_after=lost_after, at_risk=int(stage_counts["at risk"]),
           at_risk_share=stage_counts["at risk"] / n_customers, at_risk_after=at_risk_after),
     ]
     if res.loyalty is not None:
         shares = res.loyalty.value_counts(normalize=True)
-        lines.append(T("seg_kf_loyalty", n=len(res.loyalty), absolute=shares.get("absolute", 0.0),
+        lines.append(md("seg_kf_loyalty", n=len(res.loyalty), absolute=shares.get("absolute", 0.0),
                        latent=shares.get("latent", 0.0)))
     listed = _sep(lang).join(f"{label('tier', k, lang)} {int(tier_counts.get(k, 0)):,}"
                              for k in tier_order(thresholds))
-    lines.append(T("seg_kf_tiers", tiers=listed))
-    lines.append(T("seg_kf_retention", rate=res.retention_rate, uplift=retention_uplift,
+    lines.append(md("seg_kf_tiers", tiers=listed))
+    lines.append(md("seg_kf_retention", rate=res.retention_rate, uplift=retention_uplift,
                    gain=m(res.uplift["total_gain"]), per_customer=m(res.uplift["gain_per_customer"])))
-    return (f"## {T('seg_key_figures')}\n\n" + "\n".join(f"- {line}" for line in lines)
-            + f"\n\n{T('seg_kf_meaning')}")
+    return (f"## {md('seg_key_figures')}\n\n" + "\n".join(f"- {line}" for line in lines)
+            + f"\n\n{md('seg_kf_meaning')}")
 
 
 def value_markdown(res: SegmentResults, value_shares: Sequence[float], lang: str = "en") -> str:
     """The section "value tiers": heading, text and the 80/20 point."""
-    T = markdown_translator(t, lang)  # noqa: N806
-    text = T("seg_value_text", vip=value_shares[0], core=value_shares[1] - value_shares[0])
-    return (f"## {T('seg_value')}\n\n{text}\n\n"
-            + T("seg_pareto_line", customer_share=res.pareto["customer_share"],
+    md = markdown_translator(t, lang)
+    text = md("seg_value_text", vip=value_shares[0], core=value_shares[1] - value_shares[0])
+    return (f"## {md('seg_value')}\n\n{text}\n\n"
+            + md("seg_pareto_line", customer_share=res.pareto["customer_share"],
                 value_share=res.pareto["value_share"]))
 
 
 def membership_markdown(thresholds: Mapping[str, float], window_days: int, every_days: int,
                         lang: str = "en") -> str:
     """The section "membership": heading and the rules (points window, thresholds, re-evaluation)."""
-    T = markdown_translator(t, lang)  # noqa: N806
-    points = _sep(lang).join(T("seg_points_from", tier=label("tier", k, lang), points=v)
+    md = markdown_translator(t, lang)
+    points = _sep(lang).join(md("seg_points_from", tier=label("tier", k, lang), points=v)
                              for k, v in sorted(thresholds.items(), key=lambda kv: -kv[1]))
-    text = T("seg_membership_text", window=window_days, thresholds=points, every=every_days)
-    return f"## {T('seg_membership')}\n\n{text}"
+    text = md("seg_membership_text", window=window_days, thresholds=points, every=every_days)
+    return f"## {md('seg_membership')}\n\n{text}"
 
 
 def retention_markdown(data: SegmentInputs, res: SegmentResults, retention_period_days: int,
                        retention_uplift: float, lang: str = "en") -> str:
     """The section "retention": heading, text and the retention rate used (observed or assumed)."""
-    T = markdown_translator(t, lang)  # noqa: N806
-    text = T("seg_retention_text", days=retention_period_days, uplift=retention_uplift)
+    md = markdown_translator(t, lang)
+    text = md("seg_retention_text", days=retention_period_days, uplift=retention_uplift)
     observed = data.observed_retention
     if observed is not None:
-        note = T("seg_retention_observed", retained=observed["retained"], before=observed["customers_before"],
-                 rate=res.retention_rate)
+        note = md("seg_retention_observed", retained=observed["retained"],
+                  before=observed["customers_before"], rate=res.retention_rate)
     else:
-        note = T("seg_retention_fallback", days=retention_period_days, rate=res.retention_rate)
-    return f"## {T('seg_retention')}\n\n{text}\n\n{note}"
+        note = md("seg_retention_fallback", days=retention_period_days, rate=res.retention_rate)
+    return f"## {md('seg_retention')}\n\n{text}\n\n{note}"
 
 
 def summary_record(data: SegmentInputs, res: SegmentResults) -> dict[str, object]:

@@ -114,9 +114,9 @@ def clusters_table(km: segments.KMeansSegmenter, currency: str = "", lang: str =
 def uplift_table(uplift: pd.Series, currency: str = "", lang: str = "en") -> Styler:
     """The value of better retention (:func:`~crm_models.segments.retention_uplift_value`), one row
     per figure: rates and percentages as such, the rest as money."""
-    T = markdown_translator(t, lang)  # noqa: N806
+    md = markdown_translator(t, lang)
     m = _money(currency)
-    shown = pd.Series({T(f"seg_col_{k}"): f"{v:.1%}" if k.startswith("retention")
+    shown = pd.Series({md(f"seg_col_{k}"): f"{v:.1%}" if k.startswith("retention")
                        else f"{v:.1f}%" if k == "percent_gain" else m(v) for k, v in uplift.items()})
     return shown.to_frame().style.hide(axis="columns")
 
