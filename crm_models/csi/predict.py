@@ -224,12 +224,31 @@ def _ols_predict(x_train: np.ndarray, y_train: np.ndarray, x_new: np.ndarray) ->
     return ym + (x_new - xm) @ beta
 
 
-def _fold_fits(model: PLSPM, x: np.ndarray, trains: list[np.ndarray]
-               ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Re-estimate the model on each training set at once; means, sds, W, P, loadings per fold."""
+def _ols_slopes(covs: np.ndarray, xcols: np.ndarray, ycols: np.ndarray) -> np.ndarray:
+    """OLS slopes of every fold at once from its training covariance matrix: ``S_xx^{-1} S_xy``.
+
+    The intercept is ``mean_y - mean_x' beta`` (the normal equations of OLS with an intercept).
+    A singular ``S_xx`` (collinear predictors) falls back to the minimum-norm least squares
+    solution, as ``numpy.linalg.lstsq``.
+    """
+    Sxx = covs[:, xcols[:, None], xcols[None, :]]
+    Sxy = covs[:, xcols[:, None], ycols[None, :]]
+    try:
+        return np.linalg.solve(Sxx, Sxy)
+    except np.linalg.LinAlgError:
+        return np.stack([np.linalg.lstsq(a, b, rcond=None)[0] for a, b in zip(Sxx, Sxy, strict=True)])
+
+
+def _fold_fits(model: PLSPM, x: np.ndarray, tests: list[np.ndarray]
+               ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Re-estimate the model without each held-out set, all at once.
+
+    Returns the training means, sds, outer weights ``W``, paths ``P``, loadings and raw item
+    covariance matrices (population) of every fold.
+    """
     fit = model.estimation_
     spec = fit.spec
-    B = len(trains)
+    B = len(tests)
     p = x.shape[1]
     n_min = max(spec.n_lvs + 2, 10)
     means = np.empty((B, p))
@@ -237,11 +256,12 @@ def _fold_fits(model: PLSPM, x: np.ndarray, trains: list[np.ndarray]
     W = np.empty((B, p, spec.n_lvs))
     P = np.empty((B, spec.n_lvs, spec.n_lvs))
     loads = np.empty((B, p))
+    covs = np.empty((B, p, p))
     tol, max_iter = float(fit.tol), int(fit.max_iter)
     centred = x - x.mean(0)  # fewer cancellations in the down-dated sums below
     total = centred.sum(0)
     cross = centred.T @ centred
-    sizes = np.array([len(t) for t in trains])
+    sizes = x.shape[0] - np.array([len(t) for t in tests])
     for size in np.unique(sizes):  # the kernel's convergence test depends on n: one stack per size
         if size < n_min:
             raise CRMDataError(f"a training fold has only {size} respondents; the model needs at least "
@@ -249,7 +269,7 @@ def _fold_fits(model: PLSPM, x: np.ndarray, trains: list[np.ndarray]
         idx = np.flatnonzero(sizes == size)
         C = np.empty((len(idx), p, p))
         for out, b in enumerate(idx):
-            held = np.setdiff1d(np.arange(x.shape[0]), trains[b], assume_unique=True)
+            held = tests[b]
             xs = centred[held]
             s = (total - xs.sum(0)) / size
             cov = (cross - xs.T @ xs) / size - np.outer(s, s)
@@ -262,6 +282,7 @@ def _fold_fits(model: PLSPM, x: np.ndarray, trains: list[np.ndarray]
                     column=spec.items[int(np.flatnonzero(const)[0])])
             means[b] = x.mean(0) + s
             sds[b] = sd
+            covs[b] = cov
             C[out] = cov / np.outer(sd, sd) if fit.scaled else cov
         try:
             res = _kernel.estimate(C, spec, int(size), scheme=fit.scheme, tol=tol, max_iter=max_iter,
@@ -287,7 +308,7 @@ def _fold_fits(model: PLSPM, x: np.ndarray, trains: list[np.ndarray]
         P[idx] = _kernel.structural(RL, spec)[0]
         W[idx] = res.W
         loads[idx] = loadings
-    return means, sds, W, P, loads
+    return means, sds, W, P, loads, covs
 
 
 # ---------------------------------------------------------------------------------------- entry point
@@ -349,22 +370,21 @@ def predict_pls(model: PLSPM, n_folds: int | None = 10, technique: str = "DA", s
 
     folds = _make_folds(n, k, r, seed)
     tests = [t for rep in folds for t in rep]
-    everyone = np.arange(n)
-    trains = [np.setdiff1d(everyone, t, assume_unique=True) for t in tests]
-    means, sds, W, P, loads = _fold_fits(model, x, trains)
+    means, sds, W, P, loads, covs = _fold_fits(model, x, tests)
+    slopes = {j: _ols_slopes(covs, lm_x[j], lm_cols[j]) for j in endo}
 
     pls = np.zeros((n, len(cols)))
     lm = np.zeros((n, len(cols)))
     naive = np.zeros((n, len(cols)))
     pos = {c: i for i, c in enumerate(cols)}
-    for b, (test, train) in enumerate(zip(tests, trains, strict=True)):
+    for b, test in enumerate(tests):
         pls[test] += _pls_predict(x[test], means[b], sds[b], W[b], P[b], loads[b], spec, fit.scaled, tech,
                                   cols)
         naive[test] += means[b][cols]
         for j in endo:
             out = [pos[c] for c in lm_cols[j]]
-            lm[np.ix_(test, out)] += _ols_predict(x[np.ix_(train, lm_x[j])], x[np.ix_(train, lm_cols[j])],
-                                                  x[np.ix_(test, lm_x[j])])
+            mx, my = means[b][lm_x[j]], means[b][lm_cols[j]]
+            lm[np.ix_(test, out)] += my + (x[np.ix_(test, lm_x[j])] - mx) @ slopes[j][b]
     pls /= r
     lm /= r
     naive /= r
