@@ -1,6 +1,6 @@
 """Customer satisfaction index: PLS path modelling (ACSI, ECSI, retention model), index, IPMA.
 
-    from crm_models.csi import PLSPM
+    from crm_models.csi import PLSPM, predict_pls
     m = PLSPM(paths={"SAT": ["IMAG", "VAL"], "LOY": ["SAT"]},
               blocks={"IMAG": ["imag1", "imag2"], "VAL": ["val1", "val2"],
                       "SAT": ["sat1", "sat2"], "LOY": ["loy1", "loy2"]},

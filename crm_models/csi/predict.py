@@ -29,9 +29,9 @@ folds (``n_folds=None`` or ``n``: leave-one-out, no shuffle). For every fold:
    ``xhat_i = mean_i + sd_i * lambda_i * yhat_k`` (``lambda_i`` its training loading, ``mean``
    and ``sd`` the training mean and population sd of the item);
 5. the LM benchmark regresses (OLS with intercept, on the training rows) every indicator of
-   an endogenous construct on all indicators of the exogenous constructs (``"EA"``; Shmueli
-   et al. 2019, p. 2328: "regressing ... on all exogenous indicators") or of the construct's
-   direct antecedents (``"DA"``; as seminr's ``predict_pls``), and predicts the held-out rows;
+   an endogenous construct on all indicators of the exogenous constructs (``"EA"``: the LM
+   benchmark as Shmueli et al. 2019 describe it) or of the construct's direct antecedents
+   (``"DA"``: the same information as the DA prediction of PLS), and predicts the held-out rows;
 6. the naive benchmark of Q²predict is the training-fold mean of the item.
 
 With ``reps`` the k-fold split is repeated with ``reps`` different shuffles of the same
