@@ -53,15 +53,22 @@ def _topological(paths, blocks):
 
 
 def brute_pls(df: pd.DataFrame, folds, technique: str, paths=MOBI_PATHS, blocks=MOBI_BLOCKS,
-              **settings) -> pd.DataFrame:
-    """Fold-by-fold refit, plain numpy: the PLS predictions of the endogenous items per held-out row."""
+              in_sample: bool = False, **settings) -> pd.DataFrame:
+    """Fold-by-fold refit, plain numpy: the PLS predictions of the endogenous items per held-out row.
+
+    ``in_sample=True``: each fold's fit predicts its own training rows instead, averaged over
+    the fits trained on the row (seminr's in-sample predictions).
+    """
     order = _topological(paths, blocks)
     endo_items = [it for lv in order if lv in paths for it in blocks[lv]]
     out = pd.DataFrame(0.0, index=df.index, columns=endo_items)
+    times = pd.Series(0.0, index=df.index)
     for rep in folds:
         for test in rep:
             train = np.setdiff1d(np.arange(len(df)), test)
-            tr, te = df.iloc[train], df.iloc[test]
+            tr = df.iloc[train]
+            te = tr if in_sample else df.iloc[test]
+            times[te.index] += 1
             m = PLSPM(paths, blocks, **settings).fit(tr)
             w = m.outer_weights_
             mean, sd = tr.mean(), tr.std(ddof=0)
@@ -85,7 +92,7 @@ def brute_pls(df: pd.DataFrame, folds, technique: str, paths=MOBI_PATHS, blocks=
                 for it in blocks[lv]:
                     load = np.corrcoef(tr[it], s_tr[lv])[0, 1]
                     out.loc[te.index, it] += mean[it] + sd[it] * load * pred[lv]
-    return out / len(folds)
+    return out.div(times, axis=0)
 
 
 def sklearn_lm(df: pd.DataFrame, folds, technique: str) -> pd.DataFrame:
@@ -139,25 +146,21 @@ def test_repeated_folds_average_the_predictions(survey, model):
     np.testing.assert_allclose(res.lm_out.to_numpy(), lm.to_numpy(), rtol=0, atol=1e-10)
 
 
-def test_in_sample_predictions_are_the_full_fit(survey, model):
-    for technique in ("DA", "EA"):
-        res = predict_pls(model, n_folds=5, technique=technique, seed=0)
-        scores = model.transform(survey)
-        P = model.path_coefficients_
-        pred = scores.copy()
-        for lv in model.spec.lvs:
-            if lv in MOBI_PATHS:
-                src = scores if technique == "DA" else pred
-                pred[lv] = src[MOBI_PATHS[lv]] @ P.loc[lv, MOBI_PATHS[lv]]
-        load, mean, sd = model.outer_loadings_, survey.mean(), survey.std(ddof=0)
-        expected = pd.DataFrame({it: mean[it] + sd[it] * load[it] * pred[lv]
-                                 for lv in ENDO for it in MOBI_BLOCKS[lv]})
-        np.testing.assert_allclose(res.pls_in.to_numpy(), expected[res.pls_in.columns].to_numpy(), atol=1e-10)
+@pytest.mark.parametrize("technique", ["DA", "EA"])
+def test_in_sample_predictions_average_the_training_fits(survey, model, technique):
+    res = predict_pls(model, n_folds=5, technique=technique, seed=0)
+    ref = brute_pls(survey, res.folds, technique, in_sample=True)
+    np.testing.assert_allclose(res.pls_in.to_numpy(), ref[res.pls_in.columns].to_numpy(), rtol=0, atol=1e-10)
+    n = len(survey)
+    lm = pd.DataFrame(0.0, index=survey.index, columns=ENDO_ITEMS)
+    for test in res.folds[0]:
+        train = np.setdiff1d(np.arange(n), test)
         for lv in ENDO:
             preds = MOBI_PATHS[lv] if technique == "DA" else EXO
-            X = survey[[it for p in preds for it in MOBI_BLOCKS[p]]]
-            lm = LinearRegression().fit(X, survey[MOBI_BLOCKS[lv]]).predict(X)
-            np.testing.assert_allclose(res.lm_in[MOBI_BLOCKS[lv]].to_numpy(), lm, atol=1e-10)
+            X = survey[[it for p in preds for it in MOBI_BLOCKS[p]]].iloc[train]
+            fitted = LinearRegression().fit(X, survey[MOBI_BLOCKS[lv]].iloc[train]).predict(X)
+            lm.iloc[train, [ENDO_ITEMS.index(it) for it in MOBI_BLOCKS[lv]]] += fitted / 4
+    np.testing.assert_allclose(res.lm_in.to_numpy(), lm[res.lm_in.columns].to_numpy(), atol=1e-10)
 
 
 def test_metrics_and_q2_from_their_definitions(survey, model):
@@ -314,3 +317,38 @@ def test_consistent_pls_uses_each_folds_consistent_paths_and_loadings(survey):
             for it in MOBI_BLOCKS[lv]:
                 expected.loc[y.index, it] = mean[it] + sd[it] * load[it] * pred
     np.testing.assert_allclose(res.pls_out.to_numpy(), expected.to_numpy(), rtol=0, atol=1e-10)
+
+
+# ---------------------------------------------------------------------------------------- seminr
+SEMINR_COLUMNS = {"plsOutOfSample_RMSE": "pls_rmse", "plsOutOfSample_MAE": "pls_mae",
+                  "lmOutOfSample_RMSE": "lm_rmse", "lmOutOfSample_MAE": "lm_mae",
+                  "plsInSample_RMSE": "pls_rmse_in", "plsInSample_MAE": "pls_mae_in",
+                  "lmInSample_RMSE": "lm_rmse_in", "lmInSample_MAE": "lm_mae_in"}
+
+
+@pytest.mark.parametrize("technique", ["DA", "EA"])
+def test_matches_seminr_predict_pls(survey, technique):
+    """seminr's predict_pls on the same model, folds and data: every RMSE and MAE, in and out of sample."""
+    import json
+
+    from helpers import REPO
+
+    ref = json.loads((REPO / "tests" / "data" / "seminr_plspredict_ecsi.json").read_text())
+    order = np.asarray(ref["shuffle_order"]) - 1
+    model = PLSPM(MOBI_PATHS, MOBI_BLOCKS, scheme="path").fit(survey)
+    res = predict_pls(model, technique=technique, folds=np.array_split(order, 10))
+    metrics = res.metrics
+    for key, column in SEMINR_COLUMNS.items():
+        if key in ref[technique]:
+            np.testing.assert_allclose(metrics.loc[ref["items"], column].to_numpy(), ref[technique][key],
+                                       rtol=1e-8, err_msg=f"{technique} {key}")
+
+
+def test_explicit_folds_are_checked(model, survey):
+    n = len(survey)
+    with pytest.raises(CRMDataError, match="at least 2"):
+        predict_pls(model, folds=[np.arange(n)])
+    with pytest.raises(CRMDataError, match="exactly one fold"):
+        predict_pls(model, folds=[np.arange(0, 100), np.arange(50, n)])
+    res = predict_pls(model, folds=[np.arange(0, 125), np.arange(125, n)])
+    assert res.n_folds == 2 and res.reps == 1

@@ -36,8 +36,9 @@ folds (``n_folds=None`` or ``n``: leave-one-out, no shuffle). For every fold:
 
 With ``reps`` the k-fold split is repeated with ``reps`` different shuffles of the same
 generator and each respondent's out-of-sample predictions (PLS, LM, naive) are averaged over
-the repetitions before the errors are computed. In-sample predictions are those of the model
-fitted on all rows (the ``model`` given) and of the LM fitted on all rows.
+the repetitions before the errors are computed. In-sample predictions are those of each fold's
+fits for its own training rows, averaged over the fits trained on the respondent (``k - 1`` per
+repetition), as in seminr's ``predict_pls``.
 
 Per indicator: RMSE ``sqrt(mean(e^2))`` and MAE ``mean|e|`` of PLS and LM, in and out of
 sample, and ``Q²predict = 1 - sum(e_PLS,out^2) / sum((x - training mean)^2)``. The verdict
@@ -50,6 +51,7 @@ at most half) -> "low", none -> "none" (no predictive power).
 from __future__ import annotations
 
 import numbers
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -88,7 +90,8 @@ class PLSPredictResult:
         Out-of-sample predictions (averaged over the repetitions) of PLS, LM and the
         training-fold mean.
     pls_in, lm_in:
-        In-sample predictions of PLS (the given model) and of the LM fitted on all rows.
+        In-sample predictions of PLS and of the LM: each fold's fits applied to its training
+        rows, averaged over the fits trained on the respondent.
     """
 
     technique: str
@@ -192,6 +195,20 @@ def _make_folds(n: int, n_folds: int, reps: int, seed: int | None) -> tuple[tupl
     return tuple(tuple(np.sort(f) for f in np.array_split(rng.permutation(n), n_folds)) for _ in range(reps))
 
 
+def _given_folds(folds: Sequence[Sequence[int]], n: int) -> tuple[np.ndarray, ...]:
+    """Validate explicit folds: integer row positions that split ``0 .. n-1`` into at least 2 parts."""
+    try:
+        parts = tuple(np.sort(np.asarray(f, dtype=int).ravel()) for f in folds)
+    except (TypeError, ValueError) as exc:
+        raise CRMDataError("folds must be sequences of integer row positions (0-based)") from exc
+    joined = np.concatenate(parts) if parts else np.array([], dtype=int)
+    if len(parts) < 2 or any(len(p) == 0 for p in parts) or len(joined) != n \
+            or not np.array_equal(np.sort(joined), np.arange(n)):
+        raise CRMDataError(f"folds must split the {n} respondents' row positions 0..{n - 1} into at least 2 "
+                           "non-empty parts, each row in exactly one fold")
+    return parts
+
+
 def _structure(spec: ModelSpec, technique: str) -> tuple[list[int], list[int], dict[int, np.ndarray]]:
     """Endogenous and exogenous constructs, and the LM predictor constructs of each endogenous one."""
     endo = spec.endogenous
@@ -214,14 +231,6 @@ def _pls_predict(x: np.ndarray, mean: np.ndarray, sd: np.ndarray, W: np.ndarray,
         yhat[:, k] = (y if technique == "DA" else yhat)[:, preds] @ P[k, preds]
     block = spec.block_index[cols]
     return mean[cols] + sd[cols] * loadings[cols] * yhat[:, block]
-
-
-def _ols_predict(x_train: np.ndarray, y_train: np.ndarray, x_new: np.ndarray) -> np.ndarray:
-    """OLS with intercept fitted on the training rows (centred, least squares), applied to ``x_new``."""
-    xm = x_train.mean(0)
-    ym = y_train.mean(0)
-    beta = np.linalg.lstsq(x_train - xm, y_train - ym, rcond=None)[0]
-    return ym + (x_new - xm) @ beta
 
 
 def _ols_slopes(covs: np.ndarray, xcols: np.ndarray, ycols: np.ndarray) -> np.ndarray:
@@ -313,7 +322,8 @@ def _fold_fits(model: PLSPM, x: np.ndarray, tests: list[np.ndarray]
 
 # ---------------------------------------------------------------------------------------- entry point
 def predict_pls(model: PLSPM, n_folds: int | None = 10, technique: str = "DA", seed: int | None = 0,
-                reps: int | None = None, data: pd.DataFrame | None = None) -> PLSPredictResult:
+                reps: int | None = None, data: pd.DataFrame | None = None,
+                folds: Sequence[Sequence[int]] | None = None) -> PLSPredictResult:
     """Out-of-sample predictions of the endogenous indicators by PLS and by a linear benchmark.
 
     Parameters
@@ -333,6 +343,10 @@ def predict_pls(model: PLSPM, n_folds: int | None = 10, technique: str = "DA", s
     data:
         The survey the model was fitted on, needed only when the model keeps no survey rows
         (``keep_data=False`` or a model read from a file).
+    folds:
+        Explicit held-out row positions (0-based), one sequence per fold, together a partition
+        of the rows, e.g. to reproduce another program's split; replaces ``n_folds``, ``seed``
+        and ``reps`` (one repetition).
 
     Returns
     -------
@@ -368,7 +382,11 @@ def predict_pls(model: PLSPM, n_folds: int | None = 10, technique: str = "DA", s
     lm_cols = {j: np.flatnonzero(spec.block_index == j) for j in endo}
     lm_x = {j: np.flatnonzero(np.isin(spec.block_index, lm_preds[j])) for j in endo}
 
-    folds = _make_folds(n, k, r, seed)
+    if folds is None:
+        folds = _make_folds(n, k, r, seed)
+    else:
+        folds = (_given_folds(folds, n),)
+        k, r, seed = len(folds[0]), 1, None
     tests = [t for rep in folds for t in rep]
     means, sds, W, P, loads, covs = _fold_fits(model, x, tests)
     slopes = {j: _ols_slopes(covs, lm_x[j], lm_cols[j]) for j in endo}
@@ -389,12 +407,22 @@ def predict_pls(model: PLSPM, n_folds: int | None = 10, technique: str = "DA", s
     lm /= r
     naive /= r
 
-    pls_in = _pls_predict(x, fit.item_mean, fit.item_sd, fit.W, fit.P, fit.loadings, spec, fit.scaled, tech,
-                          cols)
+    # in-sample: every fold's fit predicts its own training rows; a respondent's in-sample
+    # prediction is the average over the fits that were trained on it (as seminr's predict_pls)
+    pls_in = np.zeros_like(pls)
     lm_in = np.zeros_like(lm)
-    for j in endo:
-        out = [pos[c] for c in lm_cols[j]]
-        lm_in[:, out] = _ols_predict(x[:, lm_x[j]], x[:, lm_cols[j]], x[:, lm_x[j]])
+    times = np.zeros(n)
+    for b, test in enumerate(tests):
+        train = np.setdiff1d(np.arange(n), test, assume_unique=True)
+        times[train] += 1
+        pls_in[train] += _pls_predict(x[train], means[b], sds[b], W[b], P[b], loads[b], spec, fit.scaled,
+                                      tech, cols)
+        for j in endo:
+            out = [pos[c] for c in lm_cols[j]]
+            mx, my = means[b][lm_x[j]], means[b][lm_cols[j]]
+            lm_in[np.ix_(train, out)] += my + (x[np.ix_(train, lm_x[j])] - mx) @ slopes[j][b]
+    pls_in /= times[:, None]
+    lm_in /= times[:, None]
 
     names = [spec.items[c] for c in cols]
 
