@@ -55,7 +55,7 @@ from crm_models.errors import CRMDataError
 from crm_models.report.i18n import LANGUAGES, translate
 from crm_models.report.runner import atomic_write_text
 
-__all__ = ["student_data", "new_assignment", "grade", "grade_student",
+__all__ = ["student_data", "new_assignment", "grade", "grade_results", "grade_student", "course_config",
            "save_answers", "GradeResult", "folder_name", "read_roster", "grades_table", "write_grades",
            "KEY_FOLDER", "ROSTER_FILE",
            "STATUSES", "GRADES_FILE", "GRADES_COLUMNS"]
@@ -532,14 +532,13 @@ def _students(directory: Path) -> list[tuple[str, str, Path]]:
     return found
 
 
-def grade(directory: str | Path, timeout: int = 300, log=None,
-          key: bytes | str | Path | None = None, today: dt.date | str | None = None) -> pd.DataFrame:
-    """Grade every student on the roster of ``directory``; writes ``grades.csv``.
+def grade_results(directory: str | Path, timeout: int = 300, log=None,
+                  key: bytes | str | Path | None = None, today: dt.date | str | None = None
+                  ) -> list[GradeResult]:
+    """Grade every student on the roster of ``directory`` (writing their feedback pages); returns
+    one :class:`GradeResult` per student in roster order (see :func:`grade` for the arguments).
 
-    ``key``: the course key (bytes or key file), by default ``directory/course.key``.  The
-    roster is ``directory/students.csv`` (written by :func:`new_assignment`); the answer-key
-    folder is not on it and is never graded.  ``today`` (default: the current date) is the
-    grading date the ``show_answers: after_due`` setting compares with the due date.
+    :func:`grade` calls it and also writes ``grades.csv`` and the class report.
     """
     directory = Path(directory)
     secret = resolve_key(key, directory)
@@ -554,8 +553,29 @@ def grade(directory: str | Path, timeout: int = 300, log=None,
             log(f"grading {sid} ({folder.name}) ...")
         results.append(grade_student(folder, secret, timeout, student_id=sid, name=name, config=config,
                                      today=today))
+    return results
+
+
+def grade(directory: str | Path, timeout: int = 300, log=None,
+          key: bytes | str | Path | None = None, today: dt.date | str | None = None,
+          report_lang: str | None = None) -> pd.DataFrame:
+    """Grade every student on the roster of ``directory``; writes ``grades.csv`` and the class report.
+
+    ``key``: the course key (bytes or key file), by default ``directory/course.key``.  The
+    roster is ``directory/students.csv`` (written by :func:`new_assignment`); the answer-key
+    folder is not on it and is never graded.  ``today`` (default: the current date) is the
+    grading date the ``show_answers: after_due`` setting compares with the due date.
+    The class report (:func:`~crm_models.coursework.class_report.class_report`) goes to
+    ``directory/class_report.html``, in ``report_lang`` (default: the assignment's language).
+    """
+    from crm_models.coursework.class_report import CLASS_REPORT_FILE, class_report
+
+    directory = Path(directory)
+    results = grade_results(directory, timeout, log, key, today)
+    config = course_config(directory)
     sheet = grades_table(results, config)
     write_grades(sheet, directory / GRADES_FILE)
+    class_report(results, directory / CLASS_REPORT_FILE, lang=report_lang, config=config)
     return sheet
 
 
