@@ -103,7 +103,7 @@ def _build_parser() -> argparse.ArgumentParser:
 
 def _assignment(args) -> int:
     from crm_models import coursework
-    from crm_models.coursework.class_report import CLASS_REPORT_FILE
+    from crm_models.coursework.reporting import CLASS_REPORT_FILE
 
     if args.action == "new":
         if args.roster is not None:

@@ -9,9 +9,9 @@ import pytest
 from crm_models import coursework
 from crm_models.coursework.assignment import GradeResult
 from crm_models.coursework.bank import BANK
-from crm_models.coursework.class_report import as_typed, class_summary
 from crm_models.coursework.config import AssignmentConfig
 from crm_models.coursework.questions import Score
+from crm_models.coursework.reporting import as_typed, class_summary
 from crm_models.errors import CRMDataError
 
 HOSTILE = '<script>alert("x")</script>'

@@ -15,10 +15,10 @@ from crm_models.coursework.assignment import (
     write_grades,
 )
 from crm_models.coursework.bank import BANK
-from crm_models.coursework.class_report import class_report, class_summary
 from crm_models.coursework.config import AssignmentConfig, load_config
 from crm_models.coursework.course_key import create_key, load_key, student_seed
 from crm_models.coursework.questions import QUESTIONS, reference_answers
+from crm_models.coursework.reporting import class_report, class_summary
 
 __all__ = ["AssignmentConfig", "BANK", "GradeResult", "QUESTIONS", "load_config", "class_report",
            "class_summary", "course_config", "create_key", "folder_name", "grade", "grade_results",

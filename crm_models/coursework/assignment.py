@@ -565,10 +565,10 @@ def grade(directory: str | Path, timeout: int = 300, log=None,
     roster is ``directory/students.csv`` (written by :func:`new_assignment`); the answer-key
     folder is not on it and is never graded.  ``today`` (default: the current date) is the
     grading date the ``show_answers: after_due`` setting compares with the due date.
-    The class report (:func:`~crm_models.coursework.class_report.class_report`) goes to
+    The class report (:func:`~crm_models.coursework.reporting.class_report`) goes to
     ``directory/class_report.html``, in ``report_lang`` (default: the assignment's language).
     """
-    from crm_models.coursework.class_report import CLASS_REPORT_FILE, class_report
+    from crm_models.coursework.reporting import CLASS_REPORT_FILE, class_report
 
     directory = Path(directory)
     results = grade_results(directory, timeout, log, key, today)
