@@ -251,3 +251,20 @@ def test_constant_item_within_a_group(sim_model):
 def test_exports():
     assert crm.csi.mga is mga
     assert crm.csi.MGAResult is MGAResult
+
+
+def test_settings_carry_over_to_the_groups(sim_model):
+    """PLSc, raw units and a model without kept rows: group estimates equal refits with the same settings."""
+    _, df = sim_model
+    df = df.assign(region=np.repeat(["north", "south"], 60))
+    m = PLSPM(PATHS, _blocks(), scaled=False, consistent=True, keep_data=False).fit(df)
+    with pytest.raises(CRMDataError, match="keeps no survey rows"):
+        mga(m, "region", n_boot=5, n_perm=5)
+    res = mga(m, "region", data=df, n_boot=20, n_perm=20, seed=0)
+    assert res.groups == ("north", "south")
+    for col, rows in (("group1", slice(0, 60)), ("group2", slice(60, 120))):
+        ref = PLSPM(PATHS, _blocks(), scaled=False, consistent=True).fit(df.iloc[rows])
+        np.testing.assert_allclose(res.estimates["paths"][col], ref.summary["estimate"], atol=1e-9)
+        np.testing.assert_allclose(res.estimates["loadings"][col], ref.outer_loadings_, atol=1e-9)
+        np.testing.assert_allclose(res.estimates["weights"][col], ref.outer_weights_, atol=1e-9)
+    assert res.group_models[0].consistent and not res.group_models[0].scaled
