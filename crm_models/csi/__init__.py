@@ -8,6 +8,7 @@
     m.path_coefficients_, m.r2_, m.outer_weights_, m.gof_
     boot = m.bootstrap(n=5000, seed=0)
     pred = predict_pls(m, n_folds=10, seed=0)     # PLSpredict: out-of-sample RMSE/MAE vs LM, Q2predict
+    groups = mga(m, survey.gender, seed=0)       # multi-group analysis: permutation test, PLS-MGA, MICOM
 """
 
 from crm_models._moved import moved_names
@@ -31,6 +32,7 @@ from crm_models.csi.measures import (
     satisfaction_scale_summary,
 )
 from crm_models.csi.mediation import MEDIATION_TYPES, mediation_table, specific_effect, specific_effects
+from crm_models.csi.mga import INVARIANCE_LEVELS, MGA_KINDS, MGAResult, mga
 from crm_models.csi.pls import PLSPM, SCHEMES
 from crm_models.csi.predict import POWER_LEVELS, TECHNIQUES, PLSPredictResult, predict_pls
 from crm_models.csi.presets import (
@@ -85,6 +87,7 @@ __all__ = [
     "satisfaction_scale_summary",
     "MEDIATION_TYPES", "mediation_table", "specific_effect", "specific_effects",
     "predict_pls", "PLSPredictResult", "TECHNIQUES", "POWER_LEVELS",
+    "mga", "MGAResult", "MGA_KINDS", "INVARIANCE_LEVELS",
 ]
 
 
