@@ -23,7 +23,7 @@ from helpers.csi import MOBI_BLOCKS, MOBI_PATHS, composite_population, mobi, sim
 
 import crm_models as crm
 from crm_models.csi import PLSPM, MGAResult, mga
-from crm_models.csi.mga import henseler_p
+from crm_models.csi.multigroup import henseler_p
 from crm_models.errors import CRMDataError
 
 REF = json.loads((Path(__file__).parent / "data" / "seminr_mga_ecsi.json").read_text())

@@ -32,7 +32,7 @@ from crm_models.csi.measures import (
     satisfaction_scale_summary,
 )
 from crm_models.csi.mediation import MEDIATION_TYPES, mediation_table, specific_effect, specific_effects
-from crm_models.csi.mga import INVARIANCE_LEVELS, MGA_KINDS, MGAResult, mga
+from crm_models.csi.multigroup import INVARIANCE_LEVELS, MGA_KINDS, MGAResult, mga
 from crm_models.csi.pls import PLSPM, SCHEMES
 from crm_models.csi.predict import POWER_LEVELS, TECHNIQUES, PLSPredictResult, predict_pls
 from crm_models.csi.presets import (
