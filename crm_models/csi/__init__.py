@@ -30,6 +30,7 @@ from crm_models.csi.measures import (
     satisfaction_scale_summary,
 )
 from crm_models.csi.mediation import MEDIATION_TYPES, mediation_table, specific_effect, specific_effects
+from crm_models.csi.moderation import INTERACTION_METHODS, interaction_f2, simple_slopes
 from crm_models.csi.pls import PLSPM, SCHEMES
 from crm_models.csi.presets import (
     CONSTRUCT_LABELS,
@@ -82,6 +83,7 @@ __all__ = [
     "SATISFACTION_LEVELS", "gap_scores", "gap_summary", "ratio_scores", "satisfaction_levels",
     "satisfaction_scale_summary",
     "MEDIATION_TYPES", "mediation_table", "specific_effect", "specific_effects",
+    "INTERACTION_METHODS", "interaction_f2", "simple_slopes",
 ]
 
 

@@ -18,6 +18,12 @@ Notation (``n`` respondents, ``p`` items, ``L`` constructs in the topological or
 * ``xload`` (p x L) item-construct correlations (cross-loadings), ``RL = cor(Y)`` (L x L);
 * ``P`` (L x L) path coefficients (row = target) and ``r2`` (L,) (0 for exogenous constructs).
 
+Interaction constructs (moderation, :mod:`crm_models.csi.moderation`) are not standardised:
+their score is on the scale of the product of the two constructs, ``lv_scale`` times the
+unit-variance score, and the paths *from* them in ``P`` are the standardised ones divided by
+``lv_scale`` (as seminr: ``lv_scale`` = the loading-weighted mean standard deviation of the
+interaction's items, the standard deviation of the product term for a two-stage interaction).
+
 With ``consistent=True`` (consistent PLS, Dijkstra & Henseler 2015) ``P`` and ``r2`` are
 estimated from the disattenuated construct correlations :attr:`PLSFit.construct_correlations`
 (``RL`` stays the correlation of the scores) and :attr:`PLSFit.loadings` are the consistent
@@ -35,9 +41,25 @@ import numpy as np
 from crm_models.csi import _kernel
 from crm_models.csi.spec import ModelSpec
 
-__all__ = ["PLSFit"]
+__all__ = ["PLSFit", "interaction_scale"]
 
 _ARRAYS = ("item_mean", "item_sd", "C", "R", "W", "xload", "RL", "P", "r2")
+
+
+def interaction_scale(spec: ModelSpec, interactions: tuple[str, ...], item_sd: np.ndarray,
+                      loadings: np.ndarray) -> np.ndarray:
+    """``(B, L)`` scale of the construct scores (see :attr:`PLSFit.lv_scale`) for a stack of fits.
+
+    ``item_sd`` and ``loadings`` are ``(B, p)`` (items in ``spec.items`` order).
+    """
+    B = item_sd.shape[0]
+    scale = np.ones((B, spec.n_lvs))
+    for name in interactions:
+        j = spec.lvs.index(name)
+        sl = spec.slices[j]
+        a = np.abs(loadings[:, sl])
+        scale[:, j] = (item_sd[:, sl] * a).sum(1) / a.sum(1)
+    return scale
 
 
 @dataclass(frozen=True, eq=False)
@@ -48,6 +70,8 @@ class PLSFit:
     ----------
     spec:
         The validated model (constructs in topological order).
+    interactions:
+        Names of the interaction constructs (not standardised, see :attr:`lv_scale`).
     scheme, scaled, tol, max_iter, convergence, consistent:
         The settings the weights were estimated with (a bootstrap re-runs them);
         ``convergence`` is the stopping rule (``"max"`` or ``"plspm"``, see
@@ -88,18 +112,31 @@ class PLSFit:
     r2: np.ndarray
     convergence: str = "max"
     consistent: bool = False
+    interactions: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         for name in _ARRAYS:
             arr = np.array(getattr(self, name), dtype=float)
             arr.flags.writeable = False
             object.__setattr__(self, name, arr)
+        object.__setattr__(self, "interactions", tuple(str(i) for i in self.interactions))
 
     # ------------------------------------------------------------------ derived quantities
     @property
     def weights(self) -> np.ndarray:
         """``(p,)`` outer weight of each item on its own construct."""
         return (self.W * self.spec.odm).sum(1)
+
+    @property
+    def lv_scale(self) -> np.ndarray:
+        """``(L,)`` standard deviation of each construct's score on its items' scale (1 but interactions).
+
+        For an interaction construct ``sum_i sd_i |l_i| / sum_i |l_i|`` over its items (``sd_i``
+        the item's population standard deviation, ``l_i`` its loading): seminr's scale of an
+        interaction term; for a single-item (two-stage) interaction the item's standard deviation.
+        """
+        return interaction_scale(self.spec, self.interactions, self.item_sd[None],
+                                 (self.xload * self.spec.odm).sum(1)[None])[0]
 
     @property
     def standardised_weights(self) -> np.ndarray:
@@ -178,10 +215,11 @@ class PLSFit:
         s = state.pop("spec")
         convergence = str(state.pop("convergence", "plspm"))  # files saved before the rule existed
         consistent = bool(state.pop("consistent", False))
+        interactions = tuple(state.pop("interactions", ()))
         spec = ModelSpec(lvs=tuple(s["lvs"]), blocks=tuple(tuple(b) for b in s["blocks"]),
                          modes=tuple(s["modes"]), path=np.asarray(s["path"], dtype=int))
         return cls(spec=spec, scheme=str(state.pop("scheme")), scaled=bool(state.pop("scaled")),
                    tol=float(state.pop("tol")), max_iter=int(state.pop("max_iter")),
                    n_obs=int(state.pop("n_obs")), iterations=int(state.pop("iterations")),
-                   convergence=convergence, consistent=consistent,
+                   convergence=convergence, consistent=consistent, interactions=interactions,
                    **{k: np.asarray(v, dtype=float) for k, v in state.items()})
