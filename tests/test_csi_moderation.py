@@ -241,3 +241,27 @@ def test_simple_slopes_errors(models):
     with pytest.raises(ModelSpecificationError, match="no interactions"):
         interaction_f2(PLSPM({"Satisfaction": ["Image"]}, {k: BLOCKS[k] for k in ("Image", "Satisfaction")})
                        .fit(models["two_stage"].training_data_))
+
+
+def test_plsc_with_an_orthogonal_interaction_reproduces_seminr(mobi):
+    """seminr's PLSc test: the interaction keeps rho_A = 1; its paths are the standardised ones."""
+    ref = REF["plsc_orthogonal_seminr_test"]
+    blocks = {**BLOCKS, "Expectation": ["CUEX3"]}
+    m = PLSPM(PATHS, blocks, scheme="path", consistent=True, interactions=INTER,
+              interaction_method="orthogonal").fit(mobi)
+    fit = m.estimation_
+    lvs = list(fit.spec.lvs)
+    standardised = m.path_coefficients_.loc["Satisfaction"] * fit.lv_scale  # seminr's PLSc: not rescaled
+    for name in ("Image", "Expectation", "Value", "Image*Expectation"):
+        assert standardised[name] == pytest.approx(ref["paths_rounded_3"][name], abs=5e-4), name
+    assert m.r2_["Satisfaction"] == pytest.approx(ref["paths_rounded_3"]["R^2"], abs=5e-4)
+    assert m.r2_adj_["Satisfaction"] == pytest.approx(ref["paths_rounded_3"]["AdjR^2"], abs=5e-4)
+    assert fit.rho_a[lvs.index("Image*Expectation")] == 1.0
+    rel = csi.reliability(m)
+    for lv in ("Image", "Value", "Satisfaction"):
+        want = ref["reliability"][lv]
+        got = rel.loc[lv]
+        assert (got["cronbach_alpha"], got["rho_a"], got["rho_c"], got["ave"]) == pytest.approx(
+            (want["alpha"], want["rhoA"], want["rhoC"], want["AVE"]), abs=1e-5), lv
+    boot = m.bootstrap(n=10, seed=0, bca=False)
+    np.testing.assert_allclose(boot.paths["original"], m.summary["estimate"], rtol=1e-9)

@@ -166,7 +166,7 @@ def _statistics(res: _kernel.KernelResult, C: np.ndarray, spec, labels: _Labels,
     Rx = C / sd[:, :, None] / sd[:, None, :]
     loadings = (xload * odm).sum(-1)
     if consistent:  # PLSc in every draw: disattenuated correlations, consistent loadings
-        _, RL, lam = _kernel.consistent(Rx, W if scaled else W * sd[:, :, None], RL, spec)
+        _, RL, lam = _kernel.consistent(Rx, W if scaled else W * sd[:, :, None], RL, spec, keep=interactions)
         loadings = (lam * odm).sum(-1)
     P, r2 = _kernel.structural(RL, spec)
     if interactions:  # paths from interactions on the product scale (PLSFit.lv_scale), in each draw

@@ -146,7 +146,7 @@ class PLSFit:
     @cached_property
     def _plsc(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         rho, RLc, lam = _kernel.consistent(self.R[None], self.standardised_weights[None], self.RL[None],
-                                           self.spec)
+                                           self.spec, keep=self.interactions)
         return rho[0], RLc[0], (lam[0] * self.spec.odm).sum(1)
 
     @property

@@ -27,6 +27,15 @@ so the intervals carry the uncertainty of the interaction term
 (:func:`crm_models.csi._resampling.run_bootstrap` receives
 :meth:`crm_models.csi._interaction.InteractionDesign.augment`).
 
+Paths *from* an interaction are on the scale of the product term (the standardised path
+divided by :attr:`~crm_models.csi.estimation.PLSFit.lv_scale`, seminr's loading-weighted mean
+standard deviation of the interaction's items), as seminr reports them for PLS; so the effect
+of the focal construct at moderator level ``m`` is ``b_focal + b_interaction * m``. With
+``consistent=True`` (PLSc) the interaction construct keeps ``rho_A = 1`` (seminr's rule: its
+items are products, not reflective measures), the other reflective constructs are
+disattenuated; the interaction path stays on the product scale (seminr's PLSc prints the
+standardised one, ``path * lv_scale``).
+
 :func:`interaction_f2` gives Cohen's ``f^2 = (R^2_in - R^2_out) / (1 - R^2_in)`` of the
 interaction, :func:`simple_slopes` the effect of the focal construct at chosen levels of the
 moderator (Aiken & West 1991): ``d target / d focal = b_focal + b_interaction * m``,

@@ -274,7 +274,8 @@ class PLSPM(Estimator):
         RL = res.RL
         if self.consistent:
             Wstd = res.W if self.scaled else res.W * sd[None, :, None]
-            rho, RL, _ = _kernel.consistent(R[None], Wstd, res.RL, spec)
+            keep = [i.name for i in design.interactions] if (design := self.interaction_design) else []
+            rho, RL, _ = _kernel.consistent(R[None], Wstd, res.RL, spec, keep=keep)
             bad = [lv for lv, r in zip(spec.lvs, rho[0], strict=True) if not (np.isfinite(r) and r > 0)]
             if bad:
                 raise CRMDataError(
