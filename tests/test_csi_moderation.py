@@ -265,3 +265,31 @@ def test_plsc_with_an_orthogonal_interaction_reproduces_seminr(mobi):
             (want["alpha"], want["rhoA"], want["rhoC"], want["AVE"]), abs=1e-5), lv
     boot = m.bootstrap(n=10, seed=0, bca=False)
     np.testing.assert_allclose(boot.paths["original"], m.summary["estimate"], rtol=1e-9)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_simple_slopes_plot(models, lang):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from crm_models.plotting.csi import plot_simple_slopes
+
+    m = models["two_stage"]
+    ax = plot_simple_slopes(m, "Image*Expectation", lang=lang)
+    table = simple_slopes(m, "Image*Expectation")
+    assert len(ax.get_lines()) == 3 + 2  # three moderator levels and the two axes lines
+    for line, slope in zip(ax.get_lines()[:3], table["slope"], strict=True):
+        x, y = line.get_data()
+        assert (y[-1] - y[0]) / (x[-1] - x[0]) == pytest.approx(slope)
+    texts = [t.get_text() for t in ax.get_legend().get_texts()]
+    if lang == "en":
+        assert texts[1] == f"Expectation at its mean: slope {table['slope'][1]:.2f}"
+        assert ax.get_title() == "Simple slopes: effect of Image on Satisfaction at levels of Expectation"
+    else:
+        assert texts[0].startswith("Expectation为均值-1个标准差") and "斜率" in texts[0]
+        assert "简单斜率" in ax.get_title()
+    ax = plot_simple_slopes(m, "Image*Expectation", labels={"Image": "Brand image"}, lang=lang)
+    assert "Brand image" in ax.get_xlabel()
+    plt.close("all")
