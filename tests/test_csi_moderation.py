@@ -27,6 +27,7 @@ from helpers import csi as fx
 from crm_models import csi
 from crm_models.csi import PLSPM, interaction_f2, simple_slopes
 from crm_models.csi.quality import f_squared
+from crm_models.data.datasets import sample_survey
 from crm_models.errors import ModelSpecificationError
 
 REF = json.loads((Path(__file__).parent / "data" / "seminr_interactions.json").read_text())
@@ -293,3 +294,29 @@ def test_simple_slopes_plot(models, lang):
     ax = plot_simple_slopes(m, "Image*Expectation", labels={"Image": "Brand image"}, lang=lang)
     assert "Brand image" in ax.get_xlabel()
     plt.close("all")
+
+
+def test_product_interactions_are_oriented_like_the_product_of_the_scores():
+    """The sign of a product-item construct follows Y_focal * Y_moderator, not the majority of loadings.
+
+    On the sample survey the product-indicator construct has most loadings negative: the
+    majority rule would reverse it (and the sign of the interaction path with it)."""
+    survey = sample_survey()
+    blocks = {"IMAG": ["imag1", "imag2", "imag3"], "EXPE": ["expe1", "expe2", "expe3"],
+              "SAT": ["sat1", "sat2", "sat3"]}
+    kw = {"paths": {"SAT": ["IMAG", "EXPE", "IMAG*EXPE"]}, "blocks": blocks, "scheme": "path",
+          "interactions": {"IMAG*EXPE": ("IMAG", "EXPE")}, "interaction_method": "product_indicator"}
+    m = PLSPM(**kw).fit(survey)
+    Y = m.scores_
+    assert np.corrcoef(Y["IMAG*EXPE"], Y["IMAG"] * Y["EXPE"])[0, 1] > 0
+    assert (m.outer_loadings_.filter(like="*") < 0).mean() > 0.5
+    two_stage = PLSPM(**{**kw, "interaction_method": "two_stage"}).fit(survey)
+    assert np.sign(m.path_coefficients_.loc["SAT", "IMAG*EXPE"]) == np.sign(
+        two_stage.path_coefficients_.loc["SAT", "IMAG*EXPE"])
+    boot = m.bootstrap(n=40, seed=4, sign_change="none", bca=False)
+    idx = np.random.default_rng(4).integers(0, len(survey), size=(40, len(survey)))
+    for k in (3, 7):
+        direct = PLSPM(**kw).fit(survey.iloc[idx[k]])
+        np.testing.assert_allclose(boot.draws["paths"].iloc[k], direct.summary["estimate"], atol=1e-8)
+        Yd = direct.scores_
+        assert np.corrcoef(Yd["IMAG*EXPE"], Yd["IMAG"] * Yd["EXPE"])[0, 1] > 0

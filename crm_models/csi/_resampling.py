@@ -18,7 +18,7 @@ import pandas as pd
 from crm_models.csi import _kernel
 from crm_models.csi._intervals import _bca, _table
 from crm_models.csi._measurement import htmt_matrix
-from crm_models.csi.estimation import PLSFit, interaction_scale
+from crm_models.csi.estimation import PLSFit, interaction_scale, orient_interactions
 from crm_models.errors import ModelSpecificationError
 
 __all__ = ["BootstrapResult", "run_bootstrap", "SIGN_CHANGES", "KINDS", "_bca"]
@@ -152,8 +152,11 @@ def _labels(spec) -> _Labels:
 def _statistics(res: _kernel.KernelResult, C: np.ndarray, spec, labels: _Labels,
                 ref_loadings: np.ndarray | None, sign_change: str, scaled: bool,
                 consistent: bool = False, interactions: tuple[str, ...] = (),
-                item_sd: np.ndarray | None = None) -> dict[str, np.ndarray]:
+                item_sd: np.ndarray | None = None, pairs: tuple[tuple[str, str], ...] = ()
+                ) -> dict[str, np.ndarray]:
     odm = spec.odm
+    if interactions:  # each draw's interaction constructs oriented like the product of their constructs
+        res = orient_interactions(spec, interactions, pairs, res, C, item_sd)
     W, RL, xload = res.W, res.RL, res.xload
     if sign_change == "construct" and ref_loadings is not None:
         lb = xload * odm[None]
@@ -243,7 +246,7 @@ def _run(fit: PLSFit, C: np.ndarray, n_eff: int, labels: _Labels, ref_loadings: 
     res = _kernel.estimate(C, spec, n_eff, scheme=fit.scheme, tol=fit.tol, max_iter=int(fit.max_iter),
                            rule=fit.convergence)
     stats = _statistics(res, C, spec, labels, ref_loadings, sign_change, fit.scaled, fit.consistent,
-                        fit.interactions, item_sd)
+                        fit.interactions, item_sd, fit.interaction_pairs)
     ok = res.converged & ~bad
     for v in stats.values():
         ok &= np.isfinite(v).all(1)
@@ -281,7 +284,7 @@ def run_bootstrap(fit: PLSFit, data: np.ndarray, n: int = 5000, seed: int | None
     # original estimates through the same statistics code (checks the batch path too)
     fit0 = _kernel.estimate(fit.C[None], spec, N, fit.scheme, fit.tol, int(fit.max_iter), fit.convergence)
     orig = _statistics(fit0, fit.C[None], spec, labels, None, "none", fit.scaled, fit.consistent,
-                       fit.interactions, fit.item_sd[None])
+                       fit.interactions, fit.item_sd[None], fit.interaction_pairs)
     theta = {k: v[0] for k, v in orig.items()}
 
     rng = np.random.default_rng(seed)

@@ -41,7 +41,7 @@ import numpy as np
 from crm_models.csi import _kernel
 from crm_models.csi.spec import ModelSpec
 
-__all__ = ["PLSFit", "interaction_scale"]
+__all__ = ["PLSFit", "interaction_scale", "orient_interactions"]
 
 _ARRAYS = ("item_mean", "item_sd", "C", "R", "W", "xload", "RL", "P", "r2")
 
@@ -62,6 +62,40 @@ def interaction_scale(spec: ModelSpec, interactions: tuple[str, ...], item_sd: n
     return scale
 
 
+def orient_interactions(spec: ModelSpec, interactions: tuple[str, ...], pairs: tuple[tuple[str, str], ...],
+                        res: _kernel.KernelResult, C: np.ndarray, item_sd: np.ndarray
+                        ) -> _kernel.KernelResult:
+    """Orient each multi-item interaction construct like the product of its two constructs' scores.
+
+    The sign of a construct is arbitrary and the usual rule (most items load positively) means
+    nothing for product items, so an interaction whose score correlated negatively with
+    ``Y_focal * Y_moderator`` would report an interaction path of the wrong sign (and bootstrap
+    draws would flip between the two). With standardised items ``z`` and product items
+    ``p_ab = z_a z_b`` (or their residuals on the first-order items, which leaves the covariance
+    with the interaction score unchanged), ``Y_focal Y_moderator = sum_ab w_a w_b p_ab``, so
+    ``cov(Y_int, Y_focal Y_moderator) = sum_ab w_a w_b sd_ab C[ab, :] w_int``: the construct is
+    reversed where that is negative. A single-item (two-stage) interaction is the product itself.
+    ``res``, ``C`` (standardised item covariances) and ``item_sd`` are stacks (``B`` fits).
+    """
+    B = C.shape[0]
+    flip = np.ones((B, spec.n_lvs))
+    lvs = list(spec.lvs)
+    for name, (focal, moderator) in zip(interactions, pairs, strict=True):
+        j, jf, jm = lvs.index(name), lvs.index(focal), lvs.index(moderator)
+        sl, sf, sm = spec.slices[j], spec.slices[jf], spec.slices[jm]
+        if sl.stop - sl.start < 2:
+            continue
+        coef = (res.W[:, sf, jf][:, :, None] * res.W[:, sm, jm][:, None, :]).reshape(B, -1) * item_sd[:, sl]
+        cov = np.einsum("ba,bak,bk->b", coef, C[:, sl, sl], res.W[:, sl, j])
+        flip[:, j] = np.where(cov < 0, -1.0, 1.0)
+    if (flip == 1).all():
+        return res
+    return _kernel.KernelResult(W=res.W * flip[:, None, :], converged=res.converged,
+                                iterations=res.iterations, CW=res.CW * flip[:, None, :],
+                                RL=res.RL * flip[:, :, None] * flip[:, None, :],
+                                xload=res.xload * flip[:, None, :])
+
+
 @dataclass(frozen=True, eq=False)
 class PLSFit:
     """The fitted state of a PLS path model (arrays are read-only).
@@ -70,8 +104,9 @@ class PLSFit:
     ----------
     spec:
         The validated model (constructs in topological order).
-    interactions:
-        Names of the interaction constructs (not standardised, see :attr:`lv_scale`).
+    interactions, interaction_pairs:
+        Names of the interaction constructs (not standardised, see :attr:`lv_scale`) and the
+        ``(focal, moderator)`` constructs of each.
     scheme, scaled, tol, max_iter, convergence, consistent:
         The settings the weights were estimated with (a bootstrap re-runs them);
         ``convergence`` is the stopping rule (``"max"`` or ``"plspm"``, see
@@ -113,6 +148,7 @@ class PLSFit:
     convergence: str = "max"
     consistent: bool = False
     interactions: tuple[str, ...] = ()
+    interaction_pairs: tuple[tuple[str, str], ...] = ()
 
     def __post_init__(self) -> None:
         for name in _ARRAYS:
@@ -120,6 +156,8 @@ class PLSFit:
             arr.flags.writeable = False
             object.__setattr__(self, name, arr)
         object.__setattr__(self, "interactions", tuple(str(i) for i in self.interactions))
+        pairs = tuple((str(f), str(m)) for f, m in self.interaction_pairs)
+        object.__setattr__(self, "interaction_pairs", pairs)
 
     # ------------------------------------------------------------------ derived quantities
     @property
@@ -216,10 +254,12 @@ class PLSFit:
         convergence = str(state.pop("convergence", "plspm"))  # files saved before the rule existed
         consistent = bool(state.pop("consistent", False))
         interactions = tuple(state.pop("interactions", ()))
+        pairs = tuple(tuple(p) for p in state.pop("interaction_pairs", ()))
         spec = ModelSpec(lvs=tuple(s["lvs"]), blocks=tuple(tuple(b) for b in s["blocks"]),
                          modes=tuple(s["modes"]), path=np.asarray(s["path"], dtype=int))
         return cls(spec=spec, scheme=str(state.pop("scheme")), scaled=bool(state.pop("scaled")),
                    tol=float(state.pop("tol")), max_iter=int(state.pop("max_iter")),
                    n_obs=int(state.pop("n_obs")), iterations=int(state.pop("iterations")),
                    convergence=convergence, consistent=consistent, interactions=interactions,
+                   interaction_pairs=pairs,
                    **{k: np.asarray(v, dtype=float) for k, v in state.items()})

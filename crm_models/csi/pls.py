@@ -53,7 +53,7 @@ from crm_models.csi._data import MISSING_METHODS, prepare_items
 from crm_models.csi._interaction import InteractionDesign, build_design
 from crm_models.csi._measurement import unidimensionality_table
 from crm_models.csi._resampling import BootstrapResult, run_bootstrap
-from crm_models.csi.estimation import PLSFit, interaction_scale
+from crm_models.csi.estimation import PLSFit, interaction_scale, orient_interactions
 from crm_models.csi.spec import ModelSpec, PathsLike, build_spec
 from crm_models.errors import ConvergenceError, CRMDataError, ModelSpecificationError
 
@@ -269,13 +269,17 @@ class PLSPM(Estimator):
                 f"PLS weights did not converge in max_iter={max_iter} iterations (tol={tol:g}); "
                 "try a larger max_iter, another scheme (e.g. 'path'), or check blocks whose items are "
                 "weakly or negatively correlated")
+        design = self.interaction_design
+        inters = tuple(i.name for i in design.interactions) if design else ()
+        pairs = tuple((i.focal, i.moderator) for i in design.interactions) if design else ()
+        if inters:
+            res = orient_interactions(spec, inters, pairs, res, C[None], sd[None])
         sdc = np.sqrt(np.diag(C))
         R = C / np.outer(sdc, sdc)
         RL = res.RL
         if self.consistent:
             Wstd = res.W if self.scaled else res.W * sd[None, :, None]
-            keep = [i.name for i in design.interactions] if (design := self.interaction_design) else []
-            rho, RL, _ = _kernel.consistent(R[None], Wstd, res.RL, spec, keep=keep)
+            rho, RL, _ = _kernel.consistent(R[None], Wstd, res.RL, spec, keep=inters)
             bad = [lv for lv, r in zip(spec.lvs, rho[0], strict=True) if not (np.isfinite(r) and r > 0)]
             if bad:
                 raise CRMDataError(
@@ -284,7 +288,6 @@ class PLSPM(Estimator):
                     "unrelated items), or fit them as mode B or with consistent=False",
                     column=spec.blocks[spec.lvs.index(bad[0])][0])
         P, r2 = _kernel.structural(RL, spec)
-        inters = tuple(i.name for i in design.interactions) if (design := self.interaction_design) else ()
         if inters:  # paths from an interaction on the scale of the product term (see PLSFit.lv_scale)
             own_loadings = (res.xload[0] * spec.odm).sum(1)
             P = P / interaction_scale(spec, inters, sd[None], own_loadings[None])[:, None, :]
@@ -292,7 +295,8 @@ class PLSPM(Estimator):
                      max_iter=int(max_iter), convergence=self.convergence, n_obs=n,
                      iterations=int(res.iterations[0]), consistent=bool(self.consistent),
                      item_mean=mean, item_sd=sd, C=C, R=R, W=res.W[0],
-                     xload=res.xload[0], RL=res.RL[0], P=P[0], r2=r2[0], interactions=inters)
+                     xload=res.xload[0], RL=res.RL[0], P=P[0], r2=r2[0], interactions=inters,
+                     interaction_pairs=pairs)
         self._set_fit(fit, prep.missing)
         self.training_data_ = (pd.DataFrame(raw, index=prep.index, columns=spec.items)
                                if self.keep_data else None)
