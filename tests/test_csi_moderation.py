@@ -320,3 +320,10 @@ def test_product_interactions_are_oriented_like_the_product_of_the_scores():
         np.testing.assert_allclose(boot.draws["paths"].iloc[k], direct.summary["estimate"], atol=1e-8)
         Yd = direct.scores_
         assert np.corrcoef(Yd["IMAG*EXPE"], Yd["IMAG"] * Yd["EXPE"])[0, 1] > 0
+
+
+def test_index_and_ipma_refuse_interaction_models(models):
+    with pytest.raises(ModelSpecificationError, match="without interactions"):
+        csi.csi_index(models["two_stage"], scale_min=1, scale_max=10)
+    with pytest.raises(ModelSpecificationError, match="without interactions"):
+        csi.ipma(models["orthogonal"], target="Satisfaction")
