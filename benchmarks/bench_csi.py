@@ -8,7 +8,10 @@ centroid scheme, mode A, raw units).  Measured:
    fewer resamples (100 by default; it takes ~0.1-0.2 s per resample), compared per
    resample (target >= 100x);
 3. the consistent-PLS (PLSc) bootstrap, 5000 resamples (target < 5 s), and its ratio to the
-   plain bootstrap of the same run.
+   plain bootstrap of the same run;
+4. the bootstrap of the model with a two-stage interaction IMAG*EXPE -> SAT (every draw
+   re-runs stage 1 and rebuilds the product term from its rows), and its ratio to the plain
+   bootstrap of the same run.
 
     python benchmarks/bench_csi.py            # full run
     python benchmarks/bench_csi.py --quick    # small sizes, a few seconds
@@ -108,6 +111,10 @@ def main(argv: list[str] | None = None) -> list[dict]:
     # consistent PLS: the same bootstrap with the rho_A correction in every draw (issue target < 5 s)
     plsc = PLSPM(PATHS, BLOCKS, scaled=False, convergence="plspm", consistent=True).fit(df)
     t_plsc = _time(lambda: plsc.bootstrap(n=draws, seed=0, n_jobs=1), 1 if args.quick else 3)
+    # moderation: a two-stage interaction, rebuilt in every draw
+    mod_paths = {**PATHS, "SAT": PATHS["SAT"] + ["IMAG*EXPE"]}
+    mod = PLSPM(mod_paths, BLOCKS, convergence="plspm", interactions={"IMAG*EXPE": ("IMAG", "EXPE")}).fit(df)
+    t_mod = _time(lambda: mod.bootstrap(n=draws, seed=0, n_jobs=1), 1 if args.quick else 3)
 
     rows = [("fit (ms)", t_fit * 1e3, None), ("fit + all result tables (ms)", t_fit_all * 1e3, None),
             (f"bootstrap {draws} draws, 1 thread (s)", t_boot1, None),
@@ -142,7 +149,9 @@ def main(argv: list[str] | None = None) -> list[dict]:
 
     per_draw = rows[-1]
     rows += [(f"PLSc bootstrap {draws} draws, 1 thread (s)", t_plsc, None),
-             ("PLSc / PLS bootstrap time, 1 thread", t_plsc / t_boot1, None)]
+             ("PLSc / PLS bootstrap time, 1 thread", t_plsc / t_boot1, None),
+             (f"interaction bootstrap {draws}, 1 thread (s)", t_mod, None),
+             ("interaction / PLS bootstrap time, 1 thread", t_mod / t_boot1, None)]
     print(f"crm_models.csi vs python plspm: satisfaction model, n={len(df)}, "
           f"{sum(map(len, BLOCKS.values()))} items, {len(BLOCKS)} constructs")
     print(f"{'task':42s} {'crm_models':>12s} {'plspm':>12s} {'ratio':>9s}")
