@@ -97,6 +97,7 @@ def _scale_attrs(scale: AnswerScale) -> dict:
 
 
 def _refuse_interactions(model: PLSPM) -> None:
+    check_is_fitted(model)
     if model.estimation_.interactions:
         raise ModelSpecificationError(
             "the 0-100 index and the IPMA read answers on the survey scale, and the items of the "
