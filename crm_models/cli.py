@@ -6,7 +6,7 @@
     crm-report run --config reports.yml [--date YYYY-MM-DD] [NAMES ...]
     crm-report assignment new (--student ID ... | --roster CSV) [--out DIR] [--lang en|zh] [--key FILE]
                               [--solution] [--config assignment.yml]
-    crm-report assignment grade DIR [--key FILE]
+    crm-report assignment grade DIR [--key FILE] [--report-lang en|zh]
 
 Exit codes: 0 all reports written; 1 a notebook failed (the others are still written,
 no earlier good report is replaced); 2 a usage or input error.
@@ -96,11 +96,14 @@ def _build_parser() -> argparse.ArgumentParser:
     grade.add_argument("directory", type=Path)
     grade.add_argument("--timeout", type=int, default=300, help="seconds per cell")
     grade.add_argument("--key", type=Path, default=None, help="the course key file (default: DIR/course.key)")
+    grade.add_argument("--report-lang", choices=["en", "zh"], default=None,
+                       help="language of DIR/class_report.html (default: the assignment's)")
     return parser
 
 
 def _assignment(args) -> int:
     from crm_models import coursework
+    from crm_models.coursework.reporting import CLASS_REPORT_FILE
 
     if args.action == "new":
         if args.roster is not None:
@@ -113,8 +116,11 @@ def _assignment(args) -> int:
                                             solution=args.solution, config=args.config))
         return 0
     sheet = coursework.grade(args.directory, timeout=args.timeout, key=args.key,
+                             report_lang=args.report_lang,
                              log=lambda m: print(m, file=sys.stderr, flush=True))
     print(sheet.to_string(index=False))
+    print(f"grades: {args.directory / coursework.assignment.GRADES_FILE}; class report: "
+          f"{args.directory / CLASS_REPORT_FILE}", file=sys.stderr)
     return 0
 
 

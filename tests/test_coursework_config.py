@@ -101,3 +101,43 @@ def test_bank_assignment_from_yaml_is_graded_by_its_rules(tmp_path):
     result = coursework.assignment.grade_student(key_folder, key, 120, config=load_config(
         tmp_path / "assignment.yml"))
     assert result.total == 5.0
+
+
+def test_show_answers_setting_is_read_and_applied_by_date():
+    base = {"questions": ["sat_ratio"]}
+    assert AssignmentConfig.from_dict(base).show_answers == "after_due"  # the default
+    with pytest.raises(CRMDataError, match="show_answers 'later'.*never, after_due, always"):
+        AssignmentConfig.from_dict({**base, "show_answers": "later"}, "assignment.yml")
+    due = {**base, "due": "2025-05-30"}
+    after_due = AssignmentConfig.from_dict(due)
+    assert not after_due.answers_shown("2025-05-29") and not after_due.answers_shown("2025-05-30")
+    assert after_due.answers_shown("2025-05-31")  # the day after the due date
+    assert not AssignmentConfig.from_dict(base).answers_shown("2030-01-01")  # no due date: never
+    assert AssignmentConfig.from_dict({**due, "show_answers": "always"}).answers_shown("2025-01-01")
+    assert not AssignmentConfig.from_dict({**due, "show_answers": "never"}).answers_shown("2099-01-01")
+    assert AssignmentConfig.from_dict({**due, "show_answers": "never"}).to_dict()["show_answers"] == "never"
+
+
+@pytest.mark.parametrize("show, today, shown", [
+    ("always", "2025-05-01", True), ("never", "2026-01-01", False),
+    ("after_due", "2025-05-30", False), ("after_due", "2025-05-31", True)])
+def test_feedback_of_a_wrong_answer_shows_the_reference_only_when_allowed(tmp_path, show, today, shown):
+    from crm_models.coursework.assignment import GradeResult, _resolve_all, _write_feedback
+
+    config = AssignmentConfig.from_dict({"questions": ["sat_ratio", "econ_saving"], "due": "2025-05-30",
+                                         "show_answers": show})
+    resolved = _resolve_all(config, "张三", KEY)
+    references = [resolved[k].shown for k in config.keys]  # e.g. "1.125", at the stated precision
+    answers = {"sat_ratio": 123456.789, "econ_saving": 987654.321}  # both wrong
+    scores = {k: resolved[k].score(answers[k]) for k in config.keys}
+    assert {s.outcome for s in scores.values()} == {"wrong"}
+    result = GradeResult("张三", {k: 0.0 for k in config.keys}, answers,
+                         {k: resolved[k].reference for k in config.keys}, "submitted", "张三", scores)
+    _write_feedback(tmp_path, result, "zh", config, resolved, show_answers=config.answers_shown(today))
+    page = (tmp_path / "feedback.html").read_text(encoding="utf-8")
+    assert "123456.789" in page and "987654.321" in page  # the student's own answers: always
+    assert all((f"<td>{ref}</td>" in page) is shown for ref in references)
+    assert ("参考答案</th>" in page) is shown
+    if not shown:
+        note = "截止日期（2025-05-30）之后" if show == "after_due" else "不显示参考答案"
+        assert note in page

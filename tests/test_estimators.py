@@ -26,8 +26,10 @@ from crm_models.churn import ChurnModel
 from crm_models.churn.metrics import concordance_index
 from crm_models.clv import (
     BetaGeoBetaBinomModel,
+    BetaGeoCNBDModel,
     BetaGeoModel,
     GammaGammaModel,
+    ModifiedBetaGeoCNBDModel,
     ModifiedBetaGeoModel,
     NBDModel,
     ParetoNBDModel,
@@ -43,6 +45,17 @@ from crm_models.segments import KMeansSegmenter, rfm_table
 def _summary() -> pd.DataFrame:
     tx = sample_transactions()
     return crm.data.rfm_summary(tx, tx["date"].max(), period="D", time_unit="W")
+
+
+def _summary_litt() -> pd.DataFrame:
+    tx = sample_transactions()
+    return crm.data.rfm_summary(tx, tx["date"].max(), period="D", time_unit="W", litt=True)
+
+
+def _cnbd_predictions(m: Any, s: pd.DataFrame) -> dict[str, Any]:
+    return {"prob_alive": m.prob_alive(s), "expected": m.expected_purchases(s, 10.0),
+            "path": m.expected_purchases_path(s, [1.0, 10.0]), "new": m.expected_purchases_new_customer(10.0),
+            "k": m.k_}
 
 
 def _bgbb_data() -> pd.DataFrame:
@@ -192,6 +205,8 @@ def _segment_predictions(m: Any, d: pd.DataFrame) -> dict[str, Any]:
 CASES: dict[str, Case] = {
     "bgnbd": Case(lambda: BetaGeoModel(penalizer=0.001), _summary, _summary_model_predictions),
     "mbgnbd": Case(lambda: ModifiedBetaGeoModel(penalizer=0.001), _summary, _summary_model_predictions),
+    "bgcnbd": Case(lambda: BetaGeoCNBDModel(penalizer=0.001), _summary_litt, _cnbd_predictions),
+    "mbgcnbd": Case(lambda: ModifiedBetaGeoCNBDModel(k=2, penalizer=0.001), _summary_litt, _cnbd_predictions),
     "paretonbd": Case(lambda: ParetoNBDModel(penalizer=0.001), _summary, _summary_model_predictions),
     "nbd": Case(lambda: NBDModel(penalizer=0.001), _summary, _summary_model_predictions),
     "gammagamma": Case(lambda: GammaGammaModel(penalizer=0.0001, correlation_threshold=0.9), _summary,
@@ -220,7 +235,8 @@ CASES: dict[str, Case] = {
     "pls_moderation": Case(_moderation_model, _survey, _moderation_predictions),
 }
 
-NAMESPACE = {cls.__name__: cls for cls in (BetaGeoModel, ModifiedBetaGeoModel, ParetoNBDModel, NBDModel,
+NAMESPACE = {cls.__name__: cls for cls in (BetaGeoModel, ModifiedBetaGeoModel, BetaGeoCNBDModel,
+                                           ModifiedBetaGeoCNBDModel, ParetoNBDModel, NBDModel,
                                            GammaGammaModel, BetaGeoBetaBinomModel, ShiftedBetaGeoModel,
                                            ChurnModel, KMeansSegmenter, PLSPM)}
 NAMESPACE["range"] = range

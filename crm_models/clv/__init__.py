@@ -15,6 +15,7 @@ from crm_models._moved import moved_names
 from crm_models.clv.base import ConvergenceWarning
 from crm_models.clv.bgbb import BetaGeoBetaBinomModel
 from crm_models.clv.bgnbd import BetaGeoModel
+from crm_models.clv.cnbd import BetaGeoCNBDModel, ModifiedBetaGeoCNBDModel
 from crm_models.clv.gammagamma import GammaGammaModel, SpendCorrelationWarning
 from crm_models.clv.mbgnbd import ModifiedBetaGeoModel
 from crm_models.clv.nbd import NBDModel
@@ -36,6 +37,8 @@ __all__ = [
     "BetaGeoModel",
     "ParetoNBDModel",
     "ModifiedBetaGeoModel",
+    "BetaGeoCNBDModel",
+    "ModifiedBetaGeoCNBDModel",
     "NBDModel",
     "BetaGeoBetaBinomModel",
     "ShiftedBetaGeoModel",

@@ -17,7 +17,7 @@ use, next to the student folders, never inside one) and the roster ``students.cs
 (student_id, name, folder).  The teacher's answer key (``solution=True``) goes to
 ``out/answer-key/<folder>/``, outside the roster: it is never graded as a student.
 
-``grade(directory)`` grades every student of the roster: a missing folder or an untouched
+``grade(directory)`` grades every student of the roster: a missing folder or workbook, or an untouched
 workbook is *not submitted* (not a 0 from a run); otherwise it executes the notebook (a
 failing cell costs only its own question and its error message is shown in the feedback),
 recomputes the reference answers from the key (not from the CSV, which a student could edit),
@@ -34,6 +34,7 @@ folder, and never on a machine with other secrets.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import html
 import json
@@ -54,8 +55,9 @@ from crm_models.errors import CRMDataError
 from crm_models.report.i18n import LANGUAGES, translate
 from crm_models.report.runner import atomic_write_text
 
-__all__ = ["student_data", "new_assignment", "grade", "grade_student", "save_answers", "GradeResult",
-           "folder_name", "read_roster", "grades_table", "write_grades", "KEY_FOLDER", "ROSTER_FILE",
+__all__ = ["student_data", "new_assignment", "grade", "grade_results", "grade_student", "course_config",
+           "save_answers", "GradeResult", "folder_name", "read_roster", "grades_table", "write_grades",
+           "KEY_FOLDER", "ROSTER_FILE",
            "STATUSES", "GRADES_FILE", "GRADES_COLUMNS"]
 
 OBSERVATION_END = "2024-12-31"
@@ -392,6 +394,8 @@ def _execute(folder: Path, timeout: int, keys: list[str] | None = None):
 
     from crm_models.report.execution import LocalKernelManager
 
+    if not (folder / "exercise.ipynb").is_file():  # the folder is there, the workbook was not handed in
+        return "not submitted", nbformat.v4.new_notebook(), None
     nb = nbformat.read(str(folder / "exercise.ipynb"), as_version=4)
     if _untouched(nb, keys):
         return "not submitted", nb, None
@@ -421,8 +425,14 @@ def _execute(folder: Path, timeout: int, keys: list[str] | None = None):
 
 
 def grade_student(folder: Path, key: bytes, timeout: int = 300, student_id: str | None = None,
-                  name: str = "", config: AssignmentConfig = DEFAULT) -> GradeResult:
-    """Grade one folder (or, when it does not exist, record ``student_id`` as not submitted)."""
+                  name: str = "", config: AssignmentConfig = DEFAULT,
+                  today: dt.date | str | None = None) -> GradeResult:
+    """Grade one folder (or, when it does not exist, record ``student_id`` as not submitted).
+
+    ``today`` (default: the current date) decides, with the assignment's ``show_answers`` and
+    due date, whether the feedback page shows the reference answers
+    (:meth:`~crm_models.coursework.config.AssignmentConfig.answers_shown`).
+    """
     folder = Path(folder)
     keys = config.keys
     if not (folder / "assignment.json").exists():
@@ -441,13 +451,19 @@ def grade_student(folder: Path, key: bytes, timeout: int = 300, student_id: str 
               for k, r in resolved.items()}
     result = GradeResult(sid, {k: sc.points for k, sc in scores.items()}, answers,
                          {k: r.reference for k, r in resolved.items()}, status, name, scores, errors)
-    _write_feedback(folder, result, meta.get("lang", "en"), config, resolved)
+    _write_feedback(folder, result, meta.get("lang", "en"), config, resolved,
+                    show_answers=config.answers_shown(today))
     return result
 
 
 def _write_feedback(folder: Path, r: GradeResult, lang: str, config: AssignmentConfig = DEFAULT,
-                    resolved: dict[str, Resolved] | None = None) -> None:
-    """``feedback.html``: every value from the student's folder (id, answers, errors) escaped."""
+                    resolved: dict[str, Resolved] | None = None, show_answers: bool = False) -> None:
+    """``feedback.html``: every value from the student's folder (id, answers, errors) escaped.
+
+    The reference answers appear only with ``show_answers`` (the assignment's setting, see
+    :meth:`~crm_models.coursework.config.AssignmentConfig.answers_shown`); otherwise their
+    column is left out and a line says when they will be shown.
+    """
     lang = lang if lang in LANGUAGES else "en"  # assignment.json is in the student's hands
     e = html.escape  # quotes too
 
@@ -472,25 +488,32 @@ def _write_feedback(folder: Path, r: GradeResult, lang: str, config: AssignmentC
         shown = shown if len(shown) <= 80 else shown[:79] + "…"
         rows.append(
             f'<tr class="{e(outcome)}"><td>{e(q.key)}</td><td>{e(text)}</td>'
-            f"<td>{e(shown)}</td><td>{e(reference)}</td>"
-            f"<td>{mark}</td><td>{r.points[q.key]:g} / {q.points:g}</td></tr>")
+            f"<td>{e(shown)}</td>{f'<td>{e(reference)}</td>' if show_answers else ''}"
+            f'<td class="mark">{mark}</td><td>{r.points[q.key]:g} / {q.points:g}</td></tr>')
     maximum = config.maximum
     status_line = html_phrase(f"cw_status_{r.state.replace(' ', '_')}") if r.state in STATUSES else ""
     reason = r.status.split(":", 1)[1].strip() if ":" in r.status else ""
+    if show_answers:
+        hidden, expected_th = "", f"<th>{html_phrase('cw_expected')}</th>"
+    else:
+        later = config.show_answers == "after_due" and config.due
+        note = (html_phrase("cw_answers_after_due", date=config.due) if later
+                else html_phrase("cw_answers_hidden"))
+        hidden, expected_th = f'<p class="answers-hidden">{note}</p>\n', ""
     page = f"""<!DOCTYPE html>
 <html lang="{lang}"><head><meta charset="utf-8"><title>{html_phrase("cw_feedback_title")}</title>
 <style>body {{ font-family: system-ui, "Noto Sans CJK SC", sans-serif; max-width: 1000px; margin: 2em auto; }}
 table {{ border-collapse: collapse; width: 100%; }} td, th {{ border-bottom: 1px solid #ddd; padding: 6px; }}
-tr.correct td:nth-child(5) {{ color: #1b5e20; }} tr.partial td:nth-child(5) {{ color: #8a5a00; }}
-tr.wrong td:nth-child(5), tr.error td:nth-child(5) {{ color: #b00020; font-weight: bold; }}
+tr.correct td.mark {{ color: #1b5e20; }} tr.partial td.mark {{ color: #8a5a00; }}
+tr.wrong td.mark, tr.error td.mark {{ color: #b00020; font-weight: bold; }}
 pre, code {{ white-space: pre-wrap; }}
 </style></head><body>
 <h1>{html_phrase("cw_feedback_title")}: {e(r.student_id)}{" (" + e(r.name) + ")" if r.name else ""}</h1>
 <p>{html_phrase("cw_status")}: <strong>{status_line}</strong></p>
 <p>{html_phrase("cw_total")}: <strong>{r.total:g} / {maximum:g}</strong></p>
 {"<pre>" + e(reason) + "</pre>" if reason else ""}
-<table><thead><tr><th>#</th><th>{html_phrase("cw_question")}</th><th>{html_phrase("cw_answer")}</th>
-<th>{html_phrase("cw_expected")}</th><th></th><th>{html_phrase("cw_points_col")}</th></tr></thead>
+{hidden}<table><thead><tr><th>#</th><th>{html_phrase("cw_question")}</th><th>{html_phrase("cw_answer")}</th>
+{expected_th}<th></th><th>{html_phrase("cw_points_col")}</th></tr></thead>
 <tbody>{"".join(rows)}</tbody></table></body></html>
 """
     atomic_write_text(folder / "feedback.html", page)
@@ -509,13 +532,13 @@ def _students(directory: Path) -> list[tuple[str, str, Path]]:
     return found
 
 
-def grade(directory: str | Path, timeout: int = 300, log=None,
-          key: bytes | str | Path | None = None) -> pd.DataFrame:
-    """Grade every student on the roster of ``directory``; writes ``grades.csv``.
+def grade_results(directory: str | Path, timeout: int = 300, log=None,
+                  key: bytes | str | Path | None = None, today: dt.date | str | None = None
+                  ) -> list[GradeResult]:
+    """Grade every student on the roster of ``directory`` (writing their feedback pages); returns
+    one :class:`GradeResult` per student in roster order (see :func:`grade` for the arguments).
 
-    ``key``: the course key (bytes or key file), by default ``directory/course.key``.  The
-    roster is ``directory/students.csv`` (written by :func:`new_assignment`); the answer-key
-    folder is not on it and is never graded.
+    :func:`grade` calls it and also writes ``grades.csv`` and the class report.
     """
     directory = Path(directory)
     secret = resolve_key(key, directory)
@@ -528,9 +551,31 @@ def grade(directory: str | Path, timeout: int = 300, log=None,
     for sid, name, folder in students:
         if log:
             log(f"grading {sid} ({folder.name}) ...")
-        results.append(grade_student(folder, secret, timeout, student_id=sid, name=name, config=config))
+        results.append(grade_student(folder, secret, timeout, student_id=sid, name=name, config=config,
+                                     today=today))
+    return results
+
+
+def grade(directory: str | Path, timeout: int = 300, log=None,
+          key: bytes | str | Path | None = None, today: dt.date | str | None = None,
+          report_lang: str | None = None) -> pd.DataFrame:
+    """Grade every student on the roster of ``directory``; writes ``grades.csv`` and the class report.
+
+    ``key``: the course key (bytes or key file), by default ``directory/course.key``.  The
+    roster is ``directory/students.csv`` (written by :func:`new_assignment`); the answer-key
+    folder is not on it and is never graded.  ``today`` (default: the current date) is the
+    grading date the ``show_answers: after_due`` setting compares with the due date.
+    The class report (:func:`~crm_models.coursework.reporting.class_report`) goes to
+    ``directory/class_report.html``, in ``report_lang`` (default: the assignment's language).
+    """
+    from crm_models.coursework.reporting import CLASS_REPORT_FILE, class_report
+
+    directory = Path(directory)
+    results = grade_results(directory, timeout, log, key, today)
+    config = course_config(directory)
     sheet = grades_table(results, config)
     write_grades(sheet, directory / GRADES_FILE)
+    class_report(results, directory / CLASS_REPORT_FILE, lang=report_lang, config=config)
     return sheet
 
 

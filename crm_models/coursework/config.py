@@ -6,12 +6,20 @@ language and due date.
     title: CRM analytics, homework 2
     lang: zh                 # en or zh (the workbook language; --lang overrides it)
     due: 2025-05-30          # shown in the workbook
+    show_answers: after_due  # never | after_due (the default) | always: references in the feedback
     questions:               # bank ids (crm_models.coursework.bank.BANK) or the data questions q1-q6
       - kano                 # the question's own points
       - {id: clv, points: 4}
       - q3
 
 Without a file an assignment has the six data questions ``q1`` ... ``q6`` (:data:`DEFAULT`).
+
+``show_answers`` decides whether a student's feedback page shows the reference answers:
+``always``; ``never``; or ``after_due`` (the default), only when grading runs after the due date
+(the day after ``due`` or later), so that a student who has handed in early cannot pass the
+answers to one who has not.  Without a due date ``after_due`` shows none: there is no date
+after which every student is done.  Hiding is the default because a reference once seen cannot
+be taken back, while grading again after the due date shows them.
 Each question becomes an :class:`Item`; :func:`Item.resolve` gives one student's version of it
 (text with their numbers, the reference, the score of an answer), from the course key.
 """
@@ -31,11 +39,13 @@ from crm_models.coursework.questions import QUESTIONS, Question, Score, StudentD
 from crm_models.errors import CRMDataError
 from crm_models.report.i18n import LANGUAGES
 
-__all__ = ["AssignmentConfig", "Item", "Resolved", "load_config", "DEFAULT", "CONFIG_FILE"]
+__all__ = ["AssignmentConfig", "Item", "Resolved", "load_config", "DEFAULT", "CONFIG_FILE", "SHOW_ANSWERS"]
 
 #: The assignment's configuration as kept in the teacher's course folder (JSON).
 CONFIG_FILE = "course.json"
 _DATA_QUESTIONS = {q.key: q for q in QUESTIONS}
+#: When the feedback pages show the reference answers.
+SHOW_ANSWERS = ("never", "after_due", "always")
 
 
 @dataclass(frozen=True)
@@ -81,13 +91,15 @@ class Item:
 
 @dataclass(frozen=True)
 class AssignmentConfig:
-    """The chosen questions (in order), the language, the due date and a title."""
+    """The chosen questions (in order), the language, the due date, a title and when the
+    feedback shows the reference answers (:data:`SHOW_ANSWERS`)."""
 
     items: tuple[Item, ...]
     lang: str = "en"
     due: str = ""
     title: str = ""
     source: str = field(default="default", compare=False)
+    show_answers: str = "after_due"
 
     @property
     def keys(self) -> list[str]:
@@ -97,8 +109,21 @@ class AssignmentConfig:
     def maximum(self) -> float:
         return float(sum(i.points for i in self.items))
 
+    def answers_shown(self, today: dt.date | str | None = None) -> bool:
+        """Whether feedback written on ``today`` (default: the current date) shows the references.
+
+        ``always``: yes; ``never``: no; ``after_due``: only after the due date (``today > due``),
+        never without one.
+        """
+        if self.show_answers == "always":
+            return True
+        if self.show_answers == "never" or not self.due:
+            return False
+        day = dt.date.today() if today is None else dt.date.fromisoformat(str(today))
+        return day > dt.date.fromisoformat(self.due)
+
     def to_dict(self) -> dict:
-        return {"title": self.title, "lang": self.lang, "due": self.due,
+        return {"title": self.title, "lang": self.lang, "due": self.due, "show_answers": self.show_answers,
                 "questions": [{"id": i.key, "points": i.points} for i in self.items]}
 
     @classmethod
@@ -106,10 +131,10 @@ class AssignmentConfig:
         """Validate a parsed configuration; errors name the source and the entry to fix."""
         if not isinstance(raw, dict):
             raise CRMDataError("the assignment file must be a mapping with a 'questions' list", source=source)
-        unknown = set(raw) - {"title", "lang", "due", "questions"}
+        unknown = set(raw) - {"title", "lang", "due", "show_answers", "questions"}
         if unknown:
-            raise CRMDataError(f"unknown setting(s) {sorted(unknown)}; use title, lang, due, questions",
-                               source=source)
+            raise CRMDataError(f"unknown setting(s) {sorted(unknown)}; use title, lang, due, show_answers, "
+                               "questions", source=source)
         entries = raw.get("questions")
         if not isinstance(entries, list) or not entries:
             raise CRMDataError("give a non-empty 'questions' list of question ids", source=source)
@@ -139,7 +164,11 @@ class AssignmentConfig:
                 due = dt.date.fromisoformat(str(due)).isoformat()
             except ValueError:
                 raise CRMDataError(f"due {due!r}: give a date as YYYY-MM-DD", source=source) from None
-        return cls(tuple(items), lang, due or "", str(raw.get("title") or ""), source)
+        show = raw.get("show_answers", "after_due")
+        if show not in SHOW_ANSWERS:
+            raise CRMDataError(f"show_answers {show!r}: use one of {', '.join(SHOW_ANSWERS)} (when the "
+                               "feedback pages show the reference answers)", source=source)
+        return cls(tuple(items), lang, due or "", str(raw.get("title") or ""), source, show)
 
 
 #: The assignment without a file: the six data questions with their own points.

@@ -1,12 +1,13 @@
 """Customer satisfaction index: PLS path modelling (ACSI, ECSI, retention model), index, IPMA.
 
-    from crm_models.csi import PLSPM
+    from crm_models.csi import PLSPM, predict_pls
     m = PLSPM(paths={"SAT": ["IMAG", "VAL"], "LOY": ["SAT"]},
               blocks={"IMAG": ["imag1", "imag2"], "VAL": ["val1", "val2"],
                       "SAT": ["sat1", "sat2"], "LOY": ["loy1", "loy2"]},
               scaled=False).fit(survey)
     m.path_coefficients_, m.r2_, m.outer_weights_, m.gof_
     boot = m.bootstrap(n=5000, seed=0)
+    pred = predict_pls(m, n_folds=10, seed=0)     # PLSpredict: out-of-sample RMSE/MAE vs LM, Q2predict
 """
 
 from crm_models._moved import moved_names
@@ -32,6 +33,7 @@ from crm_models.csi.measures import (
 from crm_models.csi.mediation import MEDIATION_TYPES, mediation_table, specific_effect, specific_effects
 from crm_models.csi.moderation import INTERACTION_METHODS, interaction_f2, simple_slopes
 from crm_models.csi.pls import PLSPM, SCHEMES
+from crm_models.csi.predict import POWER_LEVELS, TECHNIQUES, PLSPredictResult, predict_pls
 from crm_models.csi.presets import (
     CONSTRUCT_LABELS,
     PRESETS,
@@ -84,6 +86,7 @@ __all__ = [
     "satisfaction_scale_summary",
     "MEDIATION_TYPES", "mediation_table", "specific_effect", "specific_effects",
     "INTERACTION_METHODS", "interaction_f2", "simple_slopes",
+    "predict_pls", "PLSPredictResult", "TECHNIQUES", "POWER_LEVELS",
 ]
 
 

@@ -71,12 +71,24 @@ def _period_stats(t: Any, p: Any, has_amount: bool, *, first_value: bool) -> Any
     return d.group_by("customer_id").aggregate(**metrics)
 
 
+def _log_gaps(t: Any, p: Any, scale: float) -> Any:
+    """Per customer with repeat purchases: sum of log(time between consecutive distinct periods)."""
+    import ibis
+
+    per = t.select(customer_id=t.customer_id, p=p).distinct()
+    prev = per.p.lag().over(ibis.window(group_by=per.customer_id, order_by=per.p))
+    gaps = per.mutate(g=((per.p - prev).cast("float64") * scale).ln())
+    gaps = gaps.filter(gaps.g.notnull())
+    return gaps.group_by("customer_id").aggregate(litt=gaps.g.sum())
+
+
 def rfm_summary(
     tx: pd.DataFrame | TransactionTable,
     observation_end: str | pd.Timestamp,
     period: str = "D",
     time_unit: str | None = None,
     calibration_end: str | pd.Timestamp | None = None,
+    litt: bool = False,
 ) -> pd.DataFrame:
     """Frequency, recency, T and monetary value per customer.
 
@@ -100,6 +112,12 @@ def rfm_summary(
         the calibration window; lifetimes instead averages raw holdout transactions) and
         ``duration_holdout`` are added.
         Customers whose first purchase is after it are not in the calibration cohort.
+    litt:
+        Add the column ``litt``: the sum, over the customer's ``frequency`` inter-purchase
+        times (between the same distinct purchase periods as frequency and recency, in
+        ``time_unit``), of log(time); 0 for customers without repeat purchases.  The
+        regularity models :class:`crm_models.clv.BetaGeoCNBDModel` and
+        :class:`crm_models.clv.ModifiedBetaGeoCNBDModel` need it (BTYDplus's ``litt``).
 
     Returns
     -------
@@ -112,7 +130,7 @@ def rfm_summary(
     ``calibration_and_holdout_data``; reproduces the CDNOW summary of Fader, Hardie &
     Lee (2005) from the raw sample with ``period="D", time_unit="W"``.
     """
-    tt, query, attrs = rfm_summary_query(tx, observation_end, period, time_unit, calibration_end)
+    tt, query, attrs = rfm_summary_query(tx, observation_end, period, time_unit, calibration_end, litt)
     out = tt.execute_by_customer(query.order_by("customer_id"))
     out.attrs.update(attrs)
     return out
@@ -124,6 +142,7 @@ def rfm_summary_query(
     period: str = "D",
     time_unit: str | None = None,
     calibration_end: str | pd.Timestamp | None = None,
+    litt: bool = False,
 ) -> tuple[TransactionTable, Any, dict[str, Any]]:
     """The query behind :func:`rfm_summary`: ``(transaction table, Ibis table, attrs)``.
 
@@ -182,6 +201,10 @@ def rfm_summary_query(
                 n_h > 0, s.total_h.fill_null(0.0) / n_h.cast("float64"), 0.0)
         duration = float((ordinal_of(end, period) - ordinal_of(cut, period)) * scale)
         columns["duration_holdout"] = ibis.literal(duration, type="float64")
+    if litt:
+        gaps = _log_gaps(cal, period_ordinal_expr(cal.date, period), scale)
+        s = s.left_join(gaps, "customer_id")
+        columns["litt"] = s.litt.fill_null(0.0)
     query = s.select(customer_id=s.customer_id, **columns)
     attrs = {"observation_end": str(end.date()), "excluded_after_end": int(window["after"]),
              "period": period, "time_unit": time_unit or period}

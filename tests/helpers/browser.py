@@ -4,7 +4,8 @@ Speaks the Chrome DevTools Protocol over a websocket (tornado, already installed
 Jupyter), so no browser-automation package is needed. :func:`check_page` loads a local
 HTML file and returns console errors, uncaught exceptions, every network request that is
 not to the file itself or a ``data:`` URI, the rendered size of every image, the width
-of every table and of the page (in a 1200 px wide window), and a screenshot. Used by the
+of every table and of the page (in a 1200 px wide window), the text a reader sees, and a
+screenshot. Used by the
 test suite (tests/test_report_browser.py); handy for checking a report by hand:
 
     python tests/helpers/browser.py reports/2024-12-31/overview.html shot.png
@@ -52,6 +53,7 @@ class PageCheck:
     tables: list[dict] = field(default_factory=list)
     page_width: float = 0.0
     title: str = ""
+    text: str = ""
     screenshot: Path | None = None
 
     @property
@@ -126,11 +128,11 @@ async def _cdp_session(ws_url: str, page: Path, screenshot: Path | None, timeout
                 "tables: Array.from(document.querySelectorAll('table')).map(t => ({width: "
                 "t.getBoundingClientRect().width, header: (t.querySelector('th') || {}).textContent || '', "
                 "columns: t.rows.length ? t.rows[0].cells.length : 0})), "
-                "page_width: document.documentElement.scrollWidth})")
+                "page_width: document.documentElement.scrollWidth, text: document.body.innerText})")
         info = json.loads((await call("Runtime.evaluate", expression=expr,
                                       returnByValue=True))["result"]["value"])
         result.title, result.images = info["title"], info["images"]
-        result.tables, result.page_width = info["tables"], info["page_width"]
+        result.tables, result.page_width, result.text = info["tables"], info["page_width"], info["text"]
         if screenshot is not None:
             metrics = await call("Page.getLayoutMetrics")
             size = metrics.get("cssContentSize") or metrics.get("contentSize")
