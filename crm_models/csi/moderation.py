@@ -19,8 +19,13 @@ constructs' items, by one of three methods:
 
 Items are standardised with the population standard deviation and scores have unit
 population variance (the package's convention); seminr uses the sample standard deviation,
-so its interaction item values are ours times ``(n - 1) / n``. This does not change any
-estimate, because stage 2 standardises every item again.
+so its interaction item values are ours times ``(n - 1) / n`` and its interaction path (on
+the product scale, below) ours times ``sqrt(n / (n - 1))``; every other estimate is the same,
+because stage 2 standardises every item again.
+
+A product-indicator or orthogonal interaction construct is oriented so that its score
+correlates positively with ``Y_focal * Y_moderator`` (in the fit and in every bootstrap draw;
+see :func:`crm_models.csi.estimation.orient_interactions`).
 
 Every bootstrap draw recomputes the interaction items on its resample (stage 1 included),
 so the intervals carry the uncertainty of the interaction term
