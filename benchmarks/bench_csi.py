@@ -12,6 +12,9 @@ centroid scheme, mode A, raw units).  Measured:
 4. PLSpredict leave-one-out (``predict_pls(model, n_folds=None)``: 250 fold fits batched on
    the kernel; target < 5 s) against the peer of the same run: a loop refitting ``PLSPM`` on
    each of the 250 training sets (the fits alone, no predictions).
+5. the bootstrap of the model with a two-stage interaction IMAG*EXPE -> SAT (every draw
+   re-runs stage 1 and rebuilds the product term from its rows), and its ratio to the plain
+   bootstrap of the same run.
 
     python benchmarks/bench_csi.py            # full run
     python benchmarks/bench_csi.py --quick    # small sizes, a few seconds
@@ -111,6 +114,10 @@ def main(argv: list[str] | None = None) -> list[dict]:
     # consistent PLS: the same bootstrap with the rho_A correction in every draw (issue target < 5 s)
     plsc = PLSPM(PATHS, BLOCKS, scaled=False, convergence="plspm", consistent=True).fit(df)
     t_plsc = _time(lambda: plsc.bootstrap(n=draws, seed=0, n_jobs=1), 1 if args.quick else 3)
+    # moderation: a two-stage interaction, rebuilt in every draw
+    mod_paths = {**PATHS, "SAT": PATHS["SAT"] + ["IMAG*EXPE"]}
+    mod = PLSPM(mod_paths, BLOCKS, convergence="plspm", interactions={"IMAG*EXPE": ("IMAG", "EXPE")}).fit(df)
+    t_mod = _time(lambda: mod.bootstrap(n=draws, seed=0, n_jobs=1), 1 if args.quick else 3)
 
     # PLSpredict leave-one-out: the batched fold fits vs a plain refit loop (the fits only)
     from crm_models.csi import predict_pls
@@ -159,6 +166,8 @@ def main(argv: list[str] | None = None) -> list[dict]:
     per_draw = rows[-1]
     rows += [(f"PLSc bootstrap {draws} draws, 1 thread (s)", t_plsc, None),
              ("PLSc / PLS bootstrap time, 1 thread", t_plsc / t_boot1, None),
+             (f"interaction bootstrap {draws}, 1 thread (s)", t_mod, None),
+             ("interaction / PLS bootstrap time, 1 thread", t_mod / t_boot1, None),
              (f"PLSpredict LOO, {len(df)} folds (s) vs refit loop", t_loo, t_loop)]
     print(f"crm_models.csi vs python plspm: satisfaction model, n={len(df)}, "
           f"{sum(map(len, BLOCKS.values()))} items, {len(BLOCKS)} constructs")

@@ -184,6 +184,19 @@ def _pls_predictions(m: Any, d: pd.DataFrame) -> dict[str, Any]:
             "transform": m.transform(d.iloc[:30])}
 
 
+def _moderation_model() -> PLSPM:
+    blocks = {"IMAG": ["imag1", "imag2", "imag3"], "EXPE": ["expe1", "expe2", "expe3"],
+              "SAT": ["sat1", "sat2", "sat3"]}
+    return PLSPM({"SAT": ["IMAG", "EXPE", "IMAG*EXPE"]}, blocks, scheme="path", keep_data=False,
+                 interactions={"IMAG*EXPE": ("IMAG", "EXPE")}, interaction_method="orthogonal")
+
+
+def _moderation_predictions(m: Any, d: pd.DataFrame) -> dict[str, Any]:
+    return {"summary": m.summary, "loadings": m.outer_loadings_, "r2": m.r2_, "effects": m.effects_,
+            "slopes": crm.csi.simple_slopes(m, "IMAG*EXPE"), "f2": crm.csi.interaction_f2(m),
+            "boot": m.bootstrap(n=20, seed=1, bca=False, data=d).paths}
+
+
 def _segment_predictions(m: Any, d: pd.DataFrame) -> dict[str, Any]:
     return {"predict": m.predict(d), "standardized": m.standardized_profiles(), "centers": m.centers_,
             "silhouette": m.silhouette_}
@@ -219,6 +232,7 @@ CASES: dict[str, Case] = {
     "plspm": Case(lambda: _ecsi_model(scheme="path", tol=1e-9, keep_data=False), _survey, _pls_predictions),
     "plsc": Case(lambda: _ecsi_model(scheme="factorial", consistent=True, keep_data=False), _survey,
                  _pls_predictions),
+    "pls_moderation": Case(_moderation_model, _survey, _moderation_predictions),
 }
 
 NAMESPACE = {cls.__name__: cls for cls in (BetaGeoModel, ModifiedBetaGeoModel, BetaGeoCNBDModel,

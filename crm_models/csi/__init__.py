@@ -32,6 +32,7 @@ from crm_models.csi.measures import (
     satisfaction_scale_summary,
 )
 from crm_models.csi.mediation import MEDIATION_TYPES, mediation_table, specific_effect, specific_effects
+from crm_models.csi.moderation import INTERACTION_METHODS, interaction_f2, simple_slopes
 from crm_models.csi.multigroup import INVARIANCE_LEVELS, MGA_KINDS, MGAResult, mga
 from crm_models.csi.pls import PLSPM, SCHEMES
 from crm_models.csi.predict import POWER_LEVELS, TECHNIQUES, PLSPredictResult, predict_pls
@@ -86,6 +87,7 @@ __all__ = [
     "SATISFACTION_LEVELS", "gap_scores", "gap_summary", "ratio_scores", "satisfaction_levels",
     "satisfaction_scale_summary",
     "MEDIATION_TYPES", "mediation_table", "specific_effect", "specific_effects",
+    "INTERACTION_METHODS", "interaction_f2", "simple_slopes",
     "predict_pls", "PLSPredictResult", "TECHNIQUES", "POWER_LEVELS",
     "mga", "MGAResult", "MGA_KINDS", "INVARIANCE_LEVELS",
 ]

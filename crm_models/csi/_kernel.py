@@ -28,6 +28,7 @@ to rounding error:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -157,7 +158,7 @@ def structural(RL: np.ndarray, spec: ModelSpec) -> tuple[np.ndarray, np.ndarray]
     return P, r2
 
 
-def consistent(R: np.ndarray, W: np.ndarray, RL: np.ndarray, spec: ModelSpec
+def consistent(R: np.ndarray, W: np.ndarray, RL: np.ndarray, spec: ModelSpec, keep: Sequence[str] = ()
                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Consistent PLS (PLSc, Dijkstra & Henseler 2015) for a stack of fits.
 
@@ -170,6 +171,10 @@ def consistent(R: np.ndarray, W: np.ndarray, RL: np.ndarray, spec: ModelSpec
         (``w' R w = 1``; multiply raw-unit weights by the item sds).
     RL:
         ``(B, L, L)`` construct score correlations.
+    keep:
+        Constructs left uncorrected (``rho_A = 1``, PLS loadings): the interaction
+        constructs, as seminr does (their items are products of items, not reflective
+        measures of one factor).
 
     Returns
     -------
@@ -194,7 +199,7 @@ def consistent(R: np.ndarray, W: np.ndarray, RL: np.ndarray, spec: ModelSpec
     rho = np.ones((B, L))
     lam = (R @ W) * odm  # item-score correlations: the PLS loadings
     for j, sl in enumerate(spec.slices):
-        if spec.modes[j] != "A" or sl.stop - sl.start < 2:
+        if spec.modes[j] != "A" or sl.stop - sl.start < 2 or spec.lvs[j] in keep:
             continue
         S = R[:, sl, sl]
         w = W[:, sl, j]

@@ -8,6 +8,7 @@ and the convenience :meth:`crm_models.csi.PLSPM.bootstrap` call it without an im
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
@@ -17,7 +18,7 @@ import pandas as pd
 from crm_models.csi import _kernel
 from crm_models.csi._intervals import _bca, _table
 from crm_models.csi._measurement import htmt_matrix
-from crm_models.csi.estimation import PLSFit
+from crm_models.csi.estimation import PLSFit, interaction_scale, orient_interactions
 from crm_models.errors import ModelSpecificationError
 
 __all__ = ["BootstrapResult", "run_bootstrap", "SIGN_CHANGES", "KINDS", "_bca"]
@@ -150,8 +151,12 @@ def _labels(spec) -> _Labels:
 
 def _statistics(res: _kernel.KernelResult, C: np.ndarray, spec, labels: _Labels,
                 ref_loadings: np.ndarray | None, sign_change: str, scaled: bool,
-                consistent: bool = False) -> dict[str, np.ndarray]:
+                consistent: bool = False, interactions: tuple[str, ...] = (),
+                item_sd: np.ndarray | None = None, pairs: tuple[tuple[str, str], ...] = ()
+                ) -> dict[str, np.ndarray]:
     odm = spec.odm
+    if interactions:  # each draw's interaction constructs oriented like the product of their constructs
+        res = orient_interactions(spec, interactions, pairs, res, C, item_sd)
     W, RL, xload = res.W, res.RL, res.xload
     if sign_change == "construct" and ref_loadings is not None:
         lb = xload * odm[None]
@@ -164,9 +169,11 @@ def _statistics(res: _kernel.KernelResult, C: np.ndarray, spec, labels: _Labels,
     Rx = C / sd[:, :, None] / sd[:, None, :]
     loadings = (xload * odm).sum(-1)
     if consistent:  # PLSc in every draw: disattenuated correlations, consistent loadings
-        _, RL, lam = _kernel.consistent(Rx, W if scaled else W * sd[:, :, None], RL, spec)
+        _, RL, lam = _kernel.consistent(Rx, W if scaled else W * sd[:, :, None], RL, spec, keep=interactions)
         loadings = (lam * odm).sum(-1)
     P, r2 = _kernel.structural(RL, spec)
+    if interactions:  # paths from interactions on the product scale (PLSFit.lv_scale), in each draw
+        P = P / interaction_scale(spec, interactions, item_sd, (xload * odm).sum(-1))[:, None, :]
     T = _kernel.total_effects(P)
     pi = np.array(labels.paths)
     ti = np.array(labels.total)
@@ -209,17 +216,37 @@ def _degenerate(C: np.ndarray, spec, C_ref: np.ndarray) -> np.ndarray:
     return bad
 
 
-def _run(fit: PLSFit, counts: np.ndarray, R0: np.ndarray, Q: np.ndarray, n_eff: int,
-         labels: _Labels, ref_loadings: np.ndarray | None, sign_change: str):
+def _augmented_covariances(raw: np.ndarray, idx: np.ndarray, augment: Callable, scaled: bool
+                           ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Covariances of the treated items, item sds and ``ok`` of the resamples ``raw[idx]`` after ``augment``.
+
+    The resamples are augmented in batches of at most ~4 million values (memory)."""
+    step = max(1, int(4e6 // max(1, idx.shape[1] * raw.shape[1] * 2)))
+    Cs, oks = [], []
+    for start in range(0, idx.shape[0], step):
+        full, ok = augment(raw[idx[start:start + step]])
+        X = full - full.mean(1, keepdims=True)
+        Cs.append(np.swapaxes(X, 1, 2) @ X / X.shape[1])
+        oks.append(ok)
+    C, ok = np.concatenate(Cs), np.concatenate(oks)
+    sd = np.sqrt(np.clip(np.diagonal(C, axis1=1, axis2=2), 0, None))
+    if scaled:
+        with np.errstate(invalid="ignore", divide="ignore"):
+            C = C / sd[:, :, None] / sd[:, None, :]
+    return C, sd, ok
+
+
+def _run(fit: PLSFit, C: np.ndarray, n_eff: int, labels: _Labels, ref_loadings: np.ndarray | None,
+         sign_change: str, item_sd: np.ndarray | None = None):
     spec = fit.spec
-    C = _covariances(R0, Q, counts, fit.scaled)
     bad = _degenerate(C, spec, fit.C)
     if bad.any():
         C = C.copy()
         C[bad] = fit.C
     res = _kernel.estimate(C, spec, n_eff, scheme=fit.scheme, tol=fit.tol, max_iter=int(fit.max_iter),
                            rule=fit.convergence)
-    stats = _statistics(res, C, spec, labels, ref_loadings, sign_change, fit.scaled, fit.consistent)
+    stats = _statistics(res, C, spec, labels, ref_loadings, sign_change, fit.scaled, fit.consistent,
+                        fit.interactions, item_sd, fit.interaction_pairs)
     ok = res.converged & ~bad
     for v in stats.values():
         ok &= np.isfinite(v).all(1)
@@ -228,11 +255,14 @@ def _run(fit: PLSFit, counts: np.ndarray, R0: np.ndarray, Q: np.ndarray, n_eff: 
 
 def run_bootstrap(fit: PLSFit, data: np.ndarray, n: int = 5000, seed: int | None = 0,
                   sign_change: str = "construct", level: float = 0.95, bca: bool = True, n_jobs: int = 1,
-                  chunk_size: int = 1000) -> BootstrapResult:
+                  chunk_size: int = 1000, augment: Callable | None = None) -> BootstrapResult:
     """Bootstrap the fit ``fit`` on its item answers ``data`` (n x p, items in ``fit.spec`` order).
 
     ``data`` must be the answers the fit was estimated on (after the missing-value treatment);
-    the arguments are those of :func:`crm_models.csi.bootstrap.bootstrap`.
+    the arguments are those of :func:`crm_models.csi.bootstrap.bootstrap`. With ``augment``
+    (a model with interactions, :meth:`crm_models.csi.moderation.InteractionDesign.augment`),
+    ``data`` holds the survey items only and each resample's items are ``augment(data[idx])``:
+    the interaction items are recomputed in every draw (and every jackknife fit).
     """
     if sign_change not in SIGN_CHANGES:
         raise ModelSpecificationError(f"sign_change={sign_change!r} is not one of {SIGN_CHANGES}")
@@ -245,14 +275,16 @@ def run_bootstrap(fit: PLSFit, data: np.ndarray, n: int = 5000, seed: int | None
     labels = _labels(spec)
     raw = np.asarray(data, dtype=float)
     N, p = raw.shape
-    R0 = raw - raw.mean(0)
-    Q = (R0[:, :, None] * R0[:, None, :]).reshape(N, p * p)
+    if augment is None:
+        R0 = raw - raw.mean(0)
+        Q = (R0[:, :, None] * R0[:, None, :]).reshape(N, p * p)
     ref_loadings = (fit.xload * spec.odm).sum(1)  # PLS loadings: the sign reference of every draw
     rule = sign_change if sign_change == "construct" else "none"
 
     # original estimates through the same statistics code (checks the batch path too)
     fit0 = _kernel.estimate(fit.C[None], spec, N, fit.scheme, fit.tol, int(fit.max_iter), fit.convergence)
-    orig = _statistics(fit0, fit.C[None], spec, labels, None, "none", fit.scaled, fit.consistent)
+    orig = _statistics(fit0, fit.C[None], spec, labels, None, "none", fit.scaled, fit.consistent,
+                       fit.interactions, fit.item_sd[None], fit.interaction_pairs)
     theta = {k: v[0] for k, v in orig.items()}
 
     rng = np.random.default_rng(seed)
@@ -261,11 +293,18 @@ def run_bootstrap(fit: PLSFit, data: np.ndarray, n: int = 5000, seed: int | None
     chunks = []
     for size in sizes:
         idx = rng.integers(0, N, size=(size, N))
+        if augment is not None:
+            chunks.append(idx)
+            continue
         flat = (idx + N * np.arange(size)[:, None]).ravel()
         chunks.append(np.bincount(flat, minlength=size * N).reshape(size, N).astype(float))
 
-    def work(counts):
-        return _run(fit, counts, R0, Q, N, labels, ref_loadings, rule)
+    def work(chunk, n_eff=N):
+        if augment is None:
+            return _run(fit, _covariances(R0, Q, chunk, fit.scaled), n_eff, labels, ref_loadings, rule)
+        C, sd, ok_aug = _augmented_covariances(raw, chunk, augment, fit.scaled)
+        stats, ok = _run(fit, C, n_eff, labels, ref_loadings, rule, sd)
+        return stats, ok & ok_aug
 
     with _single_threaded_blas():
         if n_jobs and n_jobs > 1 and len(chunks) > 1:
@@ -274,10 +313,19 @@ def run_bootstrap(fit: PLSFit, data: np.ndarray, n: int = 5000, seed: int | None
         else:
             results = [work(c) for c in chunks]
         jack = None
-        if bca:
+        if bca and augment is None:
             counts = np.ones((N, N)) - np.eye(N)
-            jstats, jok = _run(fit, counts, R0, Q, N - 1, labels, ref_loadings, rule)
+            jstats, jok = work(counts, N - 1)
             jack = {k: v[jok] for k, v in jstats.items()}
+        elif bca:  # leave-one-out index sets, in chunks
+            step = max(1, min(chunk_size, N))
+            parts = []
+            for start in range(0, N, step):
+                rows = np.arange(start, min(start + step, N))
+                cols = np.arange(N - 1)
+                parts.append(work(cols[None, :] + (cols[None, :] >= rows[:, None]), N - 1))
+            jok = np.concatenate([q[1] for q in parts])
+            jack = {k: np.concatenate([q[0][k] for q in parts])[jok] for k in KINDS}
     ok = np.concatenate([r[1] for r in results])
     draws = {k: np.concatenate([r[0][k] for r in results])[ok] for k in KINDS}
     if sign_change == "individual":

@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from crm_models.base import check_is_fitted
-from crm_models.csi._resampling import KINDS, SIGN_CHANGES, BootstrapResult, run_bootstrap
+from crm_models.csi._resampling import KINDS, SIGN_CHANGES, BootstrapResult
 
 if TYPE_CHECKING:  # pragma: no cover
     from crm_models.csi.pls import PLSPM
@@ -75,6 +75,5 @@ def bootstrap(model: PLSPM, n: int = 5000, seed: int | None = 0, sign_change: st
         Tables of every bootstrapped statistic and the draws.
     """
     check_is_fitted(model)
-    items = model.training_items(data).to_numpy()
-    return run_bootstrap(model.estimation_, items, n=n, seed=seed, sign_change=sign_change, level=level,
-                         bca=bca, n_jobs=n_jobs, chunk_size=chunk_size)
+    return model.bootstrap(n=n, seed=seed, sign_change=sign_change, level=level, bca=bca, n_jobs=n_jobs,
+                           chunk_size=chunk_size, data=data)

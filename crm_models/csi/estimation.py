@@ -18,6 +18,12 @@ Notation (``n`` respondents, ``p`` items, ``L`` constructs in the topological or
 * ``xload`` (p x L) item-construct correlations (cross-loadings), ``RL = cor(Y)`` (L x L);
 * ``P`` (L x L) path coefficients (row = target) and ``r2`` (L,) (0 for exogenous constructs).
 
+Interaction constructs (moderation, :mod:`crm_models.csi.moderation`) are not standardised:
+their score is on the scale of the product of the two constructs, ``lv_scale`` times the
+unit-variance score, and the paths *from* them in ``P`` are the standardised ones divided by
+``lv_scale`` (as seminr: ``lv_scale`` = the loading-weighted mean standard deviation of the
+interaction's items, the standard deviation of the product term for a two-stage interaction).
+
 With ``consistent=True`` (consistent PLS, Dijkstra & Henseler 2015) ``P`` and ``r2`` are
 estimated from the disattenuated construct correlations :attr:`PLSFit.construct_correlations`
 (``RL`` stays the correlation of the scores) and :attr:`PLSFit.loadings` are the consistent
@@ -35,9 +41,59 @@ import numpy as np
 from crm_models.csi import _kernel
 from crm_models.csi.spec import ModelSpec
 
-__all__ = ["PLSFit"]
+__all__ = ["PLSFit", "interaction_scale", "orient_interactions"]
 
 _ARRAYS = ("item_mean", "item_sd", "C", "R", "W", "xload", "RL", "P", "r2")
+
+
+def interaction_scale(spec: ModelSpec, interactions: tuple[str, ...], item_sd: np.ndarray,
+                      loadings: np.ndarray) -> np.ndarray:
+    """``(B, L)`` scale of the construct scores (see :attr:`PLSFit.lv_scale`) for a stack of fits.
+
+    ``item_sd`` and ``loadings`` are ``(B, p)`` (items in ``spec.items`` order).
+    """
+    B = item_sd.shape[0]
+    scale = np.ones((B, spec.n_lvs))
+    for name in interactions:
+        j = spec.lvs.index(name)
+        sl = spec.slices[j]
+        a = np.abs(loadings[:, sl])
+        scale[:, j] = (item_sd[:, sl] * a).sum(1) / a.sum(1)
+    return scale
+
+
+def orient_interactions(spec: ModelSpec, interactions: tuple[str, ...], pairs: tuple[tuple[str, str], ...],
+                        res: _kernel.KernelResult, C: np.ndarray, item_sd: np.ndarray
+                        ) -> _kernel.KernelResult:
+    """Orient each multi-item interaction construct like the product of its two constructs' scores.
+
+    The sign of a construct is arbitrary and the usual rule (most items load positively) means
+    nothing for product items, so an interaction whose score correlated negatively with
+    ``Y_focal * Y_moderator`` would report an interaction path of the wrong sign (and bootstrap
+    draws would flip between the two). With standardised items ``z`` and product items
+    ``p_ab = z_a z_b`` (or their residuals on the first-order items, which leaves the covariance
+    with the interaction score unchanged), ``Y_focal Y_moderator = sum_ab w_a w_b p_ab``, so
+    ``cov(Y_int, Y_focal Y_moderator) = sum_ab w_a w_b sd_ab C[ab, :] w_int``: the construct is
+    reversed where that is negative. A single-item (two-stage) interaction is the product itself.
+    ``res``, ``C`` (standardised item covariances) and ``item_sd`` are stacks (``B`` fits).
+    """
+    B = C.shape[0]
+    flip = np.ones((B, spec.n_lvs))
+    lvs = list(spec.lvs)
+    for name, (focal, moderator) in zip(interactions, pairs, strict=True):
+        j, jf, jm = lvs.index(name), lvs.index(focal), lvs.index(moderator)
+        sl, sf, sm = spec.slices[j], spec.slices[jf], spec.slices[jm]
+        if sl.stop - sl.start < 2:
+            continue
+        coef = (res.W[:, sf, jf][:, :, None] * res.W[:, sm, jm][:, None, :]).reshape(B, -1) * item_sd[:, sl]
+        cov = np.einsum("ba,bak,bk->b", coef, C[:, sl, sl], res.W[:, sl, j])
+        flip[:, j] = np.where(cov < 0, -1.0, 1.0)
+    if (flip == 1).all():
+        return res
+    return _kernel.KernelResult(W=res.W * flip[:, None, :], converged=res.converged,
+                                iterations=res.iterations, CW=res.CW * flip[:, None, :],
+                                RL=res.RL * flip[:, :, None] * flip[:, None, :],
+                                xload=res.xload * flip[:, None, :])
 
 
 @dataclass(frozen=True, eq=False)
@@ -48,6 +104,9 @@ class PLSFit:
     ----------
     spec:
         The validated model (constructs in topological order).
+    interactions, interaction_pairs:
+        Names of the interaction constructs (not standardised, see :attr:`lv_scale`) and the
+        ``(focal, moderator)`` constructs of each.
     scheme, scaled, tol, max_iter, convergence, consistent:
         The settings the weights were estimated with (a bootstrap re-runs them);
         ``convergence`` is the stopping rule (``"max"`` or ``"plspm"``, see
@@ -88,18 +147,34 @@ class PLSFit:
     r2: np.ndarray
     convergence: str = "max"
     consistent: bool = False
+    interactions: tuple[str, ...] = ()
+    interaction_pairs: tuple[tuple[str, str], ...] = ()
 
     def __post_init__(self) -> None:
         for name in _ARRAYS:
             arr = np.array(getattr(self, name), dtype=float)
             arr.flags.writeable = False
             object.__setattr__(self, name, arr)
+        object.__setattr__(self, "interactions", tuple(str(i) for i in self.interactions))
+        pairs = tuple((str(f), str(m)) for f, m in self.interaction_pairs)
+        object.__setattr__(self, "interaction_pairs", pairs)
 
     # ------------------------------------------------------------------ derived quantities
     @property
     def weights(self) -> np.ndarray:
         """``(p,)`` outer weight of each item on its own construct."""
         return (self.W * self.spec.odm).sum(1)
+
+    @property
+    def lv_scale(self) -> np.ndarray:
+        """``(L,)`` standard deviation of each construct's score on its items' scale (1 but interactions).
+
+        For an interaction construct ``sum_i sd_i |l_i| / sum_i |l_i|`` over its items (``sd_i``
+        the item's population standard deviation, ``l_i`` its loading): seminr's scale of an
+        interaction term; for a single-item (two-stage) interaction the item's standard deviation.
+        """
+        return interaction_scale(self.spec, self.interactions, self.item_sd[None],
+                                 (self.xload * self.spec.odm).sum(1)[None])[0]
 
     @property
     def standardised_weights(self) -> np.ndarray:
@@ -109,7 +184,7 @@ class PLSFit:
     @cached_property
     def _plsc(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         rho, RLc, lam = _kernel.consistent(self.R[None], self.standardised_weights[None], self.RL[None],
-                                           self.spec)
+                                           self.spec, keep=self.interactions)
         return rho[0], RLc[0], (lam[0] * self.spec.odm).sum(1)
 
     @property
@@ -178,10 +253,13 @@ class PLSFit:
         s = state.pop("spec")
         convergence = str(state.pop("convergence", "plspm"))  # files saved before the rule existed
         consistent = bool(state.pop("consistent", False))
+        interactions = tuple(state.pop("interactions", ()))
+        pairs = tuple(tuple(p) for p in state.pop("interaction_pairs", ()))
         spec = ModelSpec(lvs=tuple(s["lvs"]), blocks=tuple(tuple(b) for b in s["blocks"]),
                          modes=tuple(s["modes"]), path=np.asarray(s["path"], dtype=int))
         return cls(spec=spec, scheme=str(state.pop("scheme")), scaled=bool(state.pop("scaled")),
                    tol=float(state.pop("tol")), max_iter=int(state.pop("max_iter")),
                    n_obs=int(state.pop("n_obs")), iterations=int(state.pop("iterations")),
-                   convergence=convergence, consistent=consistent,
+                   convergence=convergence, consistent=consistent, interactions=interactions,
+                   interaction_pairs=pairs,
                    **{k: np.asarray(v, dtype=float) for k, v in state.items()})

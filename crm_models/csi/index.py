@@ -68,6 +68,7 @@ def rescale_items(model: PLSPM, scale_min: Bound = 1, scale_max: Bound = 10,
     :meth:`~crm_models.csi.PLSPM.training_items`); the same holds for the functions below.
     """
     check_is_fitted(model)
+    _refuse_interactions(model)
     items = model.spec.items
     answers = model.training_items(data)
     x = answers.to_numpy()
@@ -95,7 +96,17 @@ def _scale_attrs(scale: AnswerScale) -> dict:
             "observed_min": scale.observed[0], "observed_max": scale.observed[1], "warning": scale.warning}
 
 
+def _refuse_interactions(model: PLSPM) -> None:
+    check_is_fitted(model)
+    if model.estimation_.interactions:
+        raise ModelSpecificationError(
+            "the 0-100 index and the IPMA read answers on the survey scale, and the items of the "
+            f"interaction construct(s) {list(model.estimation_.interactions)} are products: compute them "
+            "on the model fitted without interactions")
+
+
 def _normalised_weights(model: PLSPM, constructs: Sequence[str]) -> dict[str, pd.Series]:
+    _refuse_interactions(model)
     w = unstandardised_weights(model)
     out = {}
     for lv in constructs:

@@ -51,6 +51,7 @@ import pandas as pd
 from crm_models.csi import _kernel
 from crm_models.csi._resampling import (
     KINDS,
+    _covariances,
     _labels,
     _run,
     _single_threaded_blas,
@@ -348,6 +349,10 @@ def mga(model: PLSPM, groups: str | Sequence[Any] | np.ndarray | pd.Series, n_bo
         raise CRMDataError(f"mga needs a fitted crm_models.csi.PLSPM, got {type(model).__name__}")
     if not model.is_fitted:
         raise CRMDataError("the PLSPM is not fitted yet: call fit(survey) first, then mga(model, groups)")
+    if model.interactions:
+        raise CRMDataError("mga does not support models with interaction terms yet (their items would "
+                           "have to be rebuilt on every resampled subset): fit the model without "
+                           "`interactions` for mga")
     n_boot = _check_count(n_boot, "n_boot", 2)
     n_perm = _check_count(n_perm, "n_perm", 2)
     if not (isinstance(alpha, (int, float)) and 0 < alpha < 0.5):
@@ -381,8 +386,8 @@ def mga(model: PLSPM, groups: str | Sequence[Any] | np.ndarray | pd.Series, n_bo
     chunk_size = max(1, int(chunk_size))
 
     def split(G: np.ndarray):
-        s1, ok1 = _run(fit, G, R0, Q, n1, lab, ref_loadings, "construct")
-        s2, ok2 = _run(fit, 1.0 - G, R0, Q, n2, lab, ref_loadings, "construct")
+        s1, ok1 = _run(fit, _covariances(R0, Q, G, fit.scaled), n1, lab, ref_loadings, "construct")
+        s2, ok2 = _run(fit, _covariances(R0, Q, 1.0 - G, fit.scaled), n2, lab, ref_loadings, "construct")
         return s1, s2, ok1 & ok2
 
     with _single_threaded_blas():

@@ -50,9 +50,10 @@ from scipy import special
 from crm_models.base import Estimator, check_is_fitted
 from crm_models.csi import _kernel
 from crm_models.csi._data import MISSING_METHODS, prepare_items
+from crm_models.csi._interaction import InteractionDesign, build_design
 from crm_models.csi._measurement import unidimensionality_table
 from crm_models.csi._resampling import BootstrapResult, run_bootstrap
-from crm_models.csi.estimation import PLSFit
+from crm_models.csi.estimation import PLSFit, interaction_scale, orient_interactions
 from crm_models.csi.spec import ModelSpec, PathsLike, build_spec
 from crm_models.errors import ConvergenceError, CRMDataError, ModelSpecificationError
 
@@ -128,6 +129,14 @@ class PLSPM(Estimator):
         are kept by default (in memory only: a saved model file never holds them). With
         ``keep_data=False`` (or for a model read from a file) pass the survey as ``data=`` to
         those functions, and use :meth:`transform` for scores.
+    interactions:
+        Moderation: ``{name: (focal construct, moderator construct)}`` (e.g.
+        ``{"IMAG*EXPE": ("IMAG", "EXPE")}``); each name is an interaction construct that
+        ``paths`` use as a predictor like any construct. See :mod:`crm_models.csi.moderation`.
+    interaction_method:
+        How the interaction's items are built: ``"two_stage"`` (default, Henseler & Chin
+        2010), ``"product_indicator"`` or ``"orthogonal"`` (Little et al. 2006). Every
+        bootstrap draw recomputes them.
 
     Fitted attributes
     -----------------
@@ -145,7 +154,8 @@ class PLSPM(Estimator):
                  modes: Mapping[str, str] | Sequence[str] | None = None, scheme: str = "centroid",
                  scaled: bool = True, tol: float | None = None, max_iter: int | None = None,
                  missing: str = "mean", keep_data: bool = True, convergence: str = "max",
-                 consistent: bool = False):
+                 consistent: bool = False, interactions: Mapping[str, Sequence[str]] | None = None,
+                 interaction_method: str = "two_stage"):
         self.paths = paths
         self.blocks = blocks
         self.modes = modes
@@ -157,6 +167,8 @@ class PLSPM(Estimator):
         self.keep_data = keep_data
         self.convergence = convergence
         self.consistent = consistent
+        self.interactions = interactions
+        self.interaction_method = interaction_method
 
     # ------------------------------------------------------------------ fitting
     def _validated_spec(self) -> ModelSpec:
@@ -164,7 +176,7 @@ class PLSPM(Estimator):
         if self.paths is None or self.blocks is None:
             raise ModelSpecificationError("give the paths ({target: [predictors]}) and the blocks "
                                           "({construct: [item columns]}) of the model")
-        spec = build_spec(self.paths, self.blocks, self.modes)
+        spec = self._build_spec()
         if self.scheme not in SCHEMES:
             raise ModelSpecificationError(f"scheme {self.scheme!r} is not one of {SCHEMES}")
         if self.convergence not in CONVERGENCE:
@@ -179,7 +191,42 @@ class PLSPM(Estimator):
             raise ModelSpecificationError(f"consistent must be True or False, got {self.consistent!r}")
         if self.missing not in MISSING_METHODS:
             raise ModelSpecificationError(f"missing={self.missing!r} is not one of {MISSING_METHODS}")
+        if self.interactions and not self.scaled:
+            raise ModelSpecificationError(
+                "interactions need standardised items (products of standardised items or scores): "
+                "use scaled=True")
         return spec
+
+    @property
+    def interaction_design(self) -> InteractionDesign | None:
+        """How the interaction items are computed (None without ``interactions``)."""
+        if not self.interactions:
+            return None
+        if self.paths is None or self.blocks is None:
+            raise ModelSpecificationError("give the paths ({target: [predictors]}) and the blocks "
+                                          "({construct: [item columns]}) of the model")
+        tol, max_iter = self._stopping()
+        return build_design(self.paths, self.blocks, self.modes, self.interactions, self.interaction_method,
+                            scheme=self.scheme, tol=tol, max_iter=int(max_iter), rule=self.convergence)
+
+    def _build_spec(self) -> ModelSpec:
+        design = self.interaction_design
+        return build_spec(self.paths, self.blocks, self.modes) if design is None else design.spec
+
+    def _survey_items(self, df: pd.DataFrame, missing: str, min_rows: int, fill: np.ndarray | None = None,
+                      check_constant: bool = True):
+        """The items of ``spec`` from the survey ``df``: its columns, plus the computed interaction items."""
+        design = self.interaction_design
+        if design is None:
+            return prepare_items(df, self._build_spec().items, missing=missing, min_rows=min_rows,
+                                 source=_source(df), fill=fill, check_constant=check_constant)
+        prep = prepare_items(df, design.base_items, missing=missing, min_rows=min_rows, source=_source(df))
+        full, ok = design.augment(prep.values[None])
+        if not ok[0]:
+            raise ConvergenceError("the stage-1 model (without the interactions) did not converge; try a "
+                                   "larger max_iter or another scheme")
+        prep.values = full[0]
+        return prep
 
     def _stopping(self) -> tuple[float, int]:
         """``(tol, max_iter)``: the given values, or the defaults of the stopping rule."""
@@ -195,13 +242,13 @@ class PLSPM(Estimator):
         """
         if self.is_fitted:
             return self.estimation_.spec
-        return build_spec(self.paths, self.blocks, self.modes)
+        return self._build_spec()
 
     def fit(self, df: pd.DataFrame) -> PLSPM:
         """Estimate the model on the survey frame ``df`` (one row per respondent); return ``self``."""
         spec = self._validated_spec()
         n_min = max(spec.n_lvs + 2, 10)
-        prep = prepare_items(df, spec.items, missing=self.missing, min_rows=n_min, source=_source(df))
+        prep = self._survey_items(df, self.missing, n_min)
         raw = prep.values
         n = raw.shape[0]
         X, mean, sd = _treat(raw, self.scaled)
@@ -222,12 +269,17 @@ class PLSPM(Estimator):
                 f"PLS weights did not converge in max_iter={max_iter} iterations (tol={tol:g}); "
                 "try a larger max_iter, another scheme (e.g. 'path'), or check blocks whose items are "
                 "weakly or negatively correlated")
+        design = self.interaction_design
+        inters = tuple(i.name for i in design.interactions) if design else ()
+        pairs = tuple((i.focal, i.moderator) for i in design.interactions) if design else ()
+        if inters:
+            res = orient_interactions(spec, inters, pairs, res, C[None], sd[None])
         sdc = np.sqrt(np.diag(C))
         R = C / np.outer(sdc, sdc)
         RL = res.RL
         if self.consistent:
             Wstd = res.W if self.scaled else res.W * sd[None, :, None]
-            rho, RL, _ = _kernel.consistent(R[None], Wstd, res.RL, spec)
+            rho, RL, _ = _kernel.consistent(R[None], Wstd, res.RL, spec, keep=inters)
             bad = [lv for lv, r in zip(spec.lvs, rho[0], strict=True) if not (np.isfinite(r) and r > 0)]
             if bad:
                 raise CRMDataError(
@@ -236,11 +288,15 @@ class PLSPM(Estimator):
                     "unrelated items), or fit them as mode B or with consistent=False",
                     column=spec.blocks[spec.lvs.index(bad[0])][0])
         P, r2 = _kernel.structural(RL, spec)
+        if inters:  # paths from an interaction on the scale of the product term (see PLSFit.lv_scale)
+            own_loadings = (res.xload[0] * spec.odm).sum(1)
+            P = P / interaction_scale(spec, inters, sd[None], own_loadings[None])[:, None, :]
         fit = PLSFit(spec=spec, scheme=self.scheme, scaled=bool(self.scaled), tol=float(tol),
                      max_iter=int(max_iter), convergence=self.convergence, n_obs=n,
                      iterations=int(res.iterations[0]), consistent=bool(self.consistent),
                      item_mean=mean, item_sd=sd, C=C, R=R, W=res.W[0],
-                     xload=res.xload[0], RL=res.RL[0], P=P[0], r2=r2[0])
+                     xload=res.xload[0], RL=res.RL[0], P=P[0], r2=r2[0], interactions=inters,
+                     interaction_pairs=pairs)
         self._set_fit(fit, prep.missing)
         self.training_data_ = (pd.DataFrame(raw, index=prep.index, columns=spec.items)
                                if self.keep_data else None)
@@ -308,8 +364,7 @@ class PLSPM(Estimator):
                     "pass the survey it was fitted on as data=...")
             return self.training_data_
         fit = self.estimation_
-        prep = prepare_items(data, fit.spec.items, missing=self.missing_["method"], min_rows=1,
-                             source=_source(data))
+        prep = self._survey_items(data, self.missing_["method"], 1)
         values = prep.values
         same = (values.shape[0] == fit.n_obs
                 and np.allclose(values.mean(axis=0), fit.item_mean, rtol=1e-9, atol=1e-12)
@@ -336,6 +391,10 @@ class PLSPM(Estimator):
             One row per respondent kept, one column per construct.
         """
         check_is_fitted(self)
+        if self.interactions:
+            raise ModelSpecificationError(
+                "transform is not available for a model with interactions (the interaction items of new "
+                "respondents would need the survey's stage-1 fit); use scores_ for the training rows")
         fit = self.estimation_
         prep = prepare_items(df, fit.spec.items, missing=self.missing_["method"], min_rows=1,
                              source=_source(df), fill=fit.item_mean, check_constant=False)
@@ -391,6 +450,7 @@ class PLSPM(Estimator):
         # intercept is 0 and the OLS algebra reduces to the construct correlations R
         spec, lvs, n = fit.spec, list(fit.spec.lvs), fit.n_obs
         R = fit.construct_correlations  # disattenuated with consistent=True (then prefer the bootstrap SEs)
+        scale = np.concatenate([[1.0], fit.lv_scale])  # interactions: on the product scale
         rows = []
         for k in spec.endogenous:
             preds = spec.predecessors(k)
@@ -401,6 +461,7 @@ class PLSPM(Estimator):
             se = np.sqrt(sigma2 / n * np.concatenate([[1.0], np.diag(Rinv)]))
             t = beta / se
             p = 2 * special.stdtr(dof, -np.abs(t))
+            beta, se = beta / scale[np.r_[0, preds + 1]], se / scale[np.r_[0, preds + 1]]
             names = ["Intercept"] + [lvs[j] for j in preds]
             rows.extend((lvs[k], *r) for r in zip(names, beta, se, t, p, strict=True))
         return pd.DataFrame(rows, columns=["target", "predictor", "estimate", "std_error", "t_value",
@@ -496,7 +557,13 @@ class PLSPM(Estimator):
                   data: pd.DataFrame | None = None) -> BootstrapResult:
         """Bootstrap confidence intervals; see :func:`crm_models.csi.bootstrap.bootstrap`."""
         check_is_fitted(self)
-        return run_bootstrap(self.estimation_, self.training_items(data).to_numpy(), n=n, seed=seed,
+        items = self.training_items(data)
+        design = self.interaction_design
+        if design is not None:  # every draw recomputes the interaction items from the survey items
+            return run_bootstrap(self.estimation_, items[list(design.base_items)].to_numpy(), n=n, seed=seed,
+                                 sign_change=sign_change, level=level, bca=bca, n_jobs=n_jobs,
+                                 chunk_size=chunk_size, augment=design.augment)
+        return run_bootstrap(self.estimation_, items.to_numpy(), n=n, seed=seed,
                              sign_change=sign_change, level=level, bca=bca, n_jobs=n_jobs,
                              chunk_size=chunk_size)
 

@@ -1,4 +1,4 @@
-"""Figures of PLS path models: path diagram, 0-100 index, IPMA map, bootstrap intervals.
+"""Figures of PLS path models: path diagram, 0-100 index, IPMA map, bootstrap intervals, simple slopes.
 
 Every figure takes ``lang`` ("en" or "zh"); its text comes from the report catalogue
 (:mod:`crm_models.report.csi.messages`).
@@ -17,6 +17,7 @@ from matplotlib.patches import FancyBboxPatch
 from matplotlib.transforms import Bbox
 
 from crm_models.base import check_is_fitted
+from crm_models.csi.moderation import simple_slopes
 from crm_models.plotting.labels import place_label, renderer_of, text_box
 from crm_models.plotting.style import draws_in_language
 from crm_models.report.csi.messages import construct_label, construct_labels, path_label
@@ -27,7 +28,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from crm_models.csi.pls import PLSPM
 
 __all__ = ["KNOWN_POSITIONS", "significance_stars", "plot_path_diagram", "plot_csi_index", "plot_ipma",
-           "plot_bootstrap_intervals"]
+           "plot_bootstrap_intervals", "plot_simple_slopes"]
 
 
 def _ax(ax: Axes | None, figsize=(8, 5)) -> Axes:
@@ -271,4 +272,41 @@ def plot_bootstrap_intervals(boot: BootstrapResult, kind: str = "paths", interva
     ax.set(xlabel=translate("csi_fig_estimate", lang),
            title=translate("csi_fig_boot_title", lang, kind=translate(f"csi_kind_{kind}", lang), pct=pct,
                            interval=translate(f"csi_interval_{interval}", lang), used=boot.n - boot.n_failed))
+    return ax
+
+
+@draws_in_language
+def plot_simple_slopes(model: PLSPM, interaction: str, moderator_values=(-1.0, 0.0, 1.0),
+                       target: str | None = None, ax: Axes | None = None,
+                       labels: dict[str, str] | None = None, lang: str = "en") -> Axes:
+    """Moderation: the dependent construct against the focal one, one line per moderator level.
+
+    Line ``m``: ``target = b_moderator m + (b_focal + b_interaction m) focal`` over -2..2
+    standard deviations of the focal construct (the fitted structural equation with the other
+    predictors at their means; see :func:`crm_models.csi.simple_slopes`). ``labels`` maps
+    construct codes to names (default: the names in ``lang``).
+    """
+    table = simple_slopes(model, interaction, moderator_values=moderator_values, target=target)
+    ax = _ax(ax, (7, 5))
+    first = table.iloc[0]
+    names = {lv: (labels or {}).get(lv) or construct_label(lv, lang)
+             for lv in (first["focal"], first["moderator"], first["target"])}
+    focal, moderator, dependent = (names[first[k]] for k in ("focal", "moderator", "target"))
+    x = np.linspace(-2.0, 2.0, 50)
+    colours = (["#4c72b0", "0.25", "#c44e52"] if len(table) == 3  # low / mean / high
+               else plt.get_cmap("viridis")(np.linspace(0.0, 0.9, len(table))))
+    order = np.argsort(table["moderator_value"].to_numpy())
+    for colour, (_, row) in zip(colours, table.iloc[order].iterrows(), strict=False):
+        value = float(row["moderator_value"])
+        level = (translate("csi_fig_slopes_level_mean", lang) if value == 0
+                 else translate("csi_fig_slopes_level_sd", lang, value=value))
+        ax.plot(x, row["intercept"] + row["slope"] * x, color=colour, lw=2,
+                label=translate("csi_fig_slopes_line", lang, moderator=moderator, level=level,
+                                slope=row["slope"]))
+    ax.axhline(0, color="0.8", lw=0.8, zorder=0)
+    ax.axvline(0, color="0.8", lw=0.8, zorder=0)
+    ax.legend(loc="upper left", fontsize=9, frameon=False)
+    ax.set(xlabel=translate("csi_fig_slopes_x", lang, focal=focal),
+           ylabel=translate("csi_fig_slopes_y", lang, target=dependent),
+           title=translate("csi_fig_slopes_title", lang, focal=focal, target=dependent, moderator=moderator))
     return ax
