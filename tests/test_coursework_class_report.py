@@ -93,3 +93,14 @@ def test_report_page_is_escaped_self_contained_and_translated(tmp_path, lang, wo
 def test_empty_class_is_an_error(tmp_path):
     with pytest.raises(CRMDataError, match="no graded students"):
         coursework.class_report([], tmp_path / "r.html")
+
+
+def test_grade_writes_the_class_report_in_the_workbooks_language(tmp_path):
+    """`assignment new --lang zh` without an assignment file: the class report is Chinese too."""
+    coursework.new_assignment("s001", tmp_path, lang="zh", name="张三")
+    coursework.new_assignment("s001", tmp_path, solution=True)  # the answer key as README makes it (en)
+    coursework.grade(tmp_path)
+    page = (tmp_path / "class_report.html").read_text(encoding="utf-8")
+    assert "<title>班级成绩报告" in page
+    coursework.grade(tmp_path, report_lang="en")
+    assert "<title>Class report" in (tmp_path / "class_report.html").read_text(encoding="utf-8")

@@ -566,7 +566,8 @@ def grade(directory: str | Path, timeout: int = 300, log=None,
     folder is not on it and is never graded.  ``today`` (default: the current date) is the
     grading date the ``show_answers: after_due`` setting compares with the due date.
     The class report (:func:`~crm_models.coursework.reporting.class_report`) goes to
-    ``directory/class_report.html``, in ``report_lang`` (default: the assignment's language).
+    ``directory/class_report.html``, in ``report_lang`` (default: the language the workbooks were made
+    in: the student folders').
     """
     from crm_models.coursework.reporting import CLASS_REPORT_FILE, class_report
 
@@ -575,8 +576,27 @@ def grade(directory: str | Path, timeout: int = 300, log=None,
     config = course_config(directory)
     sheet = grades_table(results, config)
     write_grades(sheet, directory / GRADES_FILE)
-    class_report(results, directory / CLASS_REPORT_FILE, lang=report_lang, config=config)
+    lang = report_lang or _workbook_lang(directory, config)
+    class_report(results, directory / CLASS_REPORT_FILE, lang=lang, config=config)
     return sheet
+
+
+def _workbook_lang(directory: Path, config: AssignmentConfig) -> str:
+    """The language the students' workbooks were made in (``assignment new --lang``): the most common
+    among the student folders (the answer key's when there are none yet), else the assignment's."""
+    def langs(pattern: str) -> list[str]:
+        found = []
+        for meta_file in sorted(directory.glob(pattern)):
+            try:
+                lang = json.loads(meta_file.read_text(encoding="utf-8")).get("lang")
+            except (OSError, ValueError, AttributeError):
+                continue
+            if lang in LANGUAGES:
+                found.append(lang)
+        return found
+
+    found = langs("*/assignment.json") or langs(f"{KEY_FOLDER}/*/assignment.json")
+    return max(sorted(set(found)), key=found.count) if found else config.lang
 
 
 def grades_table(results: list[GradeResult], config: AssignmentConfig = DEFAULT) -> pd.DataFrame:
