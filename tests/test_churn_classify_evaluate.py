@@ -63,6 +63,14 @@ def test_reliability_matches_sklearn():
         np.testing.assert_allclose(ours["observed_rate"], prob_true)
         np.testing.assert_allclose(ours["mean_predicted"], prob_pred)
         assert ours["n"].sum() == 2000
+    # tied scores on a quantile edge (a survival model gives every lapsed customer one score)
+    p_tied = np.r_[np.full(600, 0.8), rng.uniform(size=400)]
+    y_tied = (rng.uniform(size=1000) < p_tied).astype(int)
+    for strategy in ("uniform", "quantile"):
+        ours = reliability_table(y_tied, p_tied, n_bins=10, strategy=strategy)
+        prob_true, prob_pred = calibration_curve(y_tied, p_tied, n_bins=10, strategy=strategy)
+        np.testing.assert_allclose(ours["observed_rate"], prob_true)
+        np.testing.assert_allclose(ours["mean_predicted"], prob_pred)
 
 
 def test_profit_by_hand():

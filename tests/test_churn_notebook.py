@@ -49,7 +49,12 @@ def test_notebook_on_sample_subscriptions(run_notebook, sample):
     assert "The **5** current customers most likely to leave within 6 months" in text
     outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
     images = [o for o in outputs if "image/png" in o.get("data", {})]
-    assert len(images) == 5  # KM, forest, calibration, risk histogram, retention value
+    # KM, forest, calibration, risk histogram, classifier comparison (reliability + gains), retention value
+    assert len(images) == 6
+    # who will churn next: the subscriptions backtested over cut-offs, a target list of 20
+    assert "## Who will churn next: classifiers and the survival model compared" in text
+    assert "Churn = the subscription is cancelled within 6 months (183 days) after the cut-off" in text
+    assert "The 20 active customers with the highest expected profit" in text
     assert not [o for o in outputs if o.get("output_type") in ("error", "stream") and "Warning" in str(o)]
 
 

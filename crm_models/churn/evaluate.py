@@ -128,8 +128,9 @@ def reliability_table(y: Any, p: Any, n_bins: int = 10, strategy: str = "quantil
         edges = np.linspace(0.0, 1.0, n_bins + 1)
     else:
         raise CRMDataError(f"strategy must be 'quantile' or 'uniform', got {strategy!r}")
-    # as calibration_curve: interior edges, right-closed via searchsorted(side="right") - 1
-    idx = np.searchsorted(edges[1:-1], p, side="right")
+    # as calibration_curve: interior edges, bins closed on the right (a score on an edge joins the
+    # lower bin, which matters for tied scores at a quantile edge)
+    idx = np.searchsorted(edges[1:-1], p, side="left")
     n = np.bincount(idx, minlength=n_bins)
     keep = n > 0
     sum_p = np.bincount(idx, weights=p, minlength=n_bins)

@@ -6,6 +6,7 @@ Every figure takes ``lang`` ("en" or "zh"); its text comes from the report catal
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import matplotlib.pyplot as plt
@@ -16,10 +17,17 @@ from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator, PercentF
 
 from crm_models.errors import CRMDataError
 from crm_models.plotting.style import draws_in_language
-from crm_models.report.churn.messages import effect_name, model_name, readable, term_label
+from crm_models.report.churn.messages import (
+    compared_model_name,
+    effect_name,
+    model_name,
+    readable,
+    term_label,
+)
 from crm_models.report.i18n import money, percent, translate
 
-__all__ = ["plot_calibration", "plot_effects", "plot_km", "plot_retention_value", "plot_risk_distribution"]
+__all__ = ["plot_calibration", "plot_effects", "plot_gains", "plot_km", "plot_reliability",
+           "plot_retention_value", "plot_risk_distribution"]
 
 
 def _ax(ax: Axes | None, figsize: tuple[float, float] = (8, 4.5)) -> Axes:
@@ -166,4 +174,61 @@ def plot_risk_distribution(probabilities: pd.Series, ax: Axes | None = None, *,
         xlabel = translate("churn_fig_probability_within", lang, horizon=horizon)
     ax.set(xlabel=xlabel, ylabel=translate("churn_fig_customers", lang),
            title=translate("churn_fig_risk_title", lang))
+    return ax
+
+
+def _named(tables: pd.DataFrame | Mapping[str, pd.DataFrame], lang: str) -> dict[str, pd.DataFrame]:
+    """One table or ``{model code: table}``; codes become model names in ``lang``."""
+    if isinstance(tables, pd.DataFrame):
+        return {"": tables}
+    return {compared_model_name(k, lang): v for k, v in tables.items()}
+
+
+@draws_in_language
+def plot_reliability(tables: pd.DataFrame | Mapping[str, pd.DataFrame], ax: Axes | None = None, *,
+                     lang: str = "en") -> Axes:
+    """Reliability curves: mean predicted churn against the observed churn rate per score group.
+
+    ``tables``: a :func:`~crm_models.churn.reliability_table` or ``{model: table}`` (model codes
+    such as ``"logit"`` or ``"cox"`` are named in ``lang``).  Points on the diagonal: the
+    probabilities mean what they say; below it the model overstates churn.  Unlike
+    :func:`plot_calibration` (a survival model's risk groups against Kaplan-Meier, with
+    intervals), this draws classifier-style bins of several models on one chart.
+    """
+    ax = _ax(ax, figsize=(5.5, 5))
+    named = _named(tables, lang)
+    top = 0.05
+    for name, table in named.items():
+        ax.plot(table["mean_predicted"], table["observed_rate"], marker="o", ms=4, label=name or None)
+        top = max(top, float(table["mean_predicted"].max()), float(table["observed_rate"].max()))
+    top = min(1.0, top * 1.05)
+    ax.plot([0, top], [0, top], color="grey", ls="--", lw=1, label=translate("churn_fig_perfect", lang))
+    ax.xaxis.set_major_formatter(PercentFormatter(1.0))
+    ax.yaxis.set_major_formatter(PercentFormatter(1.0))
+    ax.set(xlim=(0, top), ylim=(0, top), xlabel=translate("churn_fig_mean_predicted", lang),
+           ylabel=translate("churn_fig_observed_rate", lang),
+           title=translate("churn_fig_reliability_title", lang))
+    ax.legend(loc="upper left", fontsize=8)
+    return ax
+
+
+@draws_in_language
+def plot_gains(tables: pd.DataFrame | Mapping[str, pd.DataFrame], ax: Axes | None = None, *,
+               lang: str = "en") -> Axes:
+    """Cumulative gains: share of all churners reached against the share of customers contacted.
+
+    ``tables``: a :func:`~crm_models.churn.gains_table` or ``{model: table}``; each curve starts at
+    (0, 0) and passes through the table's ``cum_share`` / ``cum_gain`` points; the diagonal is
+    contacting customers in random order.
+    """
+    ax = _ax(ax, figsize=(5.5, 5))
+    for name, table in _named(tables, lang).items():
+        ax.plot(np.r_[0.0, table["cum_share"]], np.r_[0.0, table["cum_gain"]], marker="o", ms=4,
+                label=name or None)
+    ax.plot([0, 1], [0, 1], color="grey", ls="--", lw=1, label=translate("churn_fig_random", lang))
+    ax.xaxis.set_major_formatter(PercentFormatter(1.0))
+    ax.yaxis.set_major_formatter(PercentFormatter(1.0))
+    ax.set(xlim=(0, 1), ylim=(0, 1.02), xlabel=translate("churn_fig_gains_x", lang),
+           ylabel=translate("churn_fig_gains_y", lang), title=translate("churn_fig_gains_title", lang))
+    ax.legend(loc="lower right", fontsize=8)
     return ax

@@ -58,7 +58,8 @@ def show_row(panels: Sequence[Panel], *, figsize: tuple[float, float],
     panels : sequence of tuple
         One ``(plot, data)`` or ``(plot, data, kwargs)`` per panel, left to right: the panel
         shows ``plot(data, ax=ax, **common, **kwargs)``.  A panel whose ``data`` is ``None``
-        is left empty (e.g. a migration chart when there is only one evaluation).
+        is left empty (e.g. a migration chart when there is only one evaluation); when every
+        panel's data is ``None`` nothing is drawn (as :func:`show`).
     figsize : tuple of float
         Width and height of the figure in inches.
     width_ratios : sequence of float, optional
@@ -68,6 +69,8 @@ def show_row(panels: Sequence[Panel], *, figsize: tuple[float, float],
     """
     import matplotlib.pyplot as plt
 
+    if all(panel[1] is None for panel in panels):
+        return
     grid = {"gridspec_kw": {"width_ratios": list(width_ratios)}} if width_ratios else {}
     fig, axes = plt.subplots(1, len(panels), figsize=figsize, **grid)
     for ax, panel in zip(axes, panels, strict=True):

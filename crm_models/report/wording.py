@@ -20,6 +20,7 @@ ALLOWED_LATIN = frozenset("""
     Hair Ringle Sarstedt Cohen Tenenhaus et al Fader Hardie Lee Kano sBG Telco IBM Dillon Goldstein
     T p t R f df n k c A B C D E F H M CI SD chi log ns
     a b q r s v i x alpha beta gamma BIC MAE RMSE MAPE VIP Batislam Colombo Morrison Schmittlein
+    ROC AUC PR
 """.split())
 
 _SNAKE = re.compile(r"\b[A-Za-z][A-Za-z0-9]*_[A-Za-z0-9_]*[A-Za-z0-9]\b")

@@ -43,6 +43,7 @@ def load_churn_data(
     engine: str = "duckdb",
     spark: Any = None,
     read_options: Mapping[str, Any] | None = None,
+    keep_transactions: bool = False,
 ) -> tuple[pd.DataFrame, dict[str, Any]]:
     """Survival data for the report and a description of how it was built.
 
@@ -77,7 +78,10 @@ def load_churn_data(
     ``observation_end``, ``time_unit``, ``description`` (one sentence for the report),
     ``margin`` (a sensible default margin: a fee column if there is one, else
     ``spend_per_period``, else 1.0), ``id_col`` and ``data_used`` (non-contractual: a
-    :class:`crm_models.report.data_notes.DataUsed`, else None).
+    :class:`crm_models.report.data_notes.DataUsed`, else None).  ``keep_transactions=True``
+    (non-contractual only) adds ``transactions``: the loaded purchases (columns ``customer_id``,
+    ``date``, ``amount``; a pandas frame or a lazy ``TransactionTable``), which the classifier
+    comparison (:mod:`crm_models.report.churn.classify`) backtests over cut-offs.
     """
     from crm_models.data import datasets, read_table
     from crm_models.data.backends import check_engine
@@ -157,6 +161,8 @@ def load_churn_data(
             "observation_end": None if observation_end is None else str(pd.Timestamp(observation_end).date()),
             "time_unit": time_unit, "unit_name": unit_name, "description": desc, "margin": margin,
             "id_col": id_col if id_col in d.columns else None, "data_used": used}
+    if keep_transactions and setting == "non-contractual":
+        info["transactions"] = tx
     return d, info
 
 

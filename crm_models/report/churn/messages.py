@@ -18,7 +18,8 @@ import pandas as pd
 from crm_models.report.i18n import has_key, translate, unit_name
 
 __all__ = ["t", "column_label", "column_labels", "describe_data", "effect_name", "term_label",
-           "tier_label", "readable", "covariate_label", "covariate_labels", "model_name"]
+           "tier_label", "readable", "covariate_label", "covariate_labels", "model_name",
+           "compared_model_name", "family_name"]
 
 
 #: ``t(key, lang="en", **values)``: a churn phrase in ``lang`` (the shared
@@ -41,6 +42,18 @@ def model_name(kind: object, lang: str = "en") -> str:
     """A model kind as readers name it: ``cox`` -> Cox proportional hazards / Cox 比例风险模型."""
     key = f"churn_model_{kind}"
     return translate(key, lang) if has_key(key) else readable(kind)
+
+
+def compared_model_name(code: object, lang: str = "en") -> str:
+    """A model of the classifier comparison: ``logit`` -> logistic regression, a survival kind by name."""
+    key = f"churn_clf_{code}"
+    return translate(key, lang) if has_key(key) else model_name(code, lang)
+
+
+def family_name(family: object, lang: str = "en") -> str:
+    """``classifier`` / ``survival`` in the report language."""
+    key = f"churn_family_{family}"
+    return translate(key, lang) if has_key(key) else readable(family)
 
 
 def column_labels(columns: Iterable[object], lang: str = "en", **values: object) -> list[str]:

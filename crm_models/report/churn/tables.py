@@ -12,8 +12,10 @@ from pandas.io.formats.style import Styler
 
 from crm_models.report.churn.messages import (
     column_labels,
+    compared_model_name,
     covariate_labels,
     effect_name,
+    family_name,
     model_name,
     t,
     tier_label,
@@ -23,7 +25,8 @@ from crm_models.report.safe import markdown_translator
 from crm_models.report.tables import formatted
 
 __all__ = ["IMPROVEMENT_FORMATS", "retention_table", "median_table", "pairwise_table", "effects_table",
-           "ph_table", "comparison_table", "at_risk_table", "tiers_table", "improvement_table"]
+           "ph_table", "comparison_table", "at_risk_table", "tiers_table", "improvement_table",
+           "family_table", "target_table"]
 
 #: Formats of a :func:`~crm_models.churn.retention_improvement` table (money columns added per call).
 IMPROVEMENT_FORMATS = {"improvement": "{:.0%}", "customers_targeted": "{:,}", "gain_pct": "{:.2f}%",
@@ -155,3 +158,30 @@ def improvement_table(imp: pd.DataFrame, currency: str = "", lang: str = "en") -
     return formatted(imp, column_labels(imp.columns, lang), formats, hide_index=True)
 
 
+
+
+def family_table(metrics: pd.DataFrame, lang: str = "en") -> Styler:
+    """Classifiers and the survival model on one horizon (``WhoResults.metrics``), models in words.
+
+    Rows: the compared models (logistic regression, gradient boosting, the survival kind);
+    columns: family, ROC-AUC, PR-AUC, Brier score, lift in the top 10 % (means over the scored
+    cut-offs or folds).
+    """
+    shown = metrics[["family", "roc_auc", "pr_auc", "brier", "top_decile_lift"]].copy()
+    shown["family"] = shown["family"].map(lambda f: family_name(f, lang))
+    shown.index = [compared_model_name(m, lang) for m in shown.index]
+    return formatted(shown, column_labels(shown.columns, lang),
+                     {"roc_auc": "{:.3f}", "pr_auc": "{:.3f}", "brier": "{:.3f}",
+                      "top_decile_lift": "{:.2f}"},
+                     index_name=markdown_translator(t, lang)("churn_col_model"))
+
+
+def target_table(targets: pd.DataFrame, currency: str = "", lang: str = "en") -> Styler:
+    """The CLV-aware target list (``WhoResults.targets``): customers by expected profit of an offer.
+
+    Customer ids come from the data: the report's safe output escapes them as text.
+    """
+    m = _money(currency)
+    return formatted(targets, column_labels(targets.columns, lang),
+                     {"rank": "{:,}", "churn_probability": "{:.1%}", "value": m, "expected_saved": m,
+                      "expected_profit": m, "cum_profit": m}, hide_index=True)
