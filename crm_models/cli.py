@@ -35,7 +35,8 @@ _LEADING_ZERO = re.compile(r"[+-]?0[0-9_]+")
 
 
 def parse_value(text: str) -> object:
-    """``-p`` values are read as YAML scalars: 3 -> int, 0.1 -> float, null -> None, [a, b] -> list.
+    """``-p`` values are read as YAML scalars: 3 -> int, 0.1 -> float, null -> None, [a, b] -> list,
+    true/false -> bool (YAML 1.2: ``Yes``, ``no``, ``on`` stay text, e.g. ``-p event_value Yes``).
 
     A plain date (``2024-12-31``) becomes a :class:`datetime.date`; the runner passes it to
     the notebook as ISO text (:mod:`crm_models.report.parameters`).  Digits with a leading
@@ -44,9 +45,20 @@ def parse_value(text: str) -> object:
     if _LEADING_ZERO.fullmatch(text.strip()):
         return text.strip()
     try:
-        return yaml.safe_load(text)
+        return yaml.load(text, Loader=_ParameterLoader)  # noqa: S506 - a SafeLoader subclass
     except yaml.YAMLError:
         return text
+
+
+class _ParameterLoader(yaml.SafeLoader):
+    """YAML 1.2 booleans: only true/false; yes/no/on/off stay text (Telco's churn flag is "Yes")."""
+
+
+_ParameterLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()}
+_ParameterLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
 
 
 def date_arg(text: str) -> dt.date:

@@ -139,3 +139,12 @@ def test_a_reader_option_given_as_a_parameter_says_how_to_pass_it(tmp_path):
     assert list(tmp_path.iterdir()) == []  # refused before anything ran
     with pytest.raises(ReportError, match=r"unknown parameter colour for notebook\(s\) clv$"):
         run_reports(["clv"], {"colour": "red"}, out=tmp_path, progress="off")  # no reader option: no advice
+
+
+def test_cli_yes_no_values_stay_text():
+    """`-p event_value Yes` (IBM Telco's churn flag) is the text Yes, not YAML 1.1's True."""
+    for text in ("Yes", "No", "yes", "no", "on", "off", "Y", "N"):
+        assert cli.parse_value(text) == text
+    assert cli.parse_value("true") is True and cli.parse_value("False") is False
+    assert cli.parse_value("[Yes, No]") == ["Yes", "No"]
+    assert cli.parse_value("null") is None and cli.parse_value("[1, 2]") == [1, 2]
