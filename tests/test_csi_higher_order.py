@@ -22,7 +22,7 @@ import pandas as pd
 import pytest
 from helpers import csi as fx
 
-from crm_models.csi import PLSPM, predict_pls
+from crm_models.csi import PLSPM, mga, predict_pls
 from crm_models.errors import CRMDataError, ModelSpecificationError
 
 REF = json.loads((Path(__file__).parent / "data" / "seminr_hoc.json").read_text())
@@ -253,6 +253,24 @@ def test_index_refused(model):
         csi_index(model)
 
 
-def test_predict_pls_refused(model):
+def test_predict_pls_and_mga_refused(model, mobi):
     with pytest.raises(CRMDataError, match="higher-order"):
         predict_pls(model, n_folds=5, seed=1)
+    with pytest.raises(CRMDataError, match="higher-order"):
+        mga(model, (mobi["CUEX1"] < 8).to_numpy())
+
+
+def test_missing_answers(mobi):
+    """Missing answers take the item means before stage 1 (fit), the fitted means in transform."""
+    holes = mobi.astype(float)
+    holes.iloc[[3, 10], holes.columns.get_loc("IMAG2")] = np.nan
+    m = PLSPM(PATHS, BLOCKS, scheme="path", higher_order=HOC).fit(holes)
+    filled = holes.fillna(holes.mean())
+    pd.testing.assert_frame_equal(m.path_coefficients_,
+                                  PLSPM(PATHS, BLOCKS, scheme="path", higher_order=HOC).fit(filled)
+                                  .path_coefficients_, atol=1e-12)
+    assert m.missing_["cells"] == 2
+    new = m.transform(holes.iloc[:5])
+    mean = m.estimation_.first_stage.item_mean[list(m.estimation_.first_stage.spec.items).index("IMAG2")]
+    assert mean == pytest.approx(filled["IMAG2"].mean())
+    np.testing.assert_allclose(new.to_numpy(), m.scores_.iloc[:5].to_numpy(), atol=1e-10)
