@@ -66,7 +66,7 @@ def test_get_params_set_params_and_clone(model):
     assert params == {"paths": PATHS, "blocks": BLOCKS, "modes": None, "scheme": "path", "scaled": False,
                       "tol": None, "max_iter": None, "missing": "mean", "keep_data": True,
                       "convergence": "max", "consistent": False, "interactions": None,
-                      "interaction_method": "two_stage"}
+                      "interaction_method": "two_stage", "higher_order": None, "hoc_method": "two_stage"}
     twin = clone(model)
     assert twin.get_params() == params and not twin.is_fitted
     assert twin.set_params(scheme="centroid") is twin and twin.scheme == "centroid"

@@ -197,6 +197,19 @@ def _moderation_predictions(m: Any, d: pd.DataFrame) -> dict[str, Any]:
             "boot": m.bootstrap(n=20, seed=1, bca=False, data=d).paths}
 
 
+def _hoc_model() -> PLSPM:
+    blocks = {"IMAG": ["imag1", "imag2", "imag3"], "VAL": ["val1", "val2", "val3"],
+              "QUAL": ["qual1", "qual2", "qual3"], "LOY": ["loy1", "loy2", "loy3"]}
+    return PLSPM({"SAT": ["QUAL"], "LOY": ["SAT"]}, blocks, scheme="path", keep_data=False,
+                 higher_order={"SAT": ["IMAG", "VAL"]})
+
+
+def _hoc_predictions(m: Any, d: pd.DataFrame) -> dict[str, Any]:
+    return {"summary": m.summary, "loadings": m.outer_loadings_, "first_stage": m.first_stage_,
+            "hoc": m.hoc_loadings_, "transform": m.transform(d.iloc[:30]),
+            "boot": m.bootstrap(n=20, seed=1, bca=False, data=d).paths}
+
+
 def _segment_predictions(m: Any, d: pd.DataFrame) -> dict[str, Any]:
     return {"predict": m.predict(d), "standardized": m.standardized_profiles(), "centers": m.centers_,
             "silhouette": m.silhouette_}
@@ -233,6 +246,7 @@ CASES: dict[str, Case] = {
     "plsc": Case(lambda: _ecsi_model(scheme="factorial", consistent=True, keep_data=False), _survey,
                  _pls_predictions),
     "pls_moderation": Case(_moderation_model, _survey, _moderation_predictions),
+    "pls_higher_order": Case(_hoc_model, _survey, _hoc_predictions),
 }
 
 NAMESPACE = {cls.__name__: cls for cls in (BetaGeoModel, ModifiedBetaGeoModel, BetaGeoCNBDModel,

@@ -14,6 +14,7 @@
 from crm_models._moved import moved_names
 from crm_models.csi.bootstrap import BootstrapResult, bootstrap
 from crm_models.csi.careless import careless_responses, drop_straightliners
+from crm_models.csi.higher_order import HOC_METHODS
 from crm_models.csi.index import (
     csi_index,
     csi_scores,
@@ -71,7 +72,7 @@ from crm_models.csi.scale import COMMON_SCALES, AnswerScale, answer_scale, fitti
 from crm_models.csi.spec import ModelSpec, build_spec
 
 __all__ = [
-    "PLSPM", "SCHEMES", "ModelSpec", "build_spec", "BootstrapResult", "bootstrap",
+    "PLSPM", "SCHEMES", "HOC_METHODS", "ModelSpec", "build_spec", "BootstrapResult", "bootstrap",
     "THRESHOLDS", "ave", "block_eigenvalues", "composite_reliability", "cronbach_alpha",
     "dillon_goldstein_rho", "f_squared", "fornell_larcker", "htmt", "measurement_quality",
     "reliability", "rho_a", "unidimensionality", "vif",

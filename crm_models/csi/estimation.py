@@ -104,6 +104,10 @@ class PLSFit:
     ----------
     spec:
         The validated model (constructs in topological order).
+    first_stage:
+        With higher-order constructs estimated in two stages
+        (:mod:`crm_models.csi.higher_order`), the stage-1 fit whose construct scores of the
+        dimensions are the stage-2 items of the higher-order constructs; else None.
     interactions, interaction_pairs:
         Names of the interaction constructs (not standardised, see :attr:`lv_scale`) and the
         ``(focal, moderator)`` constructs of each.
@@ -149,6 +153,7 @@ class PLSFit:
     consistent: bool = False
     interactions: tuple[str, ...] = ()
     interaction_pairs: tuple[tuple[str, str], ...] = ()
+    first_stage: PLSFit | None = None
 
     def __post_init__(self) -> None:
         for name in _ARRAYS:
@@ -240,7 +245,10 @@ class PLSFit:
     # ------------------------------------------------------------------ persistence
     def to_dict(self) -> dict[str, Any]:
         """Plain numbers and arrays (for a saved model file); :meth:`from_dict` inverts it."""
-        out: dict[str, Any] = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "spec"}
+        out: dict[str, Any] = {f.name: getattr(self, f.name) for f in fields(self)
+                               if f.name not in ("spec", "first_stage")}
+        if self.first_stage is not None:
+            out["first_stage"] = self.first_stage.to_dict()
         spec = self.spec
         out["spec"] = {"lvs": list(spec.lvs), "blocks": [list(b) for b in spec.blocks],
                        "modes": list(spec.modes), "path": np.asarray(spec.path)}
@@ -255,11 +263,12 @@ class PLSFit:
         consistent = bool(state.pop("consistent", False))
         interactions = tuple(state.pop("interactions", ()))
         pairs = tuple(tuple(p) for p in state.pop("interaction_pairs", ()))
+        first = state.pop("first_stage", None)
         spec = ModelSpec(lvs=tuple(s["lvs"]), blocks=tuple(tuple(b) for b in s["blocks"]),
                          modes=tuple(s["modes"]), path=np.asarray(s["path"], dtype=int))
         return cls(spec=spec, scheme=str(state.pop("scheme")), scaled=bool(state.pop("scaled")),
                    tol=float(state.pop("tol")), max_iter=int(state.pop("max_iter")),
                    n_obs=int(state.pop("n_obs")), iterations=int(state.pop("iterations")),
                    convergence=convergence, consistent=consistent, interactions=interactions,
-                   interaction_pairs=pairs,
+                   interaction_pairs=pairs, first_stage=None if first is None else cls.from_dict(first),
                    **{k: np.asarray(v, dtype=float) for k, v in state.items()})

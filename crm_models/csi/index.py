@@ -103,6 +103,11 @@ def _refuse_interactions(model: PLSPM) -> None:
             "the 0-100 index and the IPMA read answers on the survey scale, and the items of the "
             f"interaction construct(s) {list(model.estimation_.interactions)} are products: compute them "
             "on the model fitted without interactions")
+    if getattr(model, "higher_order", None) and model.hoc_method == "two_stage":
+        raise ModelSpecificationError(
+            "the 0-100 index and the IPMA read answers on the survey scale, and the items of the "
+            f"higher-order construct(s) {list(model.higher_order)} are construct scores: compute them on "
+            "the model fitted without higher_order, or with hoc_method='repeated_indicators'")
 
 
 def _normalised_weights(model: PLSPM, constructs: Sequence[str]) -> dict[str, pd.Series]:

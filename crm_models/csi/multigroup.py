@@ -353,6 +353,10 @@ def mga(model: PLSPM, groups: str | Sequence[Any] | np.ndarray | pd.Series, n_bo
         raise CRMDataError("mga does not support models with interaction terms yet (their items would "
                            "have to be rebuilt on every resampled subset): fit the model without "
                            "`interactions` for mga")
+    if model.higher_order:
+        raise CRMDataError("mga does not support models with higher-order constructs yet (both stages would "
+                           "have to be re-estimated in every group and permutation): fit the model without "
+                           "`higher_order` for mga")
     n_boot = _check_count(n_boot, "n_boot", 2)
     n_perm = _check_count(n_perm, "n_perm", 2)
     if not (isinstance(alpha, (int, float)) and 0 < alpha < 0.5):

@@ -50,6 +50,7 @@ from scipy import special
 from crm_models.base import Estimator, check_is_fitted
 from crm_models.csi import _kernel
 from crm_models.csi._data import MISSING_METHODS, prepare_items
+from crm_models.csi._higher_order import HigherOrderDesign, build_hoc_design
 from crm_models.csi._interaction import InteractionDesign, build_design
 from crm_models.csi._measurement import unidimensionality_table
 from crm_models.csi._resampling import BootstrapResult, run_bootstrap
@@ -63,7 +64,8 @@ SCHEMES = ("centroid", "factorial", "path")
 #: stopping rule -> (default tol, default max_iter)
 CONVERGENCE = {"max": (1e-10, 300), "plspm": (1e-6, 100)}
 _TABLES = ("scores_", "path_coefficients_", "r2_", "r2_adj_", "inner_model_", "outer_weights_",
-           "outer_loadings_", "outer_model_", "crossloadings_", "effects_", "inner_summary_", "unidim_")
+           "outer_loadings_", "outer_model_", "crossloadings_", "effects_", "inner_summary_", "unidim_",
+           "first_stage_", "hoc_loadings_")
 
 
 def _treat(values: np.ndarray, scaled: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -137,6 +139,15 @@ class PLSPM(Estimator):
         How the interaction's items are built: ``"two_stage"`` (default, Henseler & Chin
         2010), ``"product_indicator"`` or ``"orthogonal"`` (Little et al. 2006). Every
         bootstrap draw recomputes them.
+    higher_order:
+        Higher-order constructs: ``{HOC: [its dimensions]}`` (e.g.
+        ``{"SAT": ["IMAG", "VAL"]}``); the dimensions are blocks of ``blocks`` without paths of
+        their own, the HOC has no block and ``paths`` use it like any construct. See
+        :mod:`crm_models.csi.higher_order`.
+    hoc_method:
+        ``"two_stage"`` (default, as seminr's ``two_stage``: the HOC is measured by the stage-1
+        scores of its dimensions) or ``"repeated_indicators"`` (the HOC is measured by all its
+        dimensions' items, the dimensions point to it). Every bootstrap draw re-runs both stages.
 
     Fitted attributes
     -----------------
@@ -155,7 +166,8 @@ class PLSPM(Estimator):
                  scaled: bool = True, tol: float | None = None, max_iter: int | None = None,
                  missing: str = "mean", keep_data: bool = True, convergence: str = "max",
                  consistent: bool = False, interactions: Mapping[str, Sequence[str]] | None = None,
-                 interaction_method: str = "two_stage"):
+                 interaction_method: str = "two_stage",
+                 higher_order: Mapping[str, Sequence[str]] | None = None, hoc_method: str = "two_stage"):
         self.paths = paths
         self.blocks = blocks
         self.modes = modes
@@ -169,6 +181,8 @@ class PLSPM(Estimator):
         self.consistent = consistent
         self.interactions = interactions
         self.interaction_method = interaction_method
+        self.higher_order = higher_order
+        self.hoc_method = hoc_method
 
     # ------------------------------------------------------------------ fitting
     def _validated_spec(self) -> ModelSpec:
@@ -195,38 +209,107 @@ class PLSPM(Estimator):
             raise ModelSpecificationError(
                 "interactions need standardised items (products of standardised items or scores): "
                 "use scaled=True")
+        if self.higher_order and not self.scaled:
+            raise ModelSpecificationError(
+                "higher_order needs standardised items (the stage-2 items are construct scores): "
+                "use scaled=True")
         return spec
 
-    @property
-    def interaction_design(self) -> InteractionDesign | None:
-        """How the interaction items are computed (None without ``interactions``)."""
-        if not self.interactions:
-            return None
+    def _check_given(self) -> None:
         if self.paths is None or self.blocks is None:
             raise ModelSpecificationError("give the paths ({target: [predictors]}) and the blocks "
                                           "({construct: [item columns]}) of the model")
+
+    @property
+    def hoc_design(self) -> HigherOrderDesign | None:
+        """How the items of the higher-order constructs are computed (None without ``higher_order``)."""
+        if not self.higher_order:
+            return None
+        self._check_given()
         tol, max_iter = self._stopping()
-        return build_design(self.paths, self.blocks, self.modes, self.interactions, self.interaction_method,
+        return build_hoc_design(self.paths, self.blocks, self.modes, self.higher_order, self.hoc_method,
+                                interactions=list(self.interactions or ()), scheme=self.scheme, tol=tol,
+                                max_iter=int(max_iter), rule=self.convergence)
+
+    @property
+    def interaction_design(self) -> InteractionDesign | None:
+        """How the interaction items are computed (None without ``interactions``).
+
+        With ``higher_order`` the interactions are built on the model of the higher-order
+        constructs (their stage-2 model for ``hoc_method="two_stage"``).
+        """
+        if not self.interactions:
+            return None
+        self._check_given()
+        tol, max_iter = self._stopping()
+        hoc = self.hoc_design
+        paths, blocks, modes = (self.paths, self.blocks, self.modes) if hoc is None else (
+            list(hoc.paths), hoc.blocks, hoc.modes)
+        return build_design(paths, blocks, modes, self.interactions, self.interaction_method,
                             scheme=self.scheme, tol=tol, max_iter=int(max_iter), rule=self.convergence)
 
     def _build_spec(self) -> ModelSpec:
         design = self.interaction_design
-        return build_spec(self.paths, self.blocks, self.modes) if design is None else design.spec
+        if design is not None:
+            return design.spec
+        hoc = self.hoc_design
+        if hoc is not None:
+            return build_spec(list(hoc.paths), hoc.blocks, hoc.modes)
+        return build_spec(self.paths, self.blocks, self.modes)
+
+    def _base_items(self) -> tuple[list[str], Any]:
+        """The survey items the model reads, and the function computing ``spec``'s items from them (or None).
+
+        The function maps ``(B, n, p0)`` answers to ``(B, n, p)`` items and a ``(B,)`` flag of
+        the stage-1 fits that converged (higher-order constructs, then interactions).
+        """
+        hoc, design = self.hoc_design, self.interaction_design
+        if hoc is None and design is None:
+            return self._build_spec().items, None
+        if hoc is None:
+            return list(design.base_items), design.augment
+        if design is None:
+            order = [hoc.items.index(it) for it in self._build_spec().items]
+
+            def reordered(raw: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+                items, ok = hoc.augment(raw)
+                return items[:, :, order], ok
+
+            return list(hoc.base_items), reordered
+
+        def augment(raw: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+            items, ok = hoc.augment(raw)
+            full, ok2 = design.augment(items)
+            return full, ok & ok2
+
+        return list(hoc.base_items), augment
 
     def _survey_items(self, df: pd.DataFrame, missing: str, min_rows: int, fill: np.ndarray | None = None,
                       check_constant: bool = True):
-        """The items of ``spec`` from the survey ``df``: its columns, plus the computed interaction items."""
-        design = self.interaction_design
-        if design is None:
-            return prepare_items(df, self._build_spec().items, missing=missing, min_rows=min_rows,
+        """The items of ``spec`` from the survey ``df``: its columns, plus the computed items.
+
+        With interactions or higher-order constructs the returned values hold the items of
+        ``spec`` followed by the survey items that are not among them (:meth:`_extra_items`).
+        """
+        base, augment = self._base_items()
+        if augment is None:
+            return prepare_items(df, base, missing=missing, min_rows=min_rows,
                                  source=_source(df), fill=fill, check_constant=check_constant)
-        prep = prepare_items(df, design.base_items, missing=missing, min_rows=min_rows, source=_source(df))
-        full, ok = design.augment(prep.values[None])
+        prep = prepare_items(df, base, missing=missing, min_rows=min_rows, source=_source(df))
+        full, ok = augment(prep.values[None])
         if not ok[0]:
-            raise ConvergenceError("the stage-1 model (without the interactions) did not converge; try a "
-                                   "larger max_iter or another scheme")
-        prep.values = full[0]
+            raise ConvergenceError("the stage-1 model (without the interactions, or with the dimensions of "
+                                   "the higher-order constructs) did not converge; try a larger max_iter or "
+                                   "another scheme")
+        extra = [base.index(it) for it in self._extra_items()]
+        prep.values = np.concatenate([full[0], prep.values[:, extra]], axis=1)
         return prep
+
+    def _extra_items(self) -> list[str]:
+        """Survey items the model reads that are not items of ``spec`` (a HOC's dimensions' items)."""
+        base, _ = self._base_items()
+        own = set(self._build_spec().items)
+        return [it for it in base if it not in own]
 
     def _stopping(self) -> tuple[float, int]:
         """``(tol, max_iter)``: the given values, or the defaults of the stopping rule."""
@@ -249,7 +332,7 @@ class PLSPM(Estimator):
         spec = self._validated_spec()
         n_min = max(spec.n_lvs + 2, 10)
         prep = self._survey_items(df, self.missing, n_min)
-        raw = prep.values
+        raw = prep.values[:, :len(spec.items)]
         n = raw.shape[0]
         X, mean, sd = _treat(raw, self.scaled)
         C = X.T @ X / n
@@ -296,11 +379,20 @@ class PLSPM(Estimator):
                      iterations=int(res.iterations[0]), consistent=bool(self.consistent),
                      item_mean=mean, item_sd=sd, C=C, R=R, W=res.W[0],
                      xload=res.xload[0], RL=res.RL[0], P=P[0], r2=r2[0], interactions=inters,
-                     interaction_pairs=pairs)
+                     interaction_pairs=pairs, first_stage=self._first_stage(prep.values, spec))
         self._set_fit(fit, prep.missing)
-        self.training_data_ = (pd.DataFrame(raw, index=prep.index, columns=spec.items)
+        self.training_data_ = (pd.DataFrame(prep.values, index=prep.index,
+                                            columns=spec.items + self._extra_items())
                                if self.keep_data else None)
         return self
+
+    def _first_stage(self, values: np.ndarray, spec: ModelSpec) -> PLSFit | None:
+        """The stage-1 fit of a two-stage higher-order model (``values`` as :meth:`_survey_items` returns)."""
+        hoc = self.hoc_design
+        if hoc is None or hoc.method != "two_stage":
+            return None
+        cols = spec.items + self._extra_items()
+        return hoc.first_stage(values[:, [cols.index(it) for it in hoc.base_items]])
 
     def _set_fit(self, fit: PLSFit, missing: dict) -> None:
         for name in _TABLES:  # drop tables cached by a previous fit
@@ -362,10 +454,20 @@ class PLSPM(Estimator):
                 raise CRMDataError(
                     "this PLSPM keeps no survey rows (fitted with keep_data=False, or read from a file): "
                     "pass the survey it was fitted on as data=...")
+            frame = self.training_data_
+        else:
+            frame = self._training_frame(data)
+        items = list(self.estimation_.spec.items)
+        return frame if frame.shape[1] == len(items) else frame[items]
+
+    def _training_frame(self, data: pd.DataFrame | None = None) -> pd.DataFrame:
+        """:meth:`training_items` followed by the survey items that are not items of ``spec``."""
+        if data is None:
+            self.training_items()  # the error when no rows are kept
             return self.training_data_
         fit = self.estimation_
         prep = self._survey_items(data, self.missing_["method"], 1)
-        values = prep.values
+        values = prep.values[:, :len(fit.spec.items)]
         same = (values.shape[0] == fit.n_obs
                 and np.allclose(values.mean(axis=0), fit.item_mean, rtol=1e-9, atol=1e-12)
                 and np.allclose(values.std(axis=0), fit.item_sd, rtol=1e-9, atol=1e-12))
@@ -374,7 +476,7 @@ class PLSPM(Estimator):
                 f"data= is not the survey this model was fitted on ({values.shape[0]} usable rows vs "
                 f"{fit.n_obs}, or different item means / standard deviations): pass the same survey, "
                 "or fit a new model on this one", source=_source(data))
-        return pd.DataFrame(values, index=prep.index, columns=fit.spec.items)
+        return pd.DataFrame(prep.values, index=prep.index, columns=fit.spec.items + self._extra_items())
 
     def transform(self, df: pd.DataFrame) -> pd.DataFrame:
         """Construct scores of the respondents in ``df`` with the fitted weights.
@@ -396,9 +498,29 @@ class PLSPM(Estimator):
                 "transform is not available for a model with interactions (the interaction items of new "
                 "respondents would need the survey's stage-1 fit); use scores_ for the training rows")
         fit = self.estimation_
+        hoc = self.hoc_design
+        if hoc is not None:
+            return self._transform_hoc(df, hoc)
         prep = prepare_items(df, fit.spec.items, missing=self.missing_["method"], min_rows=1,
                              source=_source(df), fill=fit.item_mean, check_constant=False)
         return pd.DataFrame(fit.scores(prep.values), index=prep.index, columns=list(fit.spec.lvs))
+
+    def _transform_hoc(self, df: pd.DataFrame, hoc: HigherOrderDesign) -> pd.DataFrame:
+        """:meth:`transform` with higher-order constructs: the fitted stage-1 weights, then stage 2."""
+        fit = self.estimation_
+        first = fit.first_stage if hoc.method == "two_stage" else fit
+        mean = np.empty(len(hoc.base_items))
+        mean[hoc.columns_of(first.spec.items)] = first.item_mean  # stage-1 items are (copies of) survey items
+        prep = prepare_items(df, hoc.base_items, missing=self.missing_["method"], min_rows=1,
+                             source=_source(df), fill=mean, check_constant=False)
+        raw = prep.values[:, hoc.columns_of(first.spec.items)]
+        if hoc.method == "two_stage":
+            s1 = first.scores(raw)
+            lvs1, pos = list(first.spec.lvs), {it: k for k, it in enumerate(hoc.base_items)}
+            dims = set(hoc.dimensions)
+            raw = np.column_stack([s1[:, lvs1.index(it)] if it in dims else prep.values[:, pos[it]]
+                                   for it in fit.spec.items])
+        return pd.DataFrame(fit.scores(raw), index=prep.index, columns=list(fit.spec.lvs))
 
     # ------------------------------------------------------------------ result tables (built on first use)
     @cached_property
@@ -540,6 +662,56 @@ class PLSPM(Estimator):
         fit = self.estimation_
         return unidimensionality_table(fit.spec, fit.R)
 
+    @cached_property
+    def first_stage_(self) -> pd.DataFrame:
+        """Weights and loadings of the dimensions' items on their dimensions (higher-order models).
+
+        For ``hoc_method="two_stage"`` from the stage-1 fit (``estimation_.first_stage``), for
+        ``"repeated_indicators"`` from the model itself. Index item; columns hoc, dimension,
+        weight, loading.
+        """
+        check_is_fitted(self)
+        hoc = self._fitted_hoc()
+        fit = self.estimation_
+        first = fit.first_stage if hoc.method == "two_stage" else fit
+        weights = pd.Series(first.weights, index=first.spec.items)
+        loadings = pd.Series(first.loadings, index=first.spec.items)
+        rows = [(it, h.name, d, weights[it], loadings[it]) for h in hoc.constructs for d in h.dimensions
+                for it in first.spec.blocks[first.spec.lvs.index(d)]]
+        return pd.DataFrame(rows, columns=["item", "hoc", "dimension", "weight", "loading"]).set_index("item")
+
+    @cached_property
+    def hoc_loadings_(self) -> pd.DataFrame:
+        """How each dimension measures its higher-order construct.
+
+        ``"two_stage"``: the stage-2 outer weight and loading of the dimension's scores on the
+        HOC (rows of ``outer_model_``); ``"repeated_indicators"``: the path dimension -> HOC
+        as weight and the correlation of the two construct scores as loading. Index
+        ``"HOC <- dimension"``; columns hoc, dimension, weight, loading.
+        """
+        check_is_fitted(self)
+        hoc = self._fitted_hoc()
+        fit = self.estimation_
+        lvs = list(fit.spec.lvs)
+        rows = []
+        for h in hoc.constructs:
+            for d in h.dimensions:
+                if hoc.method == "two_stage":
+                    rows.append((h.name, d, self.outer_weights_[d], self.outer_loadings_[d]))
+                else:
+                    i, j = lvs.index(h.name), lvs.index(d)
+                    rows.append((h.name, d, fit.P[i, j], fit.construct_correlations[i, j]))
+        out = pd.DataFrame(rows, columns=["hoc", "dimension", "weight", "loading"])
+        out.index = out["hoc"] + " <- " + out["dimension"]
+        return out
+
+    def _fitted_hoc(self) -> HigherOrderDesign:
+        hoc = self.hoc_design
+        if hoc is None:
+            raise ModelSpecificationError("the model has no higher-order constructs "
+                                          "(PLSPM(..., higher_order={HOC: [dimensions]}))")
+        return hoc
+
     @property
     def summary(self) -> pd.DataFrame:
         """Structural paths: source, target, estimate, std_error, t_value, p_value (OLS, as plspm)."""
@@ -557,12 +729,12 @@ class PLSPM(Estimator):
                   data: pd.DataFrame | None = None) -> BootstrapResult:
         """Bootstrap confidence intervals; see :func:`crm_models.csi.bootstrap.bootstrap`."""
         check_is_fitted(self)
+        base, augment = self._base_items()
+        if augment is not None:  # every draw recomputes the interaction / higher-order items (both stages)
+            raw = self._training_frame(data)[base].to_numpy()
+            return run_bootstrap(self.estimation_, raw, n=n, seed=seed, sign_change=sign_change, level=level,
+                                 bca=bca, n_jobs=n_jobs, chunk_size=chunk_size, augment=augment)
         items = self.training_items(data)
-        design = self.interaction_design
-        if design is not None:  # every draw recomputes the interaction items from the survey items
-            return run_bootstrap(self.estimation_, items[list(design.base_items)].to_numpy(), n=n, seed=seed,
-                                 sign_change=sign_change, level=level, bca=bca, n_jobs=n_jobs,
-                                 chunk_size=chunk_size, augment=design.augment)
         return run_bootstrap(self.estimation_, items.to_numpy(), n=n, seed=seed,
                              sign_change=sign_change, level=level, bca=bca, n_jobs=n_jobs,
                              chunk_size=chunk_size)

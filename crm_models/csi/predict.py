@@ -369,6 +369,10 @@ def predict_pls(model: PLSPM, n_folds: int | None = 10, technique: str = "DA", s
                            "would "
                            "have to be rebuilt on every resampled subset): fit the model without "
                            "`interactions` for predict_pls")
+    if model.higher_order:
+        raise CRMDataError("predict_pls does not support models with higher-order constructs yet (both "
+                           "stages would have to be re-estimated on every training fold): fit the model "
+                           "without `higher_order` for predict_pls")
     tech = str(technique).upper()
     if tech not in TECHNIQUES:
         raise CRMDataError(f"technique={technique!r} is not one of {TECHNIQUES} "
