@@ -28,6 +28,7 @@ from crm_models.clv import (
     BetaGeoBetaBinomModel,
     BetaGeoModel,
     GammaGammaModel,
+    GGompertzNBDModel,
     ModifiedBetaGeoModel,
     NBDModel,
     ParetoNBDModel,
@@ -181,6 +182,7 @@ CASES: dict[str, Case] = {
     "mbgnbd": Case(lambda: ModifiedBetaGeoModel(penalizer=0.001), _summary, _summary_model_predictions),
     "paretonbd": Case(lambda: ParetoNBDModel(penalizer=0.001), _summary, _summary_model_predictions),
     "nbd": Case(lambda: NBDModel(penalizer=0.001), _summary, _summary_model_predictions),
+    "ggomnbd": Case(lambda: GGompertzNBDModel(penalizer=0.001), _summary, _summary_model_predictions),
     "gammagamma": Case(lambda: GammaGammaModel(penalizer=0.0001, correlation_threshold=0.9), _summary,
                        _gg_predictions),
     "bgbb": Case(lambda: BetaGeoBetaBinomModel(penalizer=0.0001), _bgbb_data, _bgbb_predictions),
@@ -207,6 +209,7 @@ CASES: dict[str, Case] = {
 }
 
 NAMESPACE = {cls.__name__: cls for cls in (BetaGeoModel, ModifiedBetaGeoModel, ParetoNBDModel, NBDModel,
+                                           GGompertzNBDModel,
                                            GammaGammaModel, BetaGeoBetaBinomModel, ShiftedBetaGeoModel,
                                            ChurnModel, KMeansSegmenter, PLSPM)}
 NAMESPACE["range"] = range
