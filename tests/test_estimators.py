@@ -29,6 +29,7 @@ from crm_models.clv import (
     BetaGeoCNBDModel,
     BetaGeoModel,
     GammaGammaModel,
+    GGompertzNBDModel,
     ModifiedBetaGeoCNBDModel,
     ModifiedBetaGeoModel,
     NBDModel,
@@ -222,6 +223,7 @@ CASES: dict[str, Case] = {
     "mbgcnbd": Case(lambda: ModifiedBetaGeoCNBDModel(k=2, penalizer=0.001), _summary_litt, _cnbd_predictions),
     "paretonbd": Case(lambda: ParetoNBDModel(penalizer=0.001), _summary, _summary_model_predictions),
     "nbd": Case(lambda: NBDModel(penalizer=0.001), _summary, _summary_model_predictions),
+    "ggomnbd": Case(lambda: GGompertzNBDModel(penalizer=0.001), _summary, _summary_model_predictions),
     "gammagamma": Case(lambda: GammaGammaModel(penalizer=0.0001, correlation_threshold=0.9), _summary,
                        _gg_predictions),
     "bgbb": Case(lambda: BetaGeoBetaBinomModel(penalizer=0.0001), _bgbb_data, _bgbb_predictions),
@@ -251,6 +253,7 @@ CASES: dict[str, Case] = {
 
 NAMESPACE = {cls.__name__: cls for cls in (BetaGeoModel, ModifiedBetaGeoModel, BetaGeoCNBDModel,
                                            ModifiedBetaGeoCNBDModel, ParetoNBDModel, NBDModel,
+                                           GGompertzNBDModel,
                                            GammaGammaModel, BetaGeoBetaBinomModel, ShiftedBetaGeoModel,
                                            ChurnModel, KMeansSegmenter, PLSPM)}
 NAMESPACE["range"] = range

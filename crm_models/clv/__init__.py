@@ -17,6 +17,7 @@ from crm_models.clv.bgbb import BetaGeoBetaBinomModel
 from crm_models.clv.bgnbd import BetaGeoModel
 from crm_models.clv.cnbd import BetaGeoCNBDModel, ModifiedBetaGeoCNBDModel
 from crm_models.clv.gammagamma import GammaGammaModel, SpendCorrelationWarning
+from crm_models.clv.ggomnbd import GGompertzNBDModel
 from crm_models.clv.mbgnbd import ModifiedBetaGeoModel
 from crm_models.clv.nbd import NBDModel
 from crm_models.clv.paretonbd import ParetoNBDModel
@@ -36,6 +37,7 @@ from crm_models.clv.value import customer_equity, customer_lifetime_value, disco
 __all__ = [
     "BetaGeoModel",
     "ParetoNBDModel",
+    "GGompertzNBDModel",
     "ModifiedBetaGeoModel",
     "BetaGeoCNBDModel",
     "ModifiedBetaGeoCNBDModel",
