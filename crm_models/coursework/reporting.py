@@ -38,6 +38,7 @@ import pandas as pd
 
 from crm_models.coursework.config import DEFAULT, AssignmentConfig
 from crm_models.errors import CRMDataError
+from crm_models.report.fonts import embed_cjk_font
 from crm_models.report.i18n import LANGUAGES, percent, translate
 from crm_models.report.runner import atomic_write_text
 
@@ -321,5 +322,6 @@ def class_report(results: Sequence[GradeResult], path: str | Path, lang: str | N
     """
     summary = class_summary(results, config)
     path = Path(path)
-    atomic_write_text(path, class_report_html(summary, lang or config.lang, config.title))
+    # Chinese text readable without a system CJK font (a subset of Noto Sans CJK SC embedded)
+    atomic_write_text(path, embed_cjk_font(class_report_html(summary, lang or config.lang, config.title)))
     return path
