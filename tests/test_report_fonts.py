@@ -14,6 +14,7 @@ from helpers.browser import check_page, find_chromium
 from crm_models.report.fonts import (
     FONT_FAMILY,
     embed_cjk_font,
+    embed_cjk_font_svg,
     font_notice,
     page_characters,
     unicode_range,
@@ -90,3 +91,13 @@ def test_browser_loads_the_embedded_face_without_network(tmp_path):
                   ".filter(f => f.status === 'loaded').map(f => f.family))"})
     assert check.problems == []  # no network request, no console error
     assert check.values == {"check": True, "loaded": [FONT_FAMILY]}
+
+
+def test_svg_images_carry_their_own_glyphs():
+    svg = ('<svg xmlns="http://www.w3.org/2000/svg" width="90" height="20" font-family="sans-serif">'
+           '<text x="2" y="14">平均分 10.00</text></svg>')
+    out = embed_cjk_font_svg(svg)
+    assert set(_embedded(out).getBestCmap()) == {ord(ch) for ch in "平均分"}
+    assert f'svg{{font-family:"{FONT_FAMILY}", sans-serif}}' in out and out.endswith("</text></svg>")
+    english = svg.replace("平均分", "mean")
+    assert embed_cjk_font_svg(english) is english

@@ -41,8 +41,8 @@ import re
 from html.parser import HTMLParser
 from pathlib import Path
 
-__all__ = ["FONT_FAMILY", "embed_cjk_font", "has_cjk", "visible_text", "page_characters",
-           "subset_font", "font_path", "font_notice"]
+__all__ = ["FONT_FAMILY", "embed_cjk_font", "embed_cjk_font_svg", "font_face_css", "has_cjk", "visible_text",
+           "cjk_characters", "page_characters", "unicode_range", "subset_font", "font_path", "font_notice"]
 
 #: the family name the embedded subset is declared under
 FONT_FAMILY = "CRM CJK"
@@ -244,6 +244,41 @@ def _add_fallback_family(html: str) -> tuple[str, int]:
     return _STYLE_BLOCK.sub(block, html), count
 
 
+def font_face_css(characters: str) -> str:
+    """The ``@font-face`` rule of ``"CRM CJK"``: the subset of ``characters`` as a ``data:``
+    URL, its ``unicode-range``, and the font's copyright and licence in a comment."""
+    flavor = _flavor()
+    data = base64.b64encode(subset_font(characters, flavor)).decode("ascii")
+    have = "".join(ch for ch in sorted(set(characters)) if ord(ch) in _font_cmap())
+    notice = font_notice().replace("*/", "* /")
+    return (f"/* {FONT_FAMILY}: a subset of {notice} */\n"
+            f'@font-face{{font-family:"{FONT_FAMILY}";font-style:normal;font-weight:normal;'
+            f"unicode-range:{unicode_range(have)};"
+            f'src:url(data:font/{flavor};base64,{data}) format("{flavor}")}}\n')
+
+
+_SVG_ROOT = re.compile(r"<svg\b[^>]*>", re.IGNORECASE)
+
+
+def embed_cjk_font_svg(svg: str) -> str:
+    """A standalone SVG document (e.g. one shown with ``<img src="data:image/svg+xml...">``)
+    with the glyphs of its CJK text embedded, if it has any; else ``svg`` unchanged.
+
+    An SVG shown as an image cannot use the fonts of the page around it, so it carries its
+    own subset: a ``<style>`` after the root element with the ``@font-face`` rule of
+    :func:`font_face_css` and ``"CRM CJK"`` in front of the root's ``font-family``.
+    """
+    text = visible_text(svg)
+    root = _SVG_ROOT.search(svg)
+    if root is None or not has_cjk(text):
+        return svg
+    family = re.search(r'\sfont-family="([^"]*)"', root.group(0))
+    families = family.group(1) if family else "sans-serif"
+    style = (f"<style>{font_face_css(cjk_characters(text))}"
+             f'svg{{font-family:"{FONT_FAMILY}", {families}}}</style>')
+    return svg[: root.end()] + style + svg[root.end():]
+
+
 def embed_cjk_font(html: str) -> str:
     """``html`` with a subset of Noto Sans CJK SC embedded, if its visible text has CJK characters.
 
@@ -258,17 +293,8 @@ def embed_cjk_font(html: str) -> str:
     text = visible_text(html)
     if not has_cjk(text):
         return html
-    characters = cjk_characters(text)
-    flavor = _flavor()
-    data = base64.b64encode(subset_font(characters, flavor)).decode("ascii")
-    have = "".join(ch for ch in characters if ord(ch) in _font_cmap())
+    style = f"<style>{font_face_css(cjk_characters(text))}</style>\n"
     html, _ = _add_fallback_family(html)
-    notice = font_notice().replace("*/", "* /")
-    style = (f"<style>/* {FONT_FAMILY}: a subset of {notice} */\n"
-             f'@font-face{{font-family:"{FONT_FAMILY}";font-style:normal;font-weight:normal;'
-             f'unicode-range:{unicode_range(have)};'
-             f'src:url(data:font/{flavor};base64,{data}) format("{flavor}")}}\n'
-             f"</style>\n")
     # first in <head> (after <meta charset>), before the style sheets that name the family
     anchor = re.search(r"<meta\s+charset[^>]*>", html, re.IGNORECASE) or re.search(r"<head\b[^>]*>", html,
                                                                                  re.IGNORECASE)
