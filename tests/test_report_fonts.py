@@ -8,7 +8,7 @@ import re
 
 import pytest
 from fontTools.ttLib import TTFont
-from helpers import require
+from helpers import REPORT_TEST_PARAMETERS, require
 from helpers.browser import check_page, find_chromium
 
 from crm_models.report.fonts import (
@@ -101,3 +101,21 @@ def test_svg_images_carry_their_own_glyphs():
     assert f'svg{{font-family:"{FONT_FAMILY}", sans-serif}}' in out and out.endswith("</text></svg>")
     english = svg.replace("平均分", "mean")
     assert embed_cjk_font_svg(english) is english
+
+
+@pytest.mark.slow
+def test_a_chinese_report_embeds_its_glyphs_and_loads_them_offline(tmp_path):
+    from crm_models.report.runner import run_reports
+
+    results = run_reports(["csi"], parameters={"n_boot": REPORT_TEST_PARAMETERS["n_boot"]}, out=tmp_path,
+                          run_id="zh", lang="zh", progress="off")
+    assert [r.status for r in results] == ["ok"], [r.error for r in results]
+    html = results[0].html_path.read_text(encoding="utf-8")
+    cmap = set(_embedded(html).getBestCmap())
+    assert cmap == {ord(ch) for ch in page_characters(html)}
+    assert {ord(ch) for ch in "顾客满意度指数报告"} <= cmap
+    if find_chromium():
+        check = check_page(results[0].html_path, evaluate={
+            "loaded": "document.fonts.ready.then(() => Array.from(document.fonts)"
+                      ".filter(f => f.status === 'loaded').map(f => f.family))"})
+        assert check.problems == [] and check.values["loaded"] == [FONT_FAMILY]
