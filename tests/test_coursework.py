@@ -186,10 +186,12 @@ def test_create_answer_and_grade(tmp_path):
     feedback_zh = (full / "feedback.html").read_text()
     assert "作业反馈" in feedback_zh and f"{maximum:g} / {maximum:g}" in feedback_zh
     assert "已提交" in feedback_zh
+    assert '@font-face{font-family:"CRM CJK"' in feedback_zh  # readable without a Chinese system font
     feedback_en = (course / coursework.folder_name("s-wrong") / "feedback.html").read_text()
     assert "Assignment feedback" in feedback_en and "wrong" in feedback_en
     assert "NameError: name &#x27;undefined_name&#x27; is not defined" in feedback_en
     assert "a percentage (x100)" in feedback_en and "FileNotFoundError" in feedback_en
+    assert "CRM CJK" not in feedback_en  # English pages: no font embedded
     untouched = (course / coursework.folder_name("李四") / "feedback.html").read_text()
     assert "未提交" in untouched
 

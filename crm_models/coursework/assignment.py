@@ -52,6 +52,7 @@ from crm_models.coursework.questions import QUESTIONS, Score, StudentData
 from crm_models.data import simulate
 from crm_models.data.io import load_transactions
 from crm_models.errors import CRMDataError
+from crm_models.report.fonts import embed_cjk_font
 from crm_models.report.i18n import LANGUAGES, translate
 from crm_models.report.runner import atomic_write_text
 
@@ -516,7 +517,7 @@ pre, code {{ white-space: pre-wrap; }}
 {expected_th}<th></th><th>{html_phrase("cw_points_col")}</th></tr></thead>
 <tbody>{"".join(rows)}</tbody></table></body></html>
 """
-    atomic_write_text(folder / "feedback.html", page)
+    atomic_write_text(folder / "feedback.html", embed_cjk_font(page))  # readable without a CJK font
 
 
 def _students(directory: Path) -> list[tuple[str, str, Path]]:

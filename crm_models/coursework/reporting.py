@@ -38,6 +38,7 @@ import pandas as pd
 
 from crm_models.coursework.config import DEFAULT, AssignmentConfig
 from crm_models.errors import CRMDataError
+from crm_models.report.fonts import embed_cjk_font, embed_cjk_font_svg
 from crm_models.report.i18n import LANGUAGES, percent, translate
 from crm_models.report.runner import atomic_write_text
 
@@ -233,7 +234,8 @@ def class_report_html(summary: ClassSummary, lang: str = "en", title: str = "") 
 
     heading = t("cwr_title") + (f": {e(title)}" if title else "")
     counts = summary.status_counts
-    svg = base64.b64encode(_histogram_svg(summary, lang).encode("utf-8")).decode("ascii")
+    # an SVG shown as an image cannot use the page's fonts: it carries its own CJK glyphs
+    svg = base64.b64encode(embed_cjk_font_svg(_histogram_svg(summary, lang)).encode("utf-8")).decode("ascii")
     score_rows = "".join(
         f"<tr><th>{t(f'cwr_group_{group}')}</th><td>{int(row.students)}</td><td>{_fmt(row.mean)}</td>"
         f"<td>{_fmt(row.median)}</td><td>{_fmt(row.min)}</td><td>{_fmt(row.max)}</td></tr>"
@@ -321,5 +323,6 @@ def class_report(results: Sequence[GradeResult], path: str | Path, lang: str | N
     """
     summary = class_summary(results, config)
     path = Path(path)
-    atomic_write_text(path, class_report_html(summary, lang or config.lang, config.title))
+    # Chinese text readable without a system CJK font (a subset of Noto Sans CJK SC embedded)
+    atomic_write_text(path, embed_cjk_font(class_report_html(summary, lang or config.lang, config.title)))
     return path

@@ -36,6 +36,7 @@ import pandas as pd
 import yaml
 
 from crm_models.errors import ReportError
+from crm_models.report.fonts import embed_cjk_font
 from crm_models.report.i18n import report_title, translate
 from crm_models.report.notebooks import discover
 from crm_models.report.parameters import unknown_parameters_hint
@@ -275,5 +276,5 @@ code {{ font-size: 0.8em; }}
 </tbody></table></body></html>
 """
     path = batch.run_dir / "index.html"
-    atomic_write_text(path, page)
+    atomic_write_text(path, embed_cjk_font(page))
     return path

@@ -88,6 +88,7 @@ def export_html(executed_notebook: Path, title: str | None = None) -> str:
     script from the notebook's outputs (see :mod:`crm_models.report.sanitize`)."""
     import nbformat
 
+    from crm_models.report.fonts import embed_cjk_font
     from crm_models.report.sanitize import SafeHTMLExporter, strip_active_outputs
 
     nb = nbformat.read(str(executed_notebook), as_version=4)
@@ -105,7 +106,7 @@ def export_html(executed_notebook: Path, title: str | None = None) -> str:
     exporter.register_preprocessor(TagRemovePreprocessor(remove_cell_tags={"remove_cell"}), enabled=True)
     resources = {"metadata": {"name": _rendered_title(nb) or title or Path(executed_notebook).stem}}
     body, _ = exporter.from_notebook_node(nb, resources=resources)
-    return body
+    return embed_cjk_font(body)  # Chinese text readable without a system CJK font
 
 
 def check_parameters(info: NotebookInfo, parameters: Mapping[str, object]) -> None:

@@ -55,6 +55,8 @@ class PageCheck:
     title: str = ""
     text: str = ""
     screenshot: Path | None = None
+    #: results of the ``evaluate`` expressions of :func:`check_page`, by name
+    values: dict = field(default_factory=dict)
 
     @property
     def problems(self) -> list[str]:
@@ -66,7 +68,8 @@ class PageCheck:
         return out
 
 
-async def _cdp_session(ws_url: str, page: Path, screenshot: Path | None, timeout: float) -> PageCheck:
+async def _cdp_session(ws_url: str, page: Path, screenshot: Path | None, timeout: float,
+                       evaluate: dict[str, str] | None = None) -> PageCheck:
     from tornado.websocket import websocket_connect
 
     conn = await websocket_connect(ws_url, max_message_size=256 * 1024 * 1024)
@@ -133,6 +136,10 @@ async def _cdp_session(ws_url: str, page: Path, screenshot: Path | None, timeout
                                       returnByValue=True))["result"]["value"])
         result.title, result.images = info["title"], info["images"]
         result.tables, result.page_width, result.text = info["tables"], info["page_width"], info["text"]
+        for name, expression in (evaluate or {}).items():  # after document.fonts are ready
+            reply = await call("Runtime.evaluate", expression=expression, returnByValue=True,
+                               awaitPromise=True)
+            result.values[name] = reply["result"].get("value")
         if screenshot is not None:
             metrics = await call("Page.getLayoutMetrics")
             size = metrics.get("cssContentSize") or metrics.get("contentSize")
@@ -149,8 +156,14 @@ async def _cdp_session(ws_url: str, page: Path, screenshot: Path | None, timeout
 
 
 def check_page(page: str | Path, screenshot: str | Path | None = None, *,
-               chromium: str | None = None, timeout: float = 60.0) -> PageCheck:
-    """Load ``page`` (a local HTML file) in headless Chromium and report what happened."""
+               chromium: str | None = None, timeout: float = 60.0,
+               evaluate: dict[str, str] | None = None) -> PageCheck:
+    """Load ``page`` (a local HTML file) in headless Chromium and report what happened.
+
+    ``evaluate`` maps names to JavaScript expressions (a promise is awaited) evaluated after
+    the load; their JSON values are in :attr:`PageCheck.values`, e.g.
+    ``{"cjk": "document.fonts.ready.then(() => document.fonts.check('16px \"CRM CJK\"', '中文'))"}``.
+    """
     exe = chromium or find_chromium()
     if exe is None:
         raise FileNotFoundError("no Chromium found (install the 'chromium' package)")
@@ -172,7 +185,7 @@ def check_page(page: str | Path, screenshot: str | Path | None = None, *,
             port = int(port_file.read_text().splitlines()[0])
             ws_url = _page_websocket(port, timeout)
             shot = Path(screenshot) if screenshot else None
-            return asyncio.run(_cdp_session(ws_url, Path(page), shot, timeout))
+            return asyncio.run(_cdp_session(ws_url, Path(page), shot, timeout, evaluate))
         finally:
             _stop(proc)
 
