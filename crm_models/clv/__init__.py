@@ -16,6 +16,7 @@ from crm_models.clv.base import ConvergenceWarning
 from crm_models.clv.bgbb import BetaGeoBetaBinomModel
 from crm_models.clv.bgnbd import BetaGeoModel
 from crm_models.clv.cnbd import BetaGeoCNBDModel, ModifiedBetaGeoCNBDModel
+from crm_models.clv.compare import ModelComparison, compare_models
 from crm_models.clv.gammagamma import GammaGammaModel, SpendCorrelationWarning
 from crm_models.clv.ggomnbd import GGompertzNBDModel
 from crm_models.clv.mbgnbd import ModifiedBetaGeoModel
@@ -46,6 +47,8 @@ __all__ = [
     "ShiftedBetaGeoModel",
     "GammaGammaModel",
     "customer_lifetime_value",
+    "compare_models",
+    "ModelComparison",
     "customer_equity",
     "discounted_expected_transactions",
     "holdout_by_frequency",

@@ -9,6 +9,7 @@ it draws, like the plots of ``lifetimes``::
     plot_period_transactions(bg, summary)            # customers by repeat purchases: model vs actual
     plot_holdout_by_frequency(bg, summary)           # calibration vs holdout by frequency
     plot_history_alive(bg, dates_of_one_customer)    # one customer's P(alive) over time
+    plot_model_tracking({"BG/NBD": track_bg, "Pareto/NBD": track_pnbd})  # several models
     plot_cumulative_transactions(bg, transactions=tx, summary=summary, observation_end=...)
     plot_incremental_transactions(bg, transactions=tx, summary=summary, observation_end=...)
 
@@ -19,6 +20,8 @@ report catalogue (:mod:`crm_models.report.clv.messages`).
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Mapping
 from typing import Any
 
 import matplotlib.dates as mdates
@@ -47,6 +50,7 @@ __all__ = [
     "plot_history_alive",
     "plot_clv_distribution",
     "plot_retention_projection",
+    "plot_model_tracking",
 ]
 
 ACTUAL = "#1f2937"
@@ -334,4 +338,38 @@ def plot_retention_projection(model, actual: pd.Series | np.ndarray | None = Non
     ax.set_ylabel(translate("clv_fig_still_active", lang))
     ax.set_title(translate("clv_fig_retention_title", lang))
     ax.legend()
+    return ax
+
+
+_COMPARE_STYLES = [(MODEL, "--"), ("#1c7ed6", "-."), ("#2b8a3e", ":"), ("#862e9c", (0, (5, 1, 1, 1)))]
+
+
+@draws_in_language
+def plot_model_tracking(tables: Mapping[str, pd.DataFrame], ax: Axes | None = None, lang: str = "en") -> Axes:
+    """Cumulative repeat transactions of the cohort: actual against several models.
+
+    ``tables``: model name (as shown in the legend) -> its :func:`crm_models.clv.tracking`
+    table; all of the same cohort, period and time unit (e.g. the best two candidates of
+    :func:`crm_models.clv.compare_models`, each fitted on the calibration period).  The
+    actual curve is taken from the first table.
+    """
+    if not tables:
+        raise ModelSpecificationError("plot_model_tracking needs at least one tracking table")
+    ax = _ax(ax)
+    first = next(iter(tables.values()))
+    periods = np.asarray(first.index, dtype=float)
+    ax.plot(periods, first["actual_cumulative"], color=ACTUAL, lw=2, label=translate("clv_fig_actual", lang))
+    for (name, table), (color, style) in zip(tables.items(), itertools.cycle(_COMPARE_STYLES), strict=False):
+        ax.plot(np.asarray(table.index, dtype=float), table["predicted_cumulative"], ls=style, color=color,
+                label=name)
+    cal = first.attrs.get("calibration_t")
+    if cal is not None:
+        ax.axvline(cal, color="grey", lw=1, ls=":")
+        ax.annotate(translate("clv_fig_end_calibration", lang), (cal, ax.get_ylim()[1]), xytext=(4, -12),
+                    textcoords="offset points", fontsize=8, color="grey")
+    code = first.attrs.get("time_unit", "")
+    ax.set_xlabel(translate("clv_fig_time_since_first", lang, unit=unit_name(code, lang) if code else ""))
+    ax.set_ylabel(translate("clv_fig_cumulative_repeat", lang))
+    ax.set_title(translate("clv_fig_choice_title", lang))
+    ax.legend(loc="upper left")
     return ax

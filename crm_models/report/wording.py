@@ -19,7 +19,7 @@ ALLOWED_LATIN = frozenset("""
     Weibull Kaplan Meier Log rank Holm Brier Schoenfeld Cronbach alpha rho Fornell Larcker Henseler
     Hair Ringle Sarstedt Cohen Tenenhaus et al Fader Hardie Lee Kano sBG Telco IBM Dillon Goldstein
     T p t R f df n k c A B C D E F H M CI SD chi log ns
-    a b q r s v i x alpha beta gamma BIC MAE RMSE MAPE VIP Batislam Colombo Morrison Schmittlein
+    a b q r s v i x alpha beta gamma BIC MAE RMSE MAPE VIP Batislam Colombo Morrison Schmittlein CNBD
     ROC AUC PR
 """.split())
 

@@ -72,3 +72,25 @@ def random_summary(n: int, seed: int = 0, max_T: float = 60.0) -> pd.DataFrame:
     rec = np.where(x > 0, rng.uniform(0, 1, n) * T, 0.0)
     return pd.DataFrame({"frequency": x, "recency": rec, "T": T},
                         index=pd.Index(np.arange(n), name="customer_id"))
+
+
+def simulate_pareto_nbd(n: int, r: float, alpha: float, s: float, beta: float, holdout: float,
+                        seed: int = 0, T_range: tuple[float, float] = (20.0, 60.0)) -> pd.DataFrame:
+    """Customers drawn from the Pareto/NBD (Schmittlein, Morrison & Colombo 1987), with a holdout.
+
+    lambda ~ Gamma(r, alpha), mu ~ Gamma(s, beta), lifetime ~ Exp(mu), Poisson purchases at rate
+    lambda while alive; T uniform on ``T_range``.  Given x purchases in an active span a, their
+    times are uniform on (0, a), so the recency is a * U^(1/x).
+    """
+    rng = np.random.default_rng(seed)
+    lam = rng.gamma(r, 1.0 / alpha, n)
+    mu = rng.gamma(s, 1.0 / beta, n)
+    tau = rng.exponential(1.0 / mu)
+    T = rng.uniform(*T_range, n)
+    active = np.minimum(tau, T)
+    x = rng.poisson(lam * active)
+    recency = np.where(x > 0, active * rng.uniform(size=n) ** (1.0 / np.maximum(x, 1)), 0.0)
+    later = np.clip(np.minimum(tau, T + holdout) - T, 0.0, None)
+    return pd.DataFrame({"frequency": x, "recency": recency, "T": T,
+                         "frequency_holdout": rng.poisson(lam * later), "duration_holdout": holdout},
+                        index=pd.Index(np.arange(n), name="customer_id"))

@@ -155,7 +155,8 @@ def load_report_data(
         end, cal_end = _default_window(first, end, end, calibration_end)
     if cal_end >= end:
         raise CRMDataError(f"calibration_end {cal_end.date()} must be before observation_end {end.date()}")
-    cal = rfm_summary(tx, end, period=period, time_unit=time_unit, calibration_end=cal_end)
+    # litt: the regular-purchase (CNBD) models of the model comparison need it
+    cal = rfm_summary(tx, end, period=period, time_unit=time_unit, calibration_end=cal_end, litt=True)
     full = rfm_summary(tx, end, period=period, time_unit=time_unit)
     counts = tracking_counts(tx, cal, end, period)
     if anonymize:
