@@ -322,7 +322,7 @@ def churn_classifier(
     *,
     class_weight: Literal["balanced"] | dict | None = "balanced",
     C: float = 1.0,
-    learning_rate: float = 0.05,
+    learning_rate: float = 0.1,
     max_iter: int = 300,
     calibration: Literal["isotonic", "sigmoid"] | None = None,
     cv: int = 5,
@@ -339,8 +339,11 @@ def churn_classifier(
     Parameters
     ----------
     kind:
-        ``"hgb"``: ``HistGradientBoostingClassifier`` (early stopping on a 10 % validation
-        split, L2 regularisation 1.0); ``"logit"``: L2-regularised ``LogisticRegression``
+        ``"hgb"``: ``HistGradientBoostingClassifier`` (learning rate 0.1 as scikit-learn's
+        default, early stopping on a 10 % validation split, L2 regularisation 1.0; the number of
+        trees it keeps sets the scoring time: 136 trees score 1M customers in ~6 s on one busy core,
+        while learning rate 0.05 needed 205 trees for the same Telco AUC, 0.846 vs 0.847);
+        ``"logit"``: L2-regularised ``LogisticRegression``
         (inverse strength ``C``, lbfgs); or any scikit-learn classifier (cloned; the scaled
         preprocessing is used).
     class_weight:
