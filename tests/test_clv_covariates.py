@@ -149,8 +149,8 @@ def test_standard_errors_agree_with_a_numerical_hessian(name, small):
     """statsmodels' finite-difference Hessian of the log-likelihood value (not our gradient)."""
     numdiff = pytest.importorskip("statsmodels.tools.numdiff")
     cls, _, _ = MODELS[name]
-    s = small[name]
-    m = _fit(cls(), s, purchase_covariates=COVS, dropout_covariates=COVS)
+    s = small[name].iloc[:1000]
+    m = _fit(cls(), s, purchase_covariates=COVS, dropout_covariates=["web"])
     d = _compressed(m, s, COVS)
     theta = np.concatenate([np.log(m.params_.iloc[:4]), m.params_.iloc[4:]])
     H = numdiff.approx_hess3(theta, lambda th: -m._loglik_total(m._from_theta(th), d, False)[0])
@@ -164,11 +164,11 @@ def test_interval_coverage_over_seeds_is_sane(name):
     cls, sim, base = MODELS[name]
     truth = list(GAMMA_P.values()) + list(GAMMA_D.values())
     covered = []
-    for seed in range(20, 26):
+    for seed in range(20, 24):
         s = sim(2500, seed, base, GAMMA_P, GAMMA_D)
         covered.extend(np.abs(_z(_fit(cls(), s, purchase_covariates=COVS, dropout_covariates=COVS),
                                  truth)) < 1.96)
-    assert np.mean(covered) >= 0.75, covered    # nominal 95 % of 24; binomial 1 % quantile ~ 0.83
+    assert np.mean(covered) >= 0.75, covered    # nominal 95 % of 16: P(fewer than 12) < 1 %
 
 
 # ----------------------------------------------------------------------------- CDNOW
