@@ -211,6 +211,14 @@ def test_predictions_use_each_customers_parameters(name, small):
     assert m.expected_purchases_new_customer(10, covariates={"web": 1}) > \
         m.expected_purchases_new_customer(10, covariates={"web": 0})
     assert m.prob_alive(s).index.equals(s.index)
+    # a horizon per customer goes with the customer
+    t = np.linspace(1.0, 30.0, len(s))
+    per = m.expected_purchases(s, t)
+    for i in (0, 7, 150):
+        assert per.iloc[i] == m.expected_purchases(s.iloc[[i]], t[i]).iloc[0]
+    # the value functions built on the model's internals refuse covariate models plainly
+    with pytest.raises(ModelSpecificationError, match="covariates"):
+        crm.clv.discounted_expected_transactions(m, s.iloc[:20], 20, 0.01)
 
 
 @pytest.mark.parametrize("name", MODELS)

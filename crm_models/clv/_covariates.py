@@ -319,8 +319,12 @@ class CovariateMixin:
         Xp, Xd = self._designs(X)
         return Xp @ gamma, Xd @ gamma
 
-    def _by_profile(self, data: pd.DataFrame, method: str, *args: Any, **kwargs: Any) -> Any:
-        """``method`` per customer, evaluated by the plain model once per covariate profile."""
+    def _by_profile(self, data: pd.DataFrame, method: str, *args: Any, per_row: bool = False) -> Any:
+        """``method`` per customer, evaluated by the plain model once per covariate profile.
+
+        ``per_row``: the first argument may be one value per customer (e.g. the horizon t of
+        ``expected_purchases``) and is split with the customers.
+        """
         X = covariate_matrix(data, self.covariate_names_, "summary")
         eta_p, eta_d = self._etas(X)
         c = compress({"p": eta_p, "d": eta_d})
@@ -330,7 +334,10 @@ class CovariateMixin:
         for k in range(c.n_rows):
             idx = order[bounds[k]:bounds[k + 1]]
             model = self._profile_model(c.columns["p"][k], c.columns["d"][k])
-            parts.append(getattr(model, method)(data.iloc[idx], *args, **kwargs))
+            call = list(args)
+            if per_row and np.ndim(call[0]) == 1 and len(call[0]) == len(data):
+                call[0] = np.asarray(call[0])[idx]
+            parts.append(getattr(model, method)(data.iloc[idx], *call))
         out = pd.concat(parts).iloc[np.argsort(order, kind="stable")]
         out.index = data.index
         return out

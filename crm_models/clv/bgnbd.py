@@ -148,7 +148,7 @@ class BetaGeoModel(CovariateMixin, BetaGeoFamilyModel):
     def expected_purchases(self, summary: pd.DataFrame, t: float | np.ndarray) -> pd.Series:
         """Expected repeat purchases in (T, T+t] given each customer's history (FHL 2005, eq. 10)."""
         if self._has_covariates():
-            return self._by_profile(summary, "expected_purchases", t)
+            return self._by_profile(summary, "expected_purchases", t, per_row=True)
         return super().expected_purchases(summary, t)
 
     def dert(self, summary: pd.DataFrame, discount_rate: float) -> pd.Series:

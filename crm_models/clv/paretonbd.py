@@ -357,7 +357,7 @@ class ParetoNBDModel(CovariateMixin, SummaryModel):
         (r+x)(beta+T)/((alpha+T)(s-1)) [1 - ((beta+T)/(beta+T+t))^(s-1)] P(alive).
         """
         if self._has_covariates():
-            return self._by_profile(summary, "expected_purchases", t)
+            return self._by_profile(summary, "expected_purchases", t, per_row=True)
         return self._per_customer(summary, self._cond_expected, "expected_purchases", t=t)
 
     def expected_purchases_new_customer(self, t: float | np.ndarray, covariates=None) -> float | np.ndarray:
