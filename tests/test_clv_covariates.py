@@ -59,6 +59,9 @@ def test_an_all_zero_covariate_changes_nothing(name, small):
     np.testing.assert_allclose(m.params_.iloc[:4].to_numpy(), plain.params_.to_numpy(), rtol=1e-8)
     assert list(m.params_.index[4:]) == ["purchase: zero", "dropout: zero"]
     assert np.all(m.params_.iloc[4:] == 0.0)
+    # the base parameters keep their standard errors; the coefficients have none
+    np.testing.assert_allclose(m.summary["std_error"].iloc[:4], plain.summary["std_error"], rtol=1e-5)
+    assert m.summary["std_error"].iloc[4:].isna().all()
     pd.testing.assert_series_equal(m.prob_alive(s), plain.prob_alive(s), rtol=1e-12)
 
 
@@ -186,6 +189,7 @@ def test_a_pure_noise_covariate_on_cdnow_changes_little(name, cdnow_summary):
 
 
 # ----------------------------------------------------------------------------- predictions, API
+@pytest.mark.slow
 @pytest.mark.parametrize("name", MODELS)
 def test_predictions_use_each_customers_parameters(name, small):
     cls, _, _ = MODELS[name]
@@ -250,13 +254,13 @@ def test_missing_or_bad_covariates_are_refused(name, small):
 def test_save_load_clone_and_refit(name, small, tmp_path):
     cls, _, _ = MODELS[name]
     s = small[name]
-    m = _fit(cls(covariate_penalty=0.001), s, purchase_covariates=["web", "score"],
-             dropout_covariates=["web"])
+    m = _fit(cls(covariate_penalty=0.001), s, purchase_covariates=["web"], dropout_covariates=["web"])
     same = crm.load_model(m.save(tmp_path / "m.json"))
-    assert same.purchase_covariates_ == ["web", "score"] and same.dropout_covariates_ == ["web"]
+    assert same.purchase_covariates_ == ["web"] and same.dropout_covariates_ == ["web"]
     pd.testing.assert_frame_equal(same.summary, m.summary, check_exact=True)
-    pd.testing.assert_series_equal(same.prob_alive(s), m.prob_alive(s), check_exact=True)
-    pd.testing.assert_series_equal(same.dert(s, 0.01), m.dert(s, 0.01), check_exact=True)
+    few = s.iloc[:200]
+    pd.testing.assert_series_equal(same.prob_alive(few), m.prob_alive(few), check_exact=True)
+    pd.testing.assert_series_equal(same.dert(few, 0.01), m.dert(few, 0.01), check_exact=True)
     assert repr(same) == f"{cls.__name__}(covariate_penalty=0.001)"
     fresh = clone(m)
     assert not fresh.is_fitted and fresh.get_params() == m.get_params()

@@ -93,8 +93,8 @@ def _check_design(X: np.ndarray, names: Sequence[str], what: str) -> None:
     if const:
         warnings.warn(
             f"covariate(s) {', '.join(const)} are constant in the {what}: a constant shifts the base "
-            "parameters only, so the coefficient is not identified (it stays at 0 and has no standard "
-            "error); drop the column", UserWarning, stacklevel=4)
+            "parameters only, so the coefficient is not identified (an all-zero column: it stays at 0 "
+            "and has no standard error); drop the column", UserWarning, stacklevel=4)
     keep = [j for j, s in enumerate(spread) if s > 0]
     if len(keep) < 2:
         return

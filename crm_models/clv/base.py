@@ -339,9 +339,15 @@ class MLEModel(Estimator):
         self.aic_ = 2 * k - 2 * self.log_likelihood_
         self.bic_ = k * np.log(self.n_obs_) - 2 * self.log_likelihood_
         cov_theta = np.full((k, k), np.nan)
+        # a parameter the likelihood does not depend on at all (a constant covariate's
+        # coefficient) has an exactly zero Hessian row: it gets no standard error, the others do
+        live = ~np.all(H_total == 0, axis=0)
+        if not live.any():
+            live[:] = True
         try:
-            np.linalg.cholesky(H_total)
-            cov_theta = np.linalg.inv(H_total)
+            H_live = H_total[np.ix_(live, live)]
+            np.linalg.cholesky(H_live)
+            cov_theta[np.ix_(live, live)] = np.linalg.inv(H_live)
         except np.linalg.LinAlgError:
             warnings.warn(f"{type(self).__name__}: the Hessian at the optimum is not positive definite, "
                           "so standard errors are not available (NaN); the likelihood is flat in some "
