@@ -120,6 +120,26 @@ def _summary_model_predictions(m: Any, s: pd.DataFrame) -> dict[str, Any]:
             "discounted": crm.clv.discounted_expected_transactions(m, few, 20, 0.01)}
 
 
+def _summary_covariates() -> pd.DataFrame:
+    """The sample summary with a (seeded, made-up) acquisition channel and a continuous score."""
+    s = _summary()
+    rng = np.random.default_rng(8)
+    return s.assign(channel_web=(rng.random(len(s)) < 0.4).astype(float), score=rng.normal(size=len(s)))
+
+
+_COVARIATES = {"purchase_covariates": ["channel_web", "score"], "dropout_covariates": ["channel_web"]}
+
+
+def _covariate_predictions(m: Any, s: pd.DataFrame) -> dict[str, Any]:
+    few = s.iloc[:40]
+    web = {"channel_web": 1.0, "score": 0.5}
+    return {"expected_purchases": m.expected_purchases(few, 10), "prob_alive": m.prob_alive(few),
+            "dert": m.dert(few, 0.01), "path": m.expected_purchases_path(few, [1, 5]),
+            "new": m.expected_purchases_new_customer(np.array([1.0, 5.0]), covariates=web),
+            "pmf": m.probability_of_n_purchases(10, np.array([0, 1, 2]), covariates=web),
+            "params": m.params_, "summary": m.summary}
+
+
 _GG: dict[str, Any] = {}
 
 
@@ -222,6 +242,11 @@ CASES: dict[str, Case] = {
     "bgcnbd": Case(lambda: BetaGeoCNBDModel(penalizer=0.001), _summary_litt, _cnbd_predictions),
     "mbgcnbd": Case(lambda: ModifiedBetaGeoCNBDModel(k=2, penalizer=0.001), _summary_litt, _cnbd_predictions),
     "paretonbd": Case(lambda: ParetoNBDModel(penalizer=0.001), _summary, _summary_model_predictions),
+    "paretonbd_covariates": Case(lambda: ParetoNBDModel(covariate_penalty=0.001), _summary_covariates,
+                                 _covariate_predictions, fit=lambda m, d: m.fit(d, **_COVARIATES)),
+    "bgnbd_covariates": Case(lambda: BetaGeoModel(penalizer=0.001), _summary_covariates,
+                             _covariate_predictions, fit=lambda m, d: m.fit(d, purchase_covariates=["score"],
+                                                   constrained_covariates=["channel_web"])),
     "nbd": Case(lambda: NBDModel(penalizer=0.001), _summary, _summary_model_predictions),
     "ggomnbd": Case(lambda: GGompertzNBDModel(penalizer=0.001), _summary, _summary_model_predictions),
     "gammagamma": Case(lambda: GammaGammaModel(penalizer=0.0001, correlation_threshold=0.9), _summary,

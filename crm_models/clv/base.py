@@ -157,6 +157,35 @@ class MLEModel(Estimator):
     def _initial_params(self, d: Compressed) -> np.ndarray:
         return np.ones(len(self.param_names))
 
+    def _initial_theta(self, d: Compressed) -> np.ndarray:
+        """Starting point of the optimiser: log of ``_initial_params``, 0 for coefficients."""
+        return np.concatenate([np.log(self._initial_params(d)), np.zeros(self._n_linear())])
+
+    # ----------------------------------------------------------------- parameter layout
+    # The first parameters are positive and optimised on the log scale; models with
+    # covariates append unconstrained coefficients (optimised as they are, penalised by
+    # ``_linear_penalty``).  Without covariates every parameter is positive.
+    def _param_labels(self) -> list[str]:
+        """Names of all fitted parameters (the base parameters, then any coefficients)."""
+        return list(self.param_names)
+
+    def _n_linear(self) -> int:
+        """Number of trailing unconstrained parameters (covariate coefficients)."""
+        return 0
+
+    def _linear_penalty(self) -> float:
+        """L2 weight on the unconstrained parameters (added to the mean negative LL)."""
+        return 0.0
+
+    def _from_theta(self, theta: np.ndarray) -> np.ndarray:
+        k0 = len(theta) - self._n_linear()
+        return np.concatenate([np.exp(theta[:k0]), theta[k0:]])
+
+    def _theta_jacobian(self, params: np.ndarray) -> np.ndarray:
+        """d params / d theta (diagonal): the parameter itself on the log scale, 1 otherwise."""
+        k0 = len(params) - self._n_linear()
+        return np.concatenate([params[:k0], np.ones(len(params) - k0)])
+
     def _loglik_total(self, params: np.ndarray, d: Compressed,
                       need_grad: bool) -> tuple[float, np.ndarray | None]:
         """Weighted total log-likelihood and, with ``need_grad``, its gradient with respect to
@@ -190,14 +219,17 @@ class MLEModel(Estimator):
         if (cache is not None and cache[0] is d and np.array_equal(cache[1], theta)
                 and (cache[3] is not None or not need_grad)):
             return cache[2], cache[3]
-        params = np.exp(theta)
+        params = self._from_theta(theta)
+        k0 = len(params) - self._n_linear()
         with np.errstate(all="ignore"):
             total, g = self._loglik_total(params, d, need_grad and self.analytic_gradient)
-            penalty = self.penalizer * float(np.sum(params**2))
+            lam = self._linear_penalty()
+            penalty = self.penalizer * float(np.sum(params[:k0]**2)) + lam * float(np.sum(params[k0:]**2))
             value = -total / d.total_weight + penalty
             grad = None
             if g is not None:
-                grad = -g / d.total_weight * params + 2 * self.penalizer * params**2
+                pen_grad = np.concatenate([2 * self.penalizer * params[:k0]**2, 2 * lam * params[k0:]])
+                grad = -g / d.total_weight * self._theta_jacobian(params) + pen_grad
                 grad = np.where(np.isfinite(grad), grad, 0.0)
         value = value if np.isfinite(value) else np.inf
         self._eval_cache = (d, theta.copy(), value, grad)
@@ -225,11 +257,11 @@ class MLEModel(Estimator):
     # ----------------------------------------------------------------- fitting
     def _optimise(self, d: Compressed) -> tuple[np.ndarray, np.ndarray | None]:
         name = type(self).__name__
-        start = np.log(self._initial_params(d))
+        start = self._initial_theta(d)
         f = lambda th: self._objective(th, d)  # noqa: E731
         g = lambda th: self._gradient(th, d)  # noqa: E731
         if not np.isfinite(f(start)):
-            start = np.zeros(len(self.param_names))
+            start = np.zeros(len(start))
         if not np.isfinite(f(start)):
             raise ConvergenceError(f"{name}: the log-likelihood is not finite at the starting values; "
                                    "check the data (e.g. times in a sensible unit such as weeks)")
@@ -292,7 +324,7 @@ class MLEModel(Estimator):
         """Fit on validated, compressed data and set every fitted attribute."""
         try:
             theta, H_mean = self._optimise(d)
-            params = np.exp(theta)
+            params = self._from_theta(theta)
             with np.errstate(all="ignore"):
                 log_likelihood = self._loglik_total(params, d, False)[0]
             H_total = (H_mean if H_mean is not None else self._hessian(theta, d)) * d.total_weight
@@ -307,23 +339,31 @@ class MLEModel(Estimator):
         self.aic_ = 2 * k - 2 * self.log_likelihood_
         self.bic_ = k * np.log(self.n_obs_) - 2 * self.log_likelihood_
         cov_theta = np.full((k, k), np.nan)
+        # a parameter the likelihood does not depend on at all (a constant covariate's
+        # coefficient) has an exactly zero Hessian row: it gets no standard error, the others do
+        live = ~np.all(H_total == 0, axis=0)
+        if not live.any():
+            live[:] = True
         try:
-            np.linalg.cholesky(H_total)
-            cov_theta = np.linalg.inv(H_total)
+            H_live = H_total[np.ix_(live, live)]
+            np.linalg.cholesky(H_live)
+            cov_theta[np.ix_(live, live)] = np.linalg.inv(H_live)
         except np.linalg.LinAlgError:
             warnings.warn(f"{type(self).__name__}: the Hessian at the optimum is not positive definite, "
                           "so standard errors are not available (NaN); the likelihood is flat in some "
                           "direction - consider a small penalizer", ConvergenceWarning, stacklevel=3)
         self._cov_theta = cov_theta
-        self.covariance_ = pd.DataFrame(cov_theta * np.outer(params, params), index=list(self.param_names),
-                                        columns=list(self.param_names))
+        labels = self._param_labels()
+        jac = self._theta_jacobian(params)
+        self.covariance_ = pd.DataFrame(cov_theta * np.outer(jac, jac), index=labels, columns=labels)
         se_log = np.sqrt(np.diag(cov_theta))
-        flat = [n for n, th, se in zip(self.param_names, theta, se_log, strict=True)
+        k0 = k - self._n_linear()  # the identification check is about the positive parameters
+        flat = [n for n, th, se in zip(labels[:k0], theta[:k0], se_log[:k0], strict=True)
                 if abs(th) > 14 or se > 2.35]
         if flat:
             warnings.warn(
                 f"{type(self).__name__}: {', '.join(flat)} "
-                f"(estimate {', '.join(f'{params[self.param_names.index(n)]:.3g}' for n in flat)}) "
+                f"(estimate {', '.join(f'{params[labels.index(n)]:.3g}' for n in flat)}) "
                 "is not identified by the data: the likelihood barely changes in that direction, so the "
                 "estimate runs off towards 0 or infinity or its 95% interval spans more than a factor "
                 "of 10,000. Predictions may still be usable; a small penalizer (e.g. penalizer=0.001) "
@@ -331,7 +371,7 @@ class MLEModel(Estimator):
         return self
 
     def _set_params(self, params: np.ndarray) -> None:
-        self.params_ = pd.Series(np.asarray(params, dtype=float), index=list(self.param_names),
+        self.params_ = pd.Series(np.asarray(params, dtype=float), index=self._param_labels(),
                                  name="estimate")
 
     @classmethod
@@ -404,31 +444,40 @@ class MLEModel(Estimator):
 
     @property
     def summary(self) -> pd.DataFrame:
-        """Estimates with standard errors and 95% intervals (log-scale Wald, back-transformed)."""
-        params = self._fitted_params()
+        """Estimates with standard errors and 95% intervals (log-scale Wald, back-transformed;
+        covariate coefficients: plain Wald intervals, estimate -/+ 1.96 SE)."""
+        check_is_fitted(self)
+        params = self.params_.to_numpy()
         se_log = np.sqrt(np.diag(self._cov_theta))
+        k0 = len(params) - self._n_linear()
+        pos, lin = params[:k0], params[k0:]
         return pd.DataFrame(
             {
                 "estimate": params,
-                "std_error": params * se_log,
-                "lower_95": params * np.exp(-_Z95 * se_log),
-                "upper_95": params * np.exp(_Z95 * se_log),
+                "std_error": np.concatenate([pos * se_log[:k0], se_log[k0:]]),
+                "lower_95": np.concatenate([pos * np.exp(-_Z95 * se_log[:k0]), lin - _Z95 * se_log[k0:]]),
+                "upper_95": np.concatenate([pos * np.exp(_Z95 * se_log[:k0]), lin + _Z95 * se_log[k0:]]),
             },
-            index=pd.Index(list(self.param_names), name="parameter"),
+            index=pd.Index(self._param_labels(), name="parameter"),
         )
 
     def sample_params(self, n: int, seed: int | None = 0) -> pd.DataFrame:
-        """Draws from the asymptotic distribution of the estimates (normal on the log scale).
+        """Draws from the asymptotic distribution of the estimates (normal on the log scale;
+        covariate coefficients normal on their own scale).
 
         Used for parametric-bootstrap intervals of derived quantities (e.g. customer equity).
         """
-        params = self._fitted_params()
+        check_is_fitted(self)
+        params = self.params_.to_numpy()
         if not np.all(np.isfinite(self._cov_theta)):
             raise ConvergenceError(f"{type(self).__name__}: no covariance matrix (fit the model on data, "
                                    "with a positive-definite Hessian) to sample parameters from")
         rng = np.random.default_rng(seed)
-        draws = rng.multivariate_normal(np.log(params), self._cov_theta, size=n, method="cholesky")
-        return pd.DataFrame(np.exp(draws), columns=list(self.param_names))
+        k0 = len(params) - self._n_linear()
+        theta = np.concatenate([np.log(params[:k0]), params[k0:]])
+        draws = rng.multivariate_normal(theta, self._cov_theta, size=n, method="cholesky")
+        draws[:, :k0] = np.exp(draws[:, :k0])
+        return pd.DataFrame(draws, columns=self._param_labels())
 
     def _with_params(self, params: np.ndarray) -> MLEModel:
         clone = type(self).__new__(type(self))

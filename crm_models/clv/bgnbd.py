@@ -26,7 +26,8 @@ from scipy import special
 from crm_models.base import check_is_fitted
 from crm_models.clv._bgbase import BetaGeoFamilyModel
 from crm_models.clv._bgfamily import guard_a, hyp_bracket
-from crm_models.clv._data import check_summary
+from crm_models.clv._covariates import CovariateMixin
+from crm_models.clv._data import check_summary, resolve_weights
 from crm_models.clv.base import check_time
 
 __all__ = ["BetaGeoModel"]
@@ -59,14 +60,53 @@ def _frequency_tables(params: np.ndarray, x: np.ndarray) -> tuple[np.ndarray, np
     return weight.take(xi), offset.take(xi)
 
 
-class BetaGeoModel(BetaGeoFamilyModel):
+def _bgnbd_rows(r: float, alpha: np.ndarray, a: np.ndarray, b: np.ndarray, x: np.ndarray, tx: np.ndarray,
+                T: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per-row BG/NBD log-likelihood with per-row (alpha, a, b) and its gradient w.r.t.
+    (r, alpha_i, a_i, b_i), shape (n, 4) (used by the fit with covariates).
+
+    ll = A1 + A2 + log(e^A3 + e^A4) (module notes); with p4 = e^A4 / (e^A3 + e^A4),
+    d ll = dA1 + dA2 + (1 - p4) dA3 + p4 dA4.
+    """
+    n = len(x)
+    alpha, a, b = (np.broadcast_to(v, (n,)).astype(float) for v in (alpha, a, b))
+    A1, A2, A3, A4 = BetaGeoModel._terms((r, alpha, a, b), x, tx, T)
+    lse = np.logaddexp(A3, A4)
+    p4 = np.exp(A4 - lse)
+    dg = special.digamma
+    bx1 = b + np.maximum(x, 1) - 1
+    d_r = dg(r + x) - dg(r) + np.log(alpha) - (1 - p4) * np.log(alpha + T) - p4 * np.log(alpha + tx)
+    d_alpha = r / alpha - (1 - p4) * (r + x) / (alpha + T) - p4 * (r + x) / (alpha + tx)
+    d_a = dg(a + b) - dg(a + b + x) + p4 / a
+    d_b = dg(a + b) + dg(b + x) - dg(b) - dg(a + b + x) - p4 / bx1
+    return A1 + A2 + lse, np.column_stack([d_r, d_alpha, d_a, d_b])
+
+
+class BetaGeoModel(CovariateMixin, BetaGeoFamilyModel):
     """BG/NBD model (Fader, Hardie & Lee 2005) fitted by maximum likelihood.
 
     Parameters
     ----------
     penalizer:
-        L2 penalty on the parameters added to the mean negative log-likelihood
-        (``lifetimes`` convention). 0 (default) is plain maximum likelihood.
+        L2 penalty on the base parameters (r, alpha, a, b) added to the mean negative
+        log-likelihood (``lifetimes`` convention). 0 (default) is plain maximum likelihood.
+    covariate_penalty:
+        L2 penalty ``covariate_penalty * sum(gamma**2)`` on the covariate coefficients, added
+        to the mean negative log-likelihood per customer (does not touch the base parameters).
+
+    Notes
+    -----
+    **Time-invariant covariates** (``fit(..., purchase_covariates=, dropout_covariates=,
+    constrained_covariates=)``), the parameterisation of R CLVTools (``bgnbd()`` with
+    ``SetStaticCovariates``):
+
+        alpha_i = alpha exp(-gamma_p' x_i),  a_i = a exp(gamma_d' x_i),  b_i = b exp(gamma_d' x_i),
+
+    a positive purchase coefficient raises the mean purchase rate r/alpha_i by exp(gamma_p);
+    the dropout coefficient scales a and b together, which keeps the mean dropout probability
+    a/(a+b) and changes its concentration a+b (CLVTools' choice).  A constrained covariate has
+    one coefficient in both.  Customer i's likelihood is the BG/NBD likelihood with
+    (r, alpha_i, a_i, b_i); predictions use each customer's parameters.
 
     Examples
     --------
@@ -76,6 +116,46 @@ class BetaGeoModel(BetaGeoFamilyModel):
     """
 
     dropout_shift = 0
+    covariate_links = {"alpha": ("purchase", -1), "a": ("dropout", 1), "b": ("dropout", 1)}
+
+    def __init__(self, penalizer: float = 0.0, covariate_penalty: float = 0.0) -> None:
+        self.penalizer = penalizer
+        self.covariate_penalty = covariate_penalty
+
+    def fit(self, summary: pd.DataFrame, weights: str | np.ndarray | None = None,
+            purchase_covariates: list[str] | None = None, dropout_covariates: list[str] | None = None,
+            constrained_covariates: list[str] | None = None) -> BetaGeoModel:
+        """Fit on a summary with columns frequency, recency, T (one row per customer).
+
+        ``weights`` (optional column name or array): number of customers each row stands
+        for.  ``purchase_covariates`` / ``dropout_covariates`` / ``constrained_covariates``:
+        numeric columns of ``summary`` (class notes); their coefficients appear in ``params_``
+        and ``summary`` as "purchase: name", "dropout: name", "constrained: name".
+        """
+        w = resolve_weights(summary, weights)
+        self._fit_with_covariates(summary, w, purchase_covariates, dropout_covariates, constrained_covariates)
+        return self
+
+    def _row_loglik(self, rows, columns, need_grad):
+        r, alpha, a, b = rows
+        return _bgnbd_rows(float(r), alpha, a, b, columns["frequency"], columns["recency"], columns["T"])
+
+    def _loglik_total(self, params: np.ndarray, d, need_grad: bool):
+        if self._has_covariates():
+            return self._covariate_loglik_total(params, d, need_grad)
+        return super()._loglik_total(params, d, need_grad)
+
+    def expected_purchases(self, summary: pd.DataFrame, t: float | np.ndarray) -> pd.Series:
+        """Expected repeat purchases in (T, T+t] given each customer's history (FHL 2005, eq. 10)."""
+        if self._has_covariates():
+            return self._by_profile(summary, "expected_purchases", t, per_row=True)
+        return super().expected_purchases(summary, t)
+
+    def dert(self, summary: pd.DataFrame, discount_rate: float) -> pd.Series:
+        """Discounted expected residual transactions (see :class:`BetaGeoFamilyModel`)."""
+        if self._has_covariates():
+            return self._by_profile(summary, "dert", discount_rate)
+        return super().dert(summary, discount_rate)
 
     # -------------------------------------------------------------- likelihood
     @staticmethod
@@ -120,6 +200,8 @@ class BetaGeoModel(BetaGeoFamilyModel):
         evaluated per customer (after the same checks of the summary).
         """
         check_is_fitted(self)
+        if self._has_covariates():
+            return self._by_profile(summary, "prob_alive")
         self._check_units(summary)
         cols = check_summary(summary, "summary", columns=self.summary_columns)
         p = self._p_alive(cols["frequency"], cols["recency"], cols["T"])
@@ -130,19 +212,29 @@ class BetaGeoModel(BetaGeoFamilyModel):
         a = guard_a(a)
         return (a + b + frequency - 1) / (a - 1) * hyp_bracket(r, alpha, a, b, frequency, T, t, m=0)
 
-    def expected_purchases_new_customer(self, t: float | np.ndarray) -> float | np.ndarray:
-        """E[X(t)]: expected repeat purchases in (0, t] of a new customer (FHL 2005, eq. 9)."""
+    def expected_purchases_new_customer(self, t: float | np.ndarray, covariates=None) -> float | np.ndarray:
+        """E[X(t)]: expected repeat purchases in (0, t] of a new customer (FHL 2005, eq. 9).
+
+        A model with covariates needs the new customer's ``covariates`` (dict, Series or
+        one-row DataFrame).
+        """
+        if self._has_covariates() or covariates is not None:
+            return self._new_customer("expected_purchases_new_customer", covariates, t)
         r, alpha, a, b = self._fitted_params()
         a = guard_a(a)
         t = check_time(t)
         out = (a + b - 1) / (a - 1) * hyp_bracket(r, alpha, a, b, 0.0, 0.0, t, m=0)
         return float(out) if np.ndim(out) == 0 else out
 
-    def probability_of_n_purchases(self, t: float | np.ndarray, n: int | np.ndarray) -> float | np.ndarray:
+    def probability_of_n_purchases(self, t: float | np.ndarray, n: int | np.ndarray,
+                                   covariates=None) -> float | np.ndarray:
         """P(X(t) = n): probability that a new customer makes exactly n repeat purchases in (0, t]
 
-        (FHL 2005, eq. 8); ``t`` and ``n`` broadcast against each other.
+        (FHL 2005, eq. 8); ``t`` and ``n`` broadcast against each other.  With covariates: of
+        the given ``covariates`` profile.
         """
+        if self._has_covariates() or covariates is not None:
+            return self._new_customer("probability_of_n_purchases", covariates, t, n)
         r, alpha, a, b = self._fitted_params()
         t = check_time(t)
         n = np.asarray(n, dtype=float)

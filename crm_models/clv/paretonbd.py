@@ -33,6 +33,7 @@ import pandas as pd
 from scipy import integrate, special
 
 from crm_models.clv._bgfamily import wsum
+from crm_models.clv._covariates import CovariateMixin
 from crm_models.clv._data import Compressed, resolve_weights
 from crm_models.clv._special import log1mexp, log_hyp2f1_unit, log_hyp2f1_unit_grad, phi
 from crm_models.clv.base import SummaryModel, check_time, discount_to_continuous
@@ -91,6 +92,60 @@ def _log_integral(r: float, alpha: float, s: float, beta: float, x, tx, T,
         d_log_i = (dg[:n] - ratio * dg[n:]) / (1.0 - ratio)
     d_log_i = np.where(np.isfinite(d_log_i), d_log_i, 0.0)
     return log_i, d_log_i
+
+
+def _log_g_rows(r: float, alpha: np.ndarray, s: float, beta: np.ndarray, x: np.ndarray,
+                y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_log_g` with one (alpha, beta) per element (models with covariates), and its
+    derivatives with respect to (r, alpha, s, beta) per element, shape (n, 4).
+
+    The same representation, with the larger of the two rates chosen element by element.
+    """
+    swap = alpha < beta
+    A, B = np.where(swap, beta, alpha), np.where(swap, alpha, beta)
+    p, q = np.where(swap, s + 1.0, r + x), np.where(swap, r + x, s + 1.0)
+    w = (A - B) / (A + y)
+    log_s, s_p, s_c, s_w = log_hyp2f1_unit_grad(p, p + q, w)
+    log_ay, log_by = np.log(A + y), np.log(B + y)
+    log_g = -p * log_ay + (1.0 - q) * log_by - np.log(p + q - 1.0) + log_s
+    d_A = -p / (A + y) + s_w * (B + y) / (A + y) ** 2
+    d_B = (1.0 - q) / (B + y) - s_w / (A + y)
+    d_p = -log_ay - 1.0 / (p + q - 1.0) + s_p + s_c
+    d_q = -log_by - 1.0 / (p + q - 1.0) + s_c
+    return log_g, np.column_stack([np.where(swap, d_q, d_p), np.where(swap, d_B, d_A),
+                                   np.where(swap, d_p, d_q), np.where(swap, d_A, d_B)])
+
+
+def _pnbd_rows(r: float, alpha: np.ndarray, s: float, beta: np.ndarray, x: np.ndarray, tx: np.ndarray,
+               T: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per-row log-likelihood with per-row alpha, beta and its gradient w.r.t. (r, alpha_i, s, beta_i).
+
+    The formula of :meth:`ParetoNBDModel._loglik` / ``_loglik_grad`` evaluated element by
+    element (used by the fit with covariates).
+    """
+    n = len(x)
+    alpha, beta = np.broadcast_to(alpha, (n,)).astype(float), np.broadcast_to(beta, (n,)).astype(float)
+    log_g, dg = _log_g_rows(r, np.concatenate([alpha, alpha]), s, np.concatenate([beta, beta]),
+                            np.concatenate([x, x]), np.concatenate([tx, T]))
+    lg_tx, lg_T = log_g[:n], log_g[n:]
+    u = np.minimum(lg_T - lg_tx, 0.0)
+    log_i = lg_tx + log1mexp(u)
+    ratio = np.exp(u)[:, None]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        d_log_i = (dg[:n] - ratio * dg[n:]) / (1.0 - ratio)
+    d_log_i = np.where(np.isfinite(d_log_i), d_log_i, 0.0)
+    A1 = special.gammaln(r + x) - special.gammaln(r) + r * np.log(alpha) + s * np.log(beta)
+    A2 = -(r + x) * np.log(alpha + T) - s * np.log(beta + T)
+    A3 = np.log(s) + log_i
+    lse = np.logaddexp(A2, A3)
+    w3 = np.exp(A3 - lse)[:, None]
+    one = np.ones_like(x)
+    d_a1 = np.column_stack([special.digamma(r + x) - special.digamma(r) + np.log(alpha), r / alpha,
+                            np.log(beta), s / beta])
+    d_a2 = np.column_stack([-np.log(alpha + T), -(r + x) / (alpha + T), -np.log(beta + T) * one,
+                            -s / (beta + T)])
+    d_a3 = d_log_i + np.array([0.0, 0.0, 1.0 / s, 0.0])
+    return A1 + lse, d_a1 + (1.0 - w3) * d_a2 + w3 * d_a3
 
 
 @dataclass(frozen=True)
@@ -181,26 +236,61 @@ def _growth(s: float, u: np.ndarray) -> np.ndarray:
     return -np.expm1(-(s - 1.0) * lu) / (s - 1.0)
 
 
-class ParetoNBDModel(SummaryModel):
+class ParetoNBDModel(CovariateMixin, SummaryModel):
     """Pareto/NBD model fitted by maximum likelihood (log-space likelihood, see module notes).
 
     Parameters
     ----------
     penalizer:
-        L2 penalty on the parameters added to the mean negative log-likelihood.
+        L2 penalty on the base parameters (r, alpha, s, beta) added to the mean negative
+        log-likelihood.
+    covariate_penalty:
+        L2 penalty ``covariate_penalty * sum(gamma**2)`` on the covariate coefficients, added
+        to the mean negative log-likelihood per customer (does not touch the base parameters).
+
+    Notes
+    -----
+    **Time-invariant covariates** (``fit(..., purchase_covariates=, dropout_covariates=,
+    constrained_covariates=)``), the parameterisation of R CLVTools (Bachmann, Meierer &
+    Naef, "The Role of Time-Varying Contextual Factors in Latent Attrition Models for
+    Customer Base Analysis", Marketing Science 2021; Meierer et al., CLVTools):
+
+        alpha_i = alpha exp(-gamma_p' x_i),   beta_i = beta exp(-gamma_d' x_i),
+
+    so lambda_i ~ Gamma(r, alpha_i) and mu_i ~ Gamma(s, beta_i): a positive purchase
+    coefficient raises the mean purchase rate r/alpha_i by the factor exp(gamma_p), a positive
+    dropout coefficient raises the mean dropout rate s/beta_i by exp(gamma_d).  A constrained
+    covariate has one coefficient in both.  The likelihood of customer i is the model's
+    likelihood with (r, alpha_i, s, beta_i); predictions use each customer's parameters
+    (see :mod:`crm_models.clv._covariates`).
     """
 
     param_names = ("r", "alpha", "s", "beta")
     analytic_gradient = True
+    covariate_links = {"alpha": ("purchase", -1), "beta": ("dropout", -1)}
 
-    def fit(self, summary: pd.DataFrame, weights: str | np.ndarray | None = None) -> ParetoNBDModel:
-        """Fit on a summary with columns frequency, recency, T (optional ``weights``)."""
-        self._check_settings()
+    def __init__(self, penalizer: float = 0.0, covariate_penalty: float = 0.0) -> None:
+        self.penalizer = penalizer
+        self.covariate_penalty = covariate_penalty
+
+    def fit(self, summary: pd.DataFrame, weights: str | np.ndarray | None = None,
+            purchase_covariates: list[str] | None = None, dropout_covariates: list[str] | None = None,
+            constrained_covariates: list[str] | None = None) -> ParetoNBDModel:
+        """Fit on a summary with columns frequency, recency, T (optional ``weights``).
+
+        ``purchase_covariates`` / ``dropout_covariates`` / ``constrained_covariates``: numeric
+        columns of ``summary`` acting on the purchase process, the dropout process, or both with
+        one coefficient (class notes); their coefficients appear in ``params_`` and ``summary`` as
+        "purchase: name", "dropout: name", "constrained: name".
+        """
         w = resolve_weights(summary, weights)
-        d = self._compress_summary(summary, "summary", require_repeat=True, weights=w)
-        self._fit_compressed(d)
-        self._remember_units(summary)
+        self._fit_with_covariates(summary, w, purchase_covariates, dropout_covariates, constrained_covariates)
         return self
+
+    def _row_loglik(self, rows, columns, need_grad):
+        r, alpha, s, beta = rows
+        return _pnbd_rows(float(r), alpha, float(s), beta, columns["frequency"], columns["recency"],
+                          columns["T"])
 
     def _initial_params(self, d: Compressed) -> np.ndarray:
         x, T = d.columns["frequency"], d.columns["T"]
@@ -223,6 +313,8 @@ class ParetoNBDModel(SummaryModel):
 
     def _loglik_total(self, params: np.ndarray, d: Compressed,
                       need_grad: bool) -> tuple[float, np.ndarray | None]:
+        if self._has_covariates():
+            return self._covariate_loglik_total(params, d, need_grad)
         # series once per distinct (frequency, time) pair, value and gradient in one pass
         return _pnbd_loglik_total(params, self._prepared(d, PNBDData.build), need_grad)
 
@@ -248,6 +340,8 @@ class ParetoNBDModel(SummaryModel):
 
     def prob_alive(self, summary: pd.DataFrame) -> pd.Series:
         """P(alive at T | x, t_x, T) = (alive term) / (alive term + s I)."""
+        if self._has_covariates():
+            return self._by_profile(summary, "prob_alive")
         return self._per_customer(summary, self._p_alive, "prob_alive")
 
     def _expected_if_alive(self, frequency, T, t):
@@ -262,21 +356,32 @@ class ParetoNBDModel(SummaryModel):
 
         (r+x)(beta+T)/((alpha+T)(s-1)) [1 - ((beta+T)/(beta+T+t))^(s-1)] P(alive).
         """
+        if self._has_covariates():
+            return self._by_profile(summary, "expected_purchases", t, per_row=True)
         return self._per_customer(summary, self._cond_expected, "expected_purchases", t=t)
 
-    def expected_purchases_new_customer(self, t: float | np.ndarray) -> float | np.ndarray:
-        """E[X(t)] = r beta / (alpha (s-1)) [1 - (beta/(beta+t))^(s-1)]."""
+    def expected_purchases_new_customer(self, t: float | np.ndarray, covariates=None) -> float | np.ndarray:
+        """E[X(t)] = r beta / (alpha (s-1)) [1 - (beta/(beta+t))^(s-1)].
+
+        A model with covariates needs the new customer's ``covariates`` (a dict or Series
+        {name: value}, or a one-row DataFrame).
+        """
+        if self._has_covariates() or covariates is not None:
+            return self._new_customer("expected_purchases_new_customer", covariates, t)
         r, alpha, s, beta = self._fitted_params()
         out = r * beta / alpha * _growth(s, check_time(t) / beta)
         return float(out) if np.ndim(out) == 0 else out
 
-    def probability_of_n_purchases(self, t: float | np.ndarray, n: int | np.ndarray) -> float | np.ndarray:
-        """P(X(t) = n) for a new customer.
+    def probability_of_n_purchases(self, t: float | np.ndarray, n: int | np.ndarray,
+                                   covariates=None) -> float | np.ndarray:
+        """P(X(t) = n) for a new customer (with covariates: of the given ``covariates`` profile).
 
         = NBD(n; r, alpha, t) (beta/(beta+t))^s  (alive throughout)
           + int_0^t NBD(n; r, alpha, y) s beta^s (beta+y)^-(s+1) dy  (died at y),
         the second term by adaptive quadrature (vectorised over t and n).
         """
+        if self._has_covariates() or covariates is not None:
+            return self._new_customer("probability_of_n_purchases", covariates, t, n)
         r, alpha, s, beta = self._fitted_params()
         t = check_time(t)
         n = np.asarray(n, dtype=float)
@@ -311,5 +416,7 @@ class ParetoNBDModel(SummaryModel):
         DERT = P(alive) (r+x)/(alpha+T) (beta+T)^s delta^(s-1) U(s, s; delta (beta+T)),
         continuous discounting at delta = log(1 + discount_rate) per time unit.
         """
+        if self._has_covariates():
+            return self._by_profile(summary, "dert", discount_rate)
         delta = discount_to_continuous(discount_rate)
         return self._per_customer(summary, lambda **c: self._dert(**c, delta=delta), "dert")
