@@ -14,6 +14,7 @@ from crm_models.clv._special import (
     log_hyp2f1,
     log_hyp2f1_unit,
     log_hyp2f1_unit_grad,
+    log_hyp2f1_unit_quad,
     phi,
 )
 
@@ -106,3 +107,26 @@ def test_log1mexp():
         expected = np.log(-np.expm1(u))
     np.testing.assert_allclose(log1mexp(u)[:-1], expected[:-1], rtol=1e-14)
     assert log1mexp(np.array([0.0]))[0] == -np.inf
+
+
+def test_unit_quadrature_matches_the_series_with_derivatives():
+    # series (exact summation) where it converges quickly, including the Pareto/NBD runaway
+    # regime of large p = s + 1
+    p, q, w = (np.ravel(v) for v in np.meshgrid([0.3, 1.0, 2.5, 30.0, 200.0, 1500.0], [0.05, 0.6, 1.7, 150.0],
+                                                [0.0, 0.3, 0.9, 0.99, 0.995, 0.999], indexing="ij"))
+    keep = p + q > 1.0
+    p, q, w = p[keep], q[keep], w[keep]
+    quad = log_hyp2f1_unit_quad(p, p + q, w, want_grad=True)
+    series = log_hyp2f1_unit_grad(p, p + q, w)
+    for a, b in zip(quad, series, strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-11, atol=1e-12)
+
+
+def test_unit_quadrature_close_to_one_against_brute_force_summation():
+    # w within 1e-5 of 1: the series needs millions of terms; summed directly from log-gamma terms
+    for p, q, w in [(1.0, 0.05, 0.99999), (0.3, 0.8, 0.99999), (1500.0, 0.6, 0.99999)]:
+        k = np.arange(5 * 10**6, dtype=float)
+        terms = special.gammaln(p + k) - special.gammaln(p) - special.gammaln(p + q + k) \
+            + special.gammaln(p + q) + k * np.log(w)
+        expected = np.log(np.exp(terms).sum())
+        assert log_hyp2f1_unit_quad(p, p + q, w)[0][()] == pytest.approx(expected, abs=1e-10)

@@ -35,10 +35,37 @@ from scipy import integrate, special
 from crm_models.clv._bgfamily import wsum
 from crm_models.clv._covariates import CovariateMixin
 from crm_models.clv._data import Compressed, resolve_weights
-from crm_models.clv._special import log1mexp, log_hyp2f1_unit, log_hyp2f1_unit_grad, phi
+from crm_models.clv._special import log1mexp, log_hyp2f1_unit, log_hyp2f1_unit_grad, log_hyp2f1_unit_quad, phi
 from crm_models.clv.base import SummaryModel, check_time, discount_to_continuous
 
 __all__ = ["ParetoNBDModel"]
+
+
+# above this w the series needs more than ~3,700 terms (37 / (1 - w)); quadrature costs the same
+# for any w.  It happens when one rate parameter is much larger than the other, e.g. when the
+# fit runs towards the boundary s, beta -> inf (homogeneous dropout, see ParetoNBDModel)
+_QUAD_ABOVE = 0.99
+
+
+def _log_unit(p: np.ndarray, c: np.ndarray, w: np.ndarray, grad: bool,
+              groups: tuple[np.ndarray, int] | None) -> tuple[np.ndarray, ...]:
+    """log 2F1(1, p; c; w) (and its p, c, w derivatives): series below w = 0.99, quadrature above."""
+    near = w > _QUAD_ABOVE
+    if not near.any():
+        if grad:
+            return log_hyp2f1_unit_grad(p, c, w, groups=groups)
+        return log_hyp2f1_unit(p, c, w, groups=groups), None, None, None
+    out = [np.empty(w.shape) for _ in range(4 if grad else 1)]
+    far = ~near
+    if far.any():
+        sub = None if groups is None else (groups[0][far], groups[1])
+        vals = (log_hyp2f1_unit_grad(p[far], c[far], w[far], groups=sub) if grad
+                else (log_hyp2f1_unit(p[far], c[far], w[far], groups=sub),))
+        for o, v in zip(out, vals, strict=True):
+            o[far] = v
+    for o, v in zip(out, log_hyp2f1_unit_quad(p[near], c[near], w[near], want_grad=grad), strict=True):
+        o[near] = v
+    return tuple(out) if grad else (out[0], None, None, None)
 
 
 def _log_g(r: float, alpha: float, s: float, beta: float, x: np.ndarray, y: np.ndarray, grad: bool = False,
@@ -55,10 +82,7 @@ def _log_g(r: float, alpha: float, s: float, beta: float, x: np.ndarray, y: np.n
     else:
         A, B, p, q = beta, alpha, np.full(x.shape, s + 1.0), r + x
     w = (A - B) / (A + y)
-    if grad:
-        log_s, s_p, s_c, s_w = log_hyp2f1_unit_grad(p, p + q, w, groups=groups)
-    else:
-        log_s = log_hyp2f1_unit(p, p + q, w, groups=groups)
+    log_s, s_p, s_c, s_w = _log_unit(p, p + q, w, grad, groups)
     log_ay, log_by = np.log(A + y), np.log(B + y)
     log_g = -p * log_ay + (1.0 - q) * log_by - np.log(p + q - 1.0) + log_s
     if not grad:
