@@ -116,3 +116,16 @@ def test_dert_is_the_limit_of_the_discounted_horizon_sum(cdnow_summary):
 
     s1, s2 = midpoint_sum(2.0), midpoint_sum(1.0)
     np.testing.assert_allclose((4 * s2 - s1) / 3, m.dert(sub, d).to_numpy(), rtol=1e-7)
+
+
+@pytest.mark.slow
+def test_runaway_dropout_heterogeneity_stops_with_a_clear_error():
+    """GGompertz/NBD data (dropout rising with age): the Pareto/NBD likelihood has no maximum, s and
+    beta run off together; the fit used to chase them for minutes, now it stops and says why."""
+    from crm_models.clv import GGompertzNBDModel
+    from crm_models.errors import ConvergenceError
+
+    gen = GGompertzNBDModel.from_params(r=0.8, alpha=2.0, b=0.2, s=1.2, beta=3.0)
+    data = gen.simulate(3000, T=np.random.default_rng(3).uniform(6, 18, 3000), holdout=6, seed=3)
+    with pytest.raises(ConvergenceError, match="no maximum .* GGompertzNBDModel"):
+        crm.clv.ParetoNBDModel().fit(data[["frequency", "recency", "T"]])

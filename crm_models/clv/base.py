@@ -177,6 +177,17 @@ class MLEModel(Estimator):
         """L2 weight on the unconstrained parameters (added to the mean negative LL)."""
         return 0.0
 
+    def _runaway(self, params: np.ndarray) -> str | None:
+        """A plain-words reason when accepted iterates run off to a boundary where no maximum
+        exists (checked after every optimiser iteration); None to go on."""
+        return None
+
+    def _stop_if_runaway(self, theta: np.ndarray) -> None:
+        with np.errstate(over="ignore"):
+            why = self._runaway(self._from_theta(np.asarray(theta, dtype=float)))
+        if why:
+            raise ConvergenceError(f"{type(self).__name__}: {why}")
+
     def _from_theta(self, theta: np.ndarray) -> np.ndarray:
         k0 = len(theta) - self._n_linear()
         return np.concatenate([np.exp(theta[:k0]), theta[k0:]])
@@ -277,9 +288,10 @@ class MLEModel(Estimator):
                 warnings.simplefilter("ignore", RuntimeWarning)
                 if method == "BFGS":  # value and gradient in one pass
                     res = optimize.minimize(lambda th: self._value_and_gradient(th, d), x0, jac=True,
-                                            method=method, options=opts)
+                                            method=method, options=opts, callback=self._stop_if_runaway)
                 else:
-                    res = optimize.minimize(f, x0, method=method, options=opts)
+                    res = optimize.minimize(f, x0, method=method, options=opts,
+                                            callback=self._stop_if_runaway)
             if best is None or (np.isfinite(res.fun) and res.fun <= best.fun):
                 best = res
             if np.all(np.isfinite(best.x)) and np.isfinite(best.fun) and \

@@ -290,6 +290,24 @@ class ParetoNBDModel(CovariateMixin, SummaryModel):
     """
 
     param_names = ("r", "alpha", "s", "beta")
+
+    #: s and beta beyond this together: the gamma mixing of the dropout rates has collapsed
+    RUNAWAY = 1e4
+
+    def _runaway(self, params: np.ndarray) -> str | None:
+        """s and beta growing together without bound (s/beta fixed): no dropout heterogeneity left.
+
+        The likelihood then rises towards the limit of one exponential dropout rate mu = s/beta
+        for every customer and has no maximum; on data whose lifetimes have an increasing hazard
+        (e.g. GGompertz/NBD data) the fit would chase it for minutes.
+        """
+        s, beta = float(params[2]), float(params[3])
+        if s > self.RUNAWAY and beta > self.RUNAWAY:
+            return (f"no maximum of the likelihood: s and beta grow without bound together (s = {s:.3g}, "
+                    f"beta = {beta:.3g}, dropout rate s/beta = {s / beta:.3g} for everyone), i.e. the "
+                    "customers' dropout rates do not differ, or dropout rises with age. Fit a model for "
+                    "that instead: GGompertzNBDModel (dropout changing with age) or BetaGeoModel")
+        return None
     analytic_gradient = True
     covariate_links = {"alpha": ("purchase", -1), "beta": ("dropout", -1)}
 
