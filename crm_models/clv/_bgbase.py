@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from crm_models.clv._bgfamily import BGData, bg_loglik_total, dert_alive
-from crm_models.clv._data import Compressed, resolve_weights
+from crm_models.clv._data import Compressed
 from crm_models.clv.base import SummaryModel, discount_to_continuous
 
 __all__ = ["BetaGeoFamilyModel"]
@@ -34,12 +34,7 @@ class BetaGeoFamilyModel(SummaryModel):
         ``weights`` (optional column name or array): number of customers each row stands
         for, for data that are already aggregated.
         """
-        self._check_settings()
-        w = resolve_weights(summary, weights)
-        d = self._compress_summary(summary, "summary", require_repeat=True, weights=w)
-        self._fit_compressed(d)
-        self._remember_units(summary)
-        return self
+        return self._fit_summary(summary, weights)
 
     def _initial_params(self, d: Compressed) -> np.ndarray:
         x, T = d.columns["frequency"], d.columns["T"]

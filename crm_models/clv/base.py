@@ -36,7 +36,7 @@ import pandas as pd
 from scipy import optimize, stats
 
 from crm_models.base import Estimator, check_is_fitted
-from crm_models.clv._data import Compressed, check_summary, compress
+from crm_models.clv._data import Compressed, check_summary, compress, resolve_weights
 from crm_models.data.summary import period_length_in
 from crm_models.errors import ConvergenceError, CRMDataError, ModelSpecificationError
 
@@ -502,6 +502,15 @@ class SummaryModel(MLEModel):
     """A model fitted on an RFM summary (frequency, recency, T) with per-customer predictions."""
 
     summary_columns: ClassVar[tuple[str, ...]] = ("frequency", "recency", "T")
+
+    def _fit_summary(self, summary: pd.DataFrame, weights: str | np.ndarray | None):
+        """The common fit: settings checked, distinct rows with their weights, likelihood
+        maximised, time unit remembered; returns self."""
+        self._check_settings()
+        w = resolve_weights(summary, weights)
+        self._fit_compressed(self._compress_summary(summary, "summary", require_repeat=True, weights=w))
+        self._remember_units(summary)
+        return self
 
     def _compress_summary(self, data: pd.DataFrame, what: str, require_repeat: bool,
                           weights: np.ndarray | None = None, **extra: Any) -> Compressed:

@@ -48,7 +48,7 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
-from crm_models.clv._data import Compressed, resolve_weights
+from crm_models.clv._data import Compressed
 from crm_models.clv.base import SummaryModel, check_time, discount_to_continuous
 from crm_models.errors import ModelSpecificationError
 
@@ -154,12 +154,7 @@ class GGompertzNBDModel(SummaryModel):
 
     def fit(self, summary: pd.DataFrame, weights: str | np.ndarray | None = None) -> GGompertzNBDModel:
         """Fit on a summary with columns frequency, recency, T (optional ``weights``)."""
-        self._check_settings()
-        w = resolve_weights(summary, weights)
-        d = self._compress_summary(summary, "summary", require_repeat=True, weights=w)
-        self._fit_compressed(d)
-        self._remember_units(summary)
-        return self
+        return self._fit_summary(summary, weights)
 
     def _initial_params(self, d: Compressed) -> np.ndarray:
         """Rates from the mean purchase rate; lifetimes of the order of the observation period."""
