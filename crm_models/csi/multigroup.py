@@ -349,14 +349,7 @@ def mga(model: PLSPM, groups: str | Sequence[Any] | np.ndarray | pd.Series, n_bo
         raise CRMDataError(f"mga needs a fitted crm_models.csi.PLSPM, got {type(model).__name__}")
     if not model.is_fitted:
         raise CRMDataError("the PLSPM is not fitted yet: call fit(survey) first, then mga(model, groups)")
-    if model.interactions:
-        raise CRMDataError("mga does not support models with interaction terms yet (their items would "
-                           "have to be rebuilt on every resampled subset): fit the model without "
-                           "`interactions` for mga")
-    if model.higher_order:
-        raise CRMDataError("mga does not support models with higher-order constructs yet (both stages would "
-                           "have to be re-estimated in every group and permutation): fit the model without "
-                           "`higher_order` for mga")
+    model._refuse_stages("mga")
     n_boot = _check_count(n_boot, "n_boot", 2)
     n_perm = _check_count(n_perm, "n_perm", 2)
     if not (isinstance(alpha, (int, float)) and 0 < alpha < 0.5):

@@ -220,6 +220,17 @@ class PLSPM(Estimator):
             raise ModelSpecificationError("give the paths ({target: [predictors]}) and the blocks "
                                           "({construct: [item columns]}) of the model")
 
+    def _refuse_stages(self, task: str) -> None:
+        """``task`` refits the model on row subsets (folds, groups, permutations): interaction items
+        and the first stage of higher-order constructs would have to be rebuilt on each, which it
+        does not do yet, so such models are refused rather than leaking all-row information."""
+        for setting, what in (("interactions", "interaction terms"),
+                              ("higher_order", "higher-order constructs")):
+            if getattr(self, setting):
+                raise CRMDataError(f"{task} does not support models with {what} yet (they would have to be "
+                                   f"rebuilt on every subset of rows it refits on): fit the model without "
+                                   f"`{setting}` for {task}")
+
     @property
     def hoc_design(self) -> HigherOrderDesign | None:
         """How the items of the higher-order constructs are computed (None without ``higher_order``)."""

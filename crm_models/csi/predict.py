@@ -364,15 +364,7 @@ def predict_pls(model: PLSPM, n_folds: int | None = 10, technique: str = "DA", s
         raise CRMDataError(f"predict_pls needs a fitted crm_models.csi.PLSPM, got {type(model).__name__}")
     if not model.is_fitted:
         raise CRMDataError("the PLSPM is not fitted yet: call fit(survey) first, then predict_pls(model)")
-    if model.interactions:
-        raise CRMDataError("predict_pls does not support models with interaction terms yet (their items "
-                           "would "
-                           "have to be rebuilt on every resampled subset): fit the model without "
-                           "`interactions` for predict_pls")
-    if model.higher_order:
-        raise CRMDataError("predict_pls does not support models with higher-order constructs yet (both "
-                           "stages would have to be re-estimated on every training fold): fit the model "
-                           "without `higher_order` for predict_pls")
+    model._refuse_stages("predict_pls")
     tech = str(technique).upper()
     if tech not in TECHNIQUES:
         raise CRMDataError(f"technique={technique!r} is not one of {TECHNIQUES} "
