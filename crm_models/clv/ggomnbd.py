@@ -48,7 +48,8 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
-from crm_models.clv._data import Compressed
+from crm_models.clv._covariates import CovariateMixin
+from crm_models.clv._data import Compressed, resolve_weights
 from crm_models.clv.base import SummaryModel, check_time, discount_to_continuous
 from crm_models.errors import ModelSpecificationError
 
@@ -101,11 +102,15 @@ def _log_integral(log_f, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
     return out
 
 
-def _death_integral(r: float, alpha: float, b: float, s: float, beta: float, x: np.ndarray, tx: np.ndarray,
-                    T: np.ndarray, grad: bool) -> tuple[np.ndarray, np.ndarray | None]:
+def _death_integral(r: float, alpha: float | np.ndarray, b: float, s: float, beta: float | np.ndarray,
+                    x: np.ndarray, tx: np.ndarray, T: np.ndarray,
+                    grad: bool) -> tuple[np.ndarray, np.ndarray | None]:
     """log int_{t_x}^T (alpha+y)^-(r+x) e^(by) D(y)^-(s+1) dy, D(y) = beta + e^(by) - 1, per row,
     and with ``grad`` its derivatives (rows x 5): the averages of d log f over the nodes weighted
-    by their share of the integral."""
+    by their share of the integral.  ``alpha`` and ``beta`` are numbers or one value per row
+    (models with covariates)."""
+    alpha = np.broadcast_to(np.asarray(alpha, dtype=float), x.shape)
+    beta = np.broadcast_to(np.asarray(beta, dtype=float), x.shape)
     out = np.full(x.shape, -np.inf)
     d_out = np.zeros((x.size, 5)) if grad else None
     step = max(1, _CHUNK // len(_V))
@@ -118,8 +123,9 @@ def _death_integral(r: float, alpha: float, b: float, s: float, beta: float, x: 
         idx, length = idx[pos], length[pos]
         y = tx[idx, None] + length[:, None] * _V[None, :]
         rx = r + x[idx, None]
-        log_ay = np.log(alpha + y)
-        log_dy = _log_d(beta, b * y)
+        a_i, b_i = alpha[idx, None], beta[idx, None]
+        log_ay = np.log(a_i + y)
+        log_dy = _log_d(b_i, b * y)
         terms = -rx * log_ay + b * y - (s + 1.0) * log_dy + _LOG_W[None, :]
         top = terms.max(axis=1, keepdims=True)
         share = np.exp(terms - top)
@@ -129,14 +135,57 @@ def _death_integral(r: float, alpha: float, b: float, s: float, beta: float, x: 
             share /= total
             inv_d = np.exp(-log_dy)
             d_out[idx, 0] = -(share * log_ay).sum(axis=1)
-            d_out[idx, 1] = -(share * rx / (alpha + y)).sum(axis=1)
+            d_out[idx, 1] = -(share * rx / (a_i + y)).sum(axis=1)
             d_out[idx, 2] = (share * y * (1.0 - (s + 1.0) * np.exp(b * y - log_dy))).sum(axis=1)
             d_out[idx, 3] = -(share * log_dy).sum(axis=1)
             d_out[idx, 4] = -(s + 1.0) * (share * inv_d).sum(axis=1)
     return out, d_out
 
 
-class GGompertzNBDModel(SummaryModel):
+def _row_parts(r: float, alpha: float | np.ndarray, b: float, s: float, beta: float | np.ndarray,
+               x, tx, T, grad: bool = False):
+    """Per row: log Gamma(r+x)/Gamma(r) alpha^r, the log alive term and the log death term;
+    with ``grad`` also the derivatives of the three with respect to (r, alpha, b, s, beta), rows x 5.
+
+    ``alpha`` and ``beta`` are numbers or one value per row (flat arrays; models with covariates).
+    """
+    x, tx, T = np.broadcast_arrays(*(np.asarray(v, dtype=float) for v in (x, tx, T)))
+    shape = x.shape
+    x, tx, T = x.ravel(), tx.ravel(), T.ravel()
+    a1 = special.gammaln(r + x) - special.gammaln(r) + r * np.log(alpha)
+    log_dT = _log_d(beta, b * T)
+    alive = -(r + x) * np.log(alpha + T) + s * (np.log(beta) - log_dT)
+    log_i, d_log_i = _death_integral(r, alpha, b, s, beta, x, tx, T, grad)
+    dead = np.log(b) + np.log(s) + s * np.log(beta) + log_i
+    if not grad:
+        return a1.reshape(shape), alive.reshape(shape), dead.reshape(shape)
+    one, zero = np.ones_like(x), np.zeros_like(x)
+    d_a1 = np.column_stack([special.digamma(r + x) - special.digamma(r) + np.log(alpha), r / alpha * one,
+                            zero, zero, zero])
+    e_bt = np.exp(b * T - log_dT)  # e^(bT) / D(T)
+    d_alive = np.column_stack([-np.log(alpha + T), -(r + x) / (alpha + T), -s * T * e_bt,
+                               np.log(beta) - log_dT, s / beta - s * np.exp(-log_dT)])
+    d_dead = d_log_i + np.column_stack([zero, zero, one / b, 1.0 / s + np.log(beta) * one, s / beta * one])
+    return a1, alive, dead, d_a1, d_alive, d_dead
+
+
+def _ggomnbd_rows(r: float, alpha: np.ndarray, b: float, s: float, beta: np.ndarray, x: np.ndarray,
+                  tx: np.ndarray, T: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per-row log-likelihood with per-row (alpha, beta) and its gradient with respect to
+    (r, alpha_i, b, s, beta_i), shape (n, 5) (used by the fit with covariates).
+
+    ll = a1 + log(e^alive + e^dead); with w = e^dead / (e^alive + e^dead),
+    d ll = d a1 + (1 - w) d alive + w d dead.
+    """
+    n = len(x)
+    alpha, beta = (np.broadcast_to(v, (n,)).astype(float) for v in (alpha, beta))
+    a1, alive, dead, d_a1, d_alive, d_dead = _row_parts(r, alpha, b, s, beta, x, tx, T, grad=True)
+    lse = np.logaddexp(alive, dead)
+    w_dead = np.exp(dead - lse)[:, None]
+    return a1 + lse, d_a1 + (1.0 - w_dead) * d_alive + w_dead * np.where(np.isfinite(d_dead), d_dead, 0.0)
+
+
+class GGompertzNBDModel(CovariateMixin, SummaryModel):
     """GGompertz/NBD model (Bemmaor & Glady 2012) fitted by maximum likelihood.
 
     Parameters ``r, alpha`` (gamma purchase rates), ``b`` (Gompertz shape: how fast the dropout
@@ -146,15 +195,55 @@ class GGompertzNBDModel(SummaryModel):
     Parameters
     ----------
     penalizer:
-        L2 penalty on the parameters added to the mean negative log-likelihood.
+        L2 penalty on the base parameters (r, alpha, b, s, beta) added to the mean negative
+        log-likelihood.
+    covariate_penalty:
+        L2 penalty ``covariate_penalty * sum(gamma**2)`` on the covariate coefficients, added
+        to the mean negative log-likelihood per customer (does not touch the base parameters).
+
+    Notes
+    -----
+    **Time-invariant covariates** (``fit(..., purchase_covariates=, dropout_covariates=,
+    constrained_covariates=)``), the parameterisation of R CLVTools (``ggomnbd()`` with
+    ``SetStaticCovariates``):
+
+        alpha_i = alpha exp(-gamma_p' x_i),   beta_i = beta exp(-gamma_d' x_i),
+
+    so lambda_i ~ Gamma(r, alpha_i) (a positive purchase coefficient raises the mean purchase
+    rate r/alpha_i by the factor exp(gamma_p)) and the Gompertz scale eta_i ~ Gamma(s, beta_i)
+    (a positive dropout coefficient raises the mean scale s/beta_i, hence the dropout hazard
+    eta_i b e^(bt) at every age, by exp(gamma_d)); the shape b is shared.  A constrained
+    covariate has one coefficient in both.  The likelihood of customer i is the model's
+    likelihood with (r, alpha_i, b, s, beta_i); predictions use each customer's parameters
+    (see :mod:`crm_models.clv._covariates`).
     """
 
     param_names = ("r", "alpha", "b", "s", "beta")
     analytic_gradient = True
+    covariate_links = {"alpha": ("purchase", -1), "beta": ("dropout", -1)}
 
-    def fit(self, summary: pd.DataFrame, weights: str | np.ndarray | None = None) -> GGompertzNBDModel:
-        """Fit on a summary with columns frequency, recency, T (optional ``weights``)."""
-        return self._fit_summary(summary, weights)
+    def __init__(self, penalizer: float = 0.0, covariate_penalty: float = 0.0) -> None:
+        self.penalizer = penalizer
+        self.covariate_penalty = covariate_penalty
+
+    def fit(self, summary: pd.DataFrame, weights: str | np.ndarray | None = None,
+            purchase_covariates: list[str] | None = None, dropout_covariates: list[str] | None = None,
+            constrained_covariates: list[str] | None = None) -> GGompertzNBDModel:
+        """Fit on a summary with columns frequency, recency, T (optional ``weights``).
+
+        ``purchase_covariates`` / ``dropout_covariates`` / ``constrained_covariates``: numeric
+        columns of ``summary`` acting on the purchase process, the dropout process, or both with
+        one coefficient (class notes); their coefficients appear in ``params_`` and ``summary`` as
+        "purchase: name", "dropout: name", "constrained: name".
+        """
+        w = resolve_weights(summary, weights)
+        self._fit_with_covariates(summary, w, purchase_covariates, dropout_covariates, constrained_covariates)
+        return self
+
+    def _row_loglik(self, rows, columns, need_grad):
+        r, alpha, b, s, beta = rows
+        return _ggomnbd_rows(float(r), alpha, float(b), float(s), beta, columns["frequency"],
+                             columns["recency"], columns["T"])
 
     def _initial_params(self, d: Compressed) -> np.ndarray:
         """Rates from the mean purchase rate; lifetimes of the order of the observation period."""
@@ -169,24 +258,7 @@ class GGompertzNBDModel(SummaryModel):
         """Per row: log Gamma(r+x)/Gamma(r) alpha^r, the log alive term and the log death term;
         with ``grad`` also the derivatives of the three with respect to (r, alpha, b, s, beta)."""
         r, alpha, b, s, beta = (float(v) for v in params)
-        x, tx, T = np.broadcast_arrays(*(np.asarray(v, dtype=float) for v in (x, tx, T)))
-        shape = x.shape
-        x, tx, T = x.ravel(), tx.ravel(), T.ravel()
-        a1 = special.gammaln(r + x) - special.gammaln(r) + r * np.log(alpha)
-        log_dT = _log_d(beta, b * T)
-        alive = -(r + x) * np.log(alpha + T) + s * (np.log(beta) - log_dT)
-        log_i, d_log_i = _death_integral(r, alpha, b, s, beta, x, tx, T, grad)
-        dead = np.log(b) + np.log(s) + s * np.log(beta) + log_i
-        if not grad:
-            return a1.reshape(shape), alive.reshape(shape), dead.reshape(shape)
-        one, zero = np.ones_like(x), np.zeros_like(x)
-        d_a1 = np.column_stack([special.digamma(r + x) - special.digamma(r) + np.log(alpha), r / alpha * one,
-                                zero, zero, zero])
-        e_bt = np.exp(b * T - log_dT)  # e^(bT) / D(T)
-        d_alive = np.column_stack([-np.log(alpha + T), -(r + x) / (alpha + T), -s * T * e_bt,
-                                   np.log(beta) - log_dT, s / beta - s * np.exp(-log_dT)])
-        d_dead = d_log_i + np.array([0.0, 0.0, 1.0 / b, 1.0 / s + np.log(beta), s / beta])
-        return a1, alive, dead, d_a1, d_alive, d_dead
+        return _row_parts(r, alpha, b, s, beta, x, tx, T, grad)
 
     def _loglik(self, params: np.ndarray, d: Compressed) -> np.ndarray:
         a1, alive, dead = self._parts(params, d.columns["frequency"], d.columns["recency"], d.columns["T"])
@@ -201,6 +273,8 @@ class GGompertzNBDModel(SummaryModel):
     def _loglik_total(self, params: np.ndarray, d: Compressed,
                       need_grad: bool) -> tuple[float, np.ndarray | None]:
         # value and gradient share one pass over the quadrature nodes
+        if self._has_covariates():
+            return self._covariate_loglik_total(params, d, need_grad)
         x, tx, T = d.columns["frequency"], d.columns["recency"], d.columns["T"]
         if not need_grad:
             a1, alive, dead = self._parts(params, x, tx, T)
@@ -218,6 +292,8 @@ class GGompertzNBDModel(SummaryModel):
 
     def prob_alive(self, summary: pd.DataFrame) -> pd.Series:
         """P(alive at T | x, t_x, T) = alive term / (alive term + death term)."""
+        if self._has_covariates():
+            return self._by_profile(summary, "prob_alive")
         return self._per_customer(summary, self._p_alive, "prob_alive")
 
     def _residual_life(self, T: np.ndarray, t: np.ndarray, delta: float = 0.0) -> np.ndarray:
@@ -246,21 +322,32 @@ class GGompertzNBDModel(SummaryModel):
 
     def expected_purchases(self, summary: pd.DataFrame, t: float | np.ndarray) -> pd.Series:
         """Expected repeat purchases in (T, T+t]: P(alive) (r+x)/(alpha+T) int_0^t S(u | T) du."""
+        if self._has_covariates():
+            return self._by_profile(summary, "expected_purchases", t, per_row=True)
         return self._per_customer(summary, self._cond_expected, "expected_purchases", t=t)
 
-    def expected_purchases_new_customer(self, t: float | np.ndarray) -> float | np.ndarray:
-        """E[X(t)] = r/alpha int_0^t S(u) du for a customer just acquired."""
+    def expected_purchases_new_customer(self, t: float | np.ndarray, covariates=None) -> float | np.ndarray:
+        """E[X(t)] = r/alpha int_0^t S(u) du for a customer just acquired.
+
+        A model with covariates needs the new customer's ``covariates`` (dict, Series or
+        one-row DataFrame).
+        """
+        if self._has_covariates() or covariates is not None:
+            return self._new_customer("expected_purchases_new_customer", covariates, t)
         r, alpha = self._fitted_params()[:2]
         t = check_time(t)
         out = r / alpha * self._residual_life(np.zeros_like(t), t)
         return float(out) if np.ndim(out) == 0 else out
 
-    def probability_of_n_purchases(self, t: float | np.ndarray, n: int | np.ndarray) -> float | np.ndarray:
-        """P(X(t) = n) for a new customer.
+    def probability_of_n_purchases(self, t: float | np.ndarray, n: int | np.ndarray,
+                                   covariates=None) -> float | np.ndarray:
+        """P(X(t) = n) for a new customer (with covariates: of the given ``covariates`` profile).
 
         = NBD(n; r, alpha, t) S(t) + int_0^t NBD(n; r, alpha, y) f(y) dy (alive throughout, or
         died at y), vectorised over t and n with the module's quadrature.
         """
+        if self._has_covariates() or covariates is not None:
+            return self._new_customer("probability_of_n_purchases", covariates, t, n)
         r, alpha, b, s, beta = (float(v) for v in self._fitted_params())
         t = check_time(t)
         n = np.asarray(n, dtype=float)
@@ -295,6 +382,8 @@ class GGompertzNBDModel(SummaryModel):
 
         DERT = P(alive) (r+x)/(alpha+T) int_0^inf e^(-delta u) S(u | T) du (numerical integral).
         """
+        if self._has_covariates():
+            return self._by_profile(summary, "dert", discount_rate)
         delta = discount_to_continuous(discount_rate)
         return self._per_customer(summary, lambda **c: self._dert(**c, delta=delta), "dert")
 
