@@ -162,3 +162,11 @@ def test_simulated_mbg_cnbd_3_beats_bg_nbd_clearly():
     gap = table.loc["bgnbd", "mae"] - table.loc["mbgcnbd", "mae"]
     assert gap > 4 * table.loc["bgnbd", "mae_diff_se"]
     assert table["aic"].idxmin() == "mbgcnbd"
+
+
+def test_a_holdout_without_purchases_is_refused_plainly():
+    """Nobody buys in the holdout (a scheduled report whose calibration ends at the data's end):
+    no score to rank models on, so a plain error; the CLV report then skips the contest."""
+    s = simulate_pareto_nbd(200, 0.5, 5.0, 0.5, 10.0, holdout=20.0).assign(frequency_holdout=0)
+    with pytest.raises(CRMDataError, match="no customer buys in the holdout"):
+        crm.clv.compare_models(s, models=[crm.clv.BetaGeoModel], ml_baseline=False)

@@ -355,6 +355,10 @@ def compare_models(
     actual = actual_holdout.astype(float)
     if len(actual) < 2 * folds:
         raise CRMDataError(f"{len(actual)} customers are too few to compare models", source="summary")
+    if not actual.sum() > 0:
+        raise CRMDataError("no customer buys in the holdout period, so there is nothing to score the models "
+                           "on: end the calibration period earlier (a longer holdout)", source="summary",
+                           column="frequency_holdout")
     horizon: Any = float(duration[0]) if np.all(duration == duration[0]) else duration
     notes: list[str] = []
     candidates = _candidates(models, "litt" in summary.columns, notes)
@@ -384,11 +388,17 @@ def compare_models(
         rows[key], fitted[key], preds[key] = row, model, pred
     if ml_baseline:
         start = time.perf_counter()
-        pred, est = _oof(_features(summary), actual, "poisson", folds, seed)
-        rows[ML_BASELINE] = {"model": LABELS[ML_BASELINE], **_score(pred, actual), "log_likelihood": np.nan,
-                             "n_params": np.nan, "aic": np.nan, "bic": np.nan,
-                             "fit_seconds": time.perf_counter() - start, "status": "ok", "message": ""}
-        fitted[ML_BASELINE], preds[ML_BASELINE] = est, pred
+        try:
+            pred, est = _oof(_features(summary), actual, "poisson", folds, seed)
+        except Exception as exc:  # noqa: BLE001 - a failed candidate is reported, not raised
+            rows[ML_BASELINE] = {"model": LABELS[ML_BASELINE], "status": "failed",
+                                 "message": f"{type(exc).__name__}: {exc}",
+                                 "fit_seconds": time.perf_counter() - start}
+        else:
+            rows[ML_BASELINE] = {"model": LABELS[ML_BASELINE], **_score(pred, actual),
+                                 "log_likelihood": np.nan, "n_params": np.nan, "aic": np.nan, "bic": np.nan,
+                                 "fit_seconds": time.perf_counter() - start, "status": "ok", "message": ""}
+            fitted[ML_BASELINE], preds[ML_BASELINE] = est, pred
     if not preds:
         raise ModelSpecificationError("no candidate could be fitted: " + "; ".join(
             f"{r['model']}: {r['message']}" for r in rows.values()))

@@ -38,8 +38,10 @@ def _key(model: object) -> str:
 
 def run_contest(data: ReportData, seed: int = 0) -> ModelComparison | None:
     """:func:`~crm_models.clv.compare_models` on the report's calibration summary (default
-    candidates and the ML baseline); None when the report has no holdout period."""
-    if "frequency_holdout" not in data.calibration.columns:
+    candidates and the ML baseline); None when the report has no holdout period or nobody buys
+    in it (nothing to score the models on)."""
+    cal = data.calibration
+    if "frequency_holdout" not in cal.columns or not cal["frequency_holdout"].sum() > 0:
         return None
     return compare_models(data.calibration, seed=seed)
 
