@@ -13,7 +13,9 @@ from html.parser import HTMLParser
 
 __all__ = ["ALLOWED_LATIN", "visible_text", "code_tokens", "english_words"]
 
-#: Latin-script words a Chinese report may show: model and method names, statistics, units.
+#: Latin-script words a Chinese report may show: model and method names, statistics, units,
+#: authors cited (Zhao, Lynch & Chen 2010 mediation types; Shmueli et al. 2019 PLSpredict) and
+#: SmartPLS/seminr's statistic Q²predict (tokenised as "Q" and "predict").
 ALLOWED_LATIN = frozenset("""
     ACSI ECSI CSI PLS GoF AVE HTMT BCa IPMA OLS AIC ΔAIC RFM CLV BG NBD MBG BB Pareto Gamma Cox
     Weibull Kaplan Meier Log rank Holm Brier Schoenfeld Cronbach alpha rho Fornell Larcker Henseler
@@ -21,6 +23,7 @@ ALLOWED_LATIN = frozenset("""
     T p t R f df n k c A B C D E F H M CI SD chi log ns
     a b q r s v i x alpha beta gamma BIC MAE RMSE MAPE VIP Batislam Colombo Morrison Schmittlein CNBD
     ROC AUC PR
+    Zhao Lynch Chen Shmueli PLSpredict Q predict
 """.split())
 
 _SNAKE = re.compile(r"\b[A-Za-z][A-Za-z0-9]*_[A-Za-z0-9_]*[A-Za-z0-9]\b")
