@@ -39,7 +39,7 @@ import numpy as np
 import pandas as pd
 
 from crm_models.base import check_is_fitted
-from crm_models.clv._data import Compressed, compress
+from crm_models.clv._data import Compressed, compress, resolve_weights
 from crm_models.errors import CRMDataError, ModelSpecificationError, describe_rows
 
 __all__ = ["CovariateMixin", "covariate_matrix"]
@@ -113,13 +113,33 @@ class CovariateMixin:
     """Time-invariant covariates for a :class:`~crm_models.clv.base.SummaryModel` (see module doc).
 
     The model class sets ``covariate_links`` and implements ``_row_loglik(row_params, columns,
-    need_grad)``; its ``fit`` calls :meth:`_set_covariates` before compressing and passes
-    :meth:`_covariate_columns` as extra columns; its ``_loglik_total`` delegates to
+    need_grad)``; the mixin gives it the constructor (``penalizer``, ``covariate_penalty``) and
+    ``fit`` with the covariate arguments; its ``_loglik_total`` delegates to
     :meth:`_covariate_loglik_total` when :meth:`_has_covariates`.
     """
 
     #: parameter name -> (process, sign): theta_i = theta * exp(sign * eta_process_i)
     covariate_links: ClassVar[dict[str, tuple[str, int]]] = {}
+
+    def __init__(self, penalizer: float = 0.0, covariate_penalty: float = 0.0) -> None:
+        self.penalizer = penalizer
+        self.covariate_penalty = covariate_penalty
+
+    def fit(self, summary: pd.DataFrame, weights: str | np.ndarray | None = None,
+            purchase_covariates: list[str] | None = None, dropout_covariates: list[str] | None = None,
+            constrained_covariates: list[str] | None = None):
+        """Fit on a summary with columns frequency, recency, T (one row per customer).
+
+        ``weights`` (optional column name or array): number of customers each row stands
+        for.  ``purchase_covariates`` / ``dropout_covariates`` / ``constrained_covariates``:
+        numeric columns of ``summary`` acting on the purchase process, the dropout process, or
+        both with one coefficient (the model's class notes); their coefficients appear in
+        ``params_`` and ``summary`` as "purchase: name", "dropout: name", "constrained: name".
+        Returns the fitted model.
+        """
+        w = resolve_weights(summary, weights)
+        self._fit_with_covariates(summary, w, purchase_covariates, dropout_covariates, constrained_covariates)
+        return self
 
     # ------------------------------------------------------------------ specification
     def _has_covariates(self) -> bool:

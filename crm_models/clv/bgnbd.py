@@ -27,7 +27,7 @@ from crm_models.base import check_is_fitted
 from crm_models.clv._bgbase import BetaGeoFamilyModel
 from crm_models.clv._bgfamily import guard_a, hyp_bracket
 from crm_models.clv._covariates import CovariateMixin
-from crm_models.clv._data import check_summary, resolve_weights
+from crm_models.clv._data import check_summary
 from crm_models.clv.base import check_time
 
 __all__ = ["BetaGeoModel"]
@@ -117,24 +117,6 @@ class BetaGeoModel(CovariateMixin, BetaGeoFamilyModel):
 
     dropout_shift = 0
     covariate_links = {"alpha": ("purchase", -1), "a": ("dropout", 1), "b": ("dropout", 1)}
-
-    def __init__(self, penalizer: float = 0.0, covariate_penalty: float = 0.0) -> None:
-        self.penalizer = penalizer
-        self.covariate_penalty = covariate_penalty
-
-    def fit(self, summary: pd.DataFrame, weights: str | np.ndarray | None = None,
-            purchase_covariates: list[str] | None = None, dropout_covariates: list[str] | None = None,
-            constrained_covariates: list[str] | None = None) -> BetaGeoModel:
-        """Fit on a summary with columns frequency, recency, T (one row per customer).
-
-        ``weights`` (optional column name or array): number of customers each row stands
-        for.  ``purchase_covariates`` / ``dropout_covariates`` / ``constrained_covariates``:
-        numeric columns of ``summary`` (class notes); their coefficients appear in ``params_``
-        and ``summary`` as "purchase: name", "dropout: name", "constrained: name".
-        """
-        w = resolve_weights(summary, weights)
-        self._fit_with_covariates(summary, w, purchase_covariates, dropout_covariates, constrained_covariates)
-        return self
 
     def _row_loglik(self, rows, columns, need_grad):
         r, alpha, a, b = rows

@@ -34,7 +34,7 @@ from scipy import integrate, special
 
 from crm_models.clv._bgfamily import wsum
 from crm_models.clv._covariates import CovariateMixin
-from crm_models.clv._data import Compressed, resolve_weights
+from crm_models.clv._data import Compressed
 from crm_models.clv._special import log1mexp, log_hyp2f1_unit, log_hyp2f1_unit_grad, log_hyp2f1_unit_quad, phi
 from crm_models.clv.base import SummaryModel, check_time, discount_to_continuous
 
@@ -310,24 +310,6 @@ class ParetoNBDModel(CovariateMixin, SummaryModel):
         return None
     analytic_gradient = True
     covariate_links = {"alpha": ("purchase", -1), "beta": ("dropout", -1)}
-
-    def __init__(self, penalizer: float = 0.0, covariate_penalty: float = 0.0) -> None:
-        self.penalizer = penalizer
-        self.covariate_penalty = covariate_penalty
-
-    def fit(self, summary: pd.DataFrame, weights: str | np.ndarray | None = None,
-            purchase_covariates: list[str] | None = None, dropout_covariates: list[str] | None = None,
-            constrained_covariates: list[str] | None = None) -> ParetoNBDModel:
-        """Fit on a summary with columns frequency, recency, T (optional ``weights``).
-
-        ``purchase_covariates`` / ``dropout_covariates`` / ``constrained_covariates``: numeric
-        columns of ``summary`` acting on the purchase process, the dropout process, or both with
-        one coefficient (class notes); their coefficients appear in ``params_`` and ``summary`` as
-        "purchase: name", "dropout: name", "constrained: name".
-        """
-        w = resolve_weights(summary, weights)
-        self._fit_with_covariates(summary, w, purchase_covariates, dropout_covariates, constrained_covariates)
-        return self
 
     def _row_loglik(self, rows, columns, need_grad):
         r, alpha, s, beta = rows
