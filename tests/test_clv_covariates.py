@@ -14,7 +14,7 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
-from helpers.clv_covariates import simulate_bg_nbd, simulate_pareto_nbd
+from helpers.clv_covariates import assert_profiles_match_plain, simulate_bg_nbd, simulate_pareto_nbd
 from sklearn.base import clone
 
 import crm_models as crm
@@ -195,22 +195,7 @@ def test_predictions_use_each_customers_parameters(name, small):
     cls, _, _ = MODELS[name]
     s = small[name].iloc[:300]
     m = _fit(cls(), small[name], purchase_covariates=["web"], dropout_covariates=["web"])
-    p = m.params_
-    for g in (0.0, 1.0):
-        rows = m._row_params(p.iloc[:4].to_numpy(), {"purchase": p.iloc[4] * g, "dropout": p.iloc[5] * g})
-        plain = cls.from_params(**dict(zip(cls.param_names, map(float, rows), strict=True)))
-        sub = s[s["web"] == g]
-        pd.testing.assert_series_equal(m.prob_alive(s)[sub.index], plain.prob_alive(sub), rtol=1e-14)
-        pd.testing.assert_series_equal(m.expected_purchases(s, 10)[sub.index],
-                                       plain.expected_purchases(sub, 10))
-        pd.testing.assert_series_equal(m.dert(s, 0.01)[sub.index], plain.dert(sub, 0.01))
-        pd.testing.assert_frame_equal(m.expected_purchases_path(s, [1, 5]).loc[sub.index],
-                                      plain.expected_purchases_path(sub, [1, 5]))
-        assert m.expected_purchases_new_customer(10, covariates={"web": g}) == \
-            plain.expected_purchases_new_customer(10)
-        profile = pd.Series({"web": g})
-        np.testing.assert_array_equal(m.probability_of_n_purchases(10, [0, 1], covariates=profile),
-                                      plain.probability_of_n_purchases(10, [0, 1]))
+    assert_profiles_match_plain(m, s, cls)
     # a positive purchase effect: the web customers buy more
     assert m.expected_purchases_new_customer(10, covariates={"web": 1}) > \
         m.expected_purchases_new_customer(10, covariates={"web": 0})

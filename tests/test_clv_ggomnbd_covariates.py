@@ -13,7 +13,7 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
-from helpers.clv_covariates import simulate_ggompertz_nbd
+from helpers.clv_covariates import assert_profiles_match_plain, simulate_ggompertz_nbd
 
 import crm_models as crm
 from crm_models.clv import GGompertzNBDModel
@@ -117,23 +117,7 @@ def test_predictions_use_each_customers_parameters_and_survive_save_load(small, 
     m = _fit(GGompertzNBDModel(covariate_penalty=0.001), small, purchase_covariates=["web"],
              dropout_covariates=["web"])
     s = small.iloc[:200]
-    p = m.params_
-    for g in (0.0, 1.0):
-        rows = m._row_params(p.iloc[:5].to_numpy(), {"purchase": p.iloc[5] * g, "dropout": p.iloc[6] * g})
-        plain = GGompertzNBDModel.from_params(**dict(zip(GGompertzNBDModel.param_names, map(float, rows),
-                                                         strict=True)))
-        sub = s[s["web"] == g]
-        pd.testing.assert_series_equal(m.prob_alive(s)[sub.index], plain.prob_alive(sub), rtol=1e-14)
-        pd.testing.assert_series_equal(m.expected_purchases(s, 10)[sub.index],
-                                       plain.expected_purchases(sub, 10))
-        pd.testing.assert_series_equal(m.dert(s, 0.01)[sub.index], plain.dert(sub, 0.01))
-        pd.testing.assert_frame_equal(m.expected_purchases_path(s, [1, 5]).loc[sub.index],
-                                      plain.expected_purchases_path(sub, [1, 5]))
-        assert m.expected_purchases_new_customer(10, covariates={"web": g}) == \
-            plain.expected_purchases_new_customer(10)
-        profile = pd.Series({"web": g})
-        np.testing.assert_array_equal(m.probability_of_n_purchases(10, [0, 1], covariates=profile),
-                                      plain.probability_of_n_purchases(10, [0, 1]))
+    assert_profiles_match_plain(m, s, GGompertzNBDModel)
     assert m.expected_purchases_new_customer(10, covariates={"web": 1}) > \
         m.expected_purchases_new_customer(10, covariates={"web": 0})
     with pytest.raises(CRMDataError, match="web"):

@@ -92,3 +92,25 @@ def simulate_ggompertz_nbd(n: int, seed: int, base: dict[str, float], gamma_p: d
     x = rng.poisson(lam * span)
     out = pd.DataFrame({"frequency": x, "recency": _last_purchase(x, span, rng), "T": T})
     return pd.concat([out, X], axis=1)
+
+
+def assert_profiles_match_plain(m, s: pd.DataFrame, cls, column: str = "web") -> None:
+    """Every prediction of a covariate model with one binary covariate on both processes equals
+    that of the model without covariates at each profile's parameters (the old code path)."""
+    k = len(cls.param_names)
+    p = m.params_
+    for g in (0.0, 1.0):
+        rows = m._row_params(p.iloc[:k].to_numpy(), {"purchase": p.iloc[k] * g, "dropout": p.iloc[k + 1] * g})
+        plain = cls.from_params(**dict(zip(cls.param_names, map(float, rows), strict=True)))
+        sub = s[s[column] == g]
+        pd.testing.assert_series_equal(m.prob_alive(s)[sub.index], plain.prob_alive(sub), rtol=1e-14)
+        pd.testing.assert_series_equal(m.expected_purchases(s, 10)[sub.index],
+                                       plain.expected_purchases(sub, 10))
+        pd.testing.assert_series_equal(m.dert(s, 0.01)[sub.index], plain.dert(sub, 0.01))
+        pd.testing.assert_frame_equal(m.expected_purchases_path(s, [1, 5]).loc[sub.index],
+                                      plain.expected_purchases_path(sub, [1, 5]))
+        assert m.expected_purchases_new_customer(10, covariates={column: g}) == \
+            plain.expected_purchases_new_customer(10)
+        profile = pd.Series({column: g})
+        np.testing.assert_array_equal(m.probability_of_n_purchases(10, [0, 1], covariates=profile),
+                                      plain.probability_of_n_purchases(10, [0, 1]))
