@@ -463,12 +463,14 @@ class MLEModel(Estimator):
         se_log = np.sqrt(np.diag(self._cov_theta))
         k0 = len(params) - self._n_linear()
         pos, lin = params[:k0], params[k0:]
+        with np.errstate(over="ignore"):  # an unidentified parameter's interval runs to inf
+            spread = np.exp(_Z95 * se_log[:k0])
         return pd.DataFrame(
             {
                 "estimate": params,
                 "std_error": np.concatenate([pos * se_log[:k0], se_log[k0:]]),
-                "lower_95": np.concatenate([pos * np.exp(-_Z95 * se_log[:k0]), lin - _Z95 * se_log[k0:]]),
-                "upper_95": np.concatenate([pos * np.exp(_Z95 * se_log[:k0]), lin + _Z95 * se_log[k0:]]),
+                "lower_95": np.concatenate([pos / spread, lin - _Z95 * se_log[k0:]]),
+                "upper_95": np.concatenate([pos * spread, lin + _Z95 * se_log[k0:]]),
             },
             index=pd.Index(self._param_labels(), name="parameter"),
         )
