@@ -83,6 +83,29 @@ def test_k1_is_the_bg_family_model(cls, ref, cdnow_litt):
     assert cls(k=1).fit(_plain(s)).log_likelihood_ == pytest.approx(m.log_likelihood_, rel=1e-12)
 
 
+@pytest.mark.parametrize("d", [0, 1])
+@pytest.mark.parametrize("k", [1, 2, 3, 7])
+def test_fast_sum_equals_the_per_row_formula(k, d):
+    """The fit's likelihood (per-frequency special functions, Horner polynomial in
+    (T - t_x)/(alpha + T), the BG/NBD's own sum for k = 1) against :func:`cnbd_rows` summed with
+    the weights, value and gradient; ties, t_x = T and customers without repeat purchases included."""
+    from crm_models.clv._cnbdlik import Prepared
+    from crm_models.clv._data import compress
+    from crm_models.clv.cnbd import cnbd_rows
+    s = random_summary(3000, seed=k + 10 * d)
+    s.loc[s.index[:50], "recency"] = s.loc[s.index[:50], "T"].where(s["frequency"].iloc[:50] > 0, 0.0)
+    s = pd.concat([s, s.iloc[:400]])  # repeated rows: weights > 1
+    c = compress({name: s[name].to_numpy(float) for name in ("frequency", "recency", "T")})
+    prep = Prepared(c)
+    for params in ([0.7, 3.0, 0.9, 2.5], [2.3, 0.4, 1.7, 0.6]):
+        params = np.array(params)
+        total, grad = prep.total(params, k, d, True)
+        ll, _, rows = cnbd_rows(params, k, d, c.columns["frequency"], c.columns["recency"], c.columns["T"],
+                                need_grad=True)
+        assert total == pytest.approx(float(np.dot(c.weights, ll)), rel=1e-12)
+        np.testing.assert_allclose(grad, c.weights @ rows, rtol=1e-9)
+
+
 def _plain(s: pd.DataFrame) -> pd.DataFrame:
     out = s.drop(columns="litt")
     out.attrs = dict(s.attrs)
