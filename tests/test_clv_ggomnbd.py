@@ -83,6 +83,21 @@ def test_every_quantity_agrees_with_adaptive_quadrature_per_customer(p):
         assert new == pytest.approx(ref[4], rel=1e-8)
 
 
+@pytest.mark.parametrize("p", POINTS)
+def test_grid_sum_equals_the_per_customer_quadrature(p):
+    """The fit's likelihood (every death integral from one quadrature on the shared time grid,
+    ``_ggomgrid``) against the per-customer quadrature (checked against quad above) summed with
+    the weights, value and gradient: the extreme customers above, ties and random customers."""
+    m = _model(p)
+    extreme = pd.DataFrame(CUSTOMERS, columns=["frequency", "recency", "T"])
+    s = pd.concat([extreme, random_summary(300, seed=4), extreme.iloc[:3]], ignore_index=True)
+    d = m._compress_summary(s, "summary", require_repeat=True)
+    params = np.array(p)
+    total, grad = m._loglik_total(params, d, True)
+    assert total == pytest.approx(float(np.dot(d.weights, m._loglik(params, d))), rel=1e-11)
+    np.testing.assert_allclose(grad, d.weights @ m._loglik_grad(params, d), rtol=1e-8)
+
+
 def test_gradient_is_the_derivative_of_the_likelihood():
     m = GGompertzNBDModel()
     d = m._compress_summary(random_summary(200, seed=3), "summary", require_repeat=True)

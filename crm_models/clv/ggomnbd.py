@@ -50,6 +50,7 @@ from scipy import special
 
 from crm_models.clv._covariates import CovariateMixin
 from crm_models.clv._data import Compressed
+from crm_models.clv._ggomgrid import DeathGrid, GridData, death_log_integral, grid_loglik_total, log_d
 from crm_models.clv.base import SummaryModel, check_time, discount_to_continuous
 from crm_models.errors import ModelSpecificationError
 
@@ -69,15 +70,6 @@ def _geometric_rule(panels: int, nodes: int) -> tuple[np.ndarray, np.ndarray]:
 _V, _W = _geometric_rule(40, 10)
 _LOG_W = np.log(_W)
 _CHUNK = 1 << 21  # elements (rows x nodes) per block, about 16 MB per temporary
-
-
-def _log_d(beta: float | np.ndarray, z: np.ndarray) -> np.ndarray:
-    """log(beta + e^z - 1) for z >= 0 without overflow or cancellation."""
-    z = np.asarray(z, dtype=float)
-    small = z < 1.0
-    zs = np.where(small, z, 0.0)
-    zl = np.where(small, 1.0, z)
-    return np.where(small, np.log(beta + np.expm1(zs)), zl + np.log1p((beta - 1.0) * np.exp(-zl)))
 
 
 def _log_integral(log_f, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
@@ -125,7 +117,7 @@ def _death_integral(r: float, alpha: float | np.ndarray, b: float, s: float, bet
         rx = r + x[idx, None]
         a_i, b_i = alpha[idx, None], beta[idx, None]
         log_ay = np.log(a_i + y)
-        log_dy = _log_d(b_i, b * y)
+        log_dy = log_d(b_i, b * y)
         terms = -rx * log_ay + b * y - (s + 1.0) * log_dy + _LOG_W[None, :]
         top = terms.max(axis=1, keepdims=True)
         share = np.exp(terms - top)
@@ -153,7 +145,7 @@ def _row_parts(r: float, alpha: float | np.ndarray, b: float, s: float, beta: fl
     shape = x.shape
     x, tx, T = x.ravel(), tx.ravel(), T.ravel()
     a1 = special.gammaln(r + x) - special.gammaln(r) + r * np.log(alpha)
-    log_dT = _log_d(beta, b * T)
+    log_dT = log_d(beta, b * T)
     alive = -(r + x) * np.log(alpha + T) + s * (np.log(beta) - log_dT)
     log_i, d_log_i = _death_integral(r, alpha, b, s, beta, x, tx, T, grad)
     dead = np.log(b) + np.log(s) + s * np.log(beta) + log_i
@@ -257,20 +249,21 @@ class GGompertzNBDModel(CovariateMixin, SummaryModel):
         # value and gradient share one pass over the quadrature nodes
         if self._has_covariates():
             return self._covariate_loglik_total(params, d, need_grad)
-        x, tx, T = d.columns["frequency"], d.columns["recency"], d.columns["T"]
-        if not need_grad:
-            a1, alive, dead = self._parts(params, x, tx, T)
-            return float(np.dot(d.weights, a1 + np.logaddexp(alive, dead))), None
-        a1, alive, dead, d_a1, d_alive, d_dead = self._parts(params, x, tx, T, grad=True)
-        lse = np.logaddexp(alive, dead)
-        w_dead = np.exp(dead - lse)[:, None]
-        rows = d_a1 + (1.0 - w_dead) * d_alive + w_dead * np.where(np.isfinite(d_dead), d_dead, 0.0)
-        return float(np.dot(d.weights, a1 + lse)), d.weights @ rows
+        # the death integrals of all rows from one quadrature on the shared time grid
+        return grid_loglik_total(params, self._prepared(d, GridData.build), need_grad)
 
     # -------------------------------------------------------------- predictions
     def _p_alive(self, frequency, recency, T):
-        _, alive, dead = self._parts(self._fitted_params(), frequency, recency, T)
-        return np.exp(alive - np.logaddexp(alive, dead))
+        """alive / (alive + dead), the death integrals from one quadrature on the rows' shared
+        time grid (:func:`crm_models.clv._ggomgrid.death_log_integral`)."""
+        r, alpha, b, s, beta = (float(v) for v in self._fitted_params())
+        x, tx, T = np.broadcast_arrays(*(np.asarray(v, dtype=float) for v in (frequency, recency, T)))
+        shape = x.shape
+        x, tx, T = x.ravel(), tx.ravel(), T.ravel()
+        log_i, _ = death_log_integral(r, alpha, b, s, beta, DeathGrid.build(x, tx, T), False)
+        alive = -(r + x) * np.log(alpha + T) + s * (np.log(beta) - log_d(beta, b * T))
+        dead = np.log(b) + np.log(s) + s * np.log(beta) + log_i
+        return np.exp(alive - np.logaddexp(alive, dead)).reshape(shape)
 
     def prob_alive(self, summary: pd.DataFrame) -> pd.Series:
         """P(alive at T | x, t_x, T) = alive term / (alive term + death term)."""
@@ -287,10 +280,10 @@ class GGompertzNBDModel(CovariateMixin, SummaryModel):
         T, t = np.broadcast_arrays(np.asarray(T, dtype=float), np.asarray(t, dtype=float))
         pairs, inv = np.unique(np.column_stack([T.ravel(), t.ravel()]), axis=0, return_inverse=True)
         Tu, tu = pairs[:, 0], pairs[:, 1]
-        log_dT = _log_d(beta, b * Tu)
+        log_dT = log_d(beta, b * Tu)
 
         def log_f(u, idx):
-            return -s * (_log_d(beta, b * (Tu[idx, None] + u)) - log_dT[idx, None]) - delta * u
+            return -s * (log_d(beta, b * (Tu[idx, None] + u)) - log_dT[idx, None]) - delta * u
 
         vals = np.exp(_log_integral(log_f, np.zeros_like(tu), tu))
         return vals[np.ravel(inv)].reshape(T.shape)
@@ -343,11 +336,11 @@ class GGompertzNBDModel(CovariateMixin, SummaryModel):
                 return (special.gammaln(r + nn) - special.gammaln(r) - special.gammaln(nn + 1)
                         + r * np.log(alpha / (alpha + y)) + special.xlogy(nn, y / (alpha + y)))
 
-        alive = np.exp(log_nbd(nf, tf) + s * (np.log(beta) - _log_d(beta, b * tf)))
+        alive = np.exp(log_nbd(nf, tf) + s * (np.log(beta) - log_d(beta, b * tf)))
 
         def log_f(y, idx):
             return (log_nbd(nf[idx, None], y) + np.log(b * s) + s * np.log(beta) + b * y
-                    - (s + 1.0) * _log_d(beta, b * y))
+                    - (s + 1.0) * log_d(beta, b * y))
 
         died = np.exp(_log_integral(log_f, np.zeros_like(tf), tf))
         out = (alive + died).reshape(t.shape)
