@@ -240,11 +240,10 @@ class CovariateMixin:
         their natural scale, then the coefficients)."""
         k0 = len(self.param_names)
         base, gamma = params[:k0], params[k0:]
-        Xp, Xd = self._prepared(d, lambda c: self._designs(
-            np.column_stack([c.columns[f"{_PREFIX}{j}"] for j in range(len(self.covariate_names_))])))
+        Xp, Xd, extra = self._prepared(d, self._covariate_prepare)
         eta = {"purchase": Xp @ gamma, "dropout": Xd @ gamma}
         rows = self._row_params(base, eta)
-        ll, g = self._row_loglik(rows, d.columns, need_grad)
+        ll, g = self._row_loglik_prepared(rows, d, extra, need_grad)
         total = float(np.sum(d.weights * ll))
         if not need_grad:
             return total, None
@@ -265,6 +264,23 @@ class CovariateMixin:
     def _row_loglik(self, rows: list[Any], columns: dict[str, np.ndarray],
                     need_grad: bool) -> tuple[np.ndarray, np.ndarray | None]:  # pragma: no cover
         raise NotImplementedError
+
+    def _covariate_prepare(self, d: Compressed) -> tuple[np.ndarray, np.ndarray, Any]:
+        """Per-fit precomputation: the design matrices (X_p, X_d) and whatever the model's
+        :meth:`_row_loglik_prepared` needs (:meth:`_covariate_extra`; built once per fit)."""
+        X = np.column_stack([d.columns[f"{_PREFIX}{j}"] for j in range(len(self.covariate_names_))])
+        Xp, Xd = self._designs(X)
+        return Xp, Xd, self._covariate_extra(d, Xp, Xd)
+
+    def _covariate_extra(self, d: Compressed, Xp: np.ndarray, Xd: np.ndarray) -> Any:
+        """Model-specific per-fit data for :meth:`_row_loglik_prepared` (None: none needed)."""
+        return None
+
+    def _row_loglik_prepared(self, rows: list[Any], d: Compressed, extra: Any,
+                             need_grad: bool) -> tuple[np.ndarray, np.ndarray | None]:
+        """:meth:`_row_loglik` on the compressed rows; a model may use its per-fit ``extra``
+        (see :meth:`_covariate_extra`) to share work between rows."""
+        return self._row_loglik(rows, d.columns, need_grad)
 
     def _covariate_start(self, data: pd.DataFrame, weights: np.ndarray | None) -> np.ndarray | None:
         """Starting base parameters: the fit of the same model without covariates."""
