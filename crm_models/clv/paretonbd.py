@@ -375,6 +375,7 @@ class ParetoNBDModel(CovariateMixin, SummaryModel):
         return None
     analytic_gradient = True
     covariate_links = {"alpha": ("purchase", -1), "beta": ("dropout", -1)}
+    start_curvature = True
 
     def _row_loglik(self, rows, columns, need_grad):
         r, alpha, s, beta = rows
