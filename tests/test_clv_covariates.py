@@ -134,6 +134,9 @@ def test_pareto_nbd_shared_rows_equal_a_row_by_row_evaluation(scores):
     assert np.any(rows[1] == rows[3]) and np.any(d.columns["frequency"] == 0)
     assert np.any((d.columns["recency"] == d.columns["T"]) & (d.columns["frequency"] > 0))
     ll, g = m._row_loglik_prepared(rows, d, extra, True)
+    value_only, none = m._row_loglik_prepared(rows, d, extra, False)    # series without derivatives
+    assert none is None
+    np.testing.assert_allclose(value_only, ll, rtol=1e-13)
     c = d.columns
     for i in range(d.n_rows):
         one = slice(i, i + 1)
