@@ -129,8 +129,10 @@ def test_pareto_nbd_shared_rows_equal_a_row_by_row_evaluation(scores):
     m._set_covariates(s, ["web"], ["score"], None)
     d = _compressed(m, s, m.covariate_names_)
     params = np.array([0.7, 4.0, 0.9, 4.0, 0.4, -1.0])
-    Xp, Xd, extra = m._prepared(d, m._covariate_prepare)
-    rows = m._row_params(params[:4], {"purchase": Xp @ params[4:], "dropout": Xd @ params[4:]})
+    extra = m._prepared(d, m._covariate_prepare).extra
+    assert m.covariate_names_ == ["web", "score"]
+    web, score = (d.columns[f"__covariate__{j}"] for j in range(2))     # the predictors row by row
+    rows = m._row_params(params[:4], {"purchase": web * params[4], "dropout": score * params[5]})
     assert np.any(rows[1] == rows[3]) and np.any(d.columns["frequency"] == 0)
     assert np.any((d.columns["recency"] == d.columns["T"]) & (d.columns["frequency"] > 0))
     ll, g = m._row_loglik_prepared(rows, d, extra, True)

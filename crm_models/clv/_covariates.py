@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import numpy as np
@@ -42,7 +43,7 @@ from crm_models.base import check_is_fitted
 from crm_models.clv._data import Compressed, compress, resolve_weights
 from crm_models.errors import CRMDataError, ModelSpecificationError, describe_rows
 
-__all__ = ["CovariateMixin", "covariate_matrix"]
+__all__ = ["CovariateMixin", "Profiles", "covariate_matrix"]
 
 _PREFIX = "__covariate__"
 _KINDS = ("purchase", "dropout", "constrained")
@@ -107,6 +108,36 @@ def _check_design(X: np.ndarray, names: Sequence[str], what: str) -> None:
             "linear combination of the others and the constant, e.g. all dummies of one categorical "
             "variable): their coefficients are not identified. Drop one (pandas.get_dummies(..., "
             "drop_first=True) drops a reference level)", source=what)
+
+
+@dataclass(frozen=True)
+class Profiles:
+    """The distinct covariate profiles of a fit's compressed rows (built once per fit).
+
+    ``Xp``, ``Xd``: the purchase and dropout designs per profile (see ``_designs``);
+    ``profile``: each row's profile; ``weights``: the customers per profile; ``extra``: the
+    model's own per-fit data.  The linear predictors are computed per profile and gathered, and
+    the gradient summed per profile first: no matrix product over all rows (a BLAS call
+    that size starts threads that keep spinning and slow the element-wise work that follows).
+    """
+
+    Xp: np.ndarray
+    Xd: np.ndarray
+    profile: np.ndarray
+    weights: np.ndarray
+    extra: Any
+
+    def etas(self, gamma: np.ndarray) -> dict[str, np.ndarray]:
+        """Per row: eta_p = X_p gamma and eta_d = X_d gamma."""
+        return {"purchase": (self.Xp * gamma).sum(axis=1).take(self.profile),
+                "dropout": (self.Xd * gamma).sum(axis=1).take(self.profile)}
+
+    def gradient(self, d_eta_p: np.ndarray, d_eta_d: np.ndarray) -> np.ndarray:
+        """X_p' d_eta_p + X_d' d_eta_d for per-row derivatives with respect to the predictors."""
+        n = len(self.Xp)
+        per_p = np.bincount(self.profile, weights=d_eta_p, minlength=n)
+        per_d = np.bincount(self.profile, weights=d_eta_d, minlength=n)
+        return (self.Xp * per_p[:, None]).sum(axis=0) + (self.Xd * per_d[:, None]).sum(axis=0)
 
 
 class CovariateMixin:
@@ -242,10 +273,10 @@ class CovariateMixin:
         their natural scale, then the coefficients)."""
         k0 = len(self.param_names)
         base, gamma = params[:k0], params[k0:]
-        Xp, Xd, extra = self._prepared(d, self._covariate_prepare)
-        eta = {"purchase": Xp @ gamma, "dropout": Xd @ gamma}
+        prof = self._prepared(d, self._covariate_prepare)
+        eta = prof.etas(gamma)
         rows = self._row_params(base, eta)
-        ll, g = self._row_loglik_prepared(rows, d, extra, need_grad)
+        ll, g = self._row_loglik_prepared(rows, d, prof.extra, need_grad)
         total = float(np.sum(d.weights * ll))
         if not need_grad:
             return total, None
@@ -255,26 +286,30 @@ class CovariateMixin:
         for j, name in enumerate(self.param_names):
             link = self.covariate_links.get(name)
             if link is None:
-                grad_base[j] = float(np.dot(w, g[:, j]))
+                grad_base[j] = float(np.sum(w * g[:, j]))
             else:
                 dv = w * g[:, j] * rows[j]        # d ll / d log theta_i, weighted
                 grad_base[j] = float(dv.sum()) / base[j]
                 d_eta[link[0]] += link[1] * dv
-        grad_gamma = Xp.T @ d_eta["purchase"] + Xd.T @ d_eta["dropout"]
-        return total, np.concatenate([grad_base, grad_gamma])
+        return total, np.concatenate([grad_base, prof.gradient(d_eta["purchase"], d_eta["dropout"])])
 
     def _row_loglik(self, rows: list[Any], columns: dict[str, np.ndarray],
                     need_grad: bool) -> tuple[np.ndarray, np.ndarray | None]:  # pragma: no cover
         raise NotImplementedError
 
-    def _covariate_prepare(self, d: Compressed) -> tuple[np.ndarray, np.ndarray, Any]:
-        """Per-fit precomputation: the design matrices (X_p, X_d) and whatever the model's
-        :meth:`_row_loglik_prepared` needs (:meth:`_covariate_extra`; built once per fit)."""
+    def _covariate_prepare(self, d: Compressed) -> Profiles:
+        """Per-fit precomputation: the distinct covariate profiles with their designs, and
+        whatever the model's :meth:`_row_loglik_prepared` needs (:meth:`_covariate_extra`)."""
         X = np.column_stack([d.columns[f"{_PREFIX}{j}"] for j in range(len(self.covariate_names_))])
-        Xp, Xd = self._designs(X)
-        return Xp, Xd, self._covariate_extra(d, Xp, Xd)
+        c = compress({str(j): X[:, j] for j in range(X.shape[1])})
+        Xu = np.column_stack([c.columns[str(j)] for j in range(X.shape[1])])
+        Xp, Xd = self._designs(Xu)
+        profile = np.asarray(c.inverse, dtype=np.intp)
+        return Profiles(Xp=Xp, Xd=Xd, profile=profile,
+                        weights=np.bincount(profile, weights=d.weights, minlength=len(Xu)),
+                        extra=self._covariate_extra(d, profile))
 
-    def _covariate_extra(self, d: Compressed, Xp: np.ndarray, Xd: np.ndarray) -> Any:
+    def _covariate_extra(self, d: Compressed, profile: np.ndarray) -> Any:
         """Model-specific per-fit data for :meth:`_row_loglik_prepared` (None: none needed)."""
         return None
 
@@ -331,9 +366,10 @@ class CovariateMixin:
             H = np.linalg.inv(cov) / d.total_weight
         except np.linalg.LinAlgError:
             return None
-        Xp, Xd, _ = self._prepared(d, self._covariate_prepare)
+        prof = self._prepared(d, self._covariate_prepare)
+        Xp, Xd = prof.Xp, prof.Xd
         designs = {"purchase": Xp, "dropout": Xd}
-        w = d.weights / d.total_weight
+        w = prof.weights / d.total_weight
         links = [self.covariate_links.get(name) for name in self.param_names]
         mean_c = np.array([np.zeros(Xp.shape[1]) if link is None else link[1] * (w @ designs[link[0]])
                            for link in links])                    # E[C], k0 x n_linear

@@ -34,7 +34,7 @@ from scipy import integrate, special
 
 from crm_models.clv._bgfamily import wsum
 from crm_models.clv._covariates import CovariateMixin
-from crm_models.clv._data import Compressed, compress
+from crm_models.clv._data import Compressed
 from crm_models.clv._special import log1mexp, log_hyp2f1_unit, log_hyp2f1_unit_grad, log_hyp2f1_unit_quad, phi
 from crm_models.clv.base import SummaryModel, check_time, discount_to_continuous
 
@@ -241,10 +241,9 @@ class PNBDRowData:
     row_x: np.ndarray
 
     @classmethod
-    def build(cls, d: Compressed, Xp: np.ndarray, Xd: np.ndarray) -> PNBDRowData:
+    def build(cls, d: Compressed, profile: np.ndarray) -> PNBDRowData:
         x, tx, T = d.columns["frequency"], d.columns["recency"], d.columns["T"]
         n = len(x)
-        profile = compress({str(j): col for j, col in enumerate(np.column_stack([Xp, Xd]).T)}).inverse
         x_u, x_i = np.unique(x, return_inverse=True)
         y_u, y_i = np.unique(np.concatenate([tx, T]), return_inverse=True)
         # (profile, x) first, then with y: the keys stay far below 2**63 for any number of rows
@@ -402,8 +401,8 @@ class ParetoNBDModel(CovariateMixin, SummaryModel):
         return _pnbd_rows(float(r), alpha, float(s), beta, columns["frequency"], columns["recency"],
                           columns["T"])
 
-    def _covariate_extra(self, d: Compressed, Xp: np.ndarray, Xd: np.ndarray) -> PNBDRowData:
-        return PNBDRowData.build(d, Xp, Xd)
+    def _covariate_extra(self, d: Compressed, profile: np.ndarray) -> PNBDRowData:
+        return PNBDRowData.build(d, profile)
 
     def _row_loglik_prepared(self, rows, d, extra, need_grad):
         r, alpha, s, beta = rows
