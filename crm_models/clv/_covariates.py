@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import numpy as np
@@ -42,7 +43,7 @@ from crm_models.base import check_is_fitted
 from crm_models.clv._data import Compressed, compress, resolve_weights
 from crm_models.errors import CRMDataError, ModelSpecificationError, describe_rows
 
-__all__ = ["CovariateMixin", "covariate_matrix"]
+__all__ = ["CovariateMixin", "Profiles", "covariate_matrix"]
 
 _PREFIX = "__covariate__"
 _KINDS = ("purchase", "dropout", "constrained")
@@ -109,6 +110,36 @@ def _check_design(X: np.ndarray, names: Sequence[str], what: str) -> None:
             "drop_first=True) drops a reference level)", source=what)
 
 
+@dataclass(frozen=True)
+class Profiles:
+    """The distinct covariate profiles of a fit's compressed rows (built once per fit).
+
+    ``Xp``, ``Xd``: the purchase and dropout designs per profile (see ``_designs``);
+    ``profile``: each row's profile; ``weights``: the customers per profile; ``extra``: the
+    model's own per-fit data.  The linear predictors are computed per profile and gathered, and
+    the gradient summed per profile first: no matrix product over all rows (a BLAS call
+    that size starts threads that keep spinning and slow the element-wise work that follows).
+    """
+
+    Xp: np.ndarray
+    Xd: np.ndarray
+    profile: np.ndarray
+    weights: np.ndarray
+    extra: Any
+
+    def etas(self, gamma: np.ndarray) -> dict[str, np.ndarray]:
+        """Per row: eta_p = X_p gamma and eta_d = X_d gamma."""
+        return {"purchase": (self.Xp * gamma).sum(axis=1).take(self.profile),
+                "dropout": (self.Xd * gamma).sum(axis=1).take(self.profile)}
+
+    def gradient(self, d_eta_p: np.ndarray, d_eta_d: np.ndarray) -> np.ndarray:
+        """X_p' d_eta_p + X_d' d_eta_d for per-row derivatives with respect to the predictors."""
+        n = len(self.Xp)
+        per_p = np.bincount(self.profile, weights=d_eta_p, minlength=n)
+        per_d = np.bincount(self.profile, weights=d_eta_d, minlength=n)
+        return (self.Xp * per_p[:, None]).sum(axis=0) + (self.Xd * per_d[:, None]).sum(axis=0)
+
+
 class CovariateMixin:
     """Time-invariant covariates for a :class:`~crm_models.clv.base.SummaryModel` (see module doc).
 
@@ -120,6 +151,8 @@ class CovariateMixin:
 
     #: parameter name -> (process, sign): theta_i = theta * exp(sign * eta_process_i)
     covariate_links: ClassVar[dict[str, tuple[str, int]]] = {}
+    #: start BFGS from the curvature of the fit without covariates (:meth:`_initial_inverse_hessian`)
+    start_curvature: ClassVar[bool] = False
 
     def __init__(self, penalizer: float = 0.0, covariate_penalty: float = 0.0) -> None:
         self.penalizer = penalizer
@@ -240,11 +273,10 @@ class CovariateMixin:
         their natural scale, then the coefficients)."""
         k0 = len(self.param_names)
         base, gamma = params[:k0], params[k0:]
-        Xp, Xd = self._prepared(d, lambda c: self._designs(
-            np.column_stack([c.columns[f"{_PREFIX}{j}"] for j in range(len(self.covariate_names_))])))
-        eta = {"purchase": Xp @ gamma, "dropout": Xd @ gamma}
+        prof = self._prepared(d, self._covariate_prepare)
+        eta = prof.etas(gamma)
         rows = self._row_params(base, eta)
-        ll, g = self._row_loglik(rows, d.columns, need_grad)
+        ll, g = self._row_loglik_prepared(rows, d, prof.extra, need_grad)
         total = float(np.sum(d.weights * ll))
         if not need_grad:
             return total, None
@@ -254,17 +286,38 @@ class CovariateMixin:
         for j, name in enumerate(self.param_names):
             link = self.covariate_links.get(name)
             if link is None:
-                grad_base[j] = float(np.dot(w, g[:, j]))
+                grad_base[j] = float(np.sum(w * g[:, j]))
             else:
                 dv = w * g[:, j] * rows[j]        # d ll / d log theta_i, weighted
                 grad_base[j] = float(dv.sum()) / base[j]
                 d_eta[link[0]] += link[1] * dv
-        grad_gamma = Xp.T @ d_eta["purchase"] + Xd.T @ d_eta["dropout"]
-        return total, np.concatenate([grad_base, grad_gamma])
+        return total, np.concatenate([grad_base, prof.gradient(d_eta["purchase"], d_eta["dropout"])])
 
     def _row_loglik(self, rows: list[Any], columns: dict[str, np.ndarray],
                     need_grad: bool) -> tuple[np.ndarray, np.ndarray | None]:  # pragma: no cover
         raise NotImplementedError
+
+    def _covariate_prepare(self, d: Compressed) -> Profiles:
+        """Per-fit precomputation: the distinct covariate profiles with their designs, and
+        whatever the model's :meth:`_row_loglik_prepared` needs (:meth:`_covariate_extra`)."""
+        X = np.column_stack([d.columns[f"{_PREFIX}{j}"] for j in range(len(self.covariate_names_))])
+        c = compress({str(j): X[:, j] for j in range(X.shape[1])})
+        Xu = np.column_stack([c.columns[str(j)] for j in range(X.shape[1])])
+        Xp, Xd = self._designs(Xu)
+        profile = np.asarray(c.inverse, dtype=np.intp)
+        return Profiles(Xp=Xp, Xd=Xd, profile=profile,
+                        weights=np.bincount(profile, weights=d.weights, minlength=len(Xu)),
+                        extra=self._covariate_extra(d, profile))
+
+    def _covariate_extra(self, d: Compressed, profile: np.ndarray) -> Any:
+        """Model-specific per-fit data for :meth:`_row_loglik_prepared` (None: none needed)."""
+        return None
+
+    def _row_loglik_prepared(self, rows: list[Any], d: Compressed, extra: Any,
+                             need_grad: bool) -> tuple[np.ndarray, np.ndarray | None]:
+        """:meth:`_row_loglik` on the compressed rows; a model may use its per-fit ``extra``
+        (see :meth:`_covariate_extra`) to share work between rows."""
+        return self._row_loglik(rows, d.columns, need_grad)
 
     def _covariate_start(self, data: pd.DataFrame, weights: np.ndarray | None) -> np.ndarray | None:
         """Starting base parameters: the fit of the same model without covariates."""
@@ -277,6 +330,8 @@ class CovariateMixin:
                 plain.fit(data, weights=weights)
         except Exception:  # noqa: BLE001 - a start value only; the covariate fit reports its own failure
             return None
+        if self.start_curvature:
+            self._start_cov = plain._cov_theta
         return plain.params_.to_numpy()
 
     def _initial_theta(self, d: Compressed) -> np.ndarray:
@@ -285,6 +340,60 @@ class CovariateMixin:
         if start is None:
             return super()._initial_theta(d)  # type: ignore[misc]
         return np.concatenate([np.log(start), np.zeros(self._n_linear())])
+
+    def _initial_inverse_hessian(self, d: Compressed) -> np.ndarray | None:
+        """BFGS's first inverse-Hessian estimate at the start (the fit without covariates, gamma = 0).
+
+        At gamma = 0 customer i's log-likelihood is the plain model's at its own log-parameters
+        phi_i = theta_base + C_i gamma (row j of C_i: sign_j times the design row of parameter
+        j's process, see ``covariate_links``).  Taking every customer's curvature in phi equal
+        to the plain model's mean Hessian H (known from its fit) gives
+
+            H_start = [[H, H E[C]], [E[C]' H, sum_jl H_jl E[c_j c_l']]] (+ 2 covariate_penalty
+            on the coefficients),
+
+        with E over the customers (weighted): a Gauss-Newton-like guess that costs no extra
+        likelihood evaluation and puts BFGS's first steps on the right scale (identity: far
+        too long in gamma, and dozens of line searches).  Only the path changes; the optimum
+        and the Hessian of the standard errors are computed as before.  None (identity) when
+        the plain fit has no covariance or the guess is not positive definite.
+        """
+        cov = self.__dict__.get("_start_cov")
+        if cov is None or not np.all(np.isfinite(cov)):
+            return None
+        k0 = len(self.param_names)
+        try:
+            H = np.linalg.inv(cov) / d.total_weight
+        except np.linalg.LinAlgError:
+            return None
+        prof = self._prepared(d, self._covariate_prepare)
+        Xp, Xd = prof.Xp, prof.Xd
+        designs = {"purchase": Xp, "dropout": Xd}
+        w = prof.weights / d.total_weight
+        links = [self.covariate_links.get(name) for name in self.param_names]
+        mean_c = np.array([np.zeros(Xp.shape[1]) if link is None else link[1] * (w @ designs[link[0]])
+                           for link in links])                    # E[C], k0 x n_linear
+        second = {(a, b): designs[a].T @ (w[:, None] * designs[b]) for a in designs for b in designs}
+        k1 = Xp.shape[1]
+        H_gg = np.zeros((k1, k1))
+        for j, lj in enumerate(links):
+            for l, ll in enumerate(links):
+                if lj is not None and ll is not None:
+                    H_gg += H[j, l] * lj[1] * ll[1] * second[(lj[0], ll[0])]
+        H_bg = H @ mean_c
+        full = np.block([[H, H_bg], [H_bg.T, H_gg + 2.0 * self._linear_penalty() * np.eye(k1)]])
+        dead = np.diag(full)[k0:] <= 0.0       # a coefficient the data do not touch (all-zero column)
+        if dead.any():
+            idx = k0 + np.nonzero(dead)[0]
+            full[idx, :] = 0.0
+            full[:, idx] = 0.0
+            full[idx, idx] = 1.0
+        try:
+            np.linalg.cholesky(full)
+            inverse = np.linalg.inv(full)
+        except np.linalg.LinAlgError:
+            return None
+        return (inverse + inverse.T) / 2.0 if np.all(np.isfinite(inverse)) else None
 
     def _fit_with_covariates(self, summary: pd.DataFrame, weights: np.ndarray | None,
                              purchase: Sequence[str] | None, dropout: Sequence[str] | None,
@@ -305,6 +414,7 @@ class CovariateMixin:
             raise
         finally:
             self.__dict__.pop("_start_params", None)
+            self.__dict__.pop("_start_cov", None)
         self._remember_units(summary)
 
     # ------------------------------------------------------------------ predictions

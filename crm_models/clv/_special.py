@@ -309,20 +309,30 @@ def _unit_series_shared(p: np.ndarray, c: np.ndarray, w: np.ndarray, want_grad: 
                       G[:N] * np.concatenate(blocks_dc, axis=1).T[:N]], axis=1)  # (N, 3, pairs)
     else:
         H = G[:N, None, :]
-    order = np.argsort(-need, kind="stable")
+    # elements sorted by the number of terms they need (a stable radix sort of small integers):
+    # at step n the first ends[n] of them (need > n) are updated in place, each gathering its
+    # pair's coefficients as one contiguous row of Ht[n]
+    order = np.argsort(-need.astype(np.int16 if N < 2**15 else np.int64), kind="stable")
     need_sorted, w_s, inv_s = need[order], w[order], inv[order]
+    ends = np.searchsorted(-need_sorted, -np.arange(N), side="left")
+    Ht = np.ascontiguousarray(H.transpose(0, 2, 1))  # (N, pairs, sums)
     m = len(w)
-    acc = np.zeros((H.shape[1], m))
+    acc = np.zeros((m, H.shape[1]))
+    gathered = np.empty_like(acc)
     d_w = np.zeros(m)
+    w_col = w_s[:, None]
     for n in range(N - 1, -1, -1):
-        k = int(np.searchsorted(-need_sorted, -n, side="left"))  # elements with need > n
-        ws = w_s[:k]
-        if want_grad:
-            d_w[:k] = d_w[:k] * ws + acc[0, :k]
-        acc[:, :k] = acc[:, :k] * ws + H[n][:, inv_s[:k]]
-    back = np.empty(m, dtype=int)
+        k = int(ends[n])
+        a = acc[:k]
+        if want_grad:  # d_w <- d_w w + acc[0], with acc before this step's update
+            dw = d_w[:k]
+            np.multiply(dw, w_s[:k], out=dw)
+            np.add(dw, a[:, 0], out=dw)
+        np.multiply(a, w_col[:k], out=a)
+        np.add(a, np.take(Ht[n], inv_s[:k], axis=0, out=gathered[:k]), out=a)
+    back = np.empty(m, dtype=np.intp)
     back[order] = np.arange(m)
-    acc = acc[:, back]
+    acc = acc[back].T
     if not want_grad:
         return acc[0], None, None, None, np.ones(m, dtype=bool)
     # d_w holds sum n g_n w^(n-1); _unit_series returns sum n t_n (i.e. times w)

@@ -161,6 +161,10 @@ class MLEModel(Estimator):
         """Starting point of the optimiser: log of ``_initial_params``, 0 for coefficients."""
         return np.concatenate([np.log(self._initial_params(d)), np.zeros(self._n_linear())])
 
+    def _initial_inverse_hessian(self, d: Compressed) -> np.ndarray | None:
+        """BFGS's first inverse-Hessian estimate at the start (None: scipy's identity)."""
+        return None
+
     # ----------------------------------------------------------------- parameter layout
     # The first parameters are positive and optimised on the log scale; models with
     # covariates append unconstrained coefficients (optimised as they are, penalised by
@@ -277,6 +281,7 @@ class MLEModel(Estimator):
             raise ConvergenceError(f"{name}: the log-likelihood is not finite at the starting values; "
                                    "check the data (e.g. times in a sensible unit such as weeks)")
         best = None
+        h0 = self._initial_inverse_hessian(d)
         for method in ("BFGS", "Nelder-Mead", "BFGS"):
             x0 = start if best is None else best.x
             # BFGS to |grad| < 1e-7 only: below that its value-based line search cannot tell
@@ -284,6 +289,8 @@ class MLEModel(Estimator):
             # of evaluations without progress; the Newton polish below takes it to 1e-9
             opts = {"gtol": 1e-7, "maxiter": 2000} if method == "BFGS" else \
                 {"xatol": 1e-10, "fatol": 1e-14, "maxiter": 20000, "maxfev": 40000}
+            if method == "BFGS" and best is None and h0 is not None:
+                opts["hess_inv0"] = h0
             with warnings.catch_warnings(), np.errstate(all="ignore"):
                 warnings.simplefilter("ignore", RuntimeWarning)
                 if method == "BFGS":  # value and gradient in one pass

@@ -119,17 +119,31 @@ def _log_integral(r: float, alpha: float, s: float, beta: float, x, tx, T,
 
 
 def _log_g_rows(r: float, alpha: np.ndarray, s: float, beta: np.ndarray, x: np.ndarray,
-                y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+                y: np.ndarray,
+                x_group: tuple[np.ndarray, int] | None = None,
+                grad: bool = True) -> tuple[np.ndarray, np.ndarray | None]:
     """:func:`_log_g` with one (alpha, beta) per element (models with covariates), and its
     derivatives with respect to (r, alpha, s, beta) per element, shape (n, 4).
 
     The same representation, with the larger of the two rates chosen element by element.
+    ``x_group``: the index of each element's frequency among the distinct ones and their
+    number, when known; the series coefficients depend on (frequency, which rate is larger)
+    only, so the elements are grouped by that pair without sorting.  Without ``grad`` the
+    derivatives are None (and the series is summed without them).
     """
     swap = alpha < beta
     A, B = np.where(swap, beta, alpha), np.where(swap, alpha, beta)
     p, q = np.where(swap, s + 1.0, r + x), np.where(swap, r + x, s + 1.0)
     w = (A - B) / (A + y)
-    log_s, s_p, s_c, s_w = log_hyp2f1_unit_grad(p, p + q, w)
+    groups = None
+    if x_group is not None:
+        gid = x_group[0] * 2 + swap
+        used = np.bincount(gid, minlength=2 * x_group[1]) > 0
+        groups = ((np.cumsum(used) - 1)[gid], int(used.sum()))
+    if not grad:
+        log_s = log_hyp2f1_unit(p, p + q, w, groups=groups)
+        return -p * np.log(A + y) + (1.0 - q) * np.log(B + y) - np.log(p + q - 1.0) + log_s, None
+    log_s, s_p, s_c, s_w = log_hyp2f1_unit_grad(p, p + q, w, groups=groups)
     log_ay, log_by = np.log(A + y), np.log(B + y)
     log_g = -p * log_ay + (1.0 - q) * log_by - np.log(p + q - 1.0) + log_s
     d_A = -p / (A + y) + s_w * (B + y) / (A + y) ** 2
@@ -151,25 +165,95 @@ def _pnbd_rows(r: float, alpha: np.ndarray, s: float, beta: np.ndarray, x: np.nd
     alpha, beta = np.broadcast_to(alpha, (n,)).astype(float), np.broadcast_to(beta, (n,)).astype(float)
     log_g, dg = _log_g_rows(r, np.concatenate([alpha, alpha]), s, np.concatenate([beta, beta]),
                             np.concatenate([x, x]), np.concatenate([tx, T]))
-    lg_tx, lg_T = log_g[:n], log_g[n:]
+    return _pnbd_rows_from_g(r, alpha, s, beta, x, T, log_g[:n], log_g[n:], dg[:n], dg[n:],
+                             special.gammaln(r + x), special.digamma(r + x))
+
+
+def _pnbd_rows_shared(r: float, alpha: np.ndarray, s: float, beta: np.ndarray, x: np.ndarray, T: np.ndarray,
+                      e: PNBDRowData, need_grad: bool = True) -> tuple[np.ndarray, np.ndarray | None]:
+    """:func:`_pnbd_rows` with G(y) evaluated once per distinct (covariate profile, x, y).
+
+    Rows of one covariate profile share (alpha_i, beta_i), so G(t_x) and G(T) depend on a row
+    only through (profile, x, y): every customer with x = 0 has t_x = 0, and customers of one
+    profile share their T.  ``e`` (:class:`PNBDRowData`) lists the distinct triples; G and its
+    gradient are evaluated on them (with the per-frequency grouping of the series) and gathered
+    back to the rows, as are the gamma functions of r + x (per distinct frequency).  Equal to
+    :func:`_pnbd_rows` (tests/test_clv_covariates.py).  Without ``need_grad`` the gradient is
+    None and the series are summed without the derivative terms.
+    """
+    n = len(x)
+    alpha, beta = np.broadcast_to(alpha, (n,)).astype(float), np.broadcast_to(beta, (n,)).astype(float)
+    log_g, dg = _log_g_rows(r, alpha[e.rep], s, beta[e.rep], e.x, e.y, x_group=(e.x_group, e.n_x),
+                            grad=need_grad)
+    lgam = special.gammaln(r + e.x_u).take(e.row_x)
+    if not need_grad:
+        return _pnbd_rows_from_g(r, alpha, s, beta, x, T, log_g.take(e.row_tx), log_g.take(e.row_T), None,
+                                 None, lgam, None)
+    return _pnbd_rows_from_g(r, alpha, s, beta, x, T, log_g.take(e.row_tx), log_g.take(e.row_T),
+                             dg.take(e.row_tx, axis=0), dg.take(e.row_T, axis=0), lgam,
+                             special.digamma(r + e.x_u).take(e.row_x))
+
+
+def _pnbd_rows_from_g(r: float, alpha: np.ndarray, s: float, beta: np.ndarray, x: np.ndarray, T: np.ndarray,
+                      lg_tx: np.ndarray, lg_T: np.ndarray, dg_tx: np.ndarray | None, dg_T: np.ndarray | None,
+                      lgam: np.ndarray, dgam: np.ndarray | None) -> tuple[np.ndarray, np.ndarray | None]:
+    """The per-row log-likelihood and gradient from log G(t_x), log G(T) and their gradients
+    (None: the value only), with lgam = log Gamma(r + x) and dgam = digamma(r + x)."""
     u = np.minimum(lg_T - lg_tx, 0.0)
     log_i = lg_tx + log1mexp(u)
-    ratio = np.exp(u)[:, None]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        d_log_i = (dg[:n] - ratio * dg[n:]) / (1.0 - ratio)
-    d_log_i = np.where(np.isfinite(d_log_i), d_log_i, 0.0)
-    A1 = special.gammaln(r + x) - special.gammaln(r) + r * np.log(alpha) + s * np.log(beta)
+    A1 = lgam - special.gammaln(r) + r * np.log(alpha) + s * np.log(beta)
     A2 = -(r + x) * np.log(alpha + T) - s * np.log(beta + T)
     A3 = np.log(s) + log_i
     lse = np.logaddexp(A2, A3)
+    if dg_tx is None or dg_T is None or dgam is None:
+        return A1 + lse, None
+    ratio = np.exp(u)[:, None]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        d_log_i = (dg_tx - ratio * dg_T) / (1.0 - ratio)
+    d_log_i = np.where(np.isfinite(d_log_i), d_log_i, 0.0)
     w3 = np.exp(A3 - lse)[:, None]
     one = np.ones_like(x)
-    d_a1 = np.column_stack([special.digamma(r + x) - special.digamma(r) + np.log(alpha), r / alpha,
+    d_a1 = np.column_stack([dgam - special.digamma(r) + np.log(alpha), r / alpha,
                             np.log(beta), s / beta])
     d_a2 = np.column_stack([-np.log(alpha + T), -(r + x) / (alpha + T), -np.log(beta + T) * one,
                             -s / (beta + T)])
     d_a3 = d_log_i + np.array([0.0, 0.0, 1.0 / s, 0.0])
     return A1 + lse, d_a1 + (1.0 - w3) * d_a2 + w3 * d_a3
+
+
+@dataclass(frozen=True)
+class PNBDRowData:
+    """The distinct (covariate profile, frequency, time) elements of a fit with covariates.
+
+    ``rep``: a row of each element (its alpha_i, beta_i); ``x``, ``y``: its frequency and time;
+    ``x_group``: index of its frequency among the ``n_x`` distinct ones; ``row_tx``, ``row_T``:
+    per row, the element of (profile, x, t_x) and of (profile, x, T).
+    """
+
+    rep: np.ndarray
+    x: np.ndarray
+    y: np.ndarray
+    x_group: np.ndarray
+    n_x: int
+    row_tx: np.ndarray
+    row_T: np.ndarray
+    x_u: np.ndarray      # the distinct frequencies, and each row's index among them
+    row_x: np.ndarray
+
+    @classmethod
+    def build(cls, d: Compressed, profile: np.ndarray) -> PNBDRowData:
+        x, tx, T = d.columns["frequency"], d.columns["recency"], d.columns["T"]
+        n = len(x)
+        x_u, x_i = np.unique(x, return_inverse=True)
+        y_u, y_i = np.unique(np.concatenate([tx, T]), return_inverse=True)
+        # (profile, x) first, then with y: the keys stay far below 2**63 for any number of rows
+        _, px = np.unique(np.asarray(profile, dtype=np.int64) * len(x_u) + x_i, return_inverse=True)
+        key = np.tile(px.astype(np.int64), 2) * len(y_u) + y_i
+        keys, first, elem = np.unique(key, return_index=True, return_inverse=True)
+        rep = (first % n).astype(np.intp)
+        return cls(rep=rep, x=x[rep], y=y_u[keys % len(y_u)], x_group=x_i[rep].astype(np.intp), n_x=len(x_u),
+                   row_tx=elem[:n].astype(np.intp), row_T=elem[n:].astype(np.intp), x_u=x_u,
+                   row_x=x_i.astype(np.intp))
 
 
 @dataclass(frozen=True)
@@ -310,11 +394,20 @@ class ParetoNBDModel(CovariateMixin, SummaryModel):
         return None
     analytic_gradient = True
     covariate_links = {"alpha": ("purchase", -1), "beta": ("dropout", -1)}
+    start_curvature = True
 
     def _row_loglik(self, rows, columns, need_grad):
         r, alpha, s, beta = rows
         return _pnbd_rows(float(r), alpha, float(s), beta, columns["frequency"], columns["recency"],
                           columns["T"])
+
+    def _covariate_extra(self, d: Compressed, profile: np.ndarray) -> PNBDRowData:
+        return PNBDRowData.build(d, profile)
+
+    def _row_loglik_prepared(self, rows, d, extra, need_grad):
+        r, alpha, s, beta = rows
+        return _pnbd_rows_shared(float(r), alpha, float(s), beta, d.columns["frequency"], d.columns["T"],
+                                 extra, need_grad)
 
     def _initial_params(self, d: Compressed) -> np.ndarray:
         x, T = d.columns["frequency"], d.columns["T"]
