@@ -98,6 +98,27 @@ def test_grid_sum_equals_the_per_customer_quadrature(p):
     np.testing.assert_allclose(grad, d.weights @ m._loglik_grad(params, d), rtol=1e-8)
 
 
+def test_grid_falls_back_to_the_per_customer_rule(monkeypatch):
+    """Past the grid's size limit (an extreme b s) every row takes the per-customer rule, with
+    the same value and gradient; a huge s (no heterogeneity in the Gompertz scale, where s and
+    beta run off together) leaves the likelihood smooth: beta^s is taken inside the integral."""
+    import crm_models.clv._ggomgrid as grid
+    p = POINTS[1]
+    m = _model(p)
+    d = m._compress_summary(random_summary(200, seed=5), "summary", require_repeat=True)
+    params = np.array(p)
+    total, grad = m._loglik_total(params, d, True)
+    monkeypatch.setattr(grid, "_MAX_ELEMENTS", 0)
+    m2 = _model(p)
+    total2, grad2 = m2._loglik_total(params, d, True)
+    assert total2 == pytest.approx(total, rel=1e-11)
+    np.testing.assert_allclose(grad2, grad, rtol=1e-8)
+    monkeypatch.undo()
+    huge = np.array([0.75, 1.33, 0.098, 5e6, 9e6])   # s, beta -> infinity together
+    steps = [m._loglik_total(huge * np.array([1, 1, 1, 1 + k * 1e-9, 1]), d, False)[0] for k in range(4)]
+    assert np.ptp(np.diff(steps)) < 1e-9 * abs(steps[0]) * 1e-3
+
+
 def test_gradient_is_the_derivative_of_the_likelihood():
     m = GGompertzNBDModel()
     d = m._compress_summary(random_summary(200, seed=3), "summary", require_repeat=True)

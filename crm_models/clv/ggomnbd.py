@@ -44,32 +44,30 @@ heavy buyer, the Gompertz factor e^(-s b y)).  The tests compare every quantity 
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import numpy as np
 import pandas as pd
 from scipy import special
 
 from crm_models.clv._covariates import CovariateMixin
 from crm_models.clv._data import Compressed
-from crm_models.clv._ggomgrid import DeathGrid, GridData, death_log_integral, grid_loglik_total, log_d
+from crm_models.clv._ggomgrid import (
+    _CHUNK,
+    _LOG_W,
+    _V,
+    DeathGrid,
+    GridData,
+    _death_integral,
+    death_log_integral,
+    grid_loglik_total,
+    log_d,
+    log_d_rel,
+)
 from crm_models.clv.base import SummaryModel, check_time, discount_to_continuous
 from crm_models.errors import ModelSpecificationError
 
 __all__ = ["GGompertzNBDModel"]
-
-
-def _geometric_rule(panels: int, nodes: int) -> tuple[np.ndarray, np.ndarray]:
-    """Nodes in (0, 1) and weights of Gauss-Legendre on [0, 2^-K], [2^-K, 2^-K+1], ..., [1/2, 1]."""
-    x, w = np.polynomial.legendre.leggauss(nodes)
-    edges = np.concatenate([[0.0], 2.0 ** -np.arange(panels, -1, -1, dtype=float)])
-    lo, hi = edges[:-1, None], edges[1:, None]
-    v = (lo + (hi - lo) * (x[None, :] + 1) / 2).ravel()
-    wt = ((hi - lo) / 2 * w[None, :]).ravel()
-    return v, wt
-
-
-_V, _W = _geometric_rule(40, 10)
-_LOG_W = np.log(_W)
-_CHUNK = 1 << 21  # elements (rows x nodes) per block, about 16 MB per temporary
 
 
 def _log_integral(log_f, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
@@ -94,52 +92,14 @@ def _log_integral(log_f, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
     return out
 
 
-def _death_integral(r: float, alpha: float | np.ndarray, b: float, s: float, beta: float | np.ndarray,
-                    x: np.ndarray, tx: np.ndarray, T: np.ndarray,
-                    grad: bool) -> tuple[np.ndarray, np.ndarray | None]:
-    """log int_{t_x}^T (alpha+y)^-(r+x) e^(by) D(y)^-(s+1) dy, D(y) = beta + e^(by) - 1, per row,
-    and with ``grad`` its derivatives (rows x 5): the averages of d log f over the nodes weighted
-    by their share of the integral.  ``alpha`` and ``beta`` are numbers or one value per row
-    (models with covariates)."""
-    alpha = np.broadcast_to(np.asarray(alpha, dtype=float), x.shape)
-    beta = np.broadcast_to(np.asarray(beta, dtype=float), x.shape)
-    out = np.full(x.shape, -np.inf)
-    d_out = np.zeros((x.size, 5)) if grad else None
-    step = max(1, _CHUNK // len(_V))
-    for start in range(0, x.size, step):
-        idx = np.arange(start, min(start + step, x.size))
-        length = T[idx] - tx[idx]
-        pos = length > 0
-        if not pos.any():
-            continue
-        idx, length = idx[pos], length[pos]
-        y = tx[idx, None] + length[:, None] * _V[None, :]
-        rx = r + x[idx, None]
-        a_i, b_i = alpha[idx, None], beta[idx, None]
-        log_ay = np.log(a_i + y)
-        log_dy = log_d(b_i, b * y)
-        terms = -rx * log_ay + b * y - (s + 1.0) * log_dy + _LOG_W[None, :]
-        top = terms.max(axis=1, keepdims=True)
-        share = np.exp(terms - top)
-        total = share.sum(axis=1, keepdims=True)
-        out[idx] = top[:, 0] + np.log(total[:, 0]) + np.log(length)
-        if grad:
-            share /= total
-            inv_d = np.exp(-log_dy)
-            d_out[idx, 0] = -(share * log_ay).sum(axis=1)
-            d_out[idx, 1] = -(share * rx / (a_i + y)).sum(axis=1)
-            d_out[idx, 2] = (share * y * (1.0 - (s + 1.0) * np.exp(b * y - log_dy))).sum(axis=1)
-            d_out[idx, 3] = -(share * log_dy).sum(axis=1)
-            d_out[idx, 4] = -(s + 1.0) * (share * inv_d).sum(axis=1)
-    return out, d_out
-
-
 def _row_parts(r: float, alpha: float | np.ndarray, b: float, s: float, beta: float | np.ndarray,
-               x, tx, T, grad: bool = False):
+               x, tx, T, grad: bool = False, death: tuple | None = None):
     """Per row: log Gamma(r+x)/Gamma(r) alpha^r, the log alive term and the log death term;
     with ``grad`` also the derivatives of the three with respect to (r, alpha, b, s, beta), rows x 5.
 
     ``alpha`` and ``beta`` are numbers or one value per row (flat arrays; models with covariates).
+    ``death``: the log death integrals and their derivatives when already computed (flat rows);
+    otherwise :func:`_death_integral` evaluates them per row.
     """
     x, tx, T = np.broadcast_arrays(*(np.asarray(v, dtype=float) for v in (x, tx, T)))
     shape = x.shape
@@ -147,7 +107,7 @@ def _row_parts(r: float, alpha: float | np.ndarray, b: float, s: float, beta: fl
     a1 = special.gammaln(r + x) - special.gammaln(r) + r * np.log(alpha)
     log_dT = log_d(beta, b * T)
     alive = -(r + x) * np.log(alpha + T) + s * (np.log(beta) - log_dT)
-    log_i, d_log_i = _death_integral(r, alpha, b, s, beta, x, tx, T, grad)
+    log_i, d_log_i = death if death is not None else _death_integral(r, alpha, b, s, beta, x, tx, T, grad)
     dead = np.log(b) + np.log(s) + s * np.log(beta) + log_i
     if not grad:
         return a1.reshape(shape), alive.reshape(shape), dead.reshape(shape)
@@ -162,7 +122,7 @@ def _row_parts(r: float, alpha: float | np.ndarray, b: float, s: float, beta: fl
 
 
 def _ggomnbd_rows(r: float, alpha: np.ndarray, b: float, s: float, beta: np.ndarray, x: np.ndarray,
-                  tx: np.ndarray, T: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+                  tx: np.ndarray, T: np.ndarray, death: tuple | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Per-row log-likelihood with per-row (alpha, beta) and its gradient with respect to
     (r, alpha_i, b, s, beta_i), shape (n, 5) (used by the fit with covariates).
 
@@ -171,7 +131,8 @@ def _ggomnbd_rows(r: float, alpha: np.ndarray, b: float, s: float, beta: np.ndar
     """
     n = len(x)
     alpha, beta = (np.broadcast_to(v, (n,)).astype(float) for v in (alpha, beta))
-    a1, alive, dead, d_a1, d_alive, d_dead = _row_parts(r, alpha, b, s, beta, x, tx, T, grad=True)
+    a1, alive, dead, d_a1, d_alive, d_dead = _row_parts(r, alpha, b, s, beta, x, tx, T, grad=True,
+                                                        death=death)
     lse = np.logaddexp(alive, dead)
     w_dead = np.exp(dead - lse)[:, None]
     return a1 + lse, d_a1 + (1.0 - w_dead) * d_alive + w_dead * np.where(np.isfinite(d_dead), d_dead, 0.0)
@@ -219,6 +180,40 @@ class GGompertzNBDModel(CovariateMixin, SummaryModel):
         return _ggomnbd_rows(float(r), alpha, float(b), float(s), beta, columns["frequency"],
                              columns["recency"], columns["T"])
 
+    #: above this many distinct covariate profiles the death integrals are taken per customer
+    GRID_PROFILES: ClassVar[int] = 64
+
+    def _covariate_extra(self, d: Compressed, profile: np.ndarray):
+        """Per covariate profile (when there are few): its rows and their time grid, so each
+        evaluation takes the death integrals of a profile, which share alpha_i and beta_i, from
+        one quadrature (:func:`crm_models.clv._ggomgrid.death_log_integral`)."""
+        n_profiles = int(profile.max()) + 1 if len(profile) else 0
+        if n_profiles > self.GRID_PROFILES:
+            return None
+        c = d.columns
+        groups = []
+        for p in range(n_profiles):
+            idx = np.flatnonzero(profile == p)
+            groups.append((idx, DeathGrid.build(c["frequency"][idx], c["recency"][idx], c["T"][idx])))
+        return groups
+
+    def _row_loglik_prepared(self, rows, d, extra, need_grad):
+        if extra is None:
+            return self._row_loglik(rows, d.columns, need_grad)
+        r, alpha, b, s, beta = rows
+        n = d.n_rows
+        alpha, beta = (np.broadcast_to(v, (n,)).astype(float) for v in (alpha, beta))
+        log_i = np.empty(n)
+        d_log_i = np.zeros((n, 5))
+        for idx, grid in extra:
+            a_p, b_p = float(alpha[idx[0]]), float(beta[idx[0]])
+            log_j, per_row = death_log_integral(float(r), a_p, float(b), float(s), b_p, grid, True)
+            log_i[idx] = log_j - float(s) * np.log(b_p)          # log(beta^s I) -> log I
+            d_log_i[idx] = per_row(None) - np.array([0.0, 0.0, 0.0, np.log(b_p), float(s) / b_p])
+        c = d.columns
+        return _ggomnbd_rows(float(r), alpha, float(b), float(s), beta, c["frequency"], c["recency"], c["T"],
+                             death=(log_i, d_log_i))
+
     def _initial_params(self, d: Compressed) -> np.ndarray:
         """Rates from the mean purchase rate; lifetimes of the order of the observation period."""
         x, T, w = d.columns["frequency"], d.columns["T"], d.weights
@@ -260,9 +255,9 @@ class GGompertzNBDModel(CovariateMixin, SummaryModel):
         x, tx, T = np.broadcast_arrays(*(np.asarray(v, dtype=float) for v in (frequency, recency, T)))
         shape = x.shape
         x, tx, T = x.ravel(), tx.ravel(), T.ravel()
-        log_i, _ = death_log_integral(r, alpha, b, s, beta, DeathGrid.build(x, tx, T), False)
-        alive = -(r + x) * np.log(alpha + T) + s * (np.log(beta) - log_d(beta, b * T))
-        dead = np.log(b) + np.log(s) + s * np.log(beta) + log_i
+        log_j, _ = death_log_integral(r, alpha, b, s, beta, DeathGrid.build(x, tx, T), False)
+        alive = -(r + x) * np.log(alpha + T) - s * log_d_rel(beta, b * T)
+        dead = np.log(b) + np.log(s) + log_j
         return np.exp(alive - np.logaddexp(alive, dead)).reshape(shape)
 
     def prob_alive(self, summary: pd.DataFrame) -> pd.Series:
