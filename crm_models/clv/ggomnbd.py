@@ -98,17 +98,24 @@ def _row_parts(r: float, alpha: float | np.ndarray, b: float, s: float, beta: fl
     with ``grad`` also the derivatives of the three with respect to (r, alpha, b, s, beta), rows x 5.
 
     ``alpha`` and ``beta`` are numbers or one value per row (flat arrays; models with covariates).
-    ``death``: the log death integrals and their derivatives when already computed (flat rows);
-    otherwise :func:`_death_integral` evaluates them per row.
+    ``death``: J = log(beta^s I) and its derivatives when already computed (flat rows, see
+    :func:`crm_models.clv._ggomgrid.death_log_integral`); otherwise :func:`_death_integral`
+    evaluates log I per row.  The alive term is written with log(D(T)/beta), so a large s
+    costs no digits.
     """
     x, tx, T = np.broadcast_arrays(*(np.asarray(v, dtype=float) for v in (x, tx, T)))
     shape = x.shape
     x, tx, T = x.ravel(), tx.ravel(), T.ravel()
     a1 = special.gammaln(r + x) - special.gammaln(r) + r * np.log(alpha)
-    log_dT = log_d(beta, b * T)
-    alive = -(r + x) * np.log(alpha + T) + s * (np.log(beta) - log_dT)
-    log_i, d_log_i = death if death is not None else _death_integral(r, alpha, b, s, beta, x, tx, T, grad)
-    dead = np.log(b) + np.log(s) + s * np.log(beta) + log_i
+    rel_T = log_d_rel(beta, b * T)                              # log(D(T) / beta)
+    log_dT = rel_T + np.log(beta)
+    alive = -(r + x) * np.log(alpha + T) - s * rel_T
+    if death is None:
+        log_i, d_log_i = _death_integral(r, alpha, b, s, beta, x, tx, T, grad)
+        dead = np.log(b) + np.log(s) + s * np.log(beta) + log_i
+    else:
+        log_j, d_log_j = death
+        dead = np.log(b) + np.log(s) + log_j
     if not grad:
         return a1.reshape(shape), alive.reshape(shape), dead.reshape(shape)
     one, zero = np.ones_like(x), np.zeros_like(x)
@@ -116,8 +123,12 @@ def _row_parts(r: float, alpha: float | np.ndarray, b: float, s: float, beta: fl
                             zero, zero, zero])
     e_bt = np.exp(b * T - log_dT)  # e^(bT) / D(T)
     d_alive = np.column_stack([-np.log(alpha + T), -(r + x) / (alpha + T), -s * T * e_bt,
-                               np.log(beta) - log_dT, s / beta - s * np.exp(-log_dT)])
-    d_dead = d_log_i + np.column_stack([zero, zero, one / b, 1.0 / s + np.log(beta) * one, s / beta * one])
+                               -rel_T, s * np.expm1(b * T) / beta * np.exp(-log_dT)])
+    if death is None:
+        d_dead = d_log_i + np.column_stack([zero, zero, one / b, 1.0 / s + np.log(beta) * one,
+                                            s / beta * one])
+    else:
+        d_dead = d_log_j + np.column_stack([zero, zero, one / b, one / s, zero])
     return a1, alive, dead, d_a1, d_alive, d_dead
 
 
@@ -207,9 +218,8 @@ class GGompertzNBDModel(CovariateMixin, SummaryModel):
         d_log_i = np.zeros((n, 5))
         for idx, grid in extra:
             a_p, b_p = float(alpha[idx[0]]), float(beta[idx[0]])
-            log_j, per_row = death_log_integral(float(r), a_p, float(b), float(s), b_p, grid, True)
-            log_i[idx] = log_j - float(s) * np.log(b_p)          # log(beta^s I) -> log I
-            d_log_i[idx] = per_row(None) - np.array([0.0, 0.0, 0.0, np.log(b_p), float(s) / b_p])
+            log_i[idx], per_row = death_log_integral(float(r), a_p, float(b), float(s), b_p, grid, True)
+            d_log_i[idx] = per_row(None)                           # J = log(beta^s I), as _row_parts takes it
         c = d.columns
         return _ggomnbd_rows(float(r), alpha, float(b), float(s), beta, c["frequency"], c["recency"], c["T"],
                              death=(log_i, d_log_i))
