@@ -33,6 +33,8 @@ __all__ = ["CNBDData", "Prepared", "cnbd_loglik_total"]
 #: log S1 of a BG customer without repeat purchases (she cannot have dropped out): far enough
 #: below any log S2 that softplus and expit give exactly 0, and finite (no slow path)
 _NO_S1 = -1.0e4
+#: rows per block of the per-row work
+_ROWS = 8192
 
 
 @dataclass(frozen=True)
@@ -105,44 +107,57 @@ def cnbd_loglik_total(params: np.ndarray, g: CNBDData, k: int, d: int,
     ls1_u = np.where(has_u, np.log(a) - np.log(bb_u), _NO_S1)
     j = np.arange(k, dtype=float)[:, None]
     coef = np.exp(gl(R_u + j) - gl(R_u) - gl(j + 1))            # k x distinct, coef[0] = 1
-    # ---- per row
+    # ---- per row, in blocks small enough to stay in cache and in the allocator's heap (large
+    # temporaries are mapped and unmapped on every call, and the page faults cost more than the
+    # arithmetic)
     lT_u = np.log(alpha + g.T_u)
     inv_T_u = 1.0 / (alpha + g.T_u)
-    lT = lT_u.take(g.T_i)
-    inv_T = inv_T_u.take(g.T_i)
-    z = g.gap * inv_T
-    S2 = _horner(coef, xi, z)
-    log_S2 = np.log(S2)
-    R = R_u.take(xi)
-    lratio = lT - np.log(alpha + g.tx_u).take(g.tx_i)           # log((alpha+T)/(alpha+t_x)) >= 0
-    D = ls1_u.take(xi)
-    D += R * lratio
-    D -= log_S2
-    w1 = special.expit(D)                                       # share of S1 = 1 - P(alive)
-    s = np.where(D >= 0, w1, 1.0 - w1)                          # expit(|D|)
-    ll = np.maximum(D, 0.0)                                     # softplus(D)
-    ll -= np.log(s)
-    ll += log_S2
-    ll -= R * lT
-    ll += base_u.take(xi)
-    ll *= g.w
-    total = float(np.sum(ll))                                   # pairwise: a smooth objective
+    ltx_u = np.log(alpha + g.tx_u)
+    inv_tx_u = 1.0 / (alpha + g.tx_u)
+    if k > 1 and need_grad:
+        coef_r = coef * (dg(R_u + j) - dg(R_u))                 # c_j (psi(R+j) - psi(R))
+        coef_j = coef * j
+    totals = []
+    acc = np.zeros(4)                                           # row parts of d_r, d_alpha; sum w w1
+    w1_u = np.zeros(len(xu))
+    for lo in range(0, len(xi), _ROWS):
+        sl = slice(lo, lo + _ROWS)
+        xb, wb = xi[sl], g.w[sl]
+        lT = lT_u.take(g.T_i[sl])
+        inv_T = inv_T_u.take(g.T_i[sl])
+        z = g.gap[sl] * inv_T
+        S2 = _horner(coef, xb, z)
+        log_S2 = np.log(S2)
+        R = R_u.take(xb)
+        lratio = lT - ltx_u.take(g.tx_i[sl])                    # log((alpha+T)/(alpha+t_x)) >= 0
+        D = ls1_u.take(xb)
+        D += R * lratio
+        D -= log_S2
+        w1 = special.expit(D)                                   # share of S1 = 1 - P(alive)
+        sp = np.where(D >= 0, w1, 1.0 - w1)                     # expit(|D|)
+        ll = np.maximum(D, 0.0)                                 # softplus(D)
+        ll -= np.log(sp)
+        ll += log_S2
+        ll -= R * lT
+        ll += base_u.take(xb)
+        ll *= wb
+        totals.append(np.sum(ll))
+        if not need_grad:
+            continue
+        ww1 = wb * w1
+        wp = wb - ww1                                           # w * P(alive)
+        acc[0] += wsum(ww1, lratio) - wsum(wb, lT)
+        acc[1] += wsum(ww1 * R, inv_T - inv_tx_u.take(g.tx_i[sl])) - wsum(wb * R, inv_T)
+        if k > 1:
+            acc[0] += wsum(wp, _horner(coef_r, xb, z) / S2)
+            acc[1] -= wsum(wp * inv_T, _horner(coef_j, xb, z) / S2)
+        w1_u += np.bincount(xb, weights=ww1, minlength=len(xu))  # weighted S1 shares per frequency
+    total = float(np.sum(totals))
     if not need_grad:
         return total, None
     W = float(g.w_u.sum())
-    ww1 = g.w * w1
-    wp = g.w - ww1                                              # w * P(alive)
-    dR_u = dg(R_u)
-    d_r = (float(np.dot(g.w_u, dR_u)) + W * (np.log(alpha) - dg(r)) - wsum(g.w, lT)
-           + wsum(ww1, lratio))
-    d_alpha = W * r / alpha - wsum(g.w * R, inv_T)
-    inv_tx = (1.0 / (alpha + g.tx_u)).take(g.tx_i)
-    d_alpha += wsum(ww1 * R, inv_T - inv_tx)
-    if k > 1:
-        e = dg(R_u + j) - dR_u                                  # psi(R+j) - psi(R)
-        d_r += wsum(wp, _horner(coef * e, xi, z) / S2)
-        d_alpha -= wsum(wp * inv_T, _horner(coef * j, xi, z) / S2)
-    w1_u = np.bincount(xi, weights=ww1, minlength=len(xu))      # weighted S1 shares per frequency
+    d_r = float(np.dot(g.w_u, dg(R_u))) + W * (np.log(alpha) - dg(r)) + acc[0]
+    d_alpha = W * r / alpha + acc[1]
     dg_abx = dg(a + b + xu + d)
     d_a = W * dg(a + b) - float(np.dot(g.w_u, dg_abx)) + float(w1_u.sum()) / a
     d_b = (W * (dg(a + b) - dg(b)) + float(np.dot(g.w_u, dg(b + xu + d) - dg_abx))
