@@ -89,6 +89,19 @@ _LOG_W = np.log(_W)
 _CHUNK = 1 << 21  # elements (rows x nodes) per block, about 16 MB per temporary
 
 
+def node_blocks(lo: np.ndarray, hi: np.ndarray):
+    """The per-customer rule's nodes, in blocks of at most ``_CHUNK`` elements: for the rows with
+    lo < hi, yields (rows, lengths hi - lo, nodes y = lo + length * _V as rows x nodes)."""
+    step = max(1, _CHUNK // len(_V))
+    for start in range(0, lo.size, step):
+        idx = np.arange(start, min(start + step, lo.size))
+        length = hi[idx] - lo[idx]
+        pos = length > 0
+        if pos.any():
+            idx, length = idx[pos], length[pos]
+            yield idx, length, lo[idx, None] + length[:, None] * _V[None, :]
+
+
 def _death_integral(r: float, alpha: float | np.ndarray, b: float, s: float, beta: float | np.ndarray,
                     x: np.ndarray, tx: np.ndarray, T: np.ndarray,
                     grad: bool) -> tuple[np.ndarray, np.ndarray | None]:
@@ -100,15 +113,7 @@ def _death_integral(r: float, alpha: float | np.ndarray, b: float, s: float, bet
     beta = np.broadcast_to(np.asarray(beta, dtype=float), x.shape)
     out = np.full(x.shape, -np.inf)
     d_out = np.zeros((x.size, 5)) if grad else None
-    step = max(1, _CHUNK // len(_V))
-    for start in range(0, x.size, step):
-        idx = np.arange(start, min(start + step, x.size))
-        length = T[idx] - tx[idx]
-        pos = length > 0
-        if not pos.any():
-            continue
-        idx, length = idx[pos], length[pos]
-        y = tx[idx, None] + length[:, None] * _V[None, :]
+    for idx, length, y in node_blocks(tx, T):
         rx = r + x[idx, None]
         a_i, b_i = alpha[idx, None], beta[idx, None]
         log_ay = np.log(a_i + y)

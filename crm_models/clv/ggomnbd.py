@@ -53,9 +53,7 @@ from scipy import special
 from crm_models.clv._covariates import CovariateMixin
 from crm_models.clv._data import Compressed
 from crm_models.clv._ggomgrid import (
-    _CHUNK,
     _LOG_W,
-    _V,
     DeathGrid,
     GridData,
     _death_integral,
@@ -63,6 +61,7 @@ from crm_models.clv._ggomgrid import (
     grid_loglik_total,
     log_d,
     log_d_rel,
+    node_blocks,
 )
 from crm_models.clv.base import SummaryModel, check_time, discount_to_continuous
 from crm_models.errors import ModelSpecificationError
@@ -77,15 +76,7 @@ def _log_integral(log_f, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
     """
     lo, hi = np.asarray(lo, dtype=float), np.asarray(hi, dtype=float)
     out = np.full(lo.shape, -np.inf)
-    step = max(1, _CHUNK // len(_V))
-    for start in range(0, lo.size, step):
-        idx = np.arange(start, min(start + step, lo.size))
-        length = hi[idx] - lo[idx]
-        pos = length > 0
-        if not pos.any():
-            continue
-        idx, length = idx[pos], length[pos]
-        y = lo[idx, None] + length[:, None] * _V[None, :]
+    for idx, length, y in node_blocks(lo, hi):
         with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
             terms = log_f(y, idx) + _LOG_W[None, :]
         out[idx] = special.logsumexp(terms, axis=1) + np.log(length)
