@@ -184,3 +184,24 @@ def test_recovers_known_truth(cls):
     assert m.prob_alive(s).mean() == pytest.approx(truth["alive"].mean(), rel=0.05)
     # the likelihood prefers the true k clearly over its neighbours
     assert m.k_search_[3] > max(m.k_search_[2], m.k_search_[4]) + 10
+
+
+@pytest.mark.parametrize("cls, ref", [(BetaGeoCNBDModel, crm.clv.BetaGeoModel),
+                                      (ModifiedBetaGeoCNBDModel, crm.clv.ModifiedBetaGeoModel)])
+def test_clv_discounts_the_rescaled_expected_purchases(cls, ref):
+    """CLV of the regularity models: undiscounted, it is spend x the expected purchases over the
+    horizon (rescaled to the exact cohort total); with k = 1 it equals the BG/NBD (MBG/NBD)
+    CLV; an infinite horizon (DERT) is refused with a message, not an AttributeError."""
+    s = random_summary(300, seed=1)
+    m = cls.from_params(k=2, r=0.8, alpha=2.0, a=0.8, b=2.4)
+    flat = crm.clv.customer_lifetime_value(m, 20.0, s, horizon=52, discount_rate=0.0)
+    np.testing.assert_allclose(flat, 20.0 * m.expected_purchases(s, 52), rtol=1e-12)
+    discounted = crm.clv.customer_lifetime_value(m, 20.0, s, horizon=52, discount_rate=0.01)
+    assert (discounted <= flat + 1e-12).all() and discounted.sum() < 0.9 * flat.sum()
+    same = crm.clv.customer_lifetime_value(cls.from_params(k=1, r=0.8, alpha=2.0, a=0.8, b=2.4), 20.0, s,
+                                           horizon=26.5, discount_rate=0.01)
+    base = crm.clv.customer_lifetime_value(ref.from_params(r=0.8, alpha=2.0, a=0.8, b=2.4), 20.0, s,
+                                           horizon=26.5, discount_rate=0.01)
+    np.testing.assert_allclose(same, base, rtol=1e-9)
+    with pytest.raises(ModelSpecificationError, match="finite horizon"):
+        crm.clv.customer_lifetime_value(m, 20.0, s, horizon=np.inf, discount_rate=0.01)

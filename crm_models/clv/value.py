@@ -68,7 +68,20 @@ def discounted_expected_transactions(model: SummaryModel, summary: pd.DataFrame,
     _check_horizon(horizon, discount_rate)
     check_is_fitted(model)
     if np.isinf(horizon):
+        if not hasattr(model, "dert"):
+            raise ModelSpecificationError(
+                f"{type(model).__name__} has no lifetime value in closed form (DERT): give a finite "
+                "horizon, e.g. horizon=520 weeks; with discounting, the periods beyond it add little")
         return model.dert(summary, discount_rate).rename("discounted_transactions")
+    if hasattr(model, "_expected_matrix"):
+        # BG/CNBD-k, MBG/CNBD-k: the approximate per-customer path, rescaled to the exact cohort
+        # total per horizon (pass the whole cohort), discounted period by period
+        K = int(np.ceil(horizon))
+        grid = np.minimum(np.arange(1, K + 1, dtype=float), horizon)
+        c, cum = model._expected_matrix(summary, grid)
+        per_period = np.diff(np.concatenate([np.zeros((c.n_rows, 1)), cum], axis=1), axis=1)
+        vals = per_period @ (1.0 + discount_rate) ** -np.arange(1, K + 1, dtype=float)
+        return pd.Series(c.expand(vals), index=summary.index, name="discounted_transactions")
     c = model._prediction_rows(summary)
     vals = _discounted_on_distinct(model, c.columns, horizon, discount_rate)
     return pd.Series(c.expand(vals), index=summary.index, name="discounted_transactions")
@@ -98,7 +111,9 @@ def customer_lifetime_value(
     Parameters
     ----------
     model:
-        A fitted purchase model (BG/NBD, Pareto/NBD, MBG/NBD or BG/BB).
+        A fitted purchase model (BG/NBD, Pareto/NBD, MBG/NBD, BG/BB, GGompertz/NBD, or
+        BG/CNBD-k and MBG/CNBD-k, whose expected purchases are rescaled to the cohort's exact
+        total: pass the whole cohort; they have no DERT, so ``horizon`` must be finite).
     gg:
         A fitted :class:`GammaGammaModel` (expected spend per transaction from each customer's
         history; needs ``monetary_value``), a constant spend per transaction, or None (CLV in
