@@ -205,3 +205,5 @@ def test_clv_discounts_the_rescaled_expected_purchases(cls, ref):
     np.testing.assert_allclose(same, base, rtol=1e-9)
     with pytest.raises(ModelSpecificationError, match="finite horizon"):
         crm.clv.customer_lifetime_value(m, 20.0, s, horizon=np.inf, discount_rate=0.01)
+    with pytest.raises(ModelSpecificationError, match="customer_lifetime_value"):
+        crm.clv.customer_equity(m, 20.0, s, horizon=52, discount_rate=0.01)

@@ -160,6 +160,10 @@ def customer_equity(
     """
     if not (0 < level < 1):
         raise ModelSpecificationError(f"level must be between 0 and 1, got {level!r}")
+    if hasattr(model, "_expected_matrix"):
+        raise ModelSpecificationError(
+            f"customer_equity does not take the {type(model).__name__} yet (its interval would refit "
+            "the cohort rescaling per draw); the estimate is customer_lifetime_value(...).sum()")
     _check_horizon(horizon, discount_rate)
     total = float(customer_lifetime_value(model, gg, summary, horizon, discount_rate, margin).sum())
     rng_seed = np.random.SeedSequence(seed)
