@@ -9,12 +9,15 @@ and a pure-noise covariate on CDNOW.
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 import pandas as pd
 import pytest
-from helpers.clv_covariates import assert_profiles_match_plain, simulate_bg_nbd, simulate_pareto_nbd
+from helpers.clv_covariates import (
+    assert_profiles_match_plain,
+    fit_quietly,
+    simulate_bg_nbd,
+    simulate_pareto_nbd,
+)
 from sklearn.base import clone
 
 import crm_models as crm
@@ -28,12 +31,6 @@ GAMMA_D = {"web": -0.6, "score": 0.25}
 COVS = ["web", "score"]
 MODELS = {"paretonbd": (ParetoNBDModel, simulate_pareto_nbd, PNBD_BASE),
           "bgnbd": (BetaGeoModel, simulate_bg_nbd, BG_BASE)}
-
-
-def _fit(model, data, **kwargs):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return model.fit(data, **kwargs)
 
 
 @pytest.fixture(scope="module")
@@ -52,7 +49,7 @@ def _compressed(model, data, names):
 def test_an_all_zero_covariate_changes_nothing(name, small):
     cls, _, _ = MODELS[name]
     s = small[name].assign(zero=0.0)
-    plain = _fit(cls(), s)
+    plain = fit_quietly(cls(), s)
     with pytest.warns(UserWarning, match="constant"):
         m = cls().fit(s, purchase_covariates=["zero"], dropout_covariates=["zero"])
     assert m.log_likelihood_ == pytest.approx(plain.log_likelihood_, rel=1e-12, abs=1e-8)
@@ -166,7 +163,7 @@ def test_pareto_nbd_start_curvature_changes_the_path_not_the_optimum(small):
         calls = []
         inner = m._loglik_total
         m._loglik_total = lambda *a: (calls.append(1), inner(*a))[1]
-        _fit(m, small["paretonbd"], purchase_covariates=COVS, dropout_covariates=COVS)
+        fit_quietly(m, small["paretonbd"], purchase_covariates=COVS, dropout_covariates=COVS)
         counts[cls.__name__] = len(calls)
         del m._loglik_total
         return m
@@ -189,7 +186,7 @@ def _z(m, truth):
 def test_simulated_coefficients_are_recovered(name):
     cls, sim, base = MODELS[name]
     s = sim(5000, 10, base, GAMMA_P, GAMMA_D)
-    m = _fit(cls(), s, purchase_covariates=COVS, dropout_covariates=COVS)
+    m = fit_quietly(cls(), s, purchase_covariates=COVS, dropout_covariates=COVS)
     z = _z(m, list(GAMMA_P.values()) + list(GAMMA_D.values()))
     assert np.all(np.abs(z) < 3.5), z   # 4 coefficients at 3.5 SE: a false alarm 1 time in 500
     assert np.all(np.isfinite(m.summary["std_error"]))
@@ -199,10 +196,10 @@ def test_simulated_coefficients_are_recovered(name):
 def test_constrained_covariate_recovers_a_shared_effect():
     """BG/NBD: the same coefficient 0.4 on the purchase and the dropout process."""
     s = simulate_bg_nbd(5000, 5, BG_BASE, {"web": 0.4}, {"web": 0.4})
-    m = _fit(BetaGeoModel(), s, constrained_covariates=["web"])
+    m = fit_quietly(BetaGeoModel(), s, constrained_covariates=["web"])
     row = m.summary.loc["constrained: web"]
     assert row["lower_95"] < 0.4 < row["upper_95"], row
-    free = _fit(BetaGeoModel(), s, purchase_covariates=["web"], dropout_covariates=["web"])
+    free = fit_quietly(BetaGeoModel(), s, purchase_covariates=["web"], dropout_covariates=["web"])
     # one parameter less: the likelihood-ratio statistic is small when the constraint is true
     assert 0 <= 2 * (free.log_likelihood_ - m.log_likelihood_) < 6.6
 
@@ -212,7 +209,8 @@ def test_penalty_shrinks_the_coefficients_monotonically(small):
     s = small["bgnbd"]
     sizes, bases = [], []
     for lam in (0.0, 0.01, 0.1, 1.0):
-        m = _fit(BetaGeoModel(covariate_penalty=lam), s, purchase_covariates=COVS, dropout_covariates=COVS)
+        m = fit_quietly(BetaGeoModel(covariate_penalty=lam), s, purchase_covariates=COVS,
+                        dropout_covariates=COVS)
         sizes.append(np.abs(m.params_.iloc[4:].to_numpy()))
         bases.append(m.summary.iloc[:4])
     sizes = np.array(sizes)
@@ -229,7 +227,7 @@ def test_standard_errors_agree_with_a_numerical_hessian(name, small):
     numdiff = pytest.importorskip("statsmodels.tools.numdiff")
     cls, _, _ = MODELS[name]
     s = small[name].iloc[:1000]
-    m = _fit(cls(), s, purchase_covariates=COVS, dropout_covariates=["web"])
+    m = fit_quietly(cls(), s, purchase_covariates=COVS, dropout_covariates=["web"])
     d = _compressed(m, s, COVS)
     theta = np.concatenate([np.log(m.params_.iloc[:4]), m.params_.iloc[4:]])
     H = numdiff.approx_hess3(theta, lambda th: -m._loglik_total(m._from_theta(th), d, False)[0])
@@ -245,7 +243,7 @@ def test_interval_coverage_over_seeds_is_sane(name):
     covered = []
     for seed in range(20, 24):
         s = sim(2500, seed, base, GAMMA_P, GAMMA_D)
-        covered.extend(np.abs(_z(_fit(cls(), s, purchase_covariates=COVS, dropout_covariates=COVS),
+        covered.extend(np.abs(_z(fit_quietly(cls(), s, purchase_covariates=COVS, dropout_covariates=COVS),
                                  truth)) < 1.96)
     assert np.mean(covered) >= 0.75, covered    # nominal 95 % of 16: P(fewer than 12) < 1 %
 
@@ -257,8 +255,8 @@ def test_a_pure_noise_covariate_on_cdnow_changes_little(name, cdnow_summary):
     cls, _, _ = MODELS[name]
     s = cdnow_summary.copy()
     s["noise"] = np.random.default_rng(7).normal(size=len(s))
-    plain = _fit(cls(), s)
-    m = _fit(cls(), s, purchase_covariates=["noise"], dropout_covariates=["noise"])
+    plain = fit_quietly(cls(), s)
+    m = fit_quietly(cls(), s, purchase_covariates=["noise"], dropout_covariates=["noise"])
     assert 0 <= m.log_likelihood_ - plain.log_likelihood_ < 3.0   # chi2(2)/2 at 95 %
     ci = m.summary.iloc[4:]
     assert np.all((ci["lower_95"] < 0) & (ci["upper_95"] > 0)), ci
@@ -270,7 +268,7 @@ def test_a_pure_noise_covariate_on_cdnow_changes_little(name, cdnow_summary):
 def test_predictions_use_each_customers_parameters(name, small):
     cls, _, _ = MODELS[name]
     s = small[name].iloc[:300]
-    m = _fit(cls(), small[name], purchase_covariates=["web"], dropout_covariates=["web"])
+    m = fit_quietly(cls(), small[name], purchase_covariates=["web"], dropout_covariates=["web"])
     assert_profiles_match_plain(m, s, cls)
     # a positive purchase effect: the web customers buy more
     assert m.expected_purchases_new_customer(10, covariates={"web": 1}) > \
@@ -290,7 +288,7 @@ def test_predictions_use_each_customers_parameters(name, small):
 def test_missing_or_bad_covariates_are_refused(name, small):
     cls, _, _ = MODELS[name]
     s = small[name]
-    m = _fit(cls(), s, purchase_covariates=["web"], dropout_covariates=["score"])
+    m = fit_quietly(cls(), s, purchase_covariates=["web"], dropout_covariates=["score"])
     with pytest.raises(CRMDataError, match="score"):
         m.prob_alive(s.drop(columns="score"))
     with pytest.raises(CRMDataError, match="profile"):
@@ -308,14 +306,14 @@ def test_missing_or_bad_covariates_are_refused(name, small):
     with pytest.raises(ModelSpecificationError, match="covariate_penalty"):
         cls(covariate_penalty=-1).fit(s, purchase_covariates=["web"])
     with pytest.raises(ModelSpecificationError, match="without covariates"):
-        _fit(cls(), s).expected_purchases_new_customer(10, covariates={"web": 1})
+        fit_quietly(cls(), s).expected_purchases_new_customer(10, covariates={"web": 1})
 
 
 @pytest.mark.parametrize("name", MODELS)
 def test_save_load_clone_and_refit(name, small, tmp_path):
     cls, _, _ = MODELS[name]
     s = small[name]
-    m = _fit(cls(covariate_penalty=0.001), s, purchase_covariates=["web"], dropout_covariates=["web"])
+    m = fit_quietly(cls(covariate_penalty=0.001), s, purchase_covariates=["web"], dropout_covariates=["web"])
     same = crm.load_model(m.save(tmp_path / "m.json"))
     assert same.purchase_covariates_ == ["web"] and same.dropout_covariates_ == ["web"]
     pd.testing.assert_frame_equal(same.summary, m.summary, check_exact=True)
@@ -325,5 +323,5 @@ def test_save_load_clone_and_refit(name, small, tmp_path):
     assert repr(same) == f"{cls.__name__}(covariate_penalty=0.001)"
     fresh = clone(m)
     assert not fresh.is_fitted and fresh.get_params() == m.get_params()
-    again = _fit(m, s)      # refitting without covariates forgets them
+    again = fit_quietly(m, s)      # refitting without covariates forgets them
     assert again.covariate_names_ == [] and len(again.params_) == 4

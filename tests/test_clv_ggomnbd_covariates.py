@@ -8,24 +8,16 @@ known truth (tests/helpers/clv_covariates.simulate_ggompertz_nbd).
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 import pandas as pd
 import pytest
-from helpers.clv_covariates import assert_profiles_match_plain, simulate_ggompertz_nbd
+from helpers.clv_covariates import assert_profiles_match_plain, fit_quietly, simulate_ggompertz_nbd
 
 import crm_models as crm
 from crm_models.clv import GGompertzNBDModel
 from crm_models.errors import CRMDataError, ModelSpecificationError
 
 BASE = {"r": 1.0, "alpha": 2.0, "b": 0.2, "s": 1.2, "beta": 3.0}
-
-
-def _fit(model, data, **kwargs):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return model.fit(data, **kwargs)
 
 
 @pytest.fixture(scope="module")
@@ -85,7 +77,7 @@ def test_gradient_is_the_derivative_of_the_likelihood(small):
 @pytest.mark.slow
 def test_an_all_zero_covariate_changes_nothing(small):
     s = small.assign(zero=0.0)
-    plain = _fit(GGompertzNBDModel(penalizer=0.001), s)   # a light penalty keeps s, beta finite here
+    plain = fit_quietly(GGompertzNBDModel(penalizer=0.001), s)   # a light penalty keeps s, beta finite here
     with pytest.warns(UserWarning, match="constant"):
         m = GGompertzNBDModel(penalizer=0.001).fit(s, purchase_covariates=["zero"],
                                                    dropout_covariates=["zero"])
@@ -102,7 +94,7 @@ def test_an_all_zero_covariate_changes_nothing(small):
 def test_simulated_coefficients_are_recovered():
     """3,000 customers with known truth: purchase +0.4, dropout -0.5 on a binary covariate."""
     s = simulate_ggompertz_nbd(3000, 1, BASE, {"web": 0.4}, {"web": -0.5})
-    m = _fit(GGompertzNBDModel(), s, purchase_covariates=["web"], dropout_covariates=["web"])
+    m = fit_quietly(GGompertzNBDModel(), s, purchase_covariates=["web"], dropout_covariates=["web"])
     est = m.summary.loc[["purchase: web", "dropout: web"]]
     z = (est["estimate"] - np.array([0.4, -0.5])) / est["std_error"]
     assert np.all(np.abs(z) < 3), z
@@ -114,7 +106,7 @@ def test_simulated_coefficients_are_recovered():
 
 @pytest.mark.slow
 def test_predictions_use_each_customers_parameters_and_survive_save_load(small, tmp_path):
-    m = _fit(GGompertzNBDModel(covariate_penalty=0.001), small, purchase_covariates=["web"],
+    m = fit_quietly(GGompertzNBDModel(covariate_penalty=0.001), small, purchase_covariates=["web"],
              dropout_covariates=["web"])
     s = small.iloc[:200]
     assert_profiles_match_plain(m, s, GGompertzNBDModel)
@@ -131,5 +123,5 @@ def test_predictions_use_each_customers_parameters_and_survive_save_load(small, 
     pd.testing.assert_frame_equal(same.summary, m.summary, check_exact=True)
     pd.testing.assert_series_equal(same.prob_alive(s), m.prob_alive(s), check_exact=True)
     assert repr(same) == "GGompertzNBDModel(covariate_penalty=0.001)"
-    again = _fit(m, small)      # refitting without covariates forgets them
+    again = fit_quietly(m, small)      # refitting without covariates forgets them
     assert again.covariate_names_ == [] and len(again.params_) == 5

@@ -7,6 +7,8 @@ directly from the model's story, vectorised, without building transactions.
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 
@@ -14,6 +16,18 @@ import pandas as pd
 def covariates(n: int, rng: np.random.Generator) -> pd.DataFrame:
     """A binary covariate (e.g. acquired on the web, 40 %) and a standard-normal one."""
     return pd.DataFrame({"web": (rng.random(n) < 0.4).astype(float), "score": rng.normal(size=n)})
+
+
+def _predictors(X: pd.DataFrame, gamma: dict[str, float]) -> np.ndarray:
+    """gamma' x_i per customer (0 without coefficients)."""
+    return sum((X[k].to_numpy() * v for k, v in gamma.items()), np.zeros(len(X)))
+
+
+def fit_quietly(model, data, **kwargs):
+    """``model.fit(data, **kwargs)`` with the fit's warnings silenced (tests check estimates)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return model.fit(data, **kwargs)
 
 
 def _ages(n: int, rng: np.random.Generator) -> np.ndarray:
@@ -32,8 +46,7 @@ def simulate_pareto_nbd(n: int, seed: int, base: dict[str, float], gamma_p: dict
     beta_i = beta exp(-gamma_d'x_i)."""
     rng = np.random.default_rng(seed)
     X = covariates(n, rng)
-    eta_p = sum(X[k].to_numpy() * v for k, v in gamma_p.items()) if gamma_p else np.zeros(n)
-    eta_d = sum(X[k].to_numpy() * v for k, v in gamma_d.items()) if gamma_d else np.zeros(n)
+    eta_p, eta_d = _predictors(X, gamma_p), _predictors(X, gamma_d)
     alpha_i, beta_i = base["alpha"] * np.exp(-eta_p), base["beta"] * np.exp(-eta_d)
     lam = rng.gamma(base["r"], 1.0 / alpha_i)
     mu = rng.gamma(base["s"], 1.0 / beta_i)
@@ -56,8 +69,7 @@ def simulate_bg_nbd(n: int, seed: int, base: dict[str, float], gamma_p: dict[str
     """
     rng = np.random.default_rng(seed)
     X = covariates(n, rng)
-    eta_p = sum(X[k].to_numpy() * v for k, v in gamma_p.items()) if gamma_p else np.zeros(n)
-    eta_d = sum(X[k].to_numpy() * v for k, v in gamma_d.items()) if gamma_d else np.zeros(n)
+    eta_p, eta_d = _predictors(X, gamma_p), _predictors(X, gamma_d)
     alpha_i = base["alpha"] * np.exp(-eta_p)
     a_i, b_i = base["a"] * np.exp(eta_d), base["b"] * np.exp(eta_d)
     lam = rng.gamma(base["r"], 1.0 / alpha_i)
@@ -81,8 +93,7 @@ def simulate_ggompertz_nbd(n: int, seed: int, base: dict[str, float], gamma_p: d
     parameters."""
     rng = np.random.default_rng(seed)
     X = covariates(n, rng)
-    eta_p = sum(X[k].to_numpy() * v for k, v in gamma_p.items()) if gamma_p else np.zeros(n)
-    eta_d = sum(X[k].to_numpy() * v for k, v in gamma_d.items()) if gamma_d else np.zeros(n)
+    eta_p, eta_d = _predictors(X, gamma_p), _predictors(X, gamma_d)
     alpha_i, beta_i = base["alpha"] * np.exp(-eta_p), base["beta"] * np.exp(-eta_d)
     lam = rng.gamma(base["r"], 1.0 / alpha_i)
     scale = rng.gamma(base["s"], 1.0 / beta_i)
