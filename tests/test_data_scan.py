@@ -135,6 +135,13 @@ def test_duplicates_warn_drop_keep_error():
     assert kept.load_log["duplicate_rows"] is None and kept.load_log["rows_used"] == 5
     with pytest.raises(crm.CRMDataError, match="duplicates='drop'"):
         crm.data.scan_transactions(frame, duplicates="error", as_of="2024-12-31")
+    # surplus copies are counted: row 1 three times and row 3 twice are 2 + 1 = 3 duplicates
+    triple = pd.concat([BAD, BAD.iloc[[1, 1, 3]]], ignore_index=True)
+    with pytest.warns(crm.errors.CRMDataWarning, match="3 exact duplicate rows"):
+        counted = crm.data.scan_transactions(triple, as_of="2024-12-31")
+    assert counted.load_log["duplicate_rows"] == 3 and counted.load_log["rows_used"] == 7
+    deduplicated = crm.data.scan_transactions(triple, duplicates="drop", as_of="2024-12-31")
+    assert deduplicated.load_log["rows_used"] == 4
 
 
 def test_sources_that_cannot_be_scanned_say_what_to_do(tmp_path):
@@ -185,6 +192,9 @@ def test_spark_gives_the_same_messages_and_summaries(spark, sample, tmp_path):
     for change, options, _ in ERRORS:
         frame = BAD.assign(**change)
         assert _scan_error(frame, "spark", **options) == _scan_error(frame, "duckdb", **options)
+    twice = pd.concat([BAD, BAD.iloc[[1, 1]]], ignore_index=True)
+    assert "2 exact duplicate rows" in _scan_error(twice, "spark", duplicates="error")
+    assert _scan_error(twice, "spark", duplicates="error") == _scan_error(twice, "duckdb", duplicates="error")
     sdf = spark.createDataFrame(sample.assign(customer_id=sample["customer_id"].astype(str)))
     tt = crm.data.scan_transactions(sdf, as_of="2025-01-01")
     assert tt.engine == "spark"

@@ -319,12 +319,8 @@ def scan_transactions(
         raise CRMDataError("no transactions (the table is empty)", source=what)
     n_dup = None  # duplicates="keep": not counted (the count is a full extra aggregation)
     if duplicates != "keep":
-        n_dup = n_raw - backend.to_pyarrow(raw.distinct().aggregate(rows=lambda t: t.count())
-                                           ).to_pylist()[0]["rows"]
+        n_dup, example = _duplicates(backend, raw)
     if n_dup and duplicates in ("warn", "error"):
-        example = backend.to_pyarrow(
-            raw.group_by(raw.columns).aggregate(_copies=lambda t: t.count())
-            .filter(lambda t: t._copies > 1).limit(3)).to_pandas()
         shown = "; ".join(", ".join(f"{c}={row[c]!r}" for c in raw.columns) + f" ({row['_copies']} times)"
                           for _, row in example.iterrows())
         text = (f"{n_dup} exact duplicate row{'s' if n_dup != 1 else ''} (every column equal to another "
@@ -409,6 +405,21 @@ def scan_transactions(
     if name.startswith("crm_models_csv_"):  # free the parsed copy with the table
         weakref.finalize(table, _drop, backend, name)
     return table
+
+
+def _duplicates(backend: Any, raw: Any) -> tuple[int, pd.DataFrame]:
+    """The number of surplus copies of exact duplicate rows, and up to three of them: one query.
+
+    The rows are grouped by every column once; the groups with copies carry the total over
+    all of them (a window over that small set), so counting and showing cost one aggregation.
+    """
+    import ibis
+
+    groups = raw.group_by(raw.columns).aggregate(_copies=lambda t: t.count())
+    groups = groups.filter(groups._copies > 1)
+    shown = groups.mutate(_surplus=(groups._copies - 1).sum().over(ibis.window())).limit(3)
+    example = backend.to_pyarrow(shown).to_pandas()
+    return (int(example["_surplus"].iloc[0]) if len(example) else 0), example
 
 
 def _table_name(table: Any) -> str:
