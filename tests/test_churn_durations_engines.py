@@ -177,7 +177,7 @@ def test_spark_sample_data(spark, sample_tx):
     assert tt.engine == "spark"
     for kwargs in ({}, {"features": ["channel", "basket"], "spells": "all", "inactivity_window": 45}):
         assert_same(durations_from_transactions(tt, SAMPLE_END, **kwargs), oracle(tx, SAMPLE_END, **kwargs))
-    # the report's spend per customer in the first spell (crm_models.spark.churn_input.spend_in_first_spell)
+    # the report's spend per customer in the first spell, against the pandas computation of the oracle
     d = durations_from_transactions(tt, SAMPLE_END, time_unit="W")
     expected = _spend_in_first_spell(tx, oracle(tx, SAMPLE_END, time_unit="W"))
     np.testing.assert_allclose(first_spell_spend(tt, d), expected, rtol=1e-12, atol=0)

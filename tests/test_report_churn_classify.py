@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import warnings
 
 import matplotlib
@@ -118,6 +119,50 @@ def test_anonymised_report_shows_the_same_pseudonyms_in_the_target_list():
     ids = who.targets["customer_id"]
     assert ids.str.startswith("cust-").all() and set(ids) <= set(res.scored["customer_id"])
     assert not set(ids) & set(info["transactions"]["customer_id"])
+
+
+def _on_table(res, engine=None):
+    """``res`` with its purchases as a TransactionTable (DuckDB, or uploaded to Spark)."""
+    from crm_models.data.tables import transaction_table
+
+    table = transaction_table(res.info["transactions"], engine=engine)
+    return dataclasses.replace(res, info={**res.info, "transactions": table}), table
+
+
+def _same_who(a, b) -> None:
+    pd.testing.assert_frame_equal(a.metrics, b.metrics, check_exact=False, rtol=1e-9)
+    pd.testing.assert_frame_equal(a.targets, b.targets, check_exact=False, rtol=1e-9)
+    assert a.cutoffs == b.cutoffs and a.target_model == b.target_model
+
+
+@pytest.mark.slow
+def test_a_transaction_table_is_backtested_where_it_is(tx_res, monkeypatch):
+    on_table, table = _on_table(tx_res)
+    monkeypatch.setattr(type(table), "to_pandas", lambda self: pytest.fail("purchases collected"))
+    _same_who(classify.who_will_churn(on_table, horizon=6, classifiers=("logit",)),
+              classify.who_will_churn(tx_res, horizon=6, classifiers=("logit",)))
+
+
+@pytest.mark.slow
+def test_an_anonymised_report_on_a_table_shows_its_pseudonyms():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        d, info = crm.report.churn.load_churn_data(None, "non-contractual", keep_transactions=True)
+        res = sections.analyse(d, info, horizon=6, anonymize=True)
+    on_table, _ = _on_table(res)
+    who = classify.who_will_churn(on_table, horizon=6, anonymize=True, classifiers=("logit",))
+    ids = who.targets["customer_id"]
+    assert len(ids) and ids.str.startswith("cust-").all() and set(ids) <= set(res.scored["customer_id"])
+    assert who.predictions["customer_id"].str.startswith("cust-").all()
+
+
+@pytest.mark.slow
+def test_on_spark_the_backtest_collects_no_purchase(spark, tx_res, monkeypatch):
+    on_spark, table = _on_table(tx_res, engine="spark")
+    assert table.engine == "spark"
+    monkeypatch.setattr(type(table), "to_pandas", lambda self: pytest.fail("purchases collected"))
+    _same_who(classify.who_will_churn(on_spark, horizon=6, classifiers=("logit",)),
+              classify.who_will_churn(tx_res, horizon=6, classifiers=("logit",)))
 
 
 @pytest.mark.slow  # the sample's backtest takes about 8 s (shared by the module's tests)

@@ -16,7 +16,7 @@ from typing import Any
 import pandas as pd
 from sklearn.base import clone
 
-from crm_models.churn.classification import labels_and_features
+from crm_models.churn.classification import as_transactions, labels_and_features
 from crm_models.churn.evaluate import classification_metrics, gains_table
 from crm_models.churn.horizon import SurvivalSpec, survival_horizon_scores
 from crm_models.data.tables import TransactionTable
@@ -83,7 +83,8 @@ def backtest(
                                "space them further apart")
     kw = dict(observation_end=observation_end, recent_days=recent_days, customers=customers,
               customer_id=customer_id, date=date, amount=amount)
-    frames = [labels_and_features(tx, c, horizon, **kw) for c in cs]
+    table = as_transactions(tx, customer_id, date, amount)  # a frame is registered once, not per cut-off
+    frames = [labels_and_features(table, c, horizon, **kw) for c in cs]
     metrics, preds = [], []
     for k in range(1, len(cs)):
         X_train, y_train = frames[k - 1]

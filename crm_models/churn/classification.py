@@ -33,7 +33,8 @@ from sklearn.model_selection import StratifiedKFold
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
-from crm_models.data.tables import TransactionTable
+from crm_models.data.periods import ordinal_of, period_ordinal_expr
+from crm_models.data.tables import TransactionTable, transaction_table
 from crm_models.errors import CRMDataError
 
 __all__ = [
@@ -50,18 +51,18 @@ __all__ = [
 FEATURES = ["recency", "frequency", "monetary", "total_spend", "tenure", "gap_mean", "gap_std",
             "gap_last", "spend_recent", "spend_trend"]
 
-_DAY = np.timedelta64(1, "D")
 
+def _table(tx: pd.DataFrame | TransactionTable, customer_id: str, date: str, amount: str | None,
+           ) -> tuple[TransactionTable, str]:
+    """``tx`` as a :class:`TransactionTable` (``customer_id``, ``date``, ``amount``), and its source.
 
-def _frame(tx: pd.DataFrame | TransactionTable, customer_id: str, date: str, amount: str | None,
-           ) -> tuple[pd.DataFrame, str]:
-    """``tx`` as a pandas frame with columns ``id``, ``date`` (days), ``amount``; and its source."""
+    A TransactionTable is used where it is (DuckDB, Spark, ...); a pandas frame with the
+    given column names is checked and registered in the embedded DuckDB (not copied to disk,
+    not modified).
+    """
     if isinstance(tx, TransactionTable):
-        source = tx.source
-        tx = tx.to_pandas()
-        customer_id, date, amount = "customer_id", "date", ("amount" if "amount" in tx.columns else None)
-    else:
-        source = "transactions"
+        return tx, tx.source
+    source = tx.attrs.get("source", "transactions") if isinstance(tx, pd.DataFrame) else "transactions"
     if not isinstance(tx, pd.DataFrame):
         raise CRMDataError(f"transactions must be a pandas DataFrame or a TransactionTable, "
                            f"not {type(tx).__name__}", source=source)
@@ -76,10 +77,17 @@ def _frame(tx: pd.DataFrame | TransactionTable, customer_id: str, date: str, amo
                            source=source, column=date)
     if getattr(dates.dt, "tz", None) is not None:
         dates = dates.dt.tz_localize(None)
-    out = pd.DataFrame({"id": tx[customer_id].to_numpy(), "date": dates.dt.normalize().to_numpy(),
-                        "amount": (tx[amount].to_numpy(dtype=float) if amount is not None
-                                   else np.zeros(len(tx)))})
-    return out, source
+    frame = pd.DataFrame({"customer_id": tx[customer_id].to_numpy(), "date": dates.to_numpy(),
+                          "amount": (tx[amount].to_numpy(dtype=float) if amount is not None
+                                     else np.zeros(len(tx)))})
+    frame.attrs["source"] = source
+    return transaction_table(frame), source
+
+
+def as_transactions(tx: pd.DataFrame | TransactionTable, customer_id: str = "customer_id",
+                    date: str = "date", amount: str | None = "amount") -> TransactionTable:
+    """``tx`` as the table the functions of this module query (register a frame once, reuse it)."""
+    return _table(tx, customer_id, date, amount)[0]
 
 
 def _cutoff(value: Any, name: str = "cutoff") -> pd.Timestamp:
@@ -88,6 +96,35 @@ def _cutoff(value: Any, name: str = "cutoff") -> pd.Timestamp:
     except (TypeError, ValueError) as exc:
         raise CRMDataError(f"{name} {value!r} is not a date (give e.g. '2024-06-30')") from exc
     return ts.tz_localize(None).normalize() if ts.tzinfo is not None else ts.normalize()
+
+
+def _feature_sums(tt: TransactionTable, c: pd.Timestamp, recent_days: int) -> pd.DataFrame:
+    """Per customer with a purchase day on or before ``c``: one query on the table's engine.
+
+    Purchase days (``day``: days since 1970, the day's amounts summed), the gap to the
+    previous purchase day by a ``lag`` over each customer's days, then per customer: number
+    of days, first and last day, total and recent spend, and the gaps' count, mean,
+    population standard deviation and last value.  Sorted by customer id.
+    """
+    import ibis
+
+    from crm_models.data._aggregates import last_by
+
+    c_day = ordinal_of(c, "D")
+    t = tt.expr
+    t = t.mutate(day=period_ordinal_expr(t.date, "D"))
+    past = t.filter(t.day <= c_day)
+    has_amount = "amount" in past.columns
+    spend = past.amount.cast("float64").sum() if has_amount else past.count().cast("float64") * 0.0
+    days = past.group_by(["customer_id", "day"]).aggregate(s=spend)
+    by_customer = ibis.window(group_by=days.customer_id, order_by=days.day)
+    days = days.mutate(gap=(days.day - days.day.lag().over(by_customer)).cast("float64"))
+    recent = ibis.ifelse(days.day > c_day - recent_days, days.s, 0.0)
+    per_customer = days.group_by("customer_id").aggregate(
+        n=days.count(), first=days.day.min(), last=days.day.max(), total=days.s.sum(),
+        recent=recent.sum(), n_gap=days.gap.count(), gap_mean=days.gap.mean(),
+        gap_std=days.gap.std(how="pop"), gap_last=last_by(days.gap, days.day))
+    return tt.execute(per_customer.order_by("customer_id"))
 
 
 def features_at_cutoff(
@@ -123,7 +160,8 @@ def features_at_cutoff(
     ----------
     tx:
         One row per purchase: a pandas frame (columns named by ``customer_id``, ``date``,
-        ``amount``) or a :class:`~crm_models.data.tables.TransactionTable` (collected to pandas).
+        ``amount``) or a :class:`~crm_models.data.tables.TransactionTable` (queried on its
+        engine: DuckDB, Spark, ...; only one row per customer is collected).
     cutoff:
         The cut-off date (inclusive); the time of day is ignored.
     recent_days:
@@ -140,59 +178,45 @@ def features_at_cutoff(
     DataFrame indexed by customer id (customers with a purchase on or before ``cutoff``) with
     the columns :data:`FEATURES` and the covariates; ``attrs["crm_churn"]`` holds the cutoff.
     """
-    frame, source = _frame(tx, customer_id, date, amount)
+    tt, source = _table(tx, customer_id, date, amount)
     c = _cutoff(cutoff)
     if int(recent_days) < 1:
         raise CRMDataError(f"recent_days must be a positive number of days, got {recent_days}")
-    past = frame[frame["date"] <= c]
-    if past.empty:
+    agg = _feature_sums(tt, c, int(recent_days))
+    if agg.empty:
+        first = tt.execute(tt.expr.aggregate(first=tt.expr.date.min()))["first"].iloc[0]
         raise CRMDataError(f"no purchase on or before the cut-off {c.date()} (the data start on "
-                           f"{frame['date'].min().date() if len(frame) else 'no date'}); "
+                           f"{pd.Timestamp(first).date() if pd.notna(first) else 'no date'}); "
                            "choose a later cut-off",
                            source=source, column=date)
-    days = past.groupby(["id", "date"], sort=True, observed=True)["amount"].sum().reset_index()
-    ids = days["id"].to_numpy()
-    d = days["date"].to_numpy()
-    s = days["amount"].to_numpy(dtype=float)
-    start = np.r_[True, ids[1:] != ids[:-1]]
-    group = np.cumsum(start) - 1
-    n_groups = int(group[-1]) + 1
-    first_idx = np.flatnonzero(start)
-    last_idx = np.r_[first_idx[1:] - 1, len(ids) - 1]
-    n = np.bincount(group, minlength=n_groups).astype(float)
-    t_first, t_last = d[first_idx], d[last_idx]
-    gap = np.r_[np.nan, (d[1:] - d[:-1]) / _DAY]
-    gap[start] = np.nan
-    has_gap = ~np.isnan(gap)
-    g = np.where(has_gap, gap, 0.0)
-    n_gap = np.bincount(group, weights=has_gap.astype(float), minlength=n_groups)
-    gsum = np.bincount(group, weights=g, minlength=n_groups)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        gap_mean = np.where(n_gap > 0, gsum / np.maximum(n_gap, 1), np.nan)
-        dev = np.where(has_gap, (g - gap_mean[group]) ** 2, 0.0)
-        gap_std = np.where(n_gap > 1, np.sqrt(np.bincount(group, weights=dev, minlength=n_groups)
-                                              / np.maximum(n_gap, 1)), np.nan)
-    gap_last = gap[last_idx]
-    total = np.bincount(group, weights=s, minlength=n_groups)
-    window_start = c - pd.Timedelta(days=int(recent_days))
-    recent = np.bincount(group, weights=np.where(d > np.datetime64(window_start), s, 0.0), minlength=n_groups)
+    c_day = ordinal_of(c, "D")
+    n = agg["n"].to_numpy(dtype=float)
+    t_first = agg["first"].to_numpy(dtype=float)
+    total = agg["total"].to_numpy(dtype=float)
+    recent = agg["recent"].to_numpy(dtype=float)
+    n_gap = agg["n_gap"].to_numpy(dtype=float)
+    gap_mean = np.where(n_gap > 0, agg["gap_mean"].to_numpy(dtype=float, na_value=np.nan), np.nan)
+    gap_std = np.where(n_gap > 1, agg["gap_std"].to_numpy(dtype=float, na_value=np.nan), np.nan)
+    gap_last = np.where(n_gap > 0, agg["gap_last"].to_numpy(dtype=float, na_value=np.nan), np.nan)
     earlier = total - recent
-    earlier_days = (np.datetime64(window_start) - t_first) / _DAY + 1.0
+    earlier_days = (c_day - int(recent_days)) - t_first + 1.0
     with np.errstate(invalid="ignore", divide="ignore"):
         earlier_rate = np.where(earlier_days > 0, earlier * recent_days / earlier_days, np.nan)
         trend = np.log1p(recent) - np.log1p(np.clip(earlier_rate, 0.0, None))
+    ids = agg["customer_id"]
+    ids = ids.to_numpy(dtype=object) if not pd.api.types.is_integer_dtype(ids) else ids.to_numpy()
     out = pd.DataFrame({
-        "recency": (np.datetime64(c) - t_last) / _DAY,
+        "recency": c_day - agg["last"].to_numpy(dtype=float),
         "frequency": n,
         "monetary": total / n,
         "total_spend": total,
-        "tenure": (np.datetime64(c) - t_first) / _DAY,
+        "tenure": c_day - t_first,
         "gap_mean": gap_mean,
         "gap_std": gap_std,
         "gap_last": gap_last,
         "spend_recent": recent,
         "spend_trend": trend,
-    }, index=pd.Index(ids[first_idx], name=customer_id))
+    }, index=pd.Index(ids, name=customer_id))
     if customers is not None:
         clash = sorted(set(customers.columns) & set(out.columns))
         if clash:
@@ -220,19 +244,25 @@ def churn_labels(
     observed: ``cutoff + horizon`` after ``observation_end`` (default: the last purchase
     date in ``tx``) raises, as the label would call customers churned whose window is not over.
     """
-    frame, source = _frame(tx, customer_id, date, None)
+    tt, source = _table(tx, customer_id, date, None)
     c = _cutoff(cutoff)
     h = int(horizon)
     if h < 1:
         raise CRMDataError(f"horizon must be a positive number of days, got {horizon}")
-    end = frame["date"].max() if observation_end is None else _cutoff(observation_end, "observation_end")
+    t = tt.expr
+    if observation_end is None:
+        end = pd.Timestamp(tt.execute(t.aggregate(last=t.date.max()))["last"].iloc[0]).normalize()
+    else:
+        end = _cutoff(observation_end, "observation_end")
     if c + pd.Timedelta(days=h) > end:
         raise CRMDataError(f"the label window ({c.date()}, {(c + pd.Timedelta(days=h)).date()}] ends after "
                            f"the observation end {end.date()}: labels would be incomplete; choose an "
                            "earlier cut-off or a shorter horizon", source=source, column=date)
-    window = frame[(frame["date"] > c) & (frame["date"] <= c + pd.Timedelta(days=h))]
+    c_day = ordinal_of(c, "D")
+    day = period_ordinal_expr(t.date, "D")
+    buyers = tt.execute(t.filter((day > c_day) & (day <= c_day + h)).select("customer_id").distinct())
     index = pd.Index(customers, name=customer_id)
-    bought = index.isin(pd.unique(window["id"]))
+    bought = index.isin(buyers["customer_id"].to_numpy(dtype=object))
     return pd.Series((~bought).astype(int), index=index, name="churn")
 
 

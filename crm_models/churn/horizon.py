@@ -40,6 +40,7 @@ import pandas as pd
 
 from crm_models.churn.durations import durations_from_transactions
 from crm_models.churn.models import ChurnModel
+from crm_models.data.tables import TransactionTable
 from crm_models.errors import CRMDataError
 
 __all__ = ["SurvivalSpec", "survival_horizon_scores"]
@@ -99,9 +100,15 @@ def _by_horizon(model: ChurnModel, frame: pd.DataFrame, h: np.ndarray, s: np.nda
     return out
 
 
-def _spells(tx: pd.DataFrame, cutoff: pd.Timestamp, window: float | None, spec: SurvivalSpec,
-            customer_id: str, date: str, amount: str | None) -> pd.DataFrame:
-    past = tx[pd.to_datetime(tx[date]) <= cutoff]
+def _spells(tx: pd.DataFrame | TransactionTable, cutoff: pd.Timestamp, window: float | None,
+            spec: SurvivalSpec, customer_id: str, date: str, amount: str | None) -> pd.DataFrame:
+    if isinstance(tx, TransactionTable):  # filtered where the table is (DuckDB, Spark, ...)
+        import ibis
+
+        kept = tx.expr.filter(tx.expr.date <= ibis.literal(cutoff.to_pydatetime()))
+        past: pd.DataFrame | TransactionTable = TransactionTable(kept, source=tx.source)
+    else:
+        past = tx[pd.to_datetime(tx[date]) <= cutoff]
     d = durations_from_transactions(past, observation_end=cutoff, inactivity_window=window,
                                     quantile=spec.quantile, time_unit="D", spells="all",
                                     churn_date="window_end", features=list(spec.features) or None,
@@ -113,7 +120,7 @@ def _spells(tx: pd.DataFrame, cutoff: pd.Timestamp, window: float | None, spec: 
 
 
 def survival_horizon_scores(
-    tx: pd.DataFrame,
+    tx: pd.DataFrame | TransactionTable,
     train_cutoff: Any,
     cutoff: Any,
     horizon: int,
@@ -131,9 +138,6 @@ def survival_horizon_scores(
     ``train_labels``: the classification labels at ``train_cutoff`` (index = customer id),
     used for the lapsed customers' rate (see the module docstring).
     """
-    if not isinstance(tx, pd.DataFrame):
-        raise CRMDataError("a survival spec is backtested on a pandas transaction frame; collect the "
-                           "TransactionTable with .to_pandas()", source="transactions")
     c0, c = pd.Timestamp(train_cutoff).normalize(), pd.Timestamp(cutoff).normalize()
     train = _spells(tx, c0, spec.inactivity_window, spec, customer_id, date, amount)
     w = float(train.attrs["crm_churn"]["inactivity_window_days"])

@@ -21,3 +21,15 @@ def first_by(value, key):
     if value.type().is_floating() and key.type().is_integer():
         return min_by_float(value.cast("float64"), key.cast("int64"))
     return value.argmin(key)
+
+
+@ibis.udf.agg.builtin(name="max_by")
+def max_by_float(value: dt.float64, key: dt.int64) -> dt.float64:
+    """The ``value`` of the row with the largest ``key`` (ties: any of them)."""
+
+
+def last_by(value, key):
+    """``value`` at the largest ``key`` per group: ``max_by`` for floats, else Ibis' argmax."""
+    if value.type().is_floating() and key.type().is_integer():
+        return max_by_float(value.cast("float64"), key.cast("int64"))
+    return value.argmax(key)

@@ -218,20 +218,24 @@ def _who(res: Any, *, horizon: float, classifiers: tuple[str, ...], n_cutoffs: i
 
 def _backtest(res: Any, *, horizon: float, classifiers: tuple[str, ...], n_cutoffs: int,
               acceptance_rate: float, top: int, anonymize: bool, seed: int) -> WhoResults:
-    from crm_models.report.privacy import anonymize_frame
+    from crm_models.report.privacy import anonymize_frame, pseudonymize
 
     base = dict(method="backtest", metrics=None, time_unit=res.time_unit, horizon=horizon,
                 acceptance_rate=acceptance_rate)
     tx = res.info.get("transactions")
     if tx is None:
         return WhoResults(**base, reason="churn_who_no_transactions")
-    if not isinstance(tx, pd.DataFrame):  # a lazy table: the backtest works on the purchases in pandas
-        tx = tx.to_pandas()
-    if anonymize:
-        tx = anonymize_frame(tx, columns=["customer_id"])
+    lazy = not isinstance(tx, pd.DataFrame)  # a TransactionTable: queried where it is (DuckDB, Spark)
+    if lazy:
+        span = tx.execute(tx.expr.aggregate(first=tx.expr.date.min(), last=tx.expr.date.max())).iloc[0]
+        first, last_date = pd.Timestamp(span["first"]), pd.Timestamp(span["last"])
+    else:
+        if anonymize:
+            tx = anonymize_frame(tx, columns=["customer_id"])
+        first, last_date = tx["date"].min(), tx["date"].max()
     h = max(int(round(horizon * days_per_unit(res.time_unit))), 1)
-    end = pd.Timestamp(res.info["observation_end"] or tx["date"].max())
-    cutoffs = backtest_cutoffs(tx["date"].min(), end, h, n_cutoffs)
+    end = pd.Timestamp(res.info["observation_end"] or last_date)
+    cutoffs = backtest_cutoffs(first, end, h, n_cutoffs)
     base["horizon_days"] = h
     if len(cutoffs) < 2:
         return WhoResults(**base, reason="churn_who_too_short")
@@ -259,7 +263,11 @@ def _backtest(res: Any, *, horizon: float, classifiers: tuple[str, ...], n_cutof
             warnings.simplefilter("ignore", UserWarning)
             p, _ = churn.survival_horizon_scores(tx, cutoffs[-1], end, h, models[best], X_now.index,
                                                  train_labels=y)
-    targets, offer = _targets(pd.Series(p, index=X_now.index), _value(res), acceptance_rate, top)
+    scores = pd.Series(p, index=X_now.index)
+    if lazy and anonymize:  # the same keyed pseudonyms, given to the ids that leave the engine
+        last = anonymize_frame(last, columns=["customer_id"])
+        scores.index = pd.Index(pseudonymize(scores.index.to_series()).to_numpy(), name=scores.index.name)
+    targets, offer = _targets(scores, _value(res), acceptance_rate, top)
     return WhoResults(**base | {"metrics": metrics}, per_split=per_split, predictions=last, reliability=rel,
                       gains=gains, targets=targets, target_model=best,
                       cutoffs=[str(c.date()) for c in cutoffs], offer_cost=offer)
