@@ -5,6 +5,7 @@
     python -m benchmarks.bench_engines --huge          # 200M transactions of 40M customers,
                                                        # DuckDB memory limit 8 GB
     python -m benchmarks.bench_engines --quick         # 500k transactions of 100k customers
+    python -m benchmarks.bench_engines --repeat 5      # 5 interleaved rounds, medians reported
 
 The peer is the hand-written DuckDB query of the issue (Parquet -> pandas, one query, no
 checks), copied verbatim below as ``REFERENCE_QUERY``.  Rows, all on the same file:
@@ -149,7 +150,33 @@ def one(task: str, path: str, memory_limit: str | None) -> dict:
             "sum_T": float(s["T"].sum()), "sum_monetary_value": float(s["monetary_value"].sum())}
 
 
-def run_one(task: str, path: Path, memory_limit: str | None = None) -> dict:
+#: rounds (``--repeat``): each round runs every task once, in turn; a task's figures are
+#: those of its median run
+REPEAT = 1
+
+
+def run_all(jobs: dict[str, tuple[str, Path, str | None]]) -> dict[str, dict]:
+    """Every job ``name -> (task, path, memory_limit)`` in REPEAT interleaved rounds.
+
+    Interleaving (query, ours, query, ours, ...) exposes both to the same drift of the
+    machine; each job's result is its run of median time (with that run's memory and steps).
+    """
+    runs: dict[str, list[dict]] = {name: [] for name in jobs}
+    for _ in range(REPEAT):
+        for name, (task, path, limit) in jobs.items():
+            runs[name].append(_run_process(task, path, limit))
+    results = {}
+    for name, (task, path, _) in jobs.items():
+        ordered = sorted(runs[name], key=lambda r: r["work_s"])
+        result = ordered[len(ordered) // 2]
+        times = ", ".join(f"{r['work_s']:.2f}" for r in runs[name])
+        print(f"  {task:<10} {Path(path).name:<32} {result['work_s']:8.2f}s  peak {_gb(result['peak_rss'])}"
+              + (f"  (runs in order: {times} s)" if REPEAT > 1 else ""), flush=True)
+        results[name] = result
+    return results
+
+
+def _run_process(task: str, path: Path, memory_limit: str | None) -> dict:
     root = Path(__file__).resolve().parents[1]
     code = ("import json, sys; from benchmarks.bench_engines import one; "
             "print(json.dumps(one(sys.argv[1], sys.argv[2], sys.argv[3] or None)))")
@@ -160,10 +187,7 @@ def run_one(task: str, path: Path, memory_limit: str | None = None) -> dict:
                          cwd=Path(path).parent, env=env, capture_output=True, text=True)
     if out.returncode:
         raise RuntimeError(f"{task} on {path} failed:\n{out.stderr[-3000:]}")
-    result = json.loads(out.stdout.strip().splitlines()[-1])
-    print(f"  {task:<10} {Path(path).name:<32} {result['work_s']:8.2f}s  peak {_gb(result['peak_rss'])}",
-          flush=True)
-    return result
+    return json.loads(out.stdout.strip().splitlines()[-1])
 
 
 def check_same(results: list[dict]) -> None:
@@ -211,46 +235,50 @@ def main(argv: list[str] | None = None) -> list[dict]:
     parser.add_argument("--memory-limit", default=None,
                         help="DuckDB memory limit of query and crm_models (default none; --huge: 8GB)")
     parser.add_argument("--data-dir", type=Path, default=DATA_DIR)
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="rounds of every task, interleaved; each task's median run is reported")
     args = parser.parse_args(argv)
+    global REPEAT
+    REPEAT = max(1, args.repeat)
     n_cust = int(4e7) if args.huge else int(1e5) if args.quick else int(args.size)
     n_tx = 5 * n_cust
     limit = args.memory_limit or ("8GB" if args.huge else None)
     parquet = make_data(n_cust, n_tx, args.data_dir)
-    print(f"{n_tx:,} transactions of {n_cust:,} customers (load average {os.getloadavg()[0]:.1f})",
-          flush=True)
+    print(f"{n_tx:,} transactions of {n_cust:,} customers (load average {os.getloadavg()[0]:.1f}; "
+          f"median of {REPEAT} run{'s' if REPEAT > 1 else ''} per task)", flush=True)
 
     size = f"{n_tx / 1e6:g}M tx"
-    ref = run_one("reference", parquet, limit)
-    results, rows = [ref], []
-    crm_row = run_one("crm", parquet, limit)
-    results.append(crm_row)
-    rows.append({"task": f"(b) scan + rfm_summary, default checks, Parquet {size}", "ours": crm_row,
-                 "peer_name": "query", "peer": ref})
-    keep = run_one("crm_keep", parquet, limit)
-    results.append(keep)
-    rows.append({"task": f"(c) scan(duplicates='keep') + rfm_summary, Parquet {size}", "ours": keep,
-                 "peer_name": "query", "peer": ref})
-    old = None
-    if not args.huge and (n_cust < 1e7 or args.with_old):
-        old = run_one("old", parquet)
-        results.append(old)
-        rows.append({"task": f"(b) vs (d) load_transactions + numpy summary, {size}", "ours": crm_row,
-                     "peer_name": "old path", "peer": old})
+    with_old = not args.huge and (n_cust < 1e7 or args.with_old)
+    jobs = {"ref": ("reference", parquet, limit), "crm": ("crm", parquet, limit),
+            "keep": ("crm_keep", parquet, limit)}
+    if with_old:
+        jobs["old"] = ("old", parquet, None)
     if not args.huge and not args.no_csv:
         csv = make_data(n_cust, n_tx, args.data_dir, csv=True)
-        ref_csv, crm_csv = run_one("reference", csv), run_one("crm", csv)
-        results += [ref_csv, crm_csv]
-        rows.append({"task": f"(e) scan + rfm_summary, CSV {size}", "ours": crm_csv,
-                     "peer_name": "query", "peer": ref_csv})
-    check_same(results)
-    lt = None
+        jobs.update(ref_csv=("reference", csv, None), crm_csv=("crm", csv, None))
+    small_c, small_tx = (20_000, 200_000) if args.quick else (200_000, 2_000_000)
     if not args.huge and not args.no_lifetimes:
-        small_c, small_tx = (20_000, 200_000) if args.quick else (200_000, 2_000_000)
         small = make_data(small_c, small_tx, args.data_dir)
-        lt, crm_small = run_one("lifetimes", small), run_one("crm", small)
-        check_same([lt, crm_small])
+        jobs.update(lt=("lifetimes", small, None), crm_small=("crm", small, None))
+    got = run_all(jobs)
+    ref, crm_row, keep, old, lt = got["ref"], got["crm"], got["keep"], got.get("old"), got.get("lt")
+    check_same([got[k] for k in ("ref", "crm", "keep", "old", "ref_csv", "crm_csv") if k in got])
+    rows = [{"task": f"(b) scan + rfm_summary, default checks, Parquet {size}", "ours": crm_row,
+             "peer_name": "query", "peer": ref},
+            {"task": f"(c) scan(duplicates='keep') + rfm_summary, Parquet {size}", "ours": keep,
+             "peer_name": "query", "peer": ref}]
+    if old:
+        rows.append({"task": f"(b) vs (d) load_transactions + numpy summary, {size}", "ours": crm_row,
+                     "peer_name": "old path", "peer": old})
+        rows.append({"task": f"(c) vs (d) load_transactions + numpy summary, {size}", "ours": keep,
+                     "peer_name": "old path", "peer": old})
+    if "crm_csv" in got:
+        rows.append({"task": f"(e) scan + rfm_summary, CSV {size}", "ours": got["crm_csv"],
+                     "peer_name": "query", "peer": got["ref_csv"]})
+    if lt:
+        check_same([lt, got["crm_small"]])
         rows.append({"task": f"scan + rfm_summary vs lifetimes, {small_tx / 1e6:g}M tx / {small_c // 1000}k",
-                     "ours": crm_small, "peer_name": "lifetimes", "peer": lt})
+                     "ours": got["crm_small"], "peer_name": "lifetimes", "peer": lt})
 
     title = f"Data engines: RFM summary of {n_tx:,} transactions / {n_cust:,} customers"
     if limit:
