@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from helpers.churn import outcome
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from reference.pandas_churn_features import churn_labels as oracle_labels
@@ -20,7 +21,6 @@ from crm_models.churn import churn_labels, features_at_cutoff
 from crm_models.churn.classification import FEATURES
 from crm_models.data import datasets
 from crm_models.data.tables import transaction_table
-from crm_models.errors import CRMDataError
 
 EXACT = ["recency", "frequency", "tenure"]
 
@@ -86,27 +86,20 @@ def transactions(draw):
     return pd.DataFrame({"customer_id": ids, "date": date, "amount": np.array(cents) / 100.0 * 1.1})
 
 
-def _both(fn, *args, **kwargs):
-    try:
-        return fn(*args, **kwargs), None
-    except CRMDataError as exc:
-        return None, str(exc)
-
-
 @pytest.mark.slow  # over 3 s
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(tx=transactions(), cutoff_day=st.integers(0, 60), recent=st.sampled_from([1, 7, 30]),
        horizon=st.integers(1, 30))
 def test_hypothesis(tx, cutoff_day, recent, horizon):
     cutoff = pd.Timestamp("2024-01-01") + pd.Timedelta(days=cutoff_day)  # purchases on the cut-off
-    old, old_error = _both(oracle_features, tx, cutoff, recent_days=recent)
-    new, new_error = _both(features_at_cutoff, tx, cutoff, recent_days=recent)
+    old, old_error = outcome(oracle_features, tx, cutoff, recent_days=recent)
+    new, new_error = outcome(features_at_cutoff, tx, cutoff, recent_days=recent)
     assert new_error == old_error
     if old is None:
         return
     assert_features_equal(new, old)
-    old_y, old_error = _both(oracle_labels, tx, cutoff, horizon, old.index)
-    new_y, new_error = _both(churn_labels, transaction_table(tx), cutoff, horizon, old.index)
+    old_y, old_error = outcome(oracle_labels, tx, cutoff, horizon, old.index)
+    new_y, new_error = outcome(churn_labels, transaction_table(tx), cutoff, horizon, old.index)
     assert new_error == old_error
     if old_y is not None:
         pd.testing.assert_series_equal(new_y, old_y)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from helpers.churn import outcome
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from reference.pandas_durations import durations_from_transactions as oracle
@@ -143,19 +144,12 @@ options = st.fixed_dictionaries({
 })
 
 
-def _both(fn, *args, **kwargs):
-    try:
-        return fn(*args, **kwargs), None
-    except CRMDataError as exc:
-        return None, str(exc)
-
-
 @pytest.mark.slow  # over 3 s
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(tx=transactions(), kwargs=options)
 def test_hypothesis_frame_and_table(tx, kwargs):
-    old, old_error = _both(oracle, tx, END, **kwargs)
-    new, new_error = _both(durations_from_transactions, tx, END, **kwargs)
+    old, old_error = outcome(oracle, tx, END, **kwargs)
+    new, new_error = outcome(durations_from_transactions, tx, END, **kwargs)
     assert new_error == old_error
     if old is not None:
         assert_same(new, old)
@@ -163,8 +157,8 @@ def test_hypothesis_frame_and_table(tx, kwargs):
     # per customer, so "first order of the day" means the same order with and without row order)
     tx = tx.drop_duplicates(["customer_id", "date"]).sort_values(["customer_id", "date"], kind="stable")
     tt = transaction_table(tx.reset_index(drop=True), columns=["channel"])
-    old, old_error = _both(oracle, tx, END, **kwargs)
-    new, new_error = _both(durations_from_transactions, tt, END, **kwargs)
+    old, old_error = outcome(oracle, tx, END, **kwargs)
+    new, new_error = outcome(durations_from_transactions, tt, END, **kwargs)
     assert (new_error is None) == (old_error is None), (new_error, old_error)
     if old is not None:
         assert_same(new, old)

@@ -109,16 +109,21 @@ def test_target_list_is_probability_times_value_times_acceptance_minus_cost(tx_r
     assert 0 < offer < value.mean()
 
 
-@pytest.mark.slow
-def test_anonymised_report_shows_the_same_pseudonyms_in_the_target_list():
+@pytest.fixture(scope="module")
+def anonymised_res():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         d, info = crm.report.churn.load_churn_data(None, "non-contractual", keep_transactions=True)
-        res = sections.analyse(d, info, horizon=6, anonymize=True)
+        return sections.analyse(d, info, horizon=6, anonymize=True)
+
+
+@pytest.mark.slow
+def test_anonymised_report_shows_the_same_pseudonyms_in_the_target_list(anonymised_res):
+    res = anonymised_res
     who = classify.who_will_churn(res, horizon=6, anonymize=True, classifiers=("logit",))
     ids = who.targets["customer_id"]
     assert ids.str.startswith("cust-").all() and set(ids) <= set(res.scored["customer_id"])
-    assert not set(ids) & set(info["transactions"]["customer_id"])
+    assert not set(ids) & set(res.info["transactions"]["customer_id"])
 
 
 def _on_table(res, engine=None):
@@ -144,11 +149,8 @@ def test_a_transaction_table_is_backtested_where_it_is(tx_res, monkeypatch):
 
 
 @pytest.mark.slow
-def test_an_anonymised_report_on_a_table_shows_its_pseudonyms():
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        d, info = crm.report.churn.load_churn_data(None, "non-contractual", keep_transactions=True)
-        res = sections.analyse(d, info, horizon=6, anonymize=True)
+def test_an_anonymised_report_on_a_table_shows_its_pseudonyms(anonymised_res):
+    res = anonymised_res
     on_table, _ = _on_table(res)
     who = classify.who_will_churn(on_table, horizon=6, anonymize=True, classifiers=("logit",))
     ids = who.targets["customer_id"]

@@ -67,3 +67,13 @@ def simulate_churn_drivers(n: int, seed: int) -> tuple[pd.DataFrame, pd.Series]:
     eta = -1.0 + 1.5 * X["support_calls"] - 1.2 * X["loyalty"] + 0.8 * (X["plan"] == "basic")
     y = pd.Series((rng.uniform(size=n) < 1.0 / (1.0 + np.exp(-eta))).astype(int), name="churn")
     return X, y
+
+
+def outcome(fn, *args, **kwargs):
+    """``(result, None)``, or ``(None, message)`` when ``fn`` raises a CRMDataError."""
+    from crm_models.errors import CRMDataError
+
+    try:
+        return fn(*args, **kwargs), None
+    except CRMDataError as exc:
+        return None, str(exc)
