@@ -111,7 +111,7 @@ def backtest(
 
 
 def compare_families(
-    tx: pd.DataFrame,
+    tx: pd.DataFrame | TransactionTable,
     cutoffs: Sequence[Any],
     horizon: int,
     models: dict[str, Any],
