@@ -14,6 +14,7 @@ from crm_models.churn import (
     churn_classifier,
     classification_metrics,
     compare_families,
+    features_at_cutoff,
     partial_dependence_table,
     target_list,
 )
@@ -150,9 +151,18 @@ def test_survival_spec_checks():
     from crm_models.data.tables import transaction_table
 
     tx = sample_transactions()
-    with pytest.raises(CRMDataError, match="pandas transaction frame"):
+    # a TransactionTable is scored where it is, with the frame's numbers
+    customers = features_at_cutoff(tx, "2024-09-30").index[:200]
+    spec = SurvivalSpec(lapsed_probability=0.5)
+    on_frame, _ = survival_horizon_scores(tx, "2024-05-31", "2024-09-30", 90, spec, customers)
+    on_table, _ = survival_horizon_scores(transaction_table(tx), "2024-05-31", "2024-09-30", 90, spec,
+                                          customers)
+    np.testing.assert_allclose(on_table, on_frame, rtol=1e-9)
+    # lapsed customers get the given rate, the others the model's probability
+    assert ((on_frame >= 0) & (on_frame <= 1)).all() and (on_frame == 0.5).any() and (on_frame != 0.5).any()
+    with pytest.raises(CRMDataError, match="lapsed_probability= or the training labels"):
         survival_horizon_scores(transaction_table(tx), "2024-05-31", "2024-09-30", 90, SurvivalSpec(),
-                                pd.Index([]))
+                                customers)
     with pytest.raises(CRMDataError, match="not columns of the durations"):
         survival_horizon_scores(tx, "2024-05-31", "2024-09-30", 90, SurvivalSpec(covariates=("region",)),
                                 pd.Index([]))
