@@ -37,6 +37,7 @@ from threadpoolctl import threadpool_limits
 
 from crm_models import churn
 from crm_models.churn._checks import days_per_unit
+from crm_models.churn.classification import as_transactions
 from crm_models.report.churn import tables
 from crm_models.report.churn.messages import compared_model_name, t
 from crm_models.report.i18n import money, unit_name
@@ -233,6 +234,8 @@ def _backtest(res: Any, *, horizon: float, classifiers: tuple[str, ...], n_cutof
         if anonymize:
             tx = anonymize_frame(tx, columns=["customer_id"])
         first, last_date = tx["date"].min(), tx["date"].max()
+        # registered in the embedded engine once, not again by every backtest and scoring below
+        tx = as_transactions(tx)
     h = max(int(round(horizon * days_per_unit(res.time_unit))), 1)
     end = pd.Timestamp(res.info["observation_end"] or last_date)
     cutoffs = backtest_cutoffs(first, end, h, n_cutoffs)
